@@ -1,0 +1,66 @@
+# Tandem's vocabulary: `make run` serves the demo, `make test` runs the suite, `make lint` checks the code.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.DEFAULT_GOAL := help
+.PHONY: help install messages run test test-fast lint format makemessages lock clean
+
+help:
+	@echo "make run      set up .venv, migrate, load the demo and serve http://127.0.0.1:8000 (web, worker, beat)"
+	@echo "make test     run the whole test suite (creates .venv when missing)"
+	@echo "make lint     ruff, mypy, migrations check, deploy check, OpenAPI validation, compose schema"
+	@echo "make makemessages  refresh the Chinese catalogue after changing strings (needs GNU gettext)"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+# The Chinese catalogue is compiled by the build (pure Python, no gettext needed).
+messages: install
+	$(PY) manage.py compile_catalogues
+
+run: messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) bin/run_all.py
+
+test: messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(printf 'x%.0s' $$(seq 1 60)) \
+	  DATABASE_URL=postgres://lint@127.0.0.1:5432/lint CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	  ALLOWED_HOSTS=tandem.example $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(PY) manage.py check_catalogue
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+makemessages: install
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
+
+# Re-pin requirements*.txt from requirements*.in in a throw-away environment.
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -r requirements.in -r requirements-dev.in
+	var/lock-venv/bin/python bin/pin_requirements.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

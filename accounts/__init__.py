@@ -1,0 +1,1 @@
+"""People: the custom user model and platform roles (office, inspector, counsellor)."""

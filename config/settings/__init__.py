@@ -1,0 +1,1 @@
+"""Settings split by environment: ``local`` (default for manage.py), ``test`` and ``production``."""

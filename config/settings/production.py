@@ -1,0 +1,50 @@
+"""Production: refuses to start without a real secret key, database and broker.
+
+Everything else (hosts, e-mail) comes from the environment; see ``.env.example``.
+"""
+
+from config.env import ImproperEnvironment, env_bool, env_broker, env_database, env_int, env_str
+
+from .base import *  # noqa: F403
+from .base import SESSION_IDLE_MINUTES
+
+ENVIRONMENT = "production"
+
+DEBUG = False
+
+SECRET_KEY = env_str("SECRET_KEY")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
+    raise ImproperEnvironment("SECRET_KEY must be a random value of at least 50 characters in production.")
+
+DATABASES = {"default": env_database("DATABASE_URL", "")}
+if not DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
+    raise ImproperEnvironment("DATABASE_URL must point to PostgreSQL in production (SQLite is for development).")
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL", "")
+if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    raise ImproperEnvironment("CELERY_BROKER_URL must point to Redis in production.")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# HTTPS and cookies. Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED=true.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,0 +1,70 @@
+"""One error format for the whole API.
+
+Every error answers ``{"error": {"code": ..., "message": ..., "fields": {field: [messages]}}}``;
+``fields`` names each invalid field (``non_field_errors`` for errors about the whole request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) if isinstance(item, dict | list) else str(item) for item in detail]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, then the body rewritten into Tandem's error format."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, DjangoPermissionDenied):
+        # Out of scope is a 404: a 403 would confirm that the object exists.
+        exc = Http404()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {
+            "code": "invalid",
+            "message": "The request has invalid fields.",
+            "fields": _flatten(fields),
+        }
+    else:
+        detail = getattr(exc, "detail", None)
+        code = getattr(detail, "code", None) or ("not_found" if isinstance(exc, Http404) else "error")
+        body = {"code": str(code), "message": str(detail or "Not found."), "fields": {}}
+    response.data = {"error": body}
+    return response
+
+
+ERROR_RESPONSE = OpenApiResponse(
+    response=inline_serializer(
+        "Error",
+        {
+            "error": inline_serializer(
+                "ErrorBody",
+                {
+                    "code": serializers.CharField(),
+                    "message": serializers.CharField(),
+                    "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+                },
+            )
+        },
+    ),
+    description="Tandem's error format; `fields` names each invalid field.",
+)

@@ -1,0 +1,127 @@
+"""Demo data for ``manage.py seed_demo``: every role's login, on a realistic joint programme.
+
+Idempotent: every step looks rows up by their natural keys first, so running it again changes nothing.
+Later issues add their own steps to ``STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import PlatformRole, grant_platform_role
+from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
+from partners.services import default_responsibilities
+from students.models import Student
+
+DEMO_PASSWORD = "tandem-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    full_name: str
+    role: str
+
+
+LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("office", "Wang Fang 王芳", "graduate office"),
+    DemoLogin("coord-hospital", "Li Na 李娜", "coordinator, affiliated hospital"),
+    DemoLogin("coord-enterprise", "Zhang Wei 张伟", "coordinator, imaging-equipment enterprise"),
+    DemoLogin("sup-hospital", "Liu Yang 刘洋", "supervisor, hospital imaging department"),
+    DemoLogin("sup-enterprise", "Chen Jing 陈静", "supervisor, enterprise R&D lab"),
+    DemoLogin("sup-institute", "Yang Min 杨敏", "supervisor, research institute"),
+    DemoLogin("tutor", "Zhao Lei 赵磊", "academic tutor, university"),
+    DemoLogin("student", "Huang Xin 黄欣", "student"),
+    DemoLogin("student2", "Zhou Tao 周涛", "student"),
+    DemoLogin("inspector", "Wu Qiang 吴强", "external inspector"),
+    DemoLogin("counsellor", "Xu Li 徐丽", "counsellor"),
+)
+
+PARTNERS = (
+    # short name, name, kind, sites
+    ("LMU", "Lead Medical University", PartnerKind.UNIVERSITY, [("School of Medical Imaging", 60)]),
+    ("AH", "Affiliated Hospital of Lead Medical University", PartnerKind.HOSPITAL, [("Imaging Department", 12)]),
+    ("IMG-E", "Huaxin Imaging Equipment Co.", PartnerKind.ENTERPRISE, [("CT R&D Lab", 6)]),
+    ("BME-I", "Institute of Biomedical Engineering", PartnerKind.RESEARCH_INSTITUTE, [("MR Physics Lab", 4)]),
+    ("GOV-H", "Provincial Health Commission", PartnerKind.GOVERNMENT, []),
+    ("STSC", "Medical Technology Transfer Centre", PartnerKind.SERVICE_INTERMEDIARY, []),
+    ("BANK", "City Commercial Bank, Science Branch", PartnerKind.FINANCIAL_INSTITUTION, []),
+)
+
+MEMBERSHIPS = (
+    ("coord-hospital", "AH", MembershipRole.COORDINATOR),
+    ("coord-enterprise", "IMG-E", MembershipRole.COORDINATOR),
+    ("sup-hospital", "AH", MembershipRole.SUPERVISOR),
+    ("sup-enterprise", "IMG-E", MembershipRole.SUPERVISOR),
+    ("sup-institute", "BME-I", MembershipRole.SUPERVISOR),
+    ("tutor", "LMU", MembershipRole.TUTOR),
+)
+
+PLATFORM_ROLES = (
+    ("office", PlatformRole.OFFICE),
+    ("inspector", PlatformRole.INSPECTOR),
+    ("counsellor", PlatformRole.COUNSELLOR),
+)
+
+STUDENTS = (("student", "2026MI001"), ("student2", "2026MI002"))
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for login in LOGINS:
+        user, created = User.objects.get_or_create(
+            username=login.username,
+            defaults={"full_name": login.full_name, "email": f"{login.username}@tandem.example"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[login.username] = user
+    users["office"].is_staff = True
+    users["office"].save(update_fields=["is_staff"])
+    return users
+
+
+def _partners() -> dict[str, Partner]:
+    partners = {}
+    for short_name, name, kind, sites in PARTNERS:
+        partner, _created = Partner.objects.get_or_create(
+            short_name=short_name,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "responsibilities": default_responsibilities(kind),
+                "contact_email": f"office@{short_name.lower()}.example",
+            },
+        )
+        for site_name, capacity in sites:
+            Site.objects.get_or_create(partner=partner, name=site_name, defaults={"capacity": capacity})
+        partners[short_name] = partner
+    return partners
+
+
+def seed_foundation() -> None:
+    """Partners, sites, users, memberships, platform roles and student records."""
+    users = _users()
+    partners = _partners()
+    for username, short_name, role in MEMBERSHIPS:
+        if not Membership.objects.active().filter(user=users[username], partner=partners[short_name], role=role).exists():
+            Membership.objects.create(user=users[username], partner=partners[short_name], role=role)
+    for username, platform_role in PLATFORM_ROLES:
+        grant_platform_role(users[username], platform_role)
+    for username, number in STUDENTS:
+        Student.objects.get_or_create(user=users[username], defaults={"student_number": number})
+
+
+STEPS: list[Callable[[], None]] = [seed_foundation]
+
+
+@transaction.atomic
+def seed_demo() -> None:
+    """Run every demo step in one transaction."""
+    for step in STEPS:
+        step()

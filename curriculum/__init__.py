@@ -1,0 +1,1 @@
+"""Courses, links between them, curriculum plans, offerings, enrolments and teachers' qualifications."""

@@ -1,0 +1,1 @@
+"""Models of curriculum; this app is filled by a later issue."""

@@ -1,0 +1,251 @@
+"""Tandem's permission policy: the one module that decides who may see and do what.
+
+Three functions make the whole interface:
+
+* ``scope(qs, user, action)`` narrows a queryset to the rows the user may act on;
+* ``can(user, action, obj)`` answers for one row (or, given a model class, for creating one);
+* ``require(user, action, obj)`` raises ``PermissionDenied`` and records the denial.
+
+How a rule is built: every scoped model names its path to a partner once (``access_partner_path``).
+A rule is either "everything", "nothing" or a ``Q`` that filters that path by a subquery over the
+user's memberships in force (an indexed join, so a supervisor's list costs what anybody's does),
+merged with django-guardian object grants that have not yet expired. Callers never see two mechanisms.
+
+Platform roles (office, inspector, counsellor) are groups, read once per user object. See
+``docs/permissions.md`` for the matrix these rules implement; ``tests/access`` holds them to it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import PlatformRole, platform_roles
+from partners.models import (
+    Membership,
+    MembershipRole,
+    Partner,
+    PartnerStatusChange,
+    PartnerUserObjectPermission,
+    Site,
+)
+
+logger = logging.getLogger("tandem.access")
+
+AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a user may reach for one model and action: all rows, none, or those matching ``q``."""
+
+    q: Q | None
+    everything: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.q is None
+
+
+ALL = Rule(q=None, everything=True)
+NONE = Rule(q=None)
+
+
+def _any(*rules: Rule) -> Rule:
+    """The union of several rules (a person holding several roles gets all of them)."""
+    if any(rule.everything for rule in rules):
+        return ALL
+    qs = [rule.q for rule in rules if rule.q is not None]
+    if not qs:
+        return NONE
+    combined = qs[0]
+    for extra in qs[1:]:
+        combined |= extra
+    return Rule(q=combined)
+
+
+# --- Building blocks ---------------------------------------------------------------------------------
+
+
+def _member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Membership]:
+    """Subquery: ids of the partners where the user holds a membership in force (optionally of these roles)."""
+    memberships = Membership.objects.active().filter(user_id=user.pk)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values("partner_id")
+
+
+def _is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
+    return Membership.objects.active().filter(user_id=user.pk, role__in=roles).exists()
+
+
+def _granted_partners(user: AnyUser, codename: str) -> QuerySet[PartnerUserObjectPermission]:
+    """Subquery: ids of partners the user holds an unexpired object grant on."""
+    return PartnerUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename, valid_until__gt=timezone.now()
+    ).values("content_object_id")
+
+
+def _via(path: str, subquery: QuerySet[Any]) -> Rule:
+    return Rule(q=Q(**{f"{path}__in": subquery}))
+
+
+# --- Rules per model ---------------------------------------------------------------------------------
+# Each rule takes the user and the model's partner path and returns a Rule. Office holds every right on
+# partner data; the other roles are spelled out per action.
+
+_MANAGERS = (MembershipRole.COORDINATOR,)
+_ANY_ROLE = tuple(MembershipRole.values)
+
+
+def _partner_internal_view(user: AnyUser, path: str) -> Rule:
+    """Members, sites and status history of a partner: its own people, tutors, and granted inspectors."""
+    roles = platform_roles(user)
+    if PlatformRole.OFFICE in roles:
+        return ALL
+    rules = [_via(path, _member_partners(user, _ANY_ROLE)), _via(path, _granted_partners(user, "view_partner"))]
+    if _is_active_member(user, (MembershipRole.TUTOR,)):
+        # Tutors plan placements across partners, so they read every partner's people and sites.
+        rules.append(ALL)
+    return _any(*rules)
+
+
+def _partner_manage(user: AnyUser, path: str) -> Rule:
+    """Editing a partner's own data (details, sites, memberships): office, or that partner's coordinator."""
+    if PlatformRole.OFFICE in platform_roles(user):
+        return ALL
+    return _via(path, _member_partners(user, _MANAGERS))
+
+
+def _office_only(user: AnyUser, path: str) -> Rule:
+    return ALL if PlatformRole.OFFICE in platform_roles(user) else NONE
+
+
+def _signed_in(user: AnyUser, path: str) -> Rule:
+    return ALL if user.is_authenticated else NONE
+
+
+RuleFn = Callable[[AnyUser, str], Rule]
+
+POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
+    Partner: {
+        "view": _signed_in,  # the directory: names, kinds, status
+        "view_internal": _partner_internal_view,  # members, sites, status history
+        "create": _office_only,
+        "change": _partner_manage,
+        "change_status": _office_only,
+        "manage_members": _partner_manage,
+        "manage_sites": _partner_manage,
+    },
+    Site: {
+        "view": _partner_internal_view,
+        "create": _partner_manage,
+        "change": _partner_manage,
+    },
+    Membership: {
+        "view": _partner_internal_view,
+        "create": _partner_manage,
+        "change": _partner_manage,  # ending a membership
+    },
+    PartnerStatusChange: {
+        "view": _partner_internal_view,
+    },
+}
+
+
+def _rule(user: AnyUser, action: str, model: type[models.Model]) -> Rule:
+    if not user.is_authenticated or not user.is_active:
+        return NONE
+    try:
+        rule_fn = POLICY[model][action]
+    except KeyError:
+        raise ValueError(f"No access rule for {model.__name__}.{action}; add one to partners/access.py.") from None
+    path: str = model.access_partner_path  # type: ignore[attr-defined]
+    return rule_fn(user, path)
+
+
+# --- The interface -----------------------------------------------------------------------------------
+
+
+def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
+    """The rows of ``qs`` that ``user`` may act on with ``action``."""
+    rule = _rule(user, action, qs.model)
+    if rule.everything:
+        return qs
+    if rule.q is None:
+        return qs.none()
+    # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
+    return qs.filter(rule.q)
+
+
+def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:
+    """Whether ``user`` may do ``action`` on ``obj``; given a model class, whether it may on any row
+    of it without restriction (used for "create" of top-level objects such as partners)."""
+    if isinstance(obj, type):
+        return _rule(user, action, obj).everything
+    rule = _rule(user, action, type(obj))
+    if rule.everything:
+        return True
+    if rule.q is None:
+        return False
+    return type(obj)._default_manager.filter(pk=obj.pk).filter(rule.q).exists()
+
+
+def require(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> None:
+    """Raise ``PermissionDenied`` unless ``can(user, action, obj)``, recording the denial."""
+    if not can(user, action, obj):
+        record_denial(user, action, obj)
+        raise PermissionDenied(f"{action} not allowed")
+
+
+def record_denial(user: AnyUser, action: str, obj: object) -> None:
+    """Every denied request is logged with who, what and when (permissions.md)."""
+    from core.models import AccessDenial
+
+    label = obj.__name__ if isinstance(obj, type) else f"{type(obj).__name__}:{getattr(obj, 'pk', obj)}"
+    AccessDenial.objects.create(
+        user_id=user.pk if user.is_authenticated else None, action=action[:40], target=str(label)[:200]
+    )
+    logger.info("access denied: user=%s action=%s target=%s", user.pk, action, label)
+
+
+# --- Object grants (django-guardian, direct foreign-key models) ----------------------------------------
+
+
+def grant_partner_view(
+    *, user: AbstractBaseUser, partner: Partner, until: datetime.datetime, reason: str = ""
+) -> PartnerUserObjectPermission:
+    """Let ``user`` read ``partner``'s people, sites and records until ``until`` (e.g. an open inspection)."""
+    permission = Permission.objects.get(codename="view_partner", content_type__app_label="partners")
+    grant, _created = PartnerUserObjectPermission.objects.update_or_create(
+        user=user, permission=permission, content_object=partner, defaults={"valid_until": until, "reason": reason}
+    )
+    return grant
+
+
+def end_partner_grants(*, partner: Partner, user: AbstractBaseUser | None = None) -> int:
+    """End grants on ``partner`` now (all of them, or one user's); returns how many were ended."""
+    grants = PartnerUserObjectPermission.objects.filter(content_object=partner, valid_until__gt=timezone.now())
+    if user is not None:
+        grants = grants.filter(user=user)
+    return grants.update(valid_until=timezone.now())
+
+
+# --- Questions the navigation and start pages ask --------------------------------------------------------
+
+
+def user_partner_roles(user: AnyUser) -> QuerySet[Membership]:
+    """The user's memberships in force, with their partners (one query)."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.active().filter(user_id=user.pk).select_related("partner").order_by("partner__name")

@@ -1,0 +1,1 @@
+"""Programmes, objectives, requirements, cohorts and agreements (filled by the training-plan issue)."""

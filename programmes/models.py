@@ -1,0 +1,1 @@
+"""Models of programmes; this app is filled by a later issue."""

@@ -1,0 +1,1 @@
+"""Students, training plans, placements, milestones and practice hours."""

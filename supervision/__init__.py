@@ -1,0 +1,1 @@
+"""Reviews, inspections, findings, corrective actions, funds, integrity checks and reports."""

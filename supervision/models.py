@@ -1,0 +1,1 @@
+"""Models of supervision; this app is filled by a later issue."""

@@ -1,0 +1,125 @@
+"""The access matrix: every route, every persona, the status docs/permissions.md promises.
+
+The expectations are read from the table in docs/permissions.md, so the document and the code cannot
+drift apart. A URL pattern without a row fails ``test_every_route_has_a_row``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from partners.models import Membership, MembershipRole
+from tests.conftest import PERSONAS, World, api_client_for, client_for
+
+MATRIX_DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+
+# Routes that exist only as plumbing, named here with why they are not in the matrix.
+NOT_ROUTES = {
+    "api:api-root-format": "format suffix of the API root",
+}
+ADMIN_NAMESPACE = "admin"  # the admin is one row: admin:index (staff only; Django's own permissions)
+
+
+def _matrix() -> list[dict[str, str]]:
+    text = MATRIX_DOC.read_text()
+    block = text.split("<!-- matrix:start -->")[1].split("<!-- matrix:end -->")[0]
+    lines = [line.strip() for line in block.strip().splitlines() if line.strip().startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = []
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+MATRIX = _matrix()
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_route_has_a_row() -> None:
+    named = {row["route"] for row in MATRIX}
+    missing = []
+    for name in set(_walk(get_resolver().url_patterns)):
+        if name.startswith(f"{ADMIN_NAMESPACE}:") or name in NOT_ROUTES or name.endswith("-format"):
+            continue
+        if name not in named:
+            missing.append(name)
+    assert not missing, f"Routes without a row in docs/permissions.md: {sorted(missing)}"
+    assert "admin:index" in named
+
+
+def test_every_row_names_every_persona() -> None:
+    for row in MATRIX:
+        for persona in PERSONAS:
+            assert re.fullmatch(r"\d{3}", row[persona]), f"{row['route']} {row['method']}: {persona}"
+
+
+# --- Requests ------------------------------------------------------------------------------------------
+
+
+def _membership_a(world: World) -> Membership:
+    return Membership.objects.get(partner=world.partner_a, role=MembershipRole.SUPERVISOR)
+
+
+def _args(route: str, world: World) -> dict[str, Any]:
+    """URL kwargs for a route's object A."""
+    if route in {"partners:site-edit", "api:site-detail"}:
+        return {"pk": world.site_a.pk}
+    if route in {"partners:membership-end", "api:membership-detail", "api:membership-end"}:
+        return {"pk": _membership_a(world).pk}
+    if route == "accounts:password_reset_confirm":
+        return {"uidb64": "invalid", "token": "invalid-token"}
+    return {"pk": world.partner_a.pk}
+
+
+def _body(route: str, method: str, world: World) -> dict[str, Any]:
+    """The request body for API writes: valid when the persona is allowed, so allowed means done."""
+    if route == "api:partner-list":
+        return {"name": "Matrix Partner", "short_name": "MTX", "kind": "hospital"}
+    if route == "api:site-list":
+        return {"partner": world.partner_a.pk, "name": "Matrix Site", "capacity": 3}
+    if route == "api:membership-list":
+        newcomer = world.users["counsellor"]
+        return {"partner": world.partner_a.pk, "user": newcomer.pk if newcomer else None, "role": "staff"}
+    if route == "api:partner-change-status":
+        return {"status": "probation", "reason": "Two major findings."}
+    if route == "set_language":
+        return {"language": "zh-hans", "next": "/"}
+    return {}
+
+
+def _cases() -> Iterator[Any]:
+    for row in MATRIX:
+        for persona in PERSONAS:
+            yield pytest.param(row, persona, id=f"{row['route']}-{row['method']}-{persona}")
+
+
+@pytest.mark.parametrize(("row", "persona"), list(_cases()))
+def test_route_answers_as_the_matrix_says(row: dict[str, str], persona: str, world: World) -> None:
+    route, method = row["route"], row["method"]
+    user = world.users[persona]
+    in_url = row["object"] == "A" and not route.endswith("-list")
+    kwargs = _args(route, world) if in_url or route == "accounts:password_reset_confirm" else {}
+    url = reverse(route, kwargs=kwargs)
+    is_api = route.startswith("api:")
+    client: Any = api_client_for(user) if is_api else client_for(user)
+    send: Callable[..., Any] = getattr(client, method.lower())
+    body = _body(route, method, world)
+    response = send(url, body, format="json") if is_api and method != "GET" else send(url, body) if method != "GET" else send(url)
+    assert response.status_code == int(row[persona]), (
+        f"{method} {url} as {persona}: got {response.status_code}, docs/permissions.md says {row[persona]}"
+    )

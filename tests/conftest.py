@@ -1,0 +1,97 @@
+"""Personas shared by every test: the people of architecture.md, at two partners.
+
+``world`` builds partner A (a hospital), partner B (an enterprise) and the university, with a site each,
+and one user per persona. Tests ask for a persona by name (``office``, ``coordinator_a``, ...) or for
+``personas``: every persona, anonymous included, for the access matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import PlatformRole, grant_platform_role
+from partners.models import MembershipRole, Partner, PartnerKind, Site
+from tests.factories.accounts import UserFactory
+from tests.factories.partners import MembershipFactory, PartnerFactory, SiteFactory
+from tests.factories.students import StudentFactory
+
+PERSONAS = (
+    "office",
+    "coordinator_a",
+    "supervisor_a",
+    "coordinator_b",
+    "supervisor_b",
+    "tutor",
+    "student_a",
+    "student_b",
+    "inspector",
+    "counsellor",
+    "anonymous",
+)
+
+
+@dataclass
+class World:
+    partner_a: Partner
+    partner_b: Partner
+    university: Partner
+    site_a: Site
+    site_b: Site
+    users: dict[str, User | None] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    university = PartnerFactory(name="Lead University", short_name="UNI", kind=PartnerKind.UNIVERSITY)
+    partner_a = PartnerFactory(name="Hospital A", short_name="HOSP-A", kind=PartnerKind.HOSPITAL)
+    partner_b = PartnerFactory(name="Enterprise B", short_name="ENT-B", kind=PartnerKind.ENTERPRISE)
+    site_a = SiteFactory(partner=partner_a, name="Imaging A")
+    site_b = SiteFactory(partner=partner_b, name="Lab B")
+    users: dict[str, User | None] = {name: UserFactory(username=name) for name in PERSONAS if name != "anonymous"}
+    users["anonymous"] = None
+    grant_platform_role(users["office"], PlatformRole.OFFICE)  # type: ignore[arg-type]
+    grant_platform_role(users["inspector"], PlatformRole.INSPECTOR)  # type: ignore[arg-type]
+    grant_platform_role(users["counsellor"], PlatformRole.COUNSELLOR)  # type: ignore[arg-type]
+    MembershipFactory(user=users["coordinator_a"], partner=partner_a, role=MembershipRole.COORDINATOR)
+    MembershipFactory(user=users["supervisor_a"], partner=partner_a, role=MembershipRole.SUPERVISOR)
+    MembershipFactory(user=users["coordinator_b"], partner=partner_b, role=MembershipRole.COORDINATOR)
+    MembershipFactory(user=users["supervisor_b"], partner=partner_b, role=MembershipRole.SUPERVISOR)
+    MembershipFactory(user=users["tutor"], partner=university, role=MembershipRole.TUTOR)
+    StudentFactory(user=users["student_a"])
+    StudentFactory(user=users["student_b"])
+    return World(partner_a, partner_b, university, site_a, site_b, users)
+
+
+def _persona(name: str) -> Any:
+    @pytest.fixture
+    def fixture(world: World) -> User | None:
+        return world.users[name]
+
+    fixture.__name__ = name
+    return fixture
+
+
+for _name in PERSONAS:
+    globals()[_name] = _persona(_name)
+
+
+def client_for(user: User | None) -> Client:
+    """A browser client logged in as ``user`` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client_for(user: User | None) -> APIClient:
+    """An API client authenticated as ``user`` (anonymous for None)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client

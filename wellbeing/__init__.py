@@ -1,0 +1,1 @@
+"""Check-ins, counselling and confidential notes: the most sensitive records in Tandem."""

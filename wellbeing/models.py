@@ -1,0 +1,1 @@
+"""Models of wellbeing; this app is filled by a later issue."""
