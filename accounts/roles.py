@@ -6,9 +6,14 @@ Partner roles (coordinator, supervisor, tutor, staff) are memberships of a partn
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+#: Whoever makes a request: a user, or the anonymous visitor.
+AnyUser = User | AnonymousUser
 
 
 class PlatformRole(models.TextChoices):
@@ -20,35 +25,35 @@ class PlatformRole(models.TextChoices):
 _CACHE_ATTR = "_tandem_platform_roles"
 
 
-def platform_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def platform_roles(user: AnyUser) -> frozenset[str]:
     """The platform roles of a user, read once per user object (one query) and cached on it."""
     if not user.is_authenticated:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        names = Group.objects.filter(user=user, name__in=PlatformRole.values).values_list("name", flat=True)
+        names = Group.objects.filter(user__pk=user.pk, name__in=PlatformRole.values).values_list("name", flat=True)
         cached = frozenset(names)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
-def has_platform_role(user: AbstractBaseUser | AnonymousUser, role: PlatformRole) -> bool:
+def has_platform_role(user: AnyUser, role: PlatformRole) -> bool:
     """Whether the user holds the platform role."""
     return role.value in platform_roles(user)
 
 
-def grant_platform_role(user: AbstractBaseUser, role: PlatformRole) -> None:
+def grant_platform_role(user: User, role: PlatformRole) -> None:
     """Give a user a platform role (creating its group on first use)."""
     group, _created = Group.objects.get_or_create(name=role.value)
-    group.user_set.add(user)  # type: ignore[attr-defined]
+    group.user_set.add(user)
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def revoke_platform_role(user: AbstractBaseUser, role: PlatformRole) -> None:
+def revoke_platform_role(user: User, role: PlatformRole) -> None:
     """Take a platform role away."""
     group = Group.objects.filter(name=role.value).first()
     if group is not None:
-        group.user_set.remove(user)  # type: ignore[attr-defined]
+        group.user_set.remove(user)
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

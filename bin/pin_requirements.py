@@ -51,7 +51,8 @@ def main() -> None:
     dev = {k: v for k, v in _closure(_roots(ROOT / "requirements-dev.in")).items() if k not in runtime}
     header = "# Fully pinned {} (from {}). Regenerate with `make lock`.\n"
     (ROOT / "requirements.txt").write_text(
-        header.format("runtime dependencies", "requirements.in") + "".join(f"{p}\n" for p in sorted(runtime.values(), key=str.lower))
+        header.format("runtime dependencies", "requirements.in")
+        + "".join(f"{p}\n" for p in sorted(runtime.values(), key=str.lower))
     )
     (ROOT / "requirements-dev.txt").write_text(
         header.format("test and lint tools", "requirements-dev.in")

@@ -20,14 +20,27 @@ from core.demo import DEMO_PASSWORD, LOGINS  # noqa: E402
 PY = sys.executable
 PROCESSES = {
     "web": [PY, "manage.py", "runserver", "127.0.0.1:8000"],
-    "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--pool", "threads"],
+    "worker": [
+        PY,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        "2",
+        "--pool",
+        "threads",
+    ],
     "beat": [PY, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--schedule", "var/celerybeat-schedule"],
 }
 
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in PROCESSES.items()}  # noqa: S603
+    children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in PROCESSES.items()}
     time.sleep(2)
     print("\nTandem is running at http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)")
     print(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")

@@ -41,7 +41,7 @@ LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("counsellor", "Xu Li 徐丽", "counsellor"),
 )
 
-PARTNERS = (
+PARTNERS: tuple[tuple[str, str, PartnerKind, list[tuple[str, int]]], ...] = (
     # short name, name, kind, sites
     ("LMU", "Lead Medical University", PartnerKind.UNIVERSITY, [("School of Medical Imaging", 60)]),
     ("AH", "Affiliated Hospital of Lead Medical University", PartnerKind.HOSPITAL, [("Imaging Department", 12)]),
@@ -109,7 +109,11 @@ def seed_foundation() -> None:
     users = _users()
     partners = _partners()
     for username, short_name, role in MEMBERSHIPS:
-        if not Membership.objects.active().filter(user=users[username], partner=partners[short_name], role=role).exists():
+        if (
+            not Membership.objects.active()
+            .filter(user=users[username], partner=partners[short_name], role=role)
+            .exists()
+        ):
             Membership.objects.create(user=users[username], partner=partners[short_name], role=role)
     for username, platform_role in PLATFORM_ROLES:
         grant_platform_role(users[username], platform_role)

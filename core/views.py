@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -20,7 +20,7 @@ from partners import access
 class ScopedMixin(LoginRequiredMixin):
     """Fetch objects only through ``access.scope``: a row out of scope is a 404, and the denial is kept."""
 
-    model: type[Model]
+    model: Any
     request: HttpRequest
     kwargs: dict[str, Any]
     #: the access action the page needs on its objects

@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.roles import PlatformRole, platform_roles
+from accounts.models import User
+from accounts.roles import AnyUser, PlatformRole, platform_roles
 from partners.models import (
     Membership,
     MembershipRole,
@@ -41,7 +42,6 @@ from partners.models import (
 
 logger = logging.getLogger("tandem.access")
 
-AnyUser = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=models.Model)
 
 
@@ -77,22 +77,29 @@ def _any(*rules: Rule) -> Rule:
 # --- Building blocks ---------------------------------------------------------------------------------
 
 
-def _member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Membership]:
+def _uid(user: AnyUser) -> int:
+    # Rules run only for signed-in users (``_rule`` answers NONE for anonymous ones first).
+    if user.pk is None:
+        raise ValueError("access rules need a signed-in user")
+    return int(user.pk)
+
+
+def _member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Any]:
     """Subquery: ids of the partners where the user holds a membership in force (optionally of these roles)."""
-    memberships = Membership.objects.active().filter(user_id=user.pk)
+    memberships = Membership.objects.active().filter(user__pk=_uid(user))
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
     return memberships.values("partner_id")
 
 
 def _is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
-    return Membership.objects.active().filter(user_id=user.pk, role__in=roles).exists()
+    return Membership.objects.active().filter(user__pk=_uid(user), role__in=roles).exists()
 
 
-def _granted_partners(user: AnyUser, codename: str) -> QuerySet[PartnerUserObjectPermission]:
+def _granted_partners(user: AnyUser, codename: str) -> QuerySet[Any]:
     """Subquery: ids of partners the user holds an unexpired object grant on."""
     return PartnerUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename, valid_until__gt=timezone.now()
+        user__pk=_uid(user), permission__codename=codename, valid_until__gt=timezone.now()
     ).values("content_object_id")
 
 
@@ -223,7 +230,7 @@ def record_denial(user: AnyUser, action: str, obj: object) -> None:
 
 
 def grant_partner_view(
-    *, user: AbstractBaseUser, partner: Partner, until: datetime.datetime, reason: str = ""
+    *, user: User, partner: Partner, until: datetime.datetime, reason: str = ""
 ) -> PartnerUserObjectPermission:
     """Let ``user`` read ``partner``'s people, sites and records until ``until`` (e.g. an open inspection)."""
     permission = Permission.objects.get(codename="view_partner", content_type__app_label="partners")
@@ -233,7 +240,7 @@ def grant_partner_view(
     return grant
 
 
-def end_partner_grants(*, partner: Partner, user: AbstractBaseUser | None = None) -> int:
+def end_partner_grants(*, partner: Partner, user: User | None = None) -> int:
     """End grants on ``partner`` now (all of them, or one user's); returns how many were ended."""
     grants = PartnerUserObjectPermission.objects.filter(content_object=partner, valid_until__gt=timezone.now())
     if user is not None:
@@ -248,4 +255,4 @@ def user_partner_roles(user: AnyUser) -> QuerySet[Membership]:
     """The user's memberships in force, with their partners (one query)."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.active().filter(user_id=user.pk).select_related("partner").order_by("partner__name")
+    return Membership.objects.active().filter(user__pk=_uid(user)).select_related("partner").order_by("partner__name")

@@ -56,14 +56,10 @@ class SiteForm(BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]
 
 
 class MembershipForm(BootstrapFormMixin, forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("username")
-    )
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("username"))
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MembershipEndForm(BootstrapFormMixin, forms.Form):

@@ -149,11 +149,18 @@ class MembershipRole(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+def in_force_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+    """The condition for a membership in force on a day (today by default); ``prefix`` reaches it by a path."""
+    day = on or timezone.localdate()
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: datetime.date | None = None) -> MembershipQuerySet:
         """Memberships in force on a day (today by default). An ended membership grants nothing."""
-        day = on or timezone.localdate()
-        return self.filter(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)))
+        return self.filter(in_force_q(on))
 
 
 class Membership(models.Model):

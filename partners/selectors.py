@@ -6,12 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import User
+from accounts.roles import AnyUser
 from partners import access
-from partners.models import Membership, Partner, PartnerStatusChange, Site
+from partners.models import Membership, Partner, PartnerStatusChange, Site, in_force_q
 
 
-def partner_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Partner]:
+def partner_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Partner]:
     """The partner directory: search by name, filter by kind and status; active member counts included."""
     filters = filters or {}
     partners = access.scope(Partner.objects.all(), user, "view")
@@ -24,7 +24,7 @@ def partner_list(*, user: User, filters: dict[str, Any] | None = None) -> QueryS
     return partners.annotate(site_count=Count("sites", distinct=True)).order_by("name")
 
 
-def site_list(*, user: User, partner: Partner | None = None) -> QuerySet[Site]:
+def site_list(*, user: AnyUser, partner: Partner | None = None) -> QuerySet[Site]:
     """Sites the user may see, optionally of one partner."""
     sites = access.scope(Site.objects.select_related("partner"), user, "view")
     if partner is not None:
@@ -33,18 +33,18 @@ def site_list(*, user: User, partner: Partner | None = None) -> QuerySet[Site]:
 
 
 def membership_list(
-    *, user: User, partner: Partner | None = None, include_ended: bool = False
+    *, user: AnyUser, partner: Partner | None = None, include_ended: bool = False
 ) -> QuerySet[Membership]:
     """Memberships the user may see; only those in force unless ``include_ended``."""
     memberships = access.scope(Membership.objects.select_related("user", "partner"), user, "view")
     if not include_ended:
-        memberships = memberships.active()
+        memberships = memberships.filter(in_force_q())
     if partner is not None:
         memberships = memberships.filter(partner=partner)
     return memberships.order_by("partner__name", "role", "user__username")
 
 
-def partner_status_history(*, user: User, partner: Partner) -> QuerySet[PartnerStatusChange]:
+def partner_status_history(*, user: AnyUser, partner: Partner) -> QuerySet[PartnerStatusChange]:
     """A partner's status changes, newest first, if the user may see them."""
     changes = access.scope(PartnerStatusChange.objects.select_related("changed_by"), user, "view")
     return changes.filter(partner=partner).order_by("-changed_at", "-pk")

@@ -157,15 +157,11 @@ def membership_create(
     start = start_date or timezone.localdate()
     membership = Membership(partner=partner, user=user, role=role, start_date=start, end_date=end_date)
     membership.full_clean()
-    overlapping = Membership.objects.filter(partner=partner, user=user, role=role).exclude(
-        end_date__lt=start
-    )
+    overlapping = Membership.objects.filter(partner=partner, user=user, role=role).exclude(end_date__lt=start)
     if end_date is not None:
         overlapping = overlapping.exclude(start_date__gt=end_date)
     if overlapping.exists():
-        raise ValidationError(
-            {"user": [_("This person already holds this role at this partner over these dates.")]}
-        )
+        raise ValidationError({"user": [_("This person already holds this role at this partner over these dates.")]})
     if role == MembershipRole.TUTOR and partner.kind != PartnerKind.UNIVERSITY:
         raise ValidationError({"role": [_("Tutors are members of a university.")]})
     membership._history_user = by  # type: ignore[attr-defined]

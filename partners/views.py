@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +75,9 @@ class PartnerDetailView(ScopedDetailView):
             show_ended = self.request.GET.get("ended") == "1"
             context["show_ended"] = show_ended
             context["memberships"] = selectors.membership_list(
-                user=user, partner=partner, include_ended=show_ended  # type: ignore[arg-type]
+                user=user,
+                partner=partner,
+                include_ended=show_ended,  # type: ignore[arg-type]
             )
             context["sites"] = selectors.site_list(user=user, partner=partner)  # type: ignore[arg-type]
             context["status_history"] = selectors.partner_status_history(user=user, partner=partner)  # type: ignore[arg-type]
@@ -113,7 +115,7 @@ def _scoped(model: type[Any], request: HttpRequest, action: str, pk: int) -> Any
 class PartnerCreateView(_FormView):
     title = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not access.can(request.user, "create", Partner):
             access.record_denial(request.user, "create", Partner)
             raise Http404
@@ -127,7 +129,8 @@ class PartnerCreateView(_FormView):
         form = PartnerForm(request.POST)
         if form.is_valid():
             partner = self.run_service(
-                form, lambda: services.partner_create(by=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+                form,
+                lambda: services.partner_create(by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
             )
             if partner is not None:
                 messages.success(request, _("Partner %(name)s created.") % {"name": partner.name})
@@ -196,7 +199,8 @@ class SiteCreateView(_FormView):
         form = SiteForm(request.POST)
         if form.is_valid():
             site = self.run_service(
-                form, lambda: services.site_create(partner=partner, by=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+                form,
+                lambda: services.site_create(partner=partner, by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
             )
             if site is not None:
                 messages.success(request, _("Site %(name)s added.") % {"name": site.name})
@@ -218,7 +222,8 @@ class SiteUpdateView(_FormView):
         form = SiteForm(request.POST, instance=Site.objects.get(pk=site.pk))
         if form.is_valid():
             saved = self.run_service(
-                form, lambda: services.site_update(site=site, by=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+                form,
+                lambda: services.site_update(site=site, by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
             )
             if saved is not None:
                 messages.success(request, _("Changes saved."))
@@ -287,5 +292,3 @@ class MembershipEndView(_FormView):
     def _render(self, form: BaseForm, membership: Membership) -> HttpResponse:
         self.title = _("End the membership of %(person)s") % {"person": membership.user.display_name}
         return self.render_form(form, partner=membership.partner, membership=membership)
-
-

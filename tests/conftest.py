@@ -48,23 +48,25 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    university = PartnerFactory(name="Lead University", short_name="UNI", kind=PartnerKind.UNIVERSITY)
-    partner_a = PartnerFactory(name="Hospital A", short_name="HOSP-A", kind=PartnerKind.HOSPITAL)
-    partner_b = PartnerFactory(name="Enterprise B", short_name="ENT-B", kind=PartnerKind.ENTERPRISE)
-    site_a = SiteFactory(partner=partner_a, name="Imaging A")
-    site_b = SiteFactory(partner=partner_b, name="Lab B")
-    users: dict[str, User | None] = {name: UserFactory(username=name) for name in PERSONAS if name != "anonymous"}
+    university = PartnerFactory.create(name="Lead University", short_name="UNI", kind=PartnerKind.UNIVERSITY)
+    partner_a = PartnerFactory.create(name="Hospital A", short_name="HOSP-A", kind=PartnerKind.HOSPITAL)
+    partner_b = PartnerFactory.create(name="Enterprise B", short_name="ENT-B", kind=PartnerKind.ENTERPRISE)
+    site_a = SiteFactory.create(partner=partner_a, name="Imaging A")
+    site_b = SiteFactory.create(partner=partner_b, name="Lab B")
+    users: dict[str, User | None] = {
+        name: UserFactory.create(username=name) for name in PERSONAS if name != "anonymous"
+    }
     users["anonymous"] = None
     grant_platform_role(users["office"], PlatformRole.OFFICE)  # type: ignore[arg-type]
     grant_platform_role(users["inspector"], PlatformRole.INSPECTOR)  # type: ignore[arg-type]
     grant_platform_role(users["counsellor"], PlatformRole.COUNSELLOR)  # type: ignore[arg-type]
-    MembershipFactory(user=users["coordinator_a"], partner=partner_a, role=MembershipRole.COORDINATOR)
-    MembershipFactory(user=users["supervisor_a"], partner=partner_a, role=MembershipRole.SUPERVISOR)
-    MembershipFactory(user=users["coordinator_b"], partner=partner_b, role=MembershipRole.COORDINATOR)
-    MembershipFactory(user=users["supervisor_b"], partner=partner_b, role=MembershipRole.SUPERVISOR)
-    MembershipFactory(user=users["tutor"], partner=university, role=MembershipRole.TUTOR)
-    StudentFactory(user=users["student_a"])
-    StudentFactory(user=users["student_b"])
+    MembershipFactory.create(user=users["coordinator_a"], partner=partner_a, role=MembershipRole.COORDINATOR)
+    MembershipFactory.create(user=users["supervisor_a"], partner=partner_a, role=MembershipRole.SUPERVISOR)
+    MembershipFactory.create(user=users["coordinator_b"], partner=partner_b, role=MembershipRole.COORDINATOR)
+    MembershipFactory.create(user=users["supervisor_b"], partner=partner_b, role=MembershipRole.SUPERVISOR)
+    MembershipFactory.create(user=users["tutor"], partner=university, role=MembershipRole.TUTOR)
+    StudentFactory.create(user=users["student_a"])
+    StudentFactory.create(user=users["student_b"])
     return World(partner_a, partner_b, university, site_a, site_b, users)
 
 

@@ -24,6 +24,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type:
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
         request = self.context.get("request")
+        if queryset is None:
+            raise TypeError("ScopedPrimaryKeyRelatedField needs a queryset.")
         if request is None:
             return queryset.none()
         return access.scope(queryset, request.user, self.access_action)

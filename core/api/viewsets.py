@@ -17,9 +17,9 @@ class ScopedViewSetMixin:
     answers 403 to a write, since its existence is no secret to that user.
     """
 
-    queryset: QuerySet[Any]
+    queryset: Any
     request: Any
-    action: str | None
+    action: Any
     #: the access action a write needs on the row, per viewset action
     write_actions: dict[str, str] = {"update": "change", "partial_update": "change", "destroy": "delete"}
 

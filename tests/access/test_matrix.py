@@ -44,7 +44,9 @@ MATRIX = _matrix()
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
             yield from _walk(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
             yield f"{namespace}:{entry.name}" if namespace else entry.name
@@ -119,7 +121,13 @@ def test_route_answers_as_the_matrix_says(row: dict[str, str], persona: str, wor
     client: Any = api_client_for(user) if is_api else client_for(user)
     send: Callable[..., Any] = getattr(client, method.lower())
     body = _body(route, method, world)
-    response = send(url, body, format="json") if is_api and method != "GET" else send(url, body) if method != "GET" else send(url)
+    response = (
+        send(url, body, format="json")
+        if is_api and method != "GET"
+        else send(url, body)
+        if method != "GET"
+        else send(url)
+    )
     assert response.status_code == int(row[persona]), (
         f"{method} {url} as {persona}: got {response.status_code}, docs/permissions.md says {row[persona]}"
     )

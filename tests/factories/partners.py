@@ -4,7 +4,7 @@ from partners.models import Membership, MembershipRole, Partner, PartnerKind, Si
 from tests.factories.accounts import UserFactory
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(factory.django.DjangoModelFactory[Partner]):
     class Meta:
         model = Partner
 
@@ -13,7 +13,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     kind = PartnerKind.HOSPITAL
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -22,7 +22,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     capacity = 5
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

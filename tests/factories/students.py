@@ -4,7 +4,7 @@ from students.models import Student
 from tests.factories.accounts import UserFactory
 
 
-class StudentFactory(factory.django.DjangoModelFactory):
+class StudentFactory(factory.django.DjangoModelFactory[Student]):
     class Meta:
         model = Student
 

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         committed = polib.pofile(str(po_path))
         problems = _untranslated(committed)
         if shutil.which("xgettext"):
-            problems += [f"missing from the catalogue: {m!r}" for m in sorted(self._extracted(po_path) - self._ids(committed))]
+            problems += [
+                f"missing from the catalogue: {m!r}" for m in sorted(self._extracted(po_path) - self._ids(committed))
+            ]
         else:
             self.stdout.write("GNU gettext not installed: checked translations only, not extraction.")
         if problems:

@@ -15,6 +15,6 @@ class Command(BaseCommand):
         if settings.ENVIRONMENT == "production":
             raise CommandError("seed_demo refuses to run with production settings: demo logins share one password.")
         seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password: {DEMO_PASSWORD}):"))
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<18} {login.role}")

@@ -1,0 +1,81 @@
+"""Browser journeys: Playwright (sync API) driving Debian's headless Chromium against ``live_server``.
+
+Every test in this folder is marked ``browser`` and ``django_db(transaction=True)``: the live server
+runs in another thread, so it only sees rows that are committed. Playwright's sync API runs an event
+loop in the test thread, which makes Django's ORM refuse to run there unless
+``DJANGO_ALLOW_ASYNC_UNSAFE`` is set; the ORM calls here are plain synchronous test setup, so that is safe.
+
+Without ``/usr/bin/chromium`` (``apt-get install chromium``) the whole folder is skipped, so the rest of
+the suite still runs on a developer machine; CI installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_DIR = Path(__file__).resolve().parent
+LOGIN_PATH = "/accounts/login/"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark this folder's tests (and only them: the hook sees the whole session's items)."""
+    skip = pytest.mark.skip(reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if BROWSER_DIR not in Path(str(item.path)).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.django_db(transaction=True))
+        if not CHROMIUM.exists():
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Debian's Chromium (``playwright install`` cannot download here), headless, without background noise."""
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> None:
+    """The demo data of ``manage.py seed_demo``: every role's login, with password ``tandem-demo``."""
+    from core.demo import seed_demo
+
+    seed_demo()
+
+
+@pytest.fixture
+def login(live_server: Any, demo: None) -> Callable[..., Any]:
+    """``login(page, username)``: sign in through the real login form and land on the start page."""
+    from core.demo import DEMO_PASSWORD
+
+    def _login(page: Any, username: str, password: str = DEMO_PASSWORD) -> Any:
+        page.goto(live_server.url + LOGIN_PATH)
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+        return page
+
+    return _login
