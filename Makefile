@@ -6,7 +6,7 @@ PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run test test-fast lint format makemessages lock clean
+.PHONY: help install messages run test lint format makemessages lock clean
 
 help:
 	@echo "make run      set up .venv, migrate, load the demo and serve http://127.0.0.1:8000 (web, worker, beat)"
@@ -54,7 +54,7 @@ format: install
 	$(BIN)/ruff format .
 
 makemessages: install
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bin/*'
 
 # Re-pin requirements*.txt from requirements*.in in a throw-away environment.
 lock:

@@ -94,3 +94,11 @@ def env_broker(name: str, default: str) -> str:
             f"Environment variable {name} has unsupported scheme {scheme!r}: use filesystem://, redis:// or memory://."
         )
     return url
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of a fixed set of values (compared case-sensitively)."""
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperEnvironment(f"Environment variable {name}={value!r} must be one of: {', '.join(choices)}.")
+    return value

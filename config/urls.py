@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("students/", include("students.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

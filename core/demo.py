@@ -15,7 +15,6 @@ from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
 from partners.services import default_responsibilities
-from students.models import Student
 
 DEMO_PASSWORD = "tandem-demo"
 
@@ -67,8 +66,6 @@ PLATFORM_ROLES = (
     ("counsellor", PlatformRole.COUNSELLOR),
 )
 
-STUDENTS = (("student", "2026MI001"), ("student2", "2026MI002"))
-
 
 def _users() -> dict[str, User]:
     users = {}
@@ -105,7 +102,7 @@ def _partners() -> dict[str, Partner]:
 
 
 def seed_foundation() -> None:
-    """Partners, sites, users, memberships, platform roles and student records."""
+    """Partners, sites, users, memberships and platform roles."""
     users = _users()
     partners = _partners()
     for username, short_name, role in MEMBERSHIPS:
@@ -117,11 +114,18 @@ def seed_foundation() -> None:
             Membership.objects.create(user=users[username], partner=partners[short_name], role=role)
     for username, platform_role in PLATFORM_ROLES:
         grant_platform_role(users[username], platform_role)
-    for username, number in STUDENTS:
-        Student.objects.get_or_create(user=users[username], defaults={"student_number": number})
 
 
-STEPS: list[Callable[[], None]] = [seed_foundation]
+def seed_programmes_and_students() -> None:
+    """The demo programme, then students whose plans span the partners (the training-plan issue)."""
+    from programmes.demo import seed_programme
+    from students.demo import seed_students
+
+    seed_programme()
+    seed_students()
+
+
+STEPS: list[Callable[[], None]] = [seed_foundation, seed_programmes_and_students]
 
 
 @transaction.atomic

@@ -41,3 +41,45 @@ class AccessDenial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.target}"
+
+
+class Notification(models.Model):
+    """A message to one person, shown in the app and sent by e-mail.
+
+    The subject is stored as its English source text with parameters and translated when shown, so each
+    reader sees it in their own language. ``dedup_key`` makes reminders idempotent: a job that runs
+    twice on one day cannot notify the same person twice for the same thing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=120, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedup_key"], name="notification_dedup_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The subject in the current language, with its parameters filled in."""
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.subject) % self.params if self.params else gettext(self.subject)
+        except (KeyError, TypeError, ValueError):
+            return self.subject

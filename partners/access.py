@@ -39,6 +39,16 @@ from partners.models import (
     PartnerUserObjectPermission,
     Site,
 )
+from programmes.models import Agreement, AgreementParty, Participation, Programme
+from students.models import (
+    Milestone,
+    Placement,
+    PlacementStatus,
+    PlanEvent,
+    PlanVersion,
+    Student,
+    TrainingPlan,
+)
 
 logger = logging.getLogger("tandem.access")
 
@@ -142,6 +152,102 @@ def _signed_in(user: AnyUser, path: str) -> Rule:
     return ALL if user.is_authenticated else NONE
 
 
+# --- Programmes and agreements ---------------------------------------------------------------------
+
+
+def _is_office(user: AnyUser) -> bool:
+    return PlatformRole.OFFICE in platform_roles(user)
+
+
+def _is_tutor(user: AnyUser) -> bool:
+    return _is_active_member(user, (MembershipRole.TUTOR,))
+
+
+def _programme_view(user: AnyUser, path: str) -> Rule:
+    """Programmes: office and tutors read all; partners' people those their partner takes part in;
+    students their own."""
+    if _is_office(user) or _is_tutor(user):
+        return ALL
+    partners = _member_partners(user, _ANY_ROLE)
+    taking_part = Participation.objects.filter(partner_id__in=partners).values("programme_id")
+    own = Student.objects.filter(user__pk=_uid(user)).values("programme_id")
+    return _any(Rule(q=Q(pk__in=taking_part)), Rule(q=Q(lead_university_id__in=partners)), Rule(q=Q(pk__in=own)))
+
+
+def _agreement_view(user: AnyUser, path: str) -> Rule:
+    """Agreements: office and tutors read all; a partner's people those their partner is party to."""
+    if _is_office(user) or _is_tutor(user):
+        return ALL
+    party_to = AgreementParty.objects.filter(partner_id__in=_member_partners(user, _ANY_ROLE)).values("agreement_id")
+    return Rule(q=Q(pk__in=party_to))
+
+
+# --- Students and everything hanging off them ------------------------------------------------------
+# ``path`` is the model's ``access_student_path``: "" for Student itself, else the lookup to its student.
+
+
+def _student_lookup(path: str, field: str) -> str:
+    return field if not path else f"{path}__{field}"
+
+
+def _student_id_lookup(path: str) -> str:
+    return path or "pk"
+
+
+def _student_view(user: AnyUser, path: str) -> Rule:
+    """A student's record, plan and milestones: office; the student; their tutor; their supervisors
+    (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at."""
+    if _is_office(user):
+        return ALL
+    uid = _uid(user)
+    sid = _student_id_lookup(path)
+    live = Placement.objects.exclude(status=PlacementStatus.CANCELLED)
+    supervised = live.filter(supervisor_id=uid).values("student_id")
+    placed_here = live.filter(partner_id__in=_member_partners(user, _MANAGERS)).values("student_id")
+    return Rule(
+        q=Q(**{_student_lookup(path, "user_id"): uid})
+        | Q(**{_student_lookup(path, "tutor_id"): uid})
+        | Q(**{_student_lookup(path, "practice_supervisor_id"): uid})
+        | Q(**{f"{sid}__in": supervised})
+        | Q(**{f"{sid}__in": placed_here})
+    )
+
+
+def _own_or_tutor(user: AnyUser, path: str) -> Rule:
+    """The student themself, or their tutor (plan drafting and submission)."""
+    if not path:
+        raise ValueError("_own_or_tutor is for models below a student")
+    uid = _uid(user)
+    return Rule(q=Q(**{_student_lookup(path, "user_id"): uid}) | Q(**{_student_lookup(path, "tutor_id"): uid}))
+
+
+def _own_or_tutor_or_office(user: AnyUser, path: str) -> Rule:
+    return ALL if _is_office(user) else _own_or_tutor(user, path)
+
+
+def _tutor_of(user: AnyUser, path: str) -> Rule:
+    return Rule(q=Q(**{_student_lookup(path, "tutor_id"): _uid(user)}))
+
+
+def _tutor_or_office(user: AnyUser, path: str) -> Rule:
+    return ALL if _is_office(user) else _tutor_of(user, path)
+
+
+def _placement_view(user: AnyUser, path: str) -> Rule:
+    """Placements: office; the student; their tutor and co-supervisor; the placement's supervisor; the
+    coordinator of the partner it is at (only placements at that partner)."""
+    if _is_office(user):
+        return ALL
+    uid = _uid(user)
+    return Rule(
+        q=Q(student__user_id=uid)
+        | Q(student__tutor_id=uid)
+        | Q(student__practice_supervisor_id=uid)
+        | Q(supervisor_id=uid)
+        | Q(partner_id__in=_member_partners(user, _MANAGERS))
+    )
+
+
 RuleFn = Callable[[AnyUser, str], Rule]
 
 POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
@@ -167,6 +273,26 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
     PartnerStatusChange: {
         "view": _partner_internal_view,
     },
+    Programme: {"view": _programme_view, "create": _office_only, "change": _office_only},
+    Agreement: {"view": _agreement_view, "create": _office_only, "change": _office_only},
+    Student: {"view": _student_view, "create": _office_only, "change": _office_only},
+    TrainingPlan: {
+        "view": _student_view,
+        "edit": _own_or_tutor_or_office,
+        "submit": _own_or_tutor,
+        "tutor_approve": _tutor_of,
+        "approve": _office_only,
+        "return": _tutor_or_office,
+    },
+    PlanVersion: {"view": _student_view},
+    PlanEvent: {"view": _student_view},
+    Placement: {"view": _placement_view},
+    Milestone: {
+        "view": _student_view,
+        "decide": _tutor_or_office,
+        "waive": _office_only,
+        "attach_evidence": _own_or_tutor_or_office,
+    },
 }
 
 
@@ -177,7 +303,7 @@ def _rule(user: AnyUser, action: str, model: type[models.Model]) -> Rule:
         rule_fn = POLICY[model][action]
     except KeyError:
         raise ValueError(f"No access rule for {model.__name__}.{action}; add one to partners/access.py.") from None
-    path: str = model.access_partner_path  # type: ignore[attr-defined]
+    path = str(getattr(model, "access_student_path", None) or getattr(model, "access_partner_path", ""))
     return rule_fn(user, path)
 
 

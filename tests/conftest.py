@@ -17,9 +17,18 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from partners.models import MembershipRole, Partner, PartnerKind, Site
+from programmes.models import Programme
+from students.models import Placement, Student
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory, SiteFactory
-from tests.factories.students import StudentFactory
+from tests.factories.programmes import (
+    AgreementFactory,
+    AgreementPartyFactory,
+    CohortFactory,
+    ParticipationFactory,
+    ProgrammeFactory,
+)
+from tests.factories.students import MilestoneFactory, PlacementFactory, StudentFactory, TrainingPlanFactory
 
 PERSONAS = (
     "office",
@@ -43,6 +52,11 @@ class World:
     university: Partner
     site_a: Site
     site_b: Site
+    programme: Programme
+    student_a: Student
+    student_b: Student
+    placement_a: Placement
+    placement_b: Placement
     users: dict[str, User | None] = field(default_factory=dict)
 
 
@@ -65,9 +79,37 @@ def world(db: Any) -> World:
     MembershipFactory.create(user=users["coordinator_b"], partner=partner_b, role=MembershipRole.COORDINATOR)
     MembershipFactory.create(user=users["supervisor_b"], partner=partner_b, role=MembershipRole.SUPERVISOR)
     MembershipFactory.create(user=users["tutor"], partner=university, role=MembershipRole.TUTOR)
-    StudentFactory.create(user=users["student_a"])
-    StudentFactory.create(user=users["student_b"])
-    return World(partner_a, partner_b, university, site_a, site_b, users)
+    # One programme led by the university, with A and B taking part under a signed agreement.
+    programme = ProgrammeFactory.create(lead_university=university, code="mit")
+    cohort = CohortFactory.create(programme=programme, intake_year=2026)
+    agreement = AgreementFactory.create(programme=programme, created_by=users["office"])
+    for partner in (university, partner_a, partner_b):
+        ParticipationFactory.create(programme=programme, partner=partner)
+        AgreementPartyFactory.create(agreement=agreement, partner=partner)
+    # Student A: tutored by the tutor, placed at A under supervisor A. Student B: placed at B.
+    student_a = StudentFactory.create(user=users["student_a"], programme=programme, cohort=cohort, tutor=users["tutor"])
+    student_b = StudentFactory.create(user=users["student_b"], programme=programme, cohort=cohort)
+    placements = []
+    for student, partner, site, supervisor in (
+        (student_a, partner_a, site_a, users["supervisor_a"]),
+        (student_b, partner_b, site_b, users["supervisor_b"]),
+    ):
+        TrainingPlanFactory.create(student=student)
+        MilestoneFactory.create(student=student)
+        placements.append(PlacementFactory.create(student=student, partner=partner, site=site, supervisor=supervisor))
+    return World(
+        partner_a,
+        partner_b,
+        university,
+        site_a,
+        site_b,
+        programme,
+        student_a,
+        student_b,
+        placements[0],
+        placements[1],
+        users,
+    )
 
 
 def _persona(name: str) -> Any:

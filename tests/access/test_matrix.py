@@ -6,6 +6,7 @@ drift apart. A URL pattern without a row fails ``test_every_route_has_a_row``.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partners.models import Membership, MembershipRole
 from tests.conftest import PERSONAS, World, api_client_for, client_for
 
 MATRIX_DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -27,15 +27,30 @@ ADMIN_NAMESPACE = "admin"  # the admin is one row: admin:index (staff only; Djan
 
 
 def _matrix() -> list[dict[str, str]]:
+    """Every row of every ``<!-- matrix:start -->`` ... ``<!-- matrix:end -->`` table in the document."""
     text = MATRIX_DOC.read_text()
-    block = text.split("<!-- matrix:start -->")[1].split("<!-- matrix:end -->")[0]
-    lines = [line.strip() for line in block.strip().splitlines() if line.strip().startswith("|")]
-    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     rows = []
-    for line in lines[2:]:
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        rows.append(dict(zip(header, cells, strict=True)))
+    for chunk in text.split("<!-- matrix:start -->")[1:]:
+        block = chunk.split("<!-- matrix:end -->")[0]
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip().startswith("|")]
+        header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+        for line in lines[2:]:
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows.append(dict(zip(header, cells, strict=True)))
     return rows
+
+
+def _registry(name: str) -> dict[str, Callable[[World], dict[str, Any]]]:
+    """Merge ``ARGS`` or ``BODIES`` from every ``tests/access/routes_*.py`` (one module per area)."""
+    merged: dict[str, Callable[[World], dict[str, Any]]] = {}
+    for path in sorted(Path(__file__).parent.glob("routes_*.py")):
+        module = importlib.import_module(f"tests.access.{path.stem}")
+        merged.update(getattr(module, name, {}))
+    return merged
+
+
+ROUTE_ARGS = _registry("ARGS")
+ROUTE_BODIES = _registry("BODIES")
 
 
 MATRIX = _matrix()
@@ -73,34 +88,17 @@ def test_every_row_names_every_persona() -> None:
 # --- Requests ------------------------------------------------------------------------------------------
 
 
-def _membership_a(world: World) -> Membership:
-    return Membership.objects.get(partner=world.partner_a, role=MembershipRole.SUPERVISOR)
-
-
 def _args(route: str, world: World) -> dict[str, Any]:
-    """URL kwargs for a route's object A."""
-    if route in {"partners:site-edit", "api:site-detail"}:
-        return {"pk": world.site_a.pk}
-    if route in {"partners:membership-end", "api:membership-detail", "api:membership-end"}:
-        return {"pk": _membership_a(world).pk}
-    if route == "accounts:password_reset_confirm":
-        return {"uidb64": "invalid", "token": "invalid-token"}
+    """URL kwargs for a route's object A (registered per route in tests/access/routes_*.py)."""
+    if route in ROUTE_ARGS:
+        return ROUTE_ARGS[route](world)
     return {"pk": world.partner_a.pk}
 
 
 def _body(route: str, method: str, world: World) -> dict[str, Any]:
-    """The request body for API writes: valid when the persona is allowed, so allowed means done."""
-    if route == "api:partner-list":
-        return {"name": "Matrix Partner", "short_name": "MTX", "kind": "hospital"}
-    if route == "api:site-list":
-        return {"partner": world.partner_a.pk, "name": "Matrix Site", "capacity": 3}
-    if route == "api:membership-list":
-        newcomer = world.users["counsellor"]
-        return {"partner": world.partner_a.pk, "user": newcomer.pk if newcomer else None, "role": "staff"}
-    if route == "api:partner-change-status":
-        return {"status": "probation", "reason": "Two major findings."}
-    if route == "set_language":
-        return {"language": "zh-hans", "next": "/"}
+    """The request body for writes: valid when the persona is allowed, so allowed means done."""
+    if route in ROUTE_BODIES:
+        return ROUTE_BODIES[route](world)
     return {}
 
 

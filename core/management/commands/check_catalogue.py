@@ -17,7 +17,6 @@ import polib
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 LOCALE = "zh_Hans"
 
@@ -62,15 +61,18 @@ class Command(BaseCommand):
         return {entry.msgid for entry in po if not entry.obsolete}
 
     def _extracted(self, po_path: Path) -> set[str]:
+        """The msgids makemessages finds in the code. makemessages writes into the project's catalogue,
+        so the committed file is kept aside and put back, whatever happens."""
         with tempfile.TemporaryDirectory() as scratch:
-            target = Path(scratch) / LOCALE / "LC_MESSAGES"
-            target.mkdir(parents=True)
-            shutil.copy(po_path, target / "django.po")
-            with override_settings(LOCALE_PATHS=[scratch]):
+            backup = Path(scratch) / "django.po"
+            shutil.copy2(po_path, backup)
+            try:
                 call_command(
                     "makemessages",
                     locale=[LOCALE],
-                    ignore_patterns=[".venv/*", "var/*", "staticfiles/*", "tests/*"],
+                    ignore_patterns=[".venv/*", "var/*", "staticfiles/*", "tests/*", "bin/*"],
                     verbosity=0,
                 )
-            return self._ids(polib.pofile(str(target / "django.po")))
+                return self._ids(polib.pofile(str(po_path)))
+            finally:
+                shutil.copy2(backup, po_path)

@@ -1,0 +1,5 @@
+"""Placeholder: filled by the training-plan issue."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

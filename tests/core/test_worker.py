@@ -1,0 +1,38 @@
+"""A real Celery worker, in this process, on the configured broker, writing to the django-db backend."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django_celery_results.models import TaskResult
+
+from config.celery import app as celery_app
+from core.tasks import ping
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_runs_ping_and_stores_pong_in_the_result_backend() -> None:
+    # A queue of our own, so that a developer's `make run` worker on the same broker cannot take the task,
+    # and messages left in the default queue by earlier runs are not consumed here.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    started = time.monotonic()
+
+    with start_worker(
+        celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
+    ):
+        result = ping.apply_async(queue=queue)
+        assert result.get(timeout=15) == "pong"
+
+    assert time.monotonic() - started < 20
+    stored = TaskResult.objects.get(task_id=result.id)
+    assert stored.status == "SUCCESS"
+    assert stored.task_name == "core.ping"
+    assert stored.result == '"pong"'
+
+
+def test_ping_is_registered_under_its_stable_name() -> None:
+    assert celery_app.tasks["core.ping"] is ping or celery_app.tasks["core.ping"].name == ping.name
