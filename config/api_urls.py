@@ -5,11 +5,19 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenApi
 from partners.api.views import MembershipViewSet, PartnerViewSet, SiteViewSet
+from programmes.api.views import AgreementViewSet, ProgrammeViewSet
+from students.api.views import MilestoneViewSet, PlacementViewSet, StudentViewSet, TrainingPlanViewSet
 
 router = DefaultRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("sites", SiteViewSet, basename="site")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("students", StudentViewSet, basename="student")
+router.register("training-plans", TrainingPlanViewSet, basename="training-plan")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 
 app_name = "api"
 urlpatterns = [

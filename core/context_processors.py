@@ -1,4 +1,4 @@
-"""Template context shared by every page: the role-aware navigation."""
+"""Template context shared by every page: the role-aware navigation and the unread notification count."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     if not user.is_authenticated:
         return []
-    items = [
-        {"label": _("Start"), "url": reverse("core:start")},
-        {"label": _("Partners"), "url": reverse("partners:list")},
-    ]
+    items = [{"label": _("Start"), "url": reverse("core:start")}]
+    items.extend(_student_items(user))
+    items.append({"label": _("Partners"), "url": reverse("partners:list")})
     roles = platform_roles(user)
     if PlatformRole.OFFICE in roles or user.is_staff:
         items.append({"label": _("Admin"), "url": reverse("admin:index")})
@@ -27,6 +26,36 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
     return items
 
 
+def _student_items(user: Any) -> list[dict[str, Any]]:
+    """Students (office, and anyone with a membership in force: their scope may hold students), My plan
+    (students), Programmes (all of those; not counsellors or inspectors who hold no other role). Two
+    queries, once per request."""
+    from partners.access import user_partner_roles
+    from students.models import Student
+
+    is_office = PlatformRole.OFFICE in platform_roles(user)
+    is_member = is_office or user_partner_roles(user).exists()
+    is_student = Student.objects.filter(user__pk=user.pk).exists()
+    items = []
+    if is_member:
+        items.append({"label": _("Students"), "url": reverse("students:list")})
+    if is_student:
+        items.append({"label": _("My plan"), "url": reverse("students:plan-mine")})
+    if is_member or is_student:
+        items.append({"label": _("Programmes"), "url": reverse("programmes:list")})
+    return items
+
+
+def _unread(request: HttpRequest) -> int:
+    from core.selectors import notification_unread_count
+
+    return notification_unread_count(user=request.user)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``nav_items``: the links this user's roles lead to, computed only if the page shows them."""
-    return {"nav_items": SimpleLazyObject(lambda: _items(request))}
+    """``nav_items``: the links this user's roles lead to; ``unread_notifications``: the badge count (one
+    query, and none for anonymous visitors). Both are computed only if the page shows them."""
+    return {
+        "nav_items": SimpleLazyObject(lambda: _items(request)),
+        "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
+    }

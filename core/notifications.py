@@ -54,3 +54,25 @@ def notify(
         created.append(notification)
         transaction.on_commit(_sender(send_notification_email, notification.pk))
     return created
+
+
+def notification_mark_read(*, notification: Notification, by: User) -> Notification:
+    """Mark one of the user's own notifications read. Reading it twice keeps the first time."""
+    from django.utils import timezone
+
+    from partners import access
+
+    access.require(by, "mark_read", notification)
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, by: User) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    from django.utils import timezone
+
+    from partners import access
+
+    unread = access.scope(Notification.objects.filter(read_at__isnull=True), by, "mark_read")
+    return unread.update(read_at=timezone.now())

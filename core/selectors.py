@@ -1,10 +1,13 @@
-"""Reads for the start page and the navigation."""
+"""Reads for the start page, the navigation and the notification inbox."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from accounts.roles import AnyUser, platform_roles
+from core.models import Notification
 from partners import access
 
 
@@ -32,3 +35,15 @@ def start_page_context(*, user: AnyUser) -> dict[str, Any]:
     if roles["student"] is not None:
         sections.append("student")
     return {**roles, "sections": sections}
+
+
+def notification_list(*, user: AnyUser) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    return access.scope(Notification.objects.all(), user, "view").order_by("-created_at", "-pk")
+
+
+def notification_unread_count(*, user: AnyUser) -> int:
+    """How many of the user's notifications are unread: one query, none for anonymous visitors."""
+    if not user.is_authenticated:
+        return 0
+    return access.scope(Notification.objects.filter(read_at__isnull=True), user, "view").count()

@@ -1,19 +1,26 @@
-"""Base views that always scope, the per-role start page, and the health check."""
+"""Base views that always scope, the per-role start page, the notification inbox, and the health check."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.models import Notification
 from partners import access
 
 
@@ -65,6 +72,52 @@ class StartView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(start_page_context(user=self.request.user))  # type: ignore[arg-type]
         return context
+
+
+class NotificationListView(ScopedListView):
+    """The user's own notifications, newest first; unread ones stand out."""
+
+    model = Notification
+    template_name = "core/notifications.html"
+    context_object_name = "notifications"
+    paginate_by = 20
+
+    def get_queryset(self) -> QuerySet[Any]:
+        from core.selectors import notification_list
+
+        return notification_list(user=self.request.user)  # type: ignore[arg-type]
+
+
+class NotificationReadView(LoginRequiredMixin, View):
+    """POST: mark one of the user's notifications read and go where it points. Another's is a 404."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from core.notifications import notification_mark_read
+        from core.selectors import notification_list
+
+        notification = notification_list(user=request.user).filter(pk=pk).first()
+        if notification is None:
+            access.record_denial(request.user, "mark_read", f"Notification:{pk}")
+            raise Http404
+        notification_mark_read(notification=notification, by=request.user)  # type: ignore[arg-type]
+        link = notification.link
+        if link and url_has_allowed_host_and_scheme(
+            link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(link)
+        return redirect("core:notifications")
+
+
+class NotificationsReadAllView(LoginRequiredMixin, View):
+    """POST: mark all of the user's notifications read."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from core.notifications import notifications_mark_all_read
+
+        count = notifications_mark_all_read(by=request.user)  # type: ignore[arg-type]
+        if count:
+            messages.success(request, _("All notifications marked as read."))
+        return redirect(reverse("core:notifications"))
 
 
 def _broker_ok() -> bool:

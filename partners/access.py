@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import AnyUser, PlatformRole, platform_roles
+from core.models import Notification
 from partners.models import (
     Membership,
     MembershipRole,
@@ -39,6 +40,7 @@ from partners.models import (
     PartnerUserObjectPermission,
     Site,
 )
+from practice.models import PracticeLog
 from programmes.models import Agreement, AgreementParty, Participation, Programme
 from students.models import (
     Milestone,
@@ -248,6 +250,55 @@ def _placement_view(user: AnyUser, path: str) -> Rule:
     )
 
 
+def _plan_choice(user: AnyUser, path: str) -> Rule:
+    """Sites and supervisors a plan editor may pick for a placement: office and tutors any; a student
+    those of the partners taking part in their programme; a partner's people their own partner's."""
+    if _is_office(user) or _is_tutor(user):
+        return ALL
+    own_programmes = Student.objects.filter(user__pk=_uid(user)).values("programme_id")
+    taking_part = Participation.objects.filter(programme_id__in=own_programmes).values("partner_id")
+    return _any(_via(path, taking_part), _via(path, _member_partners(user, _ANY_ROLE)))
+
+
+def _own_notifications(user: AnyUser, path: str) -> Rule:
+    """Notifications: each person reads and marks only their own."""
+    return Rule(q=Q(user_id=_uid(user)))
+
+
+# --- Practice hours --------------------------------------------------------------------------------
+
+
+def _practice_log_view(user: AnyUser, path: str) -> Rule:
+    """Entries: office; the student; their tutor; the placement's supervisor; the coordinator of the
+    partner the placement is at."""
+    if _is_office(user):
+        return ALL
+    uid = _uid(user)
+    return Rule(
+        q=Q(student__user_id=uid)
+        | Q(student__tutor_id=uid)
+        | Q(placement__supervisor_id=uid)
+        | Q(placement__partner_id__in=_member_partners(user, _MANAGERS))
+    )
+
+
+def _placement_log(user: AnyUser, path: str) -> Rule:
+    """Logging hours at a placement: the student placed there, or the placement's supervisor."""
+    uid = _uid(user)
+    return Rule(q=Q(student__user_id=uid) | Q(supervisor_id=uid))
+
+
+def _practice_log_decide(user: AnyUser, path: str) -> Rule:
+    """Approving or rejecting: only the supervisor of the entry's placement (own entries are refused by
+    the service)."""
+    return Rule(q=Q(placement__supervisor_id=_uid(user)))
+
+
+def _practice_log_withdraw(user: AnyUser, path: str) -> Rule:
+    uid = _uid(user)
+    return Rule(q=Q(student__user_id=uid, entered_by_id=uid))
+
+
 RuleFn = Callable[[AnyUser, str], Rule]
 
 POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
@@ -264,16 +315,24 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
         "view": _partner_internal_view,
         "create": _partner_manage,
         "change": _partner_manage,
+        "choose": _plan_choice,  # offered as a placement's site in a training plan
     },
     Membership: {
         "view": _partner_internal_view,
         "create": _partner_manage,
         "change": _partner_manage,  # ending a membership
+        "choose": _plan_choice,  # its person offered as a placement's supervisor
     },
     PartnerStatusChange: {
         "view": _partner_internal_view,
     },
-    Programme: {"view": _programme_view, "create": _office_only, "change": _office_only},
+    Programme: {
+        "view": _programme_view,
+        "create": _office_only,
+        "change": _office_only,
+        "reopen_month": _office_only,
+        "set_practice_rules": _office_only,
+    },
     Agreement: {"view": _agreement_view, "create": _office_only, "change": _office_only},
     Student: {"view": _student_view, "create": _office_only, "change": _office_only},
     TrainingPlan: {
@@ -286,13 +345,15 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
     },
     PlanVersion: {"view": _student_view},
     PlanEvent: {"view": _student_view},
-    Placement: {"view": _placement_view},
+    Placement: {"view": _placement_view, "log": _placement_log},
+    PracticeLog: {"view": _practice_log_view, "decide": _practice_log_decide, "withdraw": _practice_log_withdraw},
     Milestone: {
         "view": _student_view,
         "decide": _tutor_or_office,
         "waive": _office_only,
         "attach_evidence": _own_or_tutor_or_office,
     },
+    Notification: {"view": _own_notifications, "mark_read": _own_notifications},
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -141,6 +142,11 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.partner.short_name})"
 
+    def clean(self) -> None:
+        # The check constraint says the same; this names the field, so forms and the API can show it there.
+        if self.capacity is not None and self.capacity < 1:
+            raise ValidationError({"capacity": _("A site takes at least one student.")})
+
 
 class MembershipRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
@@ -201,6 +207,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.partner.short_name}"
+
+    def clean(self) -> None:
+        # The check constraint says the same; this names the field, so forms and the API can show it there.
+        if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
     def is_active_on(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()

@@ -577,3 +577,20 @@ def cohort_for(programme: Programme, year: int) -> Cohort:
     """The programme's cohort of an intake year (created on first use)."""
     cohort, _created = Cohort.objects.get_or_create(programme=programme, intake_year=year)
     return cohort
+
+
+# --- Enrolment with a new account (API) -------------------------------------------------------------
+
+
+@transaction.atomic
+def student_create_with_user(
+    *, by: User, username: str, full_name: str = "", email: str = "", data: Mapping[str, Any]
+) -> Student:
+    """Open an account and enrol it as a student in one step (office). The account has no password: the
+    student sets one through the password reset e-mail. Nothing is kept when the enrolment is refused."""
+    access.require(by, "create", Student)
+    user = User(username=username, full_name=full_name, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return student_create(by=by, user=user, data=data)

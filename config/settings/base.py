@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "partners",
     "programmes",
     "students",
+    "practice",
     "curriculum",
     "supervision",
     "wellbeing",
@@ -198,6 +199,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" with their own choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "PartnerKindEnum": "partners.models.PartnerKind",
+        "ProgrammeStatusEnum": "programmes.models.ProgrammeStatus",
+        "AgreementStatusEnum": "programmes.models.AgreementStatus",
+        "ObjectiveKindEnum": "programmes.models.ObjectiveKind",
+        "MilestoneKindEnum": "programmes.models.MilestoneKind",
+        "StudentStatusEnum": "students.models.StudentStatus",
+        "PlanStatusEnum": "students.models.PlanStatus",
+        "PlacementStatusEnum": "students.models.PlacementStatus",
+        "MilestoneStatusEnum": "students.models.MilestoneStatus",
+    },
 }
 
 # --- Object permissions (django-guardian) -----------------------------------------------------------

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -28,9 +30,15 @@ def _flatten(detail: Any) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, then the body rewritten into Tandem's error format."""
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        if hasattr(exc, "error_dict"):
+            # Django names errors about the whole object "__all__"; the API calls them non_field_errors.
+            messages = {
+                (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
+                for key, value in exc.message_dict.items()
+            }
+        else:
+            messages = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        exc = exceptions.ValidationError(messages)
     if isinstance(exc, DjangoPermissionDenied):
         # Out of scope is a 404: a 403 would confirm that the object exists.
         exc = Http404()

@@ -51,4 +51,3 @@ def test_healthz_is_503_when_broker_is_unreachable_and_answers_quickly(unreachab
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
     # One retry with a two-second timeout: a load balancer's probe must not hang on a dead broker.
     assert elapsed < 6, f"/healthz took {elapsed:.1f}s with the broker down"
-

@@ -191,8 +191,17 @@ def test_duplicate_site_name_is_400_with_error_format(coordinator_a: User, world
         SITES, {"partner": world.partner_a.pk, "name": "Imaging A", "capacity": 2}, format="json"
     )
 
-    _assert_error(response, 400, "invalid")
+    assert list(_assert_error(response, 400, "invalid")) == ["non_field_errors"]
     assert Site.objects.filter(partner=world.partner_a, name="Imaging A").count() == 1
+
+
+def test_site_with_capacity_zero_is_400_naming_capacity(coordinator_a: User, world: World) -> None:
+    response = api_client_for(coordinator_a).post(
+        SITES, {"partner": world.partner_a.pk, "name": "Closet", "capacity": 0}, format="json"
+    )
+
+    assert list(_assert_error(response, 400, "invalid")) == ["capacity"]
+    assert not Site.objects.filter(name="Closet").exists()
 
 
 def test_coordinator_cannot_add_member_at_other_partner(coordinator_b: User, counsellor: User, world: World) -> None:
@@ -303,7 +312,9 @@ def test_coordinator_change_status_is_403(coordinator_a: User, world: World) -> 
 def test_coordinator_ends_membership_through_the_action(coordinator_a: User, world: World) -> None:
     membership = Membership.objects.get(partner=world.partner_a, role=MembershipRole.SUPERVISOR)
 
-    response = api_client_for(coordinator_a).post(f"{MEMBERSHIPS}{membership.pk}/end/", {"reason": "Left."}, format="json")
+    response = api_client_for(coordinator_a).post(
+        f"{MEMBERSHIPS}{membership.pk}/end/", {"reason": "Left."}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["end_date"] == timezone.localdate().isoformat()

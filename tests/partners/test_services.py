@@ -244,16 +244,26 @@ def test_coordinator_cannot_add_site_to_other_partner(coordinator_b: User, world
     assert not Site.objects.filter(name="Annex").exists()
 
 
-def test_site_with_capacity_zero_is_refused_by_validation(coordinator_a: User, world: World) -> None:
-    with pytest.raises(ValidationError):
+def test_site_with_capacity_zero_is_refused_by_validation_naming_capacity(coordinator_a: User, world: World) -> None:
+    with pytest.raises(ValidationError) as error:
         services.site_create(partner=world.partner_a, by=coordinator_a, data={"name": "Closet", "capacity": 0})
 
+    assert list(error.value.message_dict) == ["capacity"]
     assert not Site.objects.filter(name="Closet").exists()
 
 
+def test_site_full_clean_refuses_capacity_zero(world: World) -> None:
+    with pytest.raises(ValidationError) as error:
+        Site(partner=world.partner_a, name="Closet", capacity=0).full_clean()
+
+    assert "capacity" in error.value.message_dict
+
+
 def test_site_update_to_capacity_zero_is_refused(coordinator_a: User, world: World) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         services.site_update(site=world.site_a, by=coordinator_a, data={"capacity": 0})
+
+    assert list(error.value.message_dict) == ["capacity"]
 
     assert Site.objects.get(pk=world.site_a.pk).capacity == world.site_a.capacity
 
@@ -350,6 +360,28 @@ def test_membership_after_an_ended_one_is_allowed(coordinator_a: User, world: Wo
 
     assert again.is_active_on()
     assert Membership.objects.filter(user=person).count() == 2
+
+
+def test_membership_ending_before_it_starts_is_refused_naming_end_date(coordinator_a: User, world: World) -> None:
+    person = UserFactory.create(username="backwards")
+
+    with pytest.raises(ValidationError) as error:
+        services.membership_create(
+            partner=world.partner_a,
+            user=person,
+            role=MembershipRole.STAFF,
+            start_date=TODAY(),
+            end_date=TODAY() - datetime.timedelta(days=1),
+            by=coordinator_a,
+        )
+
+    assert list(error.value.message_dict) == ["end_date"]
+    assert not Membership.objects.filter(user=person).exists()
+
+
+def test_database_refuses_membership_ending_before_it_starts(coordinator_a: User, world: World) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(user=coordinator_a).update(end_date=TODAY() - datetime.timedelta(days=400))
 
 
 def test_tutor_membership_outside_a_university_is_refused(office: User, world: World) -> None:

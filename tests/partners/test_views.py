@@ -203,6 +203,17 @@ def test_coordinator_adds_site_through_the_page(coordinator_a: User, world: Worl
     assert world.partner_a.sites.filter(name="MR Suite", capacity=3).exists()
 
 
+def test_site_capacity_zero_shows_error_on_the_capacity_field(coordinator_a: User, world: World) -> None:
+    response = client_for(coordinator_a).post(
+        reverse("partners:site-create", args=[world.partner_a.pk]), {"name": "Closet", "capacity": "0"}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["capacity"]
+    assert 'value="Closet"' in response.content.decode()
+    assert not world.partner_a.sites.filter(name="Closet").exists()
+
+
 def test_coordinator_cannot_add_site_to_other_partner_page(coordinator_b: User, world: World) -> None:
     response = client_for(coordinator_b).post(
         reverse("partners:site-create", args=[world.partner_a.pk]), {"name": "Annex", "capacity": "3"}

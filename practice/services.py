@@ -1,0 +1,368 @@
+"""Every write about practice hours: log, approve, reject, withdraw, correct, reopen a month, set rules.
+
+Rules live in ``practice.rules``; this module applies them, records who did what under which rule
+version, and keeps approved entries untouchable: a correction is a new entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from partners import access
+from practice import rules
+from practice.models import EntryStatus, MonthReopening, PracticeLog, RuleSet
+from programmes.models import ActivityCategory, Programme
+from students.models import Placement, PlacementStatus
+
+
+def _refuse(field: str, rule: str, message: str) -> ValidationError:
+    """A refusal that names its rule: the code is the rule, and the message says it in words."""
+    return ValidationError({field: [ValidationError(message, code=rule)]})
+
+
+def _duration_hours(start: datetime.time, end: datetime.time) -> Decimal:
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """What someone logs: the placement, the day, the hours (or a time range), the activity."""
+
+    placement: Placement
+    date: datetime.date
+    category: ActivityCategory
+    hours: Decimal | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    cases: int | None = None
+    description: str = ""
+
+
+def _check_entry(
+    entry: EntryInput, *, hours: Decimal, today: datetime.date, rule_set: rules.Rules, exclude_pk: int | None = None
+) -> None:
+    """Every rule an entry must pass; raises at the first broken rule, naming it."""
+    placement = entry.placement
+    if placement.status == PlacementStatus.CANCELLED:
+        raise _refuse("placement", "placement", _("This placement was cancelled."))
+    if entry.category.programme_id != placement.student.programme_id:
+        raise _refuse("category", "category", _("Choose an activity of the student's programme."))
+    if entry.date > today:
+        raise _refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
+    if not placement.start_date <= entry.date <= placement.end_date:
+        raise _refuse(
+            "date",
+            "outside_placement",
+            _("Rule “date inside the placement”: the placement runs from %(start)s to %(end)s.")
+            % {"start": placement.start_date.isoformat(), "end": placement.end_date.isoformat()},
+        )
+    if entry.date < today - datetime.timedelta(days=rule_set.entry_window_days):
+        raise _refuse(
+            "date",
+            "entry_window",
+            _("Rule “entry window”: entries can be made at most %(days)s days back.")
+            % {"days": rule_set.entry_window_days},
+        )
+    programme = placement.student.programme
+    if not rules.is_month_open(programme=programme, day=entry.date, today=today, lock_day=rule_set.lock_day):
+        raise _refuse(
+            "date",
+            "month_closed",
+            _("Rule “monthly lock”: %(month)s closed on %(closed)s; the graduate office can reopen it.")
+            % {
+                "month": entry.date.strftime("%Y-%m"),
+                "closed": rules.month_closes_on(entry.date, rule_set.lock_day).isoformat(),
+            },
+        )
+    if hours <= 0 or hours > rule_set.daily_max_hours:
+        raise _refuse(
+            "hours",
+            "hours_range",
+            _("Rule “hours”: hours must be above zero and at most %(max)s.") % {"max": rule_set.daily_max_hours},
+        )
+    already = rules.day_total(student_id=placement.student_id, day=entry.date, exclude_pk=exclude_pk)
+    if already + hours > rule_set.daily_max_hours:
+        raise _refuse(
+            "hours",
+            "daily_maximum",
+            _("Rule “daily maximum”: %(already)s hours are already logged on %(day)s; at most %(max)s a day.")
+            % {"already": already, "day": entry.date.isoformat(), "max": rule_set.daily_max_hours},
+        )
+    if (
+        entry.start_time
+        and entry.end_time
+        and rules.overlapping_exists(
+            student_id=placement.student_id,
+            day=entry.date,
+            start=entry.start_time,
+            end=entry.end_time,
+            exclude_pk=exclude_pk,
+        )
+    ):
+        raise _refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
+
+
+def _hours_of(entry: EntryInput) -> Decimal:
+    if entry.start_time or entry.end_time:
+        if not (entry.start_time and entry.end_time):
+            raise _refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
+        if entry.end_time <= entry.start_time:
+            raise _refuse("end_time", "hours_range", _("The end time must be after the start time."))
+        return _duration_hours(entry.start_time, entry.end_time)
+    if entry.hours is None:
+        raise _refuse("hours", "hours_range", _("Give the hours, or a start and an end time."))
+    return Decimal(entry.hours)
+
+
+@transaction.atomic
+def practice_log_create(
+    *, entry: EntryInput, by: User, today: datetime.date | None = None, idempotency_key: str | None = None
+) -> PracticeLog:
+    """Log hours. A student's entry waits for the placement's supervisor; a supervisor's entry for a
+    supervisee is approved on entry and marked as entered by the supervisor."""
+    today = today or timezone.localdate()
+    placement = Placement.objects.select_related("student__programme", "partner").get(pk=entry.placement.pk)
+    entry = EntryInput(**{**entry.__dict__, "placement": placement})
+    access.require(by, "log", placement)
+    hours = _hours_of(entry)
+    rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
+    # Serialise entries of one student so two requests cannot both pass the daily maximum.
+    type(placement.student).objects.select_for_update().filter(pk=placement.student_id).first()
+    _check_entry(entry, hours=hours, today=today, rule_set=rule_set)
+    by_supervisor = placement.supervisor_id == by.pk
+    now = timezone.now()
+    log = PracticeLog(
+        student_id=placement.student_id,
+        placement=placement,
+        date=entry.date,
+        hours=hours,
+        start_time=entry.start_time,
+        end_time=entry.end_time,
+        category=entry.category,
+        cases=entry.cases,
+        description=entry.description.strip(),
+        entered_by=by,
+        entered_by_supervisor=by_supervisor,
+        status=EntryStatus.APPROVED if by_supervisor else EntryStatus.PENDING,
+        decided_by=by if by_supervisor else None,
+        decided_at=now if by_supervisor else None,
+        rule_version=rule_set.version,
+        idempotency_key=idempotency_key,
+    )
+    log._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            log.save()
+    except IntegrityError:
+        existing = PracticeLog.objects.filter(entered_by=by, idempotency_key=idempotency_key).first()
+        if idempotency_key is not None and existing is not None:
+            raise DuplicateEntry(existing) from None
+        raise
+    return log
+
+
+class DuplicateEntry(Exception):
+    """An entry with this idempotency key already exists (a retried request); carries that entry."""
+
+    def __init__(self, existing: PracticeLog) -> None:
+        super().__init__(existing.pk)
+        self.existing = existing
+
+
+def _decide(log: PracticeLog, *, by: User, today: datetime.date) -> PracticeLog:
+    log = (
+        PracticeLog.objects.select_for_update()
+        .select_related("placement__student__programme", "placement__partner")
+        .get(pk=log.pk)
+    )
+    if log.entered_by_id == by.pk:
+        raise _refuse("status", "own_entry", _("Nobody decides on an entry they made themselves."))
+    if log.status != EntryStatus.PENDING:
+        raise _refuse("status", "not_pending", _("Only a pending entry can be approved or rejected."))
+    rule_set = rules.rules_for(programme=log.placement.student.programme, partner=log.placement.partner)
+    if not rules.is_month_open(
+        programme=log.placement.student.programme, day=log.date, today=today, lock_day=rule_set.lock_day
+    ):
+        raise _refuse(
+            "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
+        )
+    return log
+
+
+@transaction.atomic
+def practice_log_approve(*, log: PracticeLog, by: User, today: datetime.date | None = None) -> PracticeLog:
+    """The placement's supervisor approves a pending entry."""
+    access.require(by, "decide", log)
+    log = _decide(log, by=by, today=today or timezone.localdate())
+    log.status, log.decided_by, log.decided_at = EntryStatus.APPROVED, by, timezone.now()
+    log._history_user = by  # type: ignore[attr-defined]
+    log.save(update_fields=["status", "decided_by", "decided_at"])
+    return log
+
+
+@transaction.atomic
+def practice_logs_approve(*, log_ids: Sequence[int], by: User, today: datetime.date | None = None) -> list[PracticeLog]:
+    """Approve many entries at once: all of them, or none if any one cannot be approved."""
+    ids = list(dict.fromkeys(int(pk) for pk in log_ids))
+    if not ids:
+        raise _refuse("ids", "empty", _("Choose at least one entry."))
+    allowed = set(access.scope(PracticeLog.objects.filter(pk__in=ids), by, "decide").values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in allowed]
+    if missing:
+        raise _refuse(
+            "ids",
+            "not_found",
+            _("These entries are not yours to approve: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+        )
+    day = today or timezone.localdate()
+    decided = []
+    now = timezone.now()
+    for pk in ids:
+        log = _decide(PracticeLog(pk=pk), by=by, today=day)
+        log.status, log.decided_by, log.decided_at, log.decided_in_bulk = EntryStatus.APPROVED, by, now, len(ids) > 1
+        log._history_user = by  # type: ignore[attr-defined]
+        log.save(update_fields=["status", "decided_by", "decided_at", "decided_in_bulk"])
+        decided.append(log)
+    return decided
+
+
+@transaction.atomic
+def practice_log_reject(*, log: PracticeLog, by: User, reason: str, today: datetime.date | None = None) -> PracticeLog:
+    """The placement's supervisor rejects a pending entry with a reason the student sees."""
+    access.require(by, "decide", log)
+    if not reason.strip():
+        raise _refuse("reason", "reason_required", _("Say why the entry is rejected."))
+    log = _decide(log, by=by, today=today or timezone.localdate())
+    log.status, log.decided_by, log.decided_at = EntryStatus.REJECTED, by, timezone.now()
+    log.rejection_reason = reason.strip()
+    log._history_user = by  # type: ignore[attr-defined]
+    log.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    return log
+
+
+@transaction.atomic
+def practice_log_withdraw(*, log: PracticeLog, by: User) -> PracticeLog:
+    """The student withdraws their own pending entry. Approved entries are never withdrawn."""
+    access.require(by, "withdraw", log)
+    log = PracticeLog.objects.select_for_update().get(pk=log.pk)
+    if log.status != EntryStatus.PENDING:
+        raise _refuse("status", "not_pending", _("Only a pending entry can be withdrawn."))
+    log.status = EntryStatus.WITHDRAWN
+    log._history_user = by  # type: ignore[attr-defined]
+    log.save(update_fields=["status"])
+    return log
+
+
+@transaction.atomic
+def practice_log_correct(
+    *, original: PracticeLog, by: User, hours: Decimal, reason: str, today: datetime.date | None = None
+) -> PracticeLog:
+    """Correct an approved entry with a new one on the same day: ``hours`` is the change (negative to take
+    hours back, ``-original.hours`` to reverse it). It is approved like any other entry."""
+    access.require(by, "log", original.placement)
+    if original.status != EntryStatus.APPROVED:
+        raise _refuse(
+            "corrects", "not_approved", _("Only an approved entry is corrected; withdraw or answer the others.")
+        )
+    if not reason.strip():
+        raise _refuse("correction_reason", "reason_required", _("Say why the entry is corrected."))
+    if hours == 0:
+        raise _refuse("hours", "hours_range", _("A correction changes the hours: give a change other than zero."))
+    net = original.hours + sum((c.hours for c in original.corrections.filter(status__in=rules.COUNTING)), Decimal("0"))
+    if net + hours < 0:
+        raise _refuse("hours", "hours_range", _("A correction cannot take back more hours than were approved."))
+    day = today or timezone.localdate()
+    placement = original.placement
+    rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
+    if not rules.is_month_open(
+        programme=placement.student.programme, day=original.date, today=day, lock_day=rule_set.lock_day
+    ):
+        raise _refuse(
+            "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
+        )
+    if (
+        hours > 0
+        and rules.day_total(student_id=original.student_id, day=original.date) + hours > rule_set.daily_max_hours
+    ):
+        raise _refuse(
+            "hours",
+            "daily_maximum",
+            _("Rule “daily maximum”: the correction would exceed %(max)s hours that day.")
+            % {"max": rule_set.daily_max_hours},
+        )
+    by_supervisor = placement.supervisor_id == by.pk
+    log = PracticeLog(
+        student_id=original.student_id,
+        placement=placement,
+        date=original.date,
+        hours=hours,
+        category=original.category,
+        description=original.description,
+        entered_by=by,
+        entered_by_supervisor=by_supervisor,
+        status=EntryStatus.APPROVED if by_supervisor else EntryStatus.PENDING,
+        decided_by=by if by_supervisor else None,
+        decided_at=timezone.now() if by_supervisor else None,
+        rule_version=rule_set.version,
+        corrects=original,
+        correction_reason=reason.strip(),
+    )
+    log._history_user = by  # type: ignore[attr-defined]
+    log.save()
+    return log
+
+
+@transaction.atomic
+def month_reopen(
+    *, programme: Programme, month: datetime.date, until: datetime.date, reason: str, by: User
+) -> MonthReopening:
+    """The office reopens a closed month of a programme until a date, with a reason."""
+    access.require(by, "reopen_month", programme)
+    if not reason.strip():
+        raise _refuse("reason", "reason_required", _("Say why the month is reopened."))
+    if until < timezone.localdate():
+        raise _refuse("until", "past", _("Reopen until today or later."))
+    return MonthReopening.objects.create(
+        programme=programme, month=rules.month_start(month), until=until, reason=reason.strip(), by=by
+    )
+
+
+@transaction.atomic
+def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: Any = None) -> RuleSet:
+    """A new version of the rules: the programme's defaults (office) or a partner's tightening (its
+    coordinator or the office). A partner's rules may only be stricter than the programme's."""
+    if partner is None:
+        access.require(by, "set_practice_rules", programme)
+    else:
+        access.require(by, "manage_members", partner)
+    rule_set = RuleSet(programme=programme, partner=partner, created_by=by)
+    for field in ("daily_max_hours", "entry_window_days", "lock_day"):
+        if field in data and data[field] is not None:
+            setattr(rule_set, field, data[field])
+    rule_set.full_clean()
+    if partner is not None:
+        base = rules.programme_rules(programme=programme)
+        errors = {}
+        if rule_set.daily_max_hours > base.daily_max_hours:
+            errors["daily_max_hours"] = [
+                _("A partner can only tighten the daily maximum (at most %(max)s).") % {"max": base.daily_max_hours}
+            ]
+        if rule_set.entry_window_days > base.entry_window_days:
+            errors["entry_window_days"] = [_("A partner can only shorten the entry window.")]
+        if rule_set.lock_day > base.lock_day:
+            errors["lock_day"] = [_("A partner can only close months earlier.")]
+        if errors:
+            raise ValidationError(errors)
+    rule_set.save()
+    return rule_set

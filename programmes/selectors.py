@@ -1,0 +1,144 @@
+"""Reads about programmes and agreements shared by pages and the API. Each starts from the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.roles import AnyUser
+from partners import access
+from programmes.models import (
+    EXPIRY_WARNING_DAYS,
+    ActivityCategory,
+    Agreement,
+    AgreementParty,
+    AgreementStatus,
+    Cohort,
+    CreditRequirement,
+    MilestoneTemplate,
+    Objective,
+    ObjectiveKind,
+    Participation,
+    Programme,
+)
+from students.models import Student
+
+
+def _ending_soon_q(today: datetime.date) -> Q:
+    """Signed and ending within ``EXPIRY_WARNING_DAYS`` days (``Agreement.ends_soon``, in SQL)."""
+    return Q(
+        status=AgreementStatus.SIGNED,
+        end_date__gte=today,
+        end_date__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
+    )
+
+
+def _count(qs: QuerySet[Any], key: str) -> Coalesce:
+    """A correlated ``COUNT`` subquery over ``qs`` grouped by ``key`` (no row multiplication, no DISTINCT)."""
+    counted = qs.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def programme_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Programme]:
+    """Programmes the user may see, with their lead university, partner and student counts."""
+    programmes = access.scope(Programme.objects.select_related("lead_university"), user, "view")
+    if status := (filters or {}).get("status"):
+        programmes = programmes.filter(status=status)
+    return programmes.annotate(
+        partner_count=_count(Participation.objects.filter(programme=OuterRef("pk")), "programme"),
+        student_count=_count(Student.objects.filter(programme=OuterRef("pk")), "programme"),
+    ).order_by("name")
+
+
+def agreement_list(
+    *, user: AnyUser, filters: Mapping[str, Any] | None = None, today: datetime.date | None = None
+) -> QuerySet[Agreement]:
+    """Agreements the user may see, those ending within 60 days first (``ending_soon``), then by end date.
+
+    Filters: ``programme``, ``ending_soon`` (true: only those), ``status``.
+    """
+    filters = filters or {}
+    today = today or timezone.localdate()
+    agreements = access.scope(Agreement.objects.select_related("programme"), user, "view").prefetch_related(
+        Prefetch("parties", queryset=AgreementParty.objects.select_related("partner").order_by("partner__name"))
+    )
+    if programme := filters.get("programme"):
+        agreements = agreements.filter(programme=programme)
+    if status := filters.get("status"):
+        agreements = agreements.filter(status=status)
+    if filters.get("ending_soon"):
+        agreements = agreements.filter(_ending_soon_q(today))
+    return agreements.annotate(
+        ending_soon=Case(
+            When(_ending_soon_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    ).order_by("-ending_soon", "end_date", "title")
+
+
+def agreement_detail(*, user: AnyUser, pk: int) -> Agreement | None:
+    """One agreement the user may see, with its programme and parties, or None."""
+    return agreement_list(user=user).filter(pk=pk).first()
+
+
+@dataclass
+class ProgrammeOverview:
+    """What a programme page shows: partners and their roles, objectives by kind, requirements, cohorts with
+    their student counts, and the agreements the user may see."""
+
+    programme: Programme
+    participations: list[Participation]
+    objectives_by_kind: list[tuple[str, list[Objective]]]
+    credits: list[CreditRequirement]
+    activity_categories: list[ActivityCategory]
+    milestones: list[MilestoneTemplate]
+    cohorts: list[Cohort]
+    agreements: list[Agreement]
+
+    @property
+    def total_practice_hours(self) -> int:
+        return sum(category.required_hours for category in self.activity_categories)
+
+
+def programme_overview(*, user: AnyUser, programme: Programme) -> ProgrammeOverview:
+    """The programme page's content in a fixed number of queries, whatever the programme's size."""
+    objectives = list(Objective.objects.filter(programme=programme).order_by("code"))
+    by_kind = [
+        (str(label), [o for o in objectives if o.kind == kind])
+        for kind, label in ObjectiveKind.choices
+        if any(o.kind == kind for o in objectives)
+    ]
+    cohorts = Cohort.objects.filter(programme=programme).annotate(
+        student_count=_count(Student.objects.filter(cohort=OuterRef("pk")), "cohort")
+    )
+    return ProgrammeOverview(
+        programme=programme,
+        participations=list(
+            Participation.objects.filter(programme=programme)
+            .select_related("partner")
+            .order_by("role", "partner__name")
+        ),
+        objectives_by_kind=by_kind,
+        credits=list(CreditRequirement.objects.filter(programme=programme).order_by("category")),
+        activity_categories=list(ActivityCategory.objects.filter(programme=programme).order_by("name")),
+        milestones=list(MilestoneTemplate.objects.filter(programme=programme).order_by("offset_months")),
+        cohorts=list(cohorts.order_by("-intake_year")),
+        agreements=list(agreement_list(user=user, filters={"programme": programme})),
+    )

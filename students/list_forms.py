@@ -1,0 +1,91 @@
+"""Forms of the student lists, the import and the export. They validate input only; selectors read and
+services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import AnyUser
+from core.forms import BootstrapFormMixin
+from partners import access
+from partners.models import Membership, MembershipRole, Partner, PartnerKind
+from programmes.models import Cohort, Programme
+from students.models import PlanStatus, StudentStatus
+
+
+class _TutorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class _CohortChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.programme.code} {obj.intake_year}"
+
+
+class StudentFilterForm(BootstrapFormMixin, forms.Form):
+    """The students list's filters (a GET form: the page keeps the chosen values in the address)."""
+
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none(), required=False)
+    cohort = _CohortChoiceField(label=_("Cohort"), queryset=Cohort.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *StudentStatus.choices]
+    )
+    tutor = _TutorChoiceField(label=_("Tutor"), queryset=User.objects.none(), required=False)
+    partner = forms.ModelChoiceField(label=_("Placed at"), queryset=Partner.objects.none(), required=False)
+    plan_status = forms.ChoiceField(
+        label=_("Plan"), required=False, choices=[("", _("All plan statuses")), *PlanStatus.choices]
+    )
+    at_risk = forms.ChoiceField(label=_("At risk"), required=False, choices=[("", _("Any")), ("yes", _("At risk"))])
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programmes = access.scope(Programme.objects.all(), user, "view").order_by("name")
+        fields = self.fields
+        fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        fields["programme"].empty_label = _("All programmes")  # type: ignore[attr-defined]
+        fields["cohort"].queryset = (  # type: ignore[attr-defined]
+            Cohort.objects.filter(programme__in=programmes)
+            .select_related("programme")
+            .order_by("programme__code", "-intake_year")
+        )
+        fields["cohort"].empty_label = _("All cohorts")  # type: ignore[attr-defined]
+        tutors = Membership.objects.active().filter(role=MembershipRole.TUTOR, partner__kind=PartnerKind.UNIVERSITY)
+        fields["tutor"].queryset = User.objects.filter(pk__in=tutors.values("user_id")).order_by(  # type: ignore[attr-defined]
+            "full_name", "username"
+        )
+        fields["tutor"].empty_label = _("All tutors")  # type: ignore[attr-defined]
+        fields["partner"].queryset = access.scope(  # type: ignore[attr-defined]
+            Partner.objects.filter(participations__isnull=False).distinct(), user, "view"
+        ).order_by("name")
+        fields["partner"].empty_label = _("Any partner")  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The chosen filters for ``students.selectors.student_list`` (none when the form is invalid)."""
+        if not self.is_valid():
+            return {}
+        data = dict(self.cleaned_data)
+        data["at_risk"] = data.get("at_risk") == "yes"
+        return data
+
+
+class StudentImportForm(BootstrapFormMixin, forms.Form):
+    """Step 1 of the import: the file. Its content is checked by ``students.imports``, not by its name."""
+
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("At most 2 MB and 2,000 rows. The first row names the columns."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+class StudentImportConfirmForm(forms.Form):
+    """Step 2: the signed token naming the stored upload that the preview showed."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)

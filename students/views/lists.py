@@ -1,0 +1,235 @@
+"""Student lists: the students in the user's scope, the at-risk list, the plan approval queue, and the
+office's import and export.
+
+Views parse input, call one selector or service and render. Which students a person sees is decided by
+``partners.access`` inside the selectors; a person outside a page's audience gets a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.models import User
+from accounts.roles import AnyUser, PlatformRole, platform_roles
+from core.views import apply_validation_error
+from partners import access
+from partners.models import MembershipRole
+from students import imports, selectors
+from students.list_forms import StudentFilterForm, StudentImportConfirmForm, StudentImportForm
+from students.models import Student, TrainingPlan
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_title(user: AnyUser) -> str:
+    """The students list's title for the person reading it: their tutees, the students placed with their
+    partner, or simply the students (office, or several roles at once)."""
+    if PlatformRole.OFFICE in platform_roles(user):
+        return _("Students")
+    roles = {membership.role for membership in access.user_partner_roles(user)}
+    if roles == {MembershipRole.TUTOR}:
+        return _("My tutees")
+    if roles and roles <= {MembershipRole.COORDINATOR, MembershipRole.SUPERVISOR, MembershipRole.STAFF}:
+        return _("Students placed with us")
+    return _("Students")
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+class _FilteredStudentsView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """A page of students in scope, filtered by the GET form that stays filled in."""
+
+    context_object_name = "students"
+    paginate_by = 25
+
+    def students(self, filters: dict[str, Any]) -> QuerySet[Student]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Student]:
+        self.filter_form = StudentFilterForm(self.request.GET or None, user=self.request.user)
+        return self.students(self.filter_form.filters())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        context["query_string"] = _query_without_page(self.request)
+        context["filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
+        context["today"] = timezone.localdate()
+        return context
+
+
+class StudentListView(_FilteredStudentsView):
+    """The students in the user's scope: a tutor's tutees, the students placed at a coordinator's partner,
+    a supervisor's supervisees, everyone for the office."""
+
+    template_name = "students/list.html"
+
+    def students(self, filters: dict[str, Any]) -> QuerySet[Student]:
+        return selectors.student_list(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["title"] = _list_title(user)
+        context["can_import"] = access.can(user, "create", Student)
+        return context
+
+
+class StudentAtRiskView(_FilteredStudentsView):
+    """Students in scope who are at risk (a late milestone, or no approved plan 30 days after enrolment),
+    with the reasons."""
+
+    template_name = "students/list_at_risk.html"
+
+    def students(self, filters: dict[str, Any]) -> QuerySet[Student]:
+        return selectors.student_at_risk_list(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["plan_days"] = selectors.AT_RISK_PLAN_DAYS
+        return context
+
+
+class ApprovalQueueView(LoginRequiredMixin, TemplateView):
+    """The training plans waiting for the user: for the office, plans the tutors approved (and, to follow
+    up, those still with the tutors); for a tutor, their tutees' submitted plans. Approving and returning
+    happen on the plan page."""
+
+    template_name = "students/list_approvals.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        queue = selectors.plan_approval_queue(user=user)
+        context.update({name: list(plans) for name, plans in queue.items()})
+        context["approves"] = access.can(user, "approve", TrainingPlan)
+        context["is_tutor"] = any(m.role == MembershipRole.TUTOR for m in access.user_partner_roles(user))
+        return context
+
+
+class StudentImportView(LoginRequiredMixin, View):
+    """Import students from a CSV or XLSX file (the office): upload, preview every row, then confirm.
+
+    POST with ``file``: read and check the file, write nothing, show the preview (and keep the file for
+    the confirmation). POST with ``token``: import the previewed file, all rows or none.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not access.can(request.user, "create", Student):
+            access.record_denial(request.user, "import", Student)
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._upload_page(StudentImportForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user: User = request.user  # type: ignore[assignment]
+        if "token" in request.POST:
+            return self._confirm(request, user)
+        form = StudentImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._upload_page(form)
+        upload = form.cleaned_data["file"]
+        if upload.size > imports.MAX_UPLOAD_BYTES:
+            form.add_error("file", _("The file is too large: at most 2 MB."))
+            return self._upload_page(form)
+        data = upload.read()
+        try:
+            preview = imports.import_preview(data=data, by=user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self._upload_page(form)
+        token = imports.stash_upload(data=data, by=user) if preview.is_valid and preview.has_changes else ""
+        return self._preview_page(preview, token=token, filename=upload.name)
+
+    def _confirm(self, request: HttpRequest, user: User) -> HttpResponse:
+        confirm = StudentImportConfirmForm(request.POST)
+        expired = _("This preview has expired or is not yours: upload the file again.")
+        if not confirm.is_valid():
+            return self._upload_page(StudentImportForm(), errors=[expired])
+        try:
+            name, data = imports.load_stash(token=confirm.cleaned_data["token"], by=user)
+        except ValidationError as error:
+            return self._upload_page(StudentImportForm(), errors=error.messages)
+        try:
+            outcome = imports.student_import(data=data, by=user)
+        except imports.ImportRefused as refused:
+            messages.error(
+                request, _("The data changed since the preview and some rows now have errors: nothing was imported.")
+            )
+            return self._preview_page(refused.preview, token="", filename="")
+        except ValidationError as error:
+            return self._upload_page(StudentImportForm(), errors=error.messages)
+        imports.discard_stash(name)
+        messages.success(
+            request,
+            _("Import done: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
+        )
+        return HttpResponseRedirect(reverse("students:list"))
+
+    def _upload_page(self, form: StudentImportForm, errors: list[str] | None = None) -> HttpResponse:
+        context = {
+            "form": form,
+            "errors": errors or [],
+            "required_columns": imports.REQUIRED_COLUMNS,
+            "optional_columns": imports.OPTIONAL_COLUMNS,
+            "career_intentions": Student._meta.get_field("career_intention").choices,
+            "max_rows": imports.MAX_ROWS,
+        }
+        return render(self.request, "students/import.html", context)
+
+    def _preview_page(self, preview: imports.ImportPreview, *, token: str, filename: str) -> HttpResponse:
+        context = {
+            "preview": preview,
+            "counts": preview.counts,
+            "confirm_form": StudentImportConfirmForm(initial={"token": token}) if token else None,
+            "filename": filename,
+        }
+        return render(self.request, "students/import_preview.html", context)
+
+
+class StudentExportView(LoginRequiredMixin, View):
+    """The students list as the user sees it (scope and filters), as CSV (streamed) or XLSX. The columns
+    are the import's, so an exported file can be edited and imported again."""
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        kind = request.GET.get("format", "csv")
+        if kind not in ("csv", "xlsx"):
+            raise Http404
+        filters = StudentFilterForm(request.GET or None, user=request.user).filters()
+        students = selectors.student_list(user=request.user, filters=filters)
+        filename = f"students-{timezone.localdate():%Y%m%d}.{kind}"
+        response: HttpResponseBase
+        if kind == "csv":
+            response = StreamingHttpResponse(imports.export_csv(students), content_type="text/csv; charset=utf-8")
+        else:
+            body = imports.export_xlsx(students.iterator(chunk_size=500))
+            response = HttpResponse(body, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,127 @@
+"""The plan as a PDF: rendered by ``core.pdf.render_pdf`` (the real WeasyPrint), read back as text.
+
+Chinese names must come out; what a student types comes out as text, never as markup that makes the
+renderer fetch or attach a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts.models import User
+from core.pdf import render_pdf
+from programmes.models import ActivityCategory
+from students import selectors, services
+from students.models import PlacementHours, TrainingPlan
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _u(world: World, persona: str) -> User:
+    """A persona's user (never the anonymous one here)."""
+    user = world.users[persona]
+    assert user is not None
+    return user
+
+
+HOSTILE = "<link rel=attachment href=file:///etc/hostname>"
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _plan_pdf(user: User, world: World) -> bytes:
+    plan = TrainingPlan.objects.select_related("student__user", "student__programme", "student__cohort").get(
+        student=world.student_a
+    )
+    overview = selectors.plan_overview(user=user, plan=plan)
+    return render_pdf("students/pdf/plan.html", {"plan": plan, "student": plan.student, "overview": overview})
+
+
+def test_plan_pdf_reads_back_with_the_chinese_name_and_the_plan(world: World) -> None:
+    student_user = _u(world, "student_a")
+    assert student_user is not None
+    student_user.full_name = "黄欣"
+    student_user.save()
+    category = ActivityCategory.objects.create(
+        programme=world.programme, code="ct", name="CT operation", required_hours=240
+    )
+    PlacementHours.objects.create(placement=world.placement_a, category=category, hours=120)
+
+    text = _text(_plan_pdf(student_user, world))
+
+    assert "黄欣" in text
+    assert world.student_a.student_number in text
+    assert "Hospital A" in text
+    assert "Imaging A" in text
+    assert "Thesis proposal" in text
+    assert "CT operation" in text
+    assert "not yet recorded" in text
+
+
+def test_hostile_goals_come_out_as_text_and_attach_nothing(world: World, tmp_path: Path) -> None:
+    student_user = _u(world, "student_a")
+    assert student_user is not None
+    services.plan_update_goals(
+        plan=TrainingPlan.objects.get(student=world.student_a), by=student_user, data={"development_goals": HOSTILE}
+    )
+
+    pdf = _plan_pdf(student_user, world)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.attachments == {}
+    text = _text(pdf)
+    assert "<link rel=attachment" in text.replace("\n", " ")
+    if shutil.which("pdftotext") and shutil.which("pdfdetach"):
+        path = tmp_path / "plan.pdf"
+        path.write_bytes(pdf)
+        poppler_text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "file:///etc/hostname" in poppler_text.replace("\n", "")
+        listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        assert listing.strip() == "0 embedded files"
+
+
+def test_plan_pdf_downloads_as_an_attachment_named_after_the_student(world: World) -> None:
+    response = client_for(_u(world, "tutor")).get(reverse("students:plan-pdf", args=[world.student_a.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="plan-{world.student_a.student_number}.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    assert "Hospital A" in _text(response.content)
+
+
+def test_plan_pdf_of_a_student_elsewhere_is_404(world: World) -> None:
+    response = client_for(_u(world, "coordinator_b")).get(reverse("students:plan-pdf", args=[world.student_a.pk]))
+
+    assert response.status_code == 404
+
+
+def test_coordinator_pdf_holds_only_the_placements_at_their_partner(world: World) -> None:
+    from tests.factories.students import PlacementFactory
+
+    PlacementFactory.create(
+        student=world.student_a,
+        partner=world.partner_b,
+        site=world.site_b,
+        supervisor=_u(world, "supervisor_b"),
+        start_date=datetime.date(2027, 3, 1),
+        end_date=datetime.date(2027, 6, 30),
+    )
+    coordinator = _u(world, "coordinator_a")
+    assert coordinator is not None
+
+    text = _text(_plan_pdf(coordinator, world))
+
+    assert "Imaging A" in text
+    assert "Lab B" not in text
