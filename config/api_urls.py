@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenApi
 from partners.api.views import MembershipViewSet, PartnerViewSet, SiteViewSet
+from practice.api.views import PracticeLogViewSet
 from programmes.api.views import AgreementViewSet, ProgrammeViewSet
 from students.api.views import MilestoneViewSet, PlacementViewSet, StudentViewSet, TrainingPlanViewSet
 
@@ -18,6 +19,7 @@ router.register("students", StudentViewSet, basename="student")
 router.register("training-plans", TrainingPlanViewSet, basename="training-plan")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("practice-logs", PracticeLogViewSet, basename="practice-log")
 
 app_name = "api"
 urlpatterns = [

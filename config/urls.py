@@ -14,6 +14,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("programmes/", include("programmes.urls")),
     path("students/", include("students.urls")),
+    path("practice/", include("practice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -28,9 +28,10 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
 
 def _student_items(user: Any) -> list[dict[str, Any]]:
     """Students (office, and anyone with a membership in force: their scope may hold students), My plan
-    (students), Programmes (all of those; not counsellors or inspectors who hold no other role). Two
-    queries, once per request."""
+    and Log hours (students), Sign-off (supervisors of a placement), Programmes (all of those; not
+    counsellors or inspectors who hold no other role). Three queries, once per request."""
     from partners.access import user_partner_roles
+    from practice.selectors import supervises_any
     from students.models import Student
 
     is_office = PlatformRole.OFFICE in platform_roles(user)
@@ -41,6 +42,9 @@ def _student_items(user: Any) -> list[dict[str, Any]]:
         items.append({"label": _("Students"), "url": reverse("students:list")})
     if is_student:
         items.append({"label": _("My plan"), "url": reverse("students:plan-mine")})
+        items.append({"label": _("Log hours"), "url": reverse("practice:log")})
+    if supervises_any(user=user):
+        items.append({"label": _("Sign-off"), "url": reverse("practice:queue")})
     if is_member or is_student:
         items.append({"label": _("Programmes"), "url": reverse("programmes:list")})
     return items

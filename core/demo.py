@@ -127,7 +127,14 @@ def seed_programmes_and_students() -> None:
     seed_students()
 
 
-STEPS: list[Callable[[], None]] = [seed_foundation, seed_programmes_and_students]
+def seed_practice_hours() -> None:
+    """A month of practice hours for ``student`` (the practice-hours issue)."""
+    from practice.demo import seed_practice_hours as seed
+
+    seed()
+
+
+STEPS: list[Callable[[], None]] = [seed_foundation, seed_programmes_and_students, seed_practice_hours]
 
 
 @transaction.atomic

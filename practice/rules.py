@@ -86,10 +86,15 @@ def is_month_open(*, programme: Programme, day: datetime.date, today: datetime.d
 
 
 def day_total(*, student_id: int, day: datetime.date, exclude_pk: int | None = None) -> Decimal:
-    """Hours already logged by a student on a day (pending and approved, corrections included)."""
+    """Hours already logged by a student on a day (pending and approved, corrections included).
+
+    A correction that takes hours back counts only once approved: while pending it may still be
+    rejected, and the day would then hold more than the maximum."""
     from practice.models import PracticeLog
 
-    logs = PracticeLog.objects.filter(student_id=student_id, date=day, status__in=COUNTING)
+    logs = PracticeLog.objects.filter(
+        Q(status=EntryStatus.APPROVED) | Q(status=EntryStatus.PENDING, hours__gt=0), student_id=student_id, date=day
+    )
     if exclude_pk is not None:
         logs = logs.exclude(pk=exclude_pk)
     total = logs.aggregate(total=Sum("hours"))["total"]

@@ -139,6 +139,12 @@ def practice_log_create(
     rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
     # Serialise entries of one student so two requests cannot both pass the daily maximum.
     type(placement.student).objects.select_for_update().filter(pk=placement.student_id).first()
+    if idempotency_key is not None:
+        # A retried request is a duplicate before it is anything else: its first copy already counts
+        # against the daily maximum and overlaps itself, so the rules would refuse it for the wrong reason.
+        existing = PracticeLog.objects.filter(entered_by=by, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            raise DuplicateEntry(existing)
     _check_entry(entry, hours=hours, today=today, rule_set=rule_set)
     by_supervisor = placement.supervisor_id == by.pk
     now = timezone.now()
@@ -325,13 +331,19 @@ def practice_log_correct(
 
 @transaction.atomic
 def month_reopen(
-    *, programme: Programme, month: datetime.date, until: datetime.date, reason: str, by: User
+    *,
+    programme: Programme,
+    month: datetime.date,
+    until: datetime.date,
+    reason: str,
+    by: User,
+    today: datetime.date | None = None,
 ) -> MonthReopening:
     """The office reopens a closed month of a programme until a date, with a reason."""
     access.require(by, "reopen_month", programme)
     if not reason.strip():
         raise _refuse("reason", "reason_required", _("Say why the month is reopened."))
-    if until < timezone.localdate():
+    if until < (today or timezone.localdate()):
         raise _refuse("until", "past", _("Reopen until today or later."))
     return MonthReopening.objects.create(
         programme=programme, month=rules.month_start(month), until=until, reason=reason.strip(), by=by
@@ -347,6 +359,13 @@ def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: 
     else:
         access.require(by, "manage_members", partner)
     rule_set = RuleSet(programme=programme, partner=partner, created_by=by)
+    if partner is not None:
+        # A rule the partner leaves out keeps the programme's value: the model's defaults could be looser
+        # than the programme's own rules and refuse a change the partner never asked for.
+        current = rules.programme_rules(programme=programme)
+        rule_set.daily_max_hours = current.daily_max_hours
+        rule_set.entry_window_days = current.entry_window_days
+        rule_set.lock_day = current.lock_day
     for field in ("daily_max_hours", "entry_window_days", "lock_day"):
         if field in data and data[field] is not None:
             setattr(rule_set, field, data[field])

@@ -36,13 +36,14 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    def __init__(self, *args: Any, participations: list[Participation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, participations: list[Participation], lead_id: int, **kwargs: Any) -> None:
         self.participations = participations
         super().__init__(*args, **kwargs)
         for participation in participations:
             key = participation.partner_id
+            # Only the lead university starts ticked: an agreement usually binds it and one partner.
             self.fields[f"party_{key}"] = forms.BooleanField(
-                label=participation.partner.name, required=False, initial=True
+                label=participation.partner.name, required=False, initial=key == lead_id
             )
             self.fields[f"responsibilities_{key}"] = forms.CharField(
                 label=_("Responsibilities"),

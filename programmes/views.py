@@ -155,12 +155,17 @@ class AgreementCreateView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme = self._programme(request, pk)
-        form = AgreementForm(participations=self._participations(programme))
+        form = AgreementForm(participations=self._participations(programme), lead_id=programme.lead_university_id)
         return self._render(form, programme)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme = self._programme(request, pk)
-        form = AgreementForm(request.POST, request.FILES, participations=self._participations(programme))
+        form = AgreementForm(
+            request.POST,
+            request.FILES,
+            participations=self._participations(programme),
+            lead_id=programme.lead_university_id,
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -64,10 +64,14 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
         ).order_by("name")
         fields["partner"].empty_label = _("Any partner")  # type: ignore[attr-defined]
 
-    def filters(self) -> dict[str, Any]:
-        """The chosen filters for ``students.selectors.student_list`` (none when the form is invalid)."""
-        if not self.is_valid():
+    def filters(self) -> dict[str, Any] | None:
+        """The chosen filters for ``students.selectors.student_list``; None when a value is not one the
+        user may choose (an unknown or out-of-scope programme, say): such a filter matches nobody, rather
+        than being dropped and widening the list or the export."""
+        if not self.is_bound:
             return {}
+        if not self.is_valid():
+            return None
         data = dict(self.cleaned_data)
         data["at_risk"] = data.get("at_risk") == "yes"
         return data

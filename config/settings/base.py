@@ -135,6 +135,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Sessions end after this many idle minutes (enforced by core.middleware.IdleSessionTimeoutMiddleware).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 
+# Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
+PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)
+
 # --- Internationalisation ---------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"

@@ -71,7 +71,8 @@ class _FilteredStudentsView(LoginRequiredMixin, ListView):  # type: ignore[type-
 
     def get_queryset(self) -> QuerySet[Student]:
         self.filter_form = StudentFilterForm(self.request.GET or None, user=self.request.user)
-        return self.students(self.filter_form.filters())
+        filters = self.filter_form.filters()
+        return self.students(filters or {}) if filters is not None else self.students({}).none()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -223,7 +224,9 @@ class StudentExportView(LoginRequiredMixin, View):
         if kind not in ("csv", "xlsx"):
             raise Http404
         filters = StudentFilterForm(request.GET or None, user=request.user).filters()
-        students = selectors.student_list(user=request.user, filters=filters)
+        students = selectors.student_list(user=request.user, filters=filters or {})
+        if filters is None:
+            students = students.none()
         filename = f"students-{timezone.localdate():%Y%m%d}.{kind}"
         response: HttpResponseBase
         if kind == "csv":

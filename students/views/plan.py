@@ -103,6 +103,8 @@ class _PlanFormView(LoginRequiredMixin, View):
 
     template_name = FORM_TEMPLATE
     submit_label = ""
+    #: whether the form changes the plan's content (goals, placements), which only an editable plan allows
+    changes_content = False
 
     def render_form(
         self, request: HttpRequest, plan: TrainingPlan, form: BaseForm, title: str, **extra: Any
@@ -111,6 +113,8 @@ class _PlanFormView(LoginRequiredMixin, View):
             "form": form,
             "title": title,
             "plan": plan,
+            # Content forms say up front when the plan cannot change now (the service refuses anyway).
+            "locked": self.changes_content and not plan.is_editable,
             "student": plan.student,
             "plan_title": _plan_title(request, plan),
             "submit_label": self.submit_label or _("Save"),
@@ -233,6 +237,8 @@ def _int(value: str | None) -> int | None:
 
 
 class PlanGoalsView(_PlanFormView):
+    changes_content = True
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = _plan_or_404(request, pk, "edit")
         return self._render(request, plan, PlanGoalsForm(initial=PlanGoalsForm.initial_for(plan.student)))
@@ -255,6 +261,7 @@ class PlanGoalsView(_PlanFormView):
 
 class _PlacementFormMixin(_PlanFormView):
     template_name = "students/plan_placement_form.html"
+    changes_content = True
 
     def make_form(self, request: HttpRequest, plan: TrainingPlan, placement: Placement | None = None) -> PlacementForm:
         student = plan.student
@@ -344,7 +351,7 @@ class PlacementUpdateView(_PlacementFormMixin):
 
 
 class PlacementCancelView(_PlanFormView):
-    submit_label = ""
+    changes_content = True
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement, plan = _placement_or_404(request, pk)

@@ -31,6 +31,7 @@ from students.models import (
     StudentStatus,
     TrainingPlan,
 )
+from tests.access.routes_lists import programme_a
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory
@@ -591,3 +592,15 @@ def test_university_partner_kind_is_used_for_tutor_filter(office: User, world: W
     tutors = list(form.fields["tutor"].queryset)
     assert world.users["tutor"] in tutors
     assert stray not in tutors
+
+
+def test_out_of_scope_filter_matches_nobody_rather_than_everybody(coordinator_b: User, world: World) -> None:
+    hidden = programme_a(world)  # coordinator B's partner does not take part in it
+    client = client_for(coordinator_b)
+
+    response = client.get(reverse("students:list"), {"programme": hidden.pk})
+    exported = _csv_rows(client.get(reverse("students:export"), {"programme": hidden.pk}))
+
+    assert _numbers(response) == []
+    assert response.context["filter_form"].errors["programme"]
+    assert exported == []

@@ -288,6 +288,8 @@ def test_student_changes_goals_through_the_form(student_a: User, world: World) -
 
 def test_goals_of_an_approved_plan_are_refused_keeping_what_was_typed(student_a: User, world: World) -> None:
     _approve_all(world)
+    form_page = client_for(student_a).get(_url("plan-goals", world.student_a.pk)).content.decode()
+    assert 'data-testid="plan-locked"' in form_page
 
     response = client_for(student_a).post(
         _url("plan-goals", world.student_a.pk),

@@ -1,0 +1,439 @@
+"""API for practice-hour entries, for the partners' own systems: ``/api/v1/practice-logs/``.
+
+Reads are scoped by the base viewset (out of scope is a 404) and paginated by cursor, newest first.
+Every write goes through ``practice.services``. A refusal answers Tandem's error format with the broken
+rule as its ``code`` (``daily_maximum``, ``month_closed``, ...) and the field it concerns in ``fields``;
+a row the user sees but may not act on answers 403.
+
+Idempotency: an entry may carry an ``idempotency_key`` (unique per person who enters it). A request
+repeated with a key already used answers the entry made the first time (200, or ``duplicate`` in a bulk
+row) and creates nothing, whatever the rules would say about a second entry now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from accounts.models import User
+from core.api.errors import ERROR_RESPONSE
+from core.api.viewsets import ScopedViewSetMixin
+from partners import access
+from practice import exports, services
+from practice.api.serializers import (
+    ApproveBulkErrorSerializer,
+    BulkCreateRequestSerializer,
+    BulkCreateSerializer,
+    BulkEntrySerializer,
+    BulkResultSerializer,
+    BulkRowStatus,
+    IdsSerializer,
+    PracticeLogCreateSerializer,
+    PracticeLogSerializer,
+    RejectSerializer,
+)
+from practice.filters import PracticeLogFilter
+from practice.models import PracticeLog
+from programmes.models import ActivityCategory
+from students.models import Placement
+
+_ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
+_READ_ERRORS = {404: ERROR_RESPONSE}
+_LIST_ERRORS = {400: ERROR_RESPONSE}
+
+
+class PracticeLogCursorPagination(CursorPagination):
+    """Newest first; a cursor stays valid while entries are added (no page drifts), and no count query."""
+
+    ordering = ("-date", "-id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ExportNegotiation(DefaultContentNegotiation):
+    """For the export, ``?format=`` names the file to build (csv or xlsx), not the renderer of the answer:
+    the answer is the file itself, and an error (a bad filter, not signed in) is JSON whatever the
+    client accepts."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+# --- Refusals ---------------------------------------------------------------------------------------
+
+
+def _api_field(field: str) -> str:
+    return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+
+
+def first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
+    """The field, the rule (the error's code) and the message of a service's first refusal."""
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        first = errors[0]
+        return _api_field(field), first.code or "invalid", first.messages[0]
+    first = error.error_list[0]
+    return api_settings.NON_FIELD_ERRORS_KEY, first.code or "invalid", first.messages[0]
+
+
+def _refusal(error: DjangoValidationError) -> Response:
+    """Tandem's error format, with the broken rule as the code (the generic handler says ``invalid``)."""
+    _field, rule, message = first_refusal(error)
+    if hasattr(error, "error_dict"):
+        fields = {_api_field(key): value for key, value in error.message_dict.items()}
+    else:
+        fields = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return Response({"error": {"code": rule, "message": message, "fields": fields}}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _first_shape_error(errors: Any) -> tuple[str, str, str]:
+    """The field, code and message of a serializer's first error (DRF keeps each error's code)."""
+    if isinstance(errors, dict):
+        field, detail = next(iter(errors.items()))
+    else:
+        field, detail = api_settings.NON_FIELD_ERRORS_KEY, errors
+    while isinstance(detail, list | dict):
+        detail = detail[0] if isinstance(detail, list) else next(iter(detail.values()))
+    return str(field), str(getattr(detail, "code", "invalid")), str(detail)
+
+
+# --- Bulk create ------------------------------------------------------------------------------------
+
+
+def _row(
+    index: int,
+    key: str | None,
+    outcome: str,
+    *,
+    pk: int | None = None,
+    rule: str | None = None,
+    field: str | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "index": index,
+        "idempotency_key": key,
+        "status": outcome,
+        "id": pk,
+        "rule": rule,
+        "field": field,
+        "message": message,
+    }
+
+
+def _not_found(index: int, key: str, field: str, message: str) -> dict[str, Any]:
+    """A row naming a placement or an activity out of reach: refused as if it did not exist."""
+    return _row(index, key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message)
+
+
+def _raw_key(row: Any) -> str | None:
+    key = row.get("idempotency_key") if isinstance(row, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def bulk_create_rows(rows: list[Any], *, by: User) -> list[dict[str, Any]]:
+    """Create each row through ``practice_log_create``, each in a savepoint of one transaction, so a
+    refused row leaves the others as they are. The placements, activities and keys already used of all
+    rows are read in one query each, before the loop; the rules cost the same per row, however many."""
+    parsed = [BulkEntrySerializer(data=row) for row in rows]
+    valid = [serializer.is_valid() for serializer in parsed]
+    good = [serializer.validated_data for serializer, ok in zip(parsed, valid, strict=True) if ok]
+    placements = {
+        placement.pk: placement
+        for placement in access.scope(Placement.objects.filter(pk__in={row["placement"] for row in good}), by, "log")
+    }
+    categories = ActivityCategory.objects.in_bulk({row["category"] for row in good})
+    made: dict[str, int] = {
+        str(key): pk
+        for key, pk in PracticeLog.objects.filter(
+            entered_by=by, idempotency_key__in={row["idempotency_key"] for row in good}
+        ).values_list("idempotency_key", "pk")
+    }
+    results = []
+    with transaction.atomic():
+        for index, (serializer, ok) in enumerate(zip(parsed, valid, strict=True)):
+            if not ok:
+                field, rule, message = _first_shape_error(serializer.errors)
+                results.append(
+                    _row(index, _raw_key(rows[index]), BulkRowStatus.REFUSED, rule=rule, field=field, message=message)
+                )
+                continue
+            data = dict(serializer.validated_data)
+            key = data.pop("idempotency_key")
+            if key in made:
+                results.append(_row(index, key, BulkRowStatus.DUPLICATE, pk=made[key]))
+                continue
+            placement, category = placements.get(data.pop("placement")), categories.get(data.pop("category"))
+            if placement is None:
+                results.append(_not_found(index, key, "placement", _("No such placement that you may log hours at.")))
+                continue
+            if category is None:
+                results.append(_not_found(index, key, "category", _("No such activity.")))
+                continue
+            entry = services.EntryInput(placement=placement, category=category, **data)
+            try:
+                with transaction.atomic():  # the row's savepoint: a refusal undoes this row only
+                    log = services.practice_log_create(entry=entry, by=by, idempotency_key=key)
+            except services.DuplicateEntry as duplicate:
+                made[key] = duplicate.existing.pk
+                results.append(_row(index, key, BulkRowStatus.DUPLICATE, pk=duplicate.existing.pk))
+            except DjangoPermissionDenied:
+                results.append(_not_found(index, key, "placement", _("No such placement that you may log hours at.")))
+            except DjangoValidationError as error:
+                field, rule, message = first_refusal(error)
+                results.append(_row(index, key, BulkRowStatus.REFUSED, rule=rule, field=field, message=message))
+            else:
+                made[key] = log.pk
+                results.append(_row(index, key, BulkRowStatus.CREATED, pk=log.pk))
+    return results
+
+
+# --- Bulk approval ----------------------------------------------------------------------------------
+
+
+class _TrialOnly(Exception):
+    """Raised to roll back a trial approval."""
+
+
+def _why_not_approvable(ids: list[int], *, by: User) -> list[dict[str, Any]]:
+    """Each entry that stops a bulk approval, with the rule it breaks.
+
+    The service stops at the first entry it cannot approve and names no entry for most rules; to tell a
+    partner system every entry to look at, each entry is tried alone through ``practice_log_approve``
+    in a savepoint that is always rolled back. Only runs after a refused bulk approval."""
+    failures = []
+    for pk in dict.fromkeys(ids):
+        try:
+            with transaction.atomic():
+                services.practice_log_approve(log=PracticeLog(pk=pk), by=by)
+                raise _TrialOnly
+        except _TrialOnly:
+            continue
+        except DjangoPermissionDenied:
+            failures.append(
+                {"id": pk, "rule": "not_found", "field": "ids", "message": _("No such entry that you may approve.")}
+            )
+        except DjangoValidationError as error:
+            field, rule, message = first_refusal(error)
+            failures.append({"id": pk, "rule": rule, "field": field, "message": message})
+    return failures
+
+
+def _approve_bulk_refusal(error: DjangoValidationError, ids: list[int], *, by: User) -> Response:
+    failures = _why_not_approvable(ids, by=by)
+    if not failures:
+        return _refusal(error)
+    message = (
+        failures[0]["message"]
+        if len(failures) == 1
+        else _("%(count)s entries cannot be approved; none was approved.") % {"count": len(failures)}
+    )
+    body = {
+        "code": failures[0]["rule"],
+        "message": message,
+        "fields": {"ids": [f"{failure['id']}: {failure['message']}" for failure in failures]},
+        "failures": failures,
+    }
+    return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
+
+
+# --- The viewset ------------------------------------------------------------------------------------
+
+_ENTRY = {200: PracticeLogSerializer, **_ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: PracticeLogSerializer(many=True), **_LIST_ERRORS}),
+    retrieve=extend_schema(responses={200: PracticeLogSerializer, **_READ_ERRORS}),
+)
+class PracticeLogViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Practice-hour entries the user may see: a student's own, their tutor's tutees', a supervisor's
+    supervisees' at the placements they supervise, a coordinator's at their partner, all for the office.
+
+    Entries are evidence: never edited or deleted. They are logged (one, or up to 500 in ``bulk``),
+    withdrawn by the student while pending, and approved or rejected by the placement's supervisor."""
+
+    queryset = PracticeLog.objects.select_related("student", "placement", "category")
+    serializer_class = PracticeLogSerializer
+    filterset_class = PracticeLogFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = PracticeLogCursorPagination
+    write_actions = {"approve": "decide", "reject": "decide", "withdraw": "withdraw"}
+
+    def _read(self, log: PracticeLog, code: int = status.HTTP_200_OK) -> Response:
+        fresh = PracticeLog.objects.select_related("student", "placement", "category").get(pk=log.pk)
+        return Response(PracticeLogSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=PracticeLogCreateSerializer,
+        responses={
+            201: PracticeLogSerializer,
+            200: OpenApiResponse(PracticeLogSerializer, description="The entry made earlier under this key."),
+            **_ERRORS,
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Log one entry. A student's waits for the supervisor; a supervisor's is approved on entry."""
+        serializer = PracticeLogCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        key = data.pop("idempotency_key", None) or None
+        user: User = request.user  # type: ignore[assignment]
+        earlier = _made_under(key, by=user)
+        if earlier is not None:
+            return self._read(earlier)
+        try:
+            log = services.practice_log_create(entry=services.EntryInput(**data), by=user, idempotency_key=key)
+        except services.DuplicateEntry as duplicate:
+            return self._read(duplicate.existing)
+        except DjangoValidationError as error:
+            # Two requests with one key at once: the first made the entry, the second broke a rule
+            # because of it. Answer the entry, as a retry after the first would have been.
+            earlier = _made_under(key, by=user)
+            return self._read(earlier) if earlier is not None else _refusal(error)
+        return self._read(log, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=_ENTRY)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """The placement's supervisor approves a pending entry (not one they entered themselves)."""
+        log = self.get_object()
+        try:
+            log = services.practice_log_approve(log=log, by=request.user)  # type: ignore[arg-type]
+        except DjangoValidationError as error:
+            return _refusal(error)
+        return self._read(log)
+
+    @extend_schema(request=RejectSerializer, responses=_ENTRY)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """The placement's supervisor rejects a pending entry with a reason the student sees."""
+        log = self.get_object()
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            log = services.practice_log_reject(
+                log=log,
+                by=request.user,  # type: ignore[arg-type]
+                reason=serializer.validated_data["reason"],
+            )
+        except DjangoValidationError as error:
+            return _refusal(error)
+        return self._read(log)
+
+    @extend_schema(request=None, responses=_ENTRY)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """The student withdraws their own pending entry."""
+        log = self.get_object()
+        try:
+            log = services.practice_log_withdraw(log=log, by=request.user)  # type: ignore[arg-type]
+        except DjangoValidationError as error:
+            return _refusal(error)
+        return self._read(log)
+
+    @extend_schema(
+        filters=False,
+        request=IdsSerializer,
+        responses={
+            200: PracticeLogSerializer(many=True),
+            400: OpenApiResponse(
+                ApproveBulkErrorSerializer,
+                description="Nothing was approved. `failures` names each entry that stopped it and its rule "
+                "(`not_found` for an entry that does not exist or is not the caller's to approve).",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="approve-bulk", pagination_class=None)
+    def approve_bulk(self, request: Request) -> Response:
+        """Approve many entries in one transaction: all of them, or none if any one cannot be approved."""
+        serializer = IdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids: list[int] = serializer.validated_data["ids"]
+        user: User = request.user  # type: ignore[assignment]
+        try:
+            approved = services.practice_logs_approve(log_ids=ids, by=user)
+        except DjangoValidationError as error:
+            return _approve_bulk_refusal(error, ids, by=user)
+        logs = PracticeLog.objects.select_related("student", "placement", "category").filter(
+            pk__in=[log.pk for log in approved]
+        )
+        return Response(PracticeLogSerializer(logs.order_by("-date", "-id"), many=True).data)
+
+    @extend_schema(
+        request=BulkCreateRequestSerializer,
+        responses={
+            200: OpenApiResponse(
+                BulkResultSerializer,
+                description="One result per row, in order. Rows are independent: a refused row creates "
+                "nothing and stops nothing. Send the same request again after a failure: rows already "
+                "made answer `duplicate` with their entry's id.",
+            ),
+            400: ERROR_RESPONSE,
+        },
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def bulk(self, request: Request) -> Response:
+        """Create up to 500 entries, each with an ``idempotency_key``; answered row by row."""
+        serializer = BulkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = bulk_create_rows(serializer.validated_data["entries"], by=request.user)  # type: ignore[arg-type]
+        return Response({"results": results})
+
+    @extend_schema(
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=list(exports.FORMATS),
+                default="csv",
+                description="The file to build: CSV (streamed) or XLSX.",
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
+            400: ERROR_RESPONSE,
+        },
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=ExportNegotiation)
+    def export(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """The entries the user may see, with the list's filters, as a CSV or XLSX file."""
+        kind = request.query_params.get("format") or kwargs.get("format") or "csv"
+        if kind not in exports.FORMATS:
+            raise serializers.ValidationError({"format": [_("Choose csv or xlsx.")]})
+        return exports.export_response(self.filter_queryset(self.get_queryset()), kind)
+
+
+def _made_under(key: str | None, *, by: User) -> PracticeLog | None:
+    """The entry ``by`` made earlier under ``key``, if any."""
+    if key is None:
+        return None
+    return PracticeLog.objects.filter(entered_by=by, idempotency_key=key).first()

@@ -1,0 +1,442 @@
+"""Reads about practice hours shared by the pages, the API and the reports.
+
+Progress is summed in the database (``Sum`` over ``Subquery``), never by loading entries: a student's
+progress costs two queries however many entries they have, and a list of students costs two queries
+however many students are on the page. Only the pro-rata expectation (a date fraction) is worked out in
+Python, on the sums the database returned.
+
+Who sees what is decided by ``partners.access``: the queue and the entry list start from ``scope()``;
+the progress selectors take a student the caller already fetched through ``scope(Student, "view")``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db.models import DecimalField, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.roles import AnyUser
+from partners import access
+from partners.models import Partner
+from practice import rules
+from practice.models import (
+    DEFAULT_DAILY_MAX_HOURS,
+    DEFAULT_ENTRY_WINDOW_DAYS,
+    DEFAULT_LOCK_DAY,
+    EntryStatus,
+    MonthReopening,
+    PracticeLog,
+    RuleSet,
+)
+from programmes.models import ActivityCategory, Programme
+from students.models import Placement, PlacementHours, PlacementStatus, Student
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+_HOURS = DecimalField(max_digits=12, decimal_places=2)
+
+
+# --- Sums in the database ------------------------------------------------------------------------------
+
+
+def _hours_sum(logs: QuerySet[PracticeLog], group: str) -> Coalesce:
+    """The sum of ``hours`` of ``logs`` (already filtered on an ``OuterRef``), 0 when there are none."""
+    total = logs.order_by().values(group).annotate(total=Sum("hours")).values("total")[:1]
+    return Coalesce(Subquery(total, output_field=_HOURS), Value(ZERO), output_field=_HOURS)
+
+
+def _required_sum(rows: QuerySet[Any], group: str, field: str) -> Coalesce:
+    """The sum of an integer ``field`` of ``rows`` (filtered on an ``OuterRef``), 0 when there are none."""
+    total = rows.order_by().values(group).annotate(total=Sum(field)).values("total")[:1]
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0), output_field=IntegerField())
+
+
+def _live_placements() -> QuerySet[Placement]:
+    return Placement.objects.exclude(status=PlacementStatus.CANCELLED)
+
+
+# --- Arithmetic on the sums -------------------------------------------------------------------------------
+
+
+def behind_margin() -> Decimal:
+    """``PRACTICE_BEHIND_MARGIN`` (percent) as a fraction: how far approved hours may trail the pro-rata
+    expectation before a student is flagged as behind."""
+    return Decimal(min(max(int(settings.PRACTICE_BEHIND_MARGIN), 0), 100)) / HUNDRED
+
+
+def elapsed_fraction(*, start: datetime.date, end: datetime.date, today: datetime.date) -> Decimal:
+    """The share of a placement's days completed before ``today``: 0 up to its first day, 1 after its last.
+
+    Only whole days count, so a student is not expected to have logged today's hours in the morning.
+    """
+    total = (end - start).days + 1
+    done = min(max((today - start).days, 0), total)
+    return Decimal(done) / Decimal(total)
+
+
+def percent_of(part: Decimal, whole: Decimal | int) -> int:
+    """A whole percentage for display: rounded down (99.6 % is not done), between 0 and 100."""
+    if not whole:
+        return 0
+    return max(0, min(100, int(Decimal(part) * HUNDRED / Decimal(whole))))
+
+
+def is_behind(*, approved: Decimal, expected: Decimal, margin: Decimal) -> bool:
+    """Approved hours trail the expectation by more than the margin."""
+    return expected > 0 and approved < expected * (1 - margin)
+
+
+# --- One student's progress ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    """One activity category: required by the programme, planned in placements, approved, pending."""
+
+    category: ActivityCategory
+    required: int
+    planned: int
+    approved: Decimal
+    pending: Decimal
+
+    @property
+    def percent(self) -> int:
+        return percent_of(self.approved, self.required)
+
+    @property
+    def pending_percent(self) -> int:
+        """The pending segment of the bar: what pending hours would add, within what is left to 100."""
+        return max(0, min(100 - self.percent, percent_of(self.approved + self.pending, self.required) - self.percent))
+
+
+@dataclass(frozen=True)
+class PlacementProgress:
+    """One placement: its required hours, approved and pending there, and what is expected by now."""
+
+    placement: Placement
+    required: int
+    approved: Decimal
+    pending: Decimal
+    expected: Decimal
+    behind: bool
+
+    @property
+    def percent(self) -> int:
+        return percent_of(self.approved, self.required)
+
+    @property
+    def pending_percent(self) -> int:
+        return max(0, min(100 - self.percent, percent_of(self.approved + self.pending, self.required) - self.percent))
+
+    @property
+    def expected_percent(self) -> int:
+        return percent_of(self.expected, self.required)
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """A student's practice hours against the programme's requirement and each placement's."""
+
+    student: Student
+    categories: list[CategoryProgress]
+    placements: list[PlacementProgress]
+    today: datetime.date
+    margin: Decimal
+
+    @property
+    def required_total(self) -> int:
+        return sum(row.required for row in self.categories)
+
+    @property
+    def planned_total(self) -> int:
+        return sum(row.planned for row in self.categories)
+
+    @property
+    def approved_total(self) -> Decimal:
+        return sum((row.approved for row in self.categories), ZERO)
+
+    @property
+    def pending_total(self) -> Decimal:
+        return sum((row.pending for row in self.categories), ZERO)
+
+    @property
+    def percent(self) -> int:
+        return percent_of(self.approved_total, self.required_total)
+
+    @property
+    def pending_percent(self) -> int:
+        done = self.percent
+        return max(0, min(100 - done, percent_of(self.approved_total + self.pending_total, self.required_total) - done))
+
+    @property
+    def behind(self) -> bool:
+        return any(row.behind for row in self.placements)
+
+    @property
+    def margin_percent(self) -> int:
+        return int(self.margin * HUNDRED)
+
+
+def student_progress(*, student: Student, today: datetime.date | None = None) -> StudentProgress:
+    """Per activity category of the programme and per live placement: required, planned, approved
+    (corrections included: they are entries too) and pending hours, and whether the student is behind
+    the pro-rata expectation at a placement. Two queries."""
+    today = today or timezone.localdate()
+    margin = behind_margin()
+    logs = PracticeLog.objects.filter(student_id=student.pk)
+    approved_logs = logs.filter(status=EntryStatus.APPROVED)
+    pending_logs = logs.filter(status=EntryStatus.PENDING)
+    planned = PlacementHours.objects.filter(category=OuterRef("pk"), placement__student_id=student.pk).exclude(
+        placement__status=PlacementStatus.CANCELLED
+    )
+    categories = (
+        ActivityCategory.objects.filter(programme_id=student.programme_id)
+        .annotate(
+            planned_hours=_required_sum(planned, "category", "hours"),
+            approved_hours=_hours_sum(approved_logs.filter(category=OuterRef("pk")), "category"),
+            pending_hours=_hours_sum(pending_logs.filter(category=OuterRef("pk")), "category"),
+        )
+        .order_by("name", "pk")
+    )
+    placements = (
+        _live_placements()
+        .filter(student_id=student.pk)
+        .select_related("partner", "site", "supervisor")
+        .annotate(
+            required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
+            approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
+            pending_hours=_hours_sum(pending_logs.filter(placement=OuterRef("pk")), "placement"),
+        )
+        .order_by("start_date", "pk")
+    )
+    category_rows = [
+        CategoryProgress(
+            category=category,
+            required=category.required_hours,
+            planned=int(category.planned_hours),  # type: ignore[attr-defined]
+            approved=Decimal(category.approved_hours),  # type: ignore[attr-defined]
+            pending=Decimal(category.pending_hours),  # type: ignore[attr-defined]
+        )
+        for category in categories
+    ]
+    placement_rows = []
+    for placement in placements:
+        required = int(placement.required)  # type: ignore[attr-defined]
+        approved = Decimal(placement.approved_hours)  # type: ignore[attr-defined]
+        fraction = elapsed_fraction(start=placement.start_date, end=placement.end_date, today=today)
+        expected = (required * fraction).quantize(Decimal("0.01"))
+        placement_rows.append(
+            PlacementProgress(
+                placement=placement,
+                required=required,
+                approved=approved,
+                pending=Decimal(placement.pending_hours),  # type: ignore[attr-defined]
+                expected=expected,
+                behind=is_behind(approved=approved, expected=expected, margin=margin),
+            )
+        )
+    return StudentProgress(
+        student=student, categories=category_rows, placements=placement_rows, today=today, margin=margin
+    )
+
+
+# --- Many students at once ----------------------------------------------------------------------------------
+
+
+class ProgressSummary(NamedTuple):
+    """A student's overall practice progress, for a row of a list."""
+
+    approved_total: Decimal
+    required_total: int
+    percent: int
+    behind: bool
+
+
+def progress_for_students(
+    *, student_ids: Iterable[int], today: datetime.date | None = None
+) -> dict[int, ProgressSummary]:
+    """Overall progress of many students (a page of a list) in two queries, whatever their number:
+    approved hours against the programme's total requirement, and the "behind" flag of their placements."""
+    ids = list(dict.fromkeys(int(pk) for pk in student_ids))
+    if not ids:
+        return {}
+    today = today or timezone.localdate()
+    margin = behind_margin()
+    approved_logs = PracticeLog.objects.filter(status=EntryStatus.APPROVED)
+    required = ActivityCategory.objects.filter(programme_id=OuterRef("programme_id"))
+    students = Student.objects.filter(pk__in=ids).annotate(
+        required_total=_required_sum(required, "programme", "required_hours"),
+        approved_total=_hours_sum(approved_logs.filter(student_id=OuterRef("pk")), "student"),
+    )
+    totals = {row["pk"]: row for row in students.values("pk", "required_total", "approved_total")}
+    # Placements not started yet expect nothing, so they cannot put anyone behind.
+    placements = (
+        _live_placements()
+        .filter(student_id__in=ids, start_date__lte=today)
+        .annotate(
+            required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
+            approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
+        )
+        .values("student_id", "start_date", "end_date", "required", "approved_hours")
+    )
+    behind: set[int] = set()
+    for placement in placements:
+        fraction = elapsed_fraction(start=placement["start_date"], end=placement["end_date"], today=today)
+        expected = (int(placement["required"]) * fraction).quantize(Decimal("0.01"))
+        if is_behind(approved=Decimal(placement["approved_hours"]), expected=expected, margin=margin):
+            behind.add(placement["student_id"])
+    result = {}
+    for pk, total in totals.items():
+        approved, needed = Decimal(total["approved_total"]), int(total["required_total"])
+        result[pk] = ProgressSummary(approved, needed, percent_of(approved, needed), pk in behind)
+    return result
+
+
+# --- The supervisor's queue and the student's entries -------------------------------------------------------
+
+
+def supervisor_queue(*, user: AnyUser) -> QuerySet[PracticeLog]:
+    """Pending entries the user may decide (those of the placements they supervise), ordered by student
+    then day, with everything a queue card shows: one query whatever the number of entries."""
+    pending = PracticeLog.objects.filter(status=EntryStatus.PENDING)
+    return (
+        access.scope(pending, user, "decide")
+        .select_related("student__user", "category", "placement__partner", "placement__site", "corrects")
+        .order_by("student__user__full_name", "student__user__username", "student_id", "date", "pk")
+    )
+
+
+def supervisor_pending_count(*, user: AnyUser) -> int:
+    """How many entries wait for the user's decision (the start page's badge): one query."""
+    if not user.is_authenticated:
+        return 0
+    return access.scope(PracticeLog.objects.filter(status=EntryStatus.PENDING), user, "decide").count()
+
+
+def supervises_any(*, user: AnyUser) -> bool:
+    """Whether the user supervises a live placement (the navigation shows "Sign-off"): one EXISTS query."""
+    if not user.is_authenticated:
+        return False
+    return _live_placements().filter(supervisor_id=user.pk).exists()
+
+
+def entry_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[PracticeLog]:
+    """The user's own entries as a student (in their "view" scope), newest first, with their
+    corrections; ``filters``: ``status`` (an ``EntryStatus``) and ``month`` (any date in the month)."""
+    filters = filters or {}
+    if not user.is_authenticated:
+        return PracticeLog.objects.none()
+    logs = access.scope(PracticeLog.objects.filter(student__user__pk=user.pk), user, "view")
+    if filters.get("status"):
+        logs = logs.filter(status=filters["status"])
+    if filters.get("month"):
+        first = rules.month_start(filters["month"])
+        next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        logs = logs.filter(date__gte=first, date__lt=next_month)
+    corrections = PracticeLog.objects.select_related("decided_by").order_by("entered_at", "pk")
+    return (
+        logs.select_related("category", "placement__partner", "decided_by", "corrects__category")
+        .prefetch_related(Prefetch("corrections", queryset=corrections))
+        .order_by("-date", "-entered_at", "-pk")
+    )
+
+
+def loggable_placements(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet[Placement]:
+    """Placements the user may log hours at that can still take an entry: started, and not ended before
+    the entry window began. The student's own placements, or the ones the user supervises.
+
+    The window is the longest any version of the programmes' rules allows (partners only shorten it):
+    offering a placement too many is harmless, since the service refuses an entry outside the window
+    and names the rule. Two queries."""
+    today = today or timezone.localdate()
+    placements = access.scope(_live_placements(), user, "log")
+    longest = RuleSet.objects.filter(
+        programme_id__in=placements.values("student__programme_id"), partner__isnull=True
+    ).aggregate(longest=Max("entry_window_days"))["longest"]
+    window = max(longest or 0, DEFAULT_ENTRY_WINDOW_DAYS)
+    return (
+        placements.filter(start_date__lte=today, end_date__gte=today - datetime.timedelta(days=window))
+        .select_related("student__user", "student__programme", "partner", "site")
+        .order_by("student__user__full_name", "student__user__username", "start_date", "pk")
+    )
+
+
+def day_entries(*, user: AnyUser, student_id: int, day: datetime.date) -> list[PracticeLog]:
+    """A student's entries on one day that the user may see (under the entry form), oldest first."""
+    logs = PracticeLog.objects.filter(student_id=student_id, date=day)
+    return list(
+        access.scope(logs, user, "view").select_related("category", "placement__partner").order_by("entered_at", "pk")
+    )
+
+
+def day_total(entries: Iterable[PracticeLog]) -> Decimal:
+    """Hours that count against the daily maximum among ``entries`` (pending and approved)."""
+    return sum((entry.hours for entry in entries if entry.status in rules.COUNTING), ZERO)
+
+
+# --- The office's and coordinators' pages -------------------------------------------------------------------
+
+
+def reopening_list(*, user: AnyUser) -> QuerySet[MonthReopening]:
+    """Months reopened for the programmes the user may reopen months of, newest first."""
+    programmes = access.scope(Programme.objects.all(), user, "reopen_month")
+    return (
+        MonthReopening.objects.filter(programme__in=programmes).select_related("programme", "by").order_by("-at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class RulesInForce:
+    """The rules in force for a programme, or for one partner in it (the stricter of both)."""
+
+    programme: Programme
+    partner: Partner | None
+    rules: rules.Rules
+
+
+def rules_overview(*, user: AnyUser) -> tuple[list[RulesInForce], list[RuleSet]]:
+    """The rules in force and every version of them the user may read: the programmes' defaults of the
+    programmes in their scope, and the tightening of the partners they manage (all of them for the
+    office). Three queries, whatever the number of versions."""
+    programmes = list(access.scope(Programme.objects.all(), user, "view").order_by("name"))
+    managed = access.scope(Partner.objects.all(), user, "manage_members")
+    versions = list(
+        RuleSet.objects.filter(programme__in=[p.pk for p in programmes])
+        .filter(Q(partner__isnull=True) | Q(partner__in=managed))
+        .select_related("programme", "partner", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+    latest: dict[tuple[int, int | None], RuleSet] = {}
+    for version in versions:
+        latest.setdefault((version.programme_id, version.partner_id), version)
+    in_force = []
+    for programme in programmes:
+        base = latest.get((programme.pk, None))
+        in_force.append(RulesInForce(programme, None, _stricter(base, None)))
+        local_sets = sorted(
+            (v for (pid, partner_id), v in latest.items() if pid == programme.pk and partner_id is not None),
+            key=lambda version: version.partner.name if version.partner else "",
+        )
+        for local in local_sets:
+            in_force.append(RulesInForce(programme, local.partner, _stricter(base, local)))
+    return in_force, versions
+
+
+def _stricter(base: RuleSet | None, local: RuleSet | None) -> rules.Rules:
+    """What ``rules.rules_for`` answers, from rule sets already read."""
+    daily = base.daily_max_hours if base else DEFAULT_DAILY_MAX_HOURS
+    window = base.entry_window_days if base else DEFAULT_ENTRY_WINDOW_DAYS
+    lock = base.lock_day if base else DEFAULT_LOCK_DAY
+    if local is not None:
+        daily = min(daily, local.daily_max_hours)
+        window = min(window, local.entry_window_days)
+        lock = min(lock, local.lock_day)
+    version = f"P{base.pk if base else 0}/L{local.pk if local else 0}"
+    return rules.Rules(daily_max_hours=daily, entry_window_days=window, lock_day=lock, version=version)
