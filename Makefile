@@ -6,13 +6,14 @@ PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run test lint format makemessages lock clean
+.PHONY: help install messages run test lint format makemessages lock clean bench
 
 help:
 	@echo "make run      set up .venv, migrate, load the demo and serve http://127.0.0.1:8000 (web, worker, beat)"
 	@echo "make test     run the whole test suite (creates .venv when missing)"
 	@echo "make lint     ruff, mypy, migrations check, deploy check, OpenAPI validation, compose schema"
 	@echo "make makemessages  refresh the Chinese catalogue after changing strings (needs GNU gettext)"
+	@echo "make bench    load 1,000,000 practice-hour entries into PostgreSQL and print read/floor ratios (docs/bench.md)"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +56,11 @@ format: install
 
 makemessages: install
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bin/*'
+
+# PostgreSQL only. The bench owns its database (dropped and created again each run; BENCH_ARGS=--keep reuses it).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem_bench
+bench: messages
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m bench $(BENCH_ARGS)
 
 # Re-pin requirements*.txt from requirements*.in in a throw-away environment.
 lock:

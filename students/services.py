@@ -395,7 +395,12 @@ def _event(plan: TrainingPlan, *, action: str, by: User, reason: str = "") -> Pl
 
 
 def _move(plan: TrainingPlan, *, allowed_from: tuple[str, ...], to: str, message: str) -> TrainingPlan:
-    plan = TrainingPlan.objects.select_for_update().select_related("student__user", "student__tutor").get(pk=plan.pk)
+    # Lock the plan row only: PostgreSQL cannot lock the nullable side of the outer join to the tutor.
+    plan = (
+        TrainingPlan.objects.select_for_update(of=("self",))
+        .select_related("student__user", "student__tutor")
+        .get(pk=plan.pk)
+    )
     if plan.status not in allowed_from:
         raise ValidationError(message)
     plan.status = to

@@ -61,12 +61,12 @@ def test_admin_shows_an_entrys_history_and_filters_by_status_and_partner(
 
     listed = admin_client_.get(
         reverse("admin:practice_practicelog_changelist"),
-        {"status__exact": "pending", "placement__partner__id__exact": world.partner_b.pk},
+        {"status__exact": "pending", "placement__partner__id__exact": str(world.partner_b.pk)},
     )
     assert listed.status_code == 200
     assert list(listed.context["cl"].result_list) == []
     listed = admin_client_.get(
         reverse("admin:practice_practicelog_changelist"),
-        {"status__exact": "pending", "placement__partner__id__exact": world.partner_a.pk},
+        {"status__exact": "pending", "placement__partner__id__exact": str(world.partner_a.pk)},
     )
     assert list(listed.context["cl"].result_list) == [log]
