@@ -128,7 +128,7 @@ class EntryForm(BootstrapFormMixin, forms.Form):
             "programme"
         )
         category_field.with_programme = len({c.programme_id for c in categories}) > 1
-        category_field.choices = [("", "---------")] + [
+        category_field.choices = [("", _("Choose an activity"))] + [
             (c.pk, category_field.label_from_instance(c)) for c in categories
         ]
 

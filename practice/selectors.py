@@ -368,6 +368,12 @@ def loggable_placements(*, user: AnyUser, today: datetime.date | None = None) ->
     )
 
 
+def last_category_id(*, user: AnyUser, placement: Placement) -> int | None:
+    """The activity of the user's latest entry at a placement: the log form starts from it."""
+    logs = PracticeLog.objects.filter(placement_id=placement.pk, entered_by_id=user.pk)
+    return logs.order_by("-entered_at", "-pk").values_list("category_id", flat=True).first()
+
+
 def day_entries(*, user: AnyUser, student_id: int, day: datetime.date) -> list[PracticeLog]:
     """A student's entries on one day that the user may see (under the entry form), oldest first."""
     logs = PracticeLog.objects.filter(student_id=student_id, date=day)

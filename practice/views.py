@@ -128,6 +128,7 @@ class EntryCreateView(LoginRequiredMixin, View):
         initial: dict[str, Any] = {"date": self.today, "token": uuid.uuid4().hex}
         if placement is not None:
             initial["placement"] = placement.pk
+            initial["category"] = selectors.last_category_id(user=request.user, placement=placement)
         answered = self._answered(request)
         if answered is not None:
             placement = answered.placement
@@ -521,7 +522,11 @@ class RulesView(LoginRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, self._form(request))
+        form = self._form(request)
+        programmes = list(form.fields["programme"].queryset[:2])  # type: ignore[attr-defined]
+        if len(programmes) == 1:
+            form.initial["programme"] = programmes[0].pk
+        return self._render(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request, request.POST)

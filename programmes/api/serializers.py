@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import ScopedPrimaryKeyRelatedField
@@ -156,7 +157,7 @@ class AgreementWriteSerializer(serializers.Serializer):  # type: ignore[type-arg
     status = serializers.ChoiceField(
         choices=AgreementStatus.choices,
         required=False,
-        help_text="draft or signed (a draft when left out); to end an agreement, terminate it on its page.",
+        help_text=_("draft or signed (a draft when left out); to end an agreement, terminate it on its page."),
     )
     parties = AgreementPartyWriteSerializer(many=True)
 

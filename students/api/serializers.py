@@ -260,7 +260,7 @@ class PlacementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
+        if self.instance is not None:
             # A placement never changes student or partner: cancel it and add another.
             fields["student"].read_only = True
             fields["partner"].read_only = True

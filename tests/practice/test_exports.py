@@ -120,8 +120,8 @@ def _xlsx(response: Any) -> list[dict[str, Any]]:
     assert isinstance(response, FileResponse)
     assert response["Content-Type"] == exports.XLSX_TYPE
     assert response["Content-Disposition"].endswith('.xlsx"')
+    # Reading the content to its end closes the response (and its temporary file), as a server would.
     body = b"".join(response.streaming_content)  # type: ignore[arg-type]
-    response.close()
     sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert header == HEADER

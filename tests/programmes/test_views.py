@@ -31,6 +31,7 @@ from programmes.models import (
 )
 from tests.access.routes_lists import PDF_BYTES, agreement_a, programme_a
 from tests.conftest import World, client_for
+from tests.factories.accounts import UserFactory
 from tests.factories.programmes import (
     AgreementFactory,
     AgreementPartyFactory,
@@ -402,3 +403,22 @@ def test_document_file_missing_from_storage_is_404(office: User, world: World) -
     agreement.document.storage.delete(str(agreement.document.name))
 
     assert client_for(office).get(reverse("programmes:agreement-document", args=[agreement.pk])).status_code == 404
+
+
+def test_admin_shows_programmes_and_agreements_and_never_deletes_an_agreement(world: World) -> None:
+    admin_user = UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    agreement = Agreement.objects.get(programme=world.programme)
+    client = client_for(admin_user)
+
+    for url in (
+        reverse("admin:programmes_programme_changelist"),
+        reverse("admin:programmes_programme_change", args=[world.programme.pk]),
+        reverse("admin:programmes_agreement_changelist"),
+        reverse("admin:programmes_agreement_change", args=[agreement.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert (
+        client.post(reverse("admin:programmes_agreement_delete", args=[agreement.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert Agreement.objects.filter(pk=agreement.pk).exists()

@@ -604,3 +604,28 @@ def test_out_of_scope_filter_matches_nobody_rather_than_everybody(coordinator_b:
     assert _numbers(response) == []
     assert response.context["filter_form"].errors["programme"]
     assert exported == []
+
+
+# --- Admin ------------------------------------------------------------------------------------------
+
+
+def test_admin_shows_plans_with_read_only_versions_and_events(world: World) -> None:
+    admin_user = UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    plan = TrainingPlan.objects.get(student=world.student_a)
+    PlanEvent.objects.create(plan=plan, version=1, action=PlanAction.SUBMITTED, by=world.student_a.user)
+    client = client_for(admin_user)
+
+    for url in (
+        reverse("admin:students_trainingplan_changelist"),
+        reverse("admin:students_trainingplan_change", args=[plan.pk]),
+        reverse("admin:students_planversion_changelist"),
+        reverse("admin:students_planevent_changelist"),
+        reverse("admin:students_placement_changelist"),
+        reverse("admin:students_milestone_changelist"),
+        reverse("admin:students_student_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
+    event = PlanEvent.objects.get(plan=plan)
+    assert client.get(reverse("admin:students_planevent_add")).status_code == 403
+    assert client.post(reverse("admin:students_planevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert PlanEvent.objects.filter(pk=event.pk).exists()
