@@ -87,7 +87,7 @@ def _api_field(field: str) -> str:
     return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
 
 
-def first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
+def _first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
     """The field, the rule (the error's code) and the message of a service's first refusal."""
     if hasattr(error, "error_dict"):
         field, errors = next(iter(error.error_dict.items()))
@@ -99,7 +99,7 @@ def first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
 
 def _refusal(error: DjangoValidationError) -> Response:
     """Tandem's error format, with the broken rule as the code (the generic handler says ``invalid``)."""
-    _field, rule, message = first_refusal(error)
+    _field, rule, message = _first_refusal(error)
     if hasattr(error, "error_dict"):
         fields = {_api_field(key): value for key, value in error.message_dict.items()}
     else:
@@ -201,7 +201,7 @@ def bulk_create_rows(rows: list[Any], *, by: User) -> list[dict[str, Any]]:
             except DjangoPermissionDenied:
                 results.append(_not_found(index, key, "placement", _("No such placement that you may log hours at.")))
             except DjangoValidationError as error:
-                field, rule, message = first_refusal(error)
+                field, rule, message = _first_refusal(error)
                 results.append(_row(index, key, BulkRowStatus.REFUSED, rule=rule, field=field, message=message))
             else:
                 made[key] = log.pk
@@ -235,7 +235,7 @@ def _why_not_approvable(ids: list[int], *, by: User) -> list[dict[str, Any]]:
                 {"id": pk, "rule": "not_found", "field": "ids", "message": _("No such entry that you may approve.")}
             )
         except DjangoValidationError as error:
-            field, rule, message = first_refusal(error)
+            field, rule, message = _first_refusal(error)
             failures.append({"id": pk, "rule": rule, "field": field, "message": message})
     return failures
 
