@@ -502,7 +502,7 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
     )
 
 
-# --- Choices offered by the placement form ------------------------------------------------------------
+# Plan: the choices the placement form offers.
 
 
 def placement_partner_choices(*, user: AnyUser, student: Student) -> QuerySet[Partner]:
@@ -532,7 +532,7 @@ def placement_supervisor_choices(*, user: AnyUser) -> QuerySet[User]:
     )
 
 
-# --- Comparing two versions ----------------------------------------------------------------------------
+# Plan: comparing two versions.
 
 PLACEMENT_FIELDS = ("partner", "site", "supervisor", "start_date", "end_date", "objectives", "notes")
 
