@@ -44,7 +44,9 @@ def seed_students() -> None:
     objectives = {o.code: o for o in Objective.objects.filter(programme=programme)}
     categories = {c.code: c for c in ActivityCategory.objects.filter(programme=programme)}
     partners = {p.short_name: p for p in Partner.objects.filter(short_name__in=["AH", "IMG-E", "BME-I"])}
-    sites = {s.partner.short_name: s for s in Site.objects.select_related("partner").filter(partner__in=partners.values())}
+    sites = {
+        s.partner.short_name: s for s in Site.objects.select_related("partner").filter(partner__in=partners.values())
+    }
     supervisors = {
         "AH": User.objects.get(username="sup-hospital"),
         "IMG-E": User.objects.get(username="sup-enterprise"),

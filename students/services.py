@@ -336,8 +336,12 @@ def placement_update(
     notes: str = "",
 ) -> Placement:
     """Change a placement of an editable plan. Its partner stays; to move, cancel and add another."""
+    # Re-read: a caller's placement may carry a stale cached plan, and a cancelled one stays cancelled.
+    placement = Placement.objects.select_related("student__plan", "partner").get(pk=placement.pk)
     plan = placement.student.plan
     access.require(by, "edit", plan)
+    if placement.status == PlacementStatus.CANCELLED:
+        raise ValidationError(_("This placement was cancelled; add a new one instead."))
     _require_editable(plan)
     objectives = list(objectives)
     hours = dict(required_hours or {})
@@ -372,8 +376,12 @@ def placement_update(
 @transaction.atomic
 def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placement:
     """Cancel a placement of an editable plan. It stays on record, marked cancelled, with the reason."""
+    # Re-read: a caller's placement may carry a stale cached plan, and a cancelled one stays cancelled.
+    placement = Placement.objects.select_related("student__plan", "partner").get(pk=placement.pk)
     plan = placement.student.plan
     access.require(by, "edit", plan)
+    if placement.status == PlacementStatus.CANCELLED:
+        raise ValidationError(_("This placement was cancelled; add a new one instead."))
     _require_editable(plan)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give a reason for cancelling.")]})
