@@ -251,6 +251,20 @@ class Placement(models.Model):
     def __str__(self) -> str:
         return f"{self.student.student_number} @ {self.partner.short_name} {self.start_date} to {self.end_date}"
 
+    def current_status(self, today: datetime.date | None = None) -> str:
+        """The status as of today: a cancelled placement stays cancelled; otherwise planned before its
+        start, active while it runs, completed after its end (the stored status is the plan's intent)."""
+        if self.status == PlacementStatus.CANCELLED:
+            return PlacementStatus.CANCELLED
+        day = today or timezone.localdate()
+        if day < self.start_date:
+            return PlacementStatus.PLANNED
+        return PlacementStatus.ACTIVE if day <= self.end_date else PlacementStatus.COMPLETED
+
+    @property
+    def current_status_label(self) -> str:
+        return str(PlacementStatus(self.current_status()).label)
+
 
 class PlacementHours(models.Model):
     """Hours a placement requires in one activity category."""
