@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -38,9 +39,9 @@ TRAINING_KINDS = frozenset(
 
 
 class PartnerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    PROBATION = "probation", _("On probation")
-    SUSPENDED = "suspended", _("Suspended")
+    ACTIVE = "active", pgettext_lazy("partner status", "Active")
+    PROBATION = "probation", pgettext_lazy("partner status", "On probation")
+    SUSPENDED = "suspended", pgettext_lazy("partner status", "Suspended")
 
 
 class Partner(models.Model):
