@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AccessDenial
+from core.models import AccessDenial, Notification
 
 
 @admin.register(AccessDenial)
@@ -19,4 +19,20 @@ class AccessDenialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """What people were told and when: read-only, so support can answer "did I get that e-mail?"."""
+
+    list_display = ("created_at", "user", "kind", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "subject")
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

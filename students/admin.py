@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from students.models import Milestone, Placement, PlanEvent, PlanVersion, Student, TrainingPlan
+from students.models import Milestone, Placement, PlacementHours, PlanEvent, PlanVersion, Student, TrainingPlan
 
 
 class _ReadOnlyMixin:
@@ -85,8 +85,14 @@ class PlanEventAdmin(_ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg
     list_select_related = ("plan__student__user", "by")
 
 
+class PlacementHoursInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PlacementHours
+    extra = 0
+
+
 @admin.register(Placement)
 class PlacementAdmin(SimpleHistoryAdmin):
+    inlines = [PlacementHoursInline]
     list_display = ("student", "partner", "site", "supervisor", "start_date", "end_date", "status")
     list_filter = ("status", "partner")
     search_fields = ("student__student_number", "student__user__full_name", "partner__name")
