@@ -15,6 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+import django  # noqa: E402
+
+django.setup()
+
 from core.demo import DEMO_PASSWORD, LOGINS  # noqa: E402
 
 PY = sys.executable
