@@ -51,6 +51,15 @@ from students.models import (
     Student,
     TrainingPlan,
 )
+from supervision.models import (
+    STARTED_STATUSES,
+    ChecklistResult,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Finding,
+    Inspection,
+    InspectionAssignment,
+)
 
 logger = logging.getLogger("tandem.access")
 
@@ -177,11 +186,15 @@ def _programme_view(user: AnyUser, path: str) -> Rule:
 
 
 def _agreement_view(user: AnyUser, path: str) -> Rule:
-    """Agreements: office and tutors read all; a partner's people those their partner is party to."""
+    """Agreements: office and tutors read all; a partner's people those their partner is party to; an
+    inspector with an unexpired grant on a partner (an inspection in progress) those that partner is party to."""
     if _is_office(user) or _is_tutor(user):
         return ALL
     party_to = AgreementParty.objects.filter(partner_id__in=_member_partners(user, _ANY_ROLE)).values("agreement_id")
-    return Rule(q=Q(pk__in=party_to))
+    granted = AgreementParty.objects.filter(partner_id__in=_granted_partners(user, "view_partner")).values(
+        "agreement_id"
+    )
+    return Rule(q=Q(pk__in=party_to) | Q(pk__in=granted))
 
 
 # --- Students and everything hanging off them ------------------------------------------------------
@@ -237,7 +250,8 @@ def _tutor_or_office(user: AnyUser, path: str) -> Rule:
 
 def _placement_view(user: AnyUser, path: str) -> Rule:
     """Placements: office; the student; their tutor and co-supervisor; the placement's supervisor; the
-    coordinator of the partner it is at (only placements at that partner)."""
+    coordinator of the partner it is at (only placements at that partner); an inspector with an unexpired
+    grant on that partner (an inspection in progress)."""
     if _is_office(user):
         return ALL
     uid = _uid(user)
@@ -247,6 +261,7 @@ def _placement_view(user: AnyUser, path: str) -> Rule:
         | Q(student__practice_supervisor_id=uid)
         | Q(supervisor_id=uid)
         | Q(partner_id__in=_member_partners(user, _MANAGERS))
+        | Q(partner_id__in=_granted_partners(user, "view_partner"))
     )
 
 
@@ -270,7 +285,7 @@ def _own_notifications(user: AnyUser, path: str) -> Rule:
 
 def _practice_log_view(user: AnyUser, path: str) -> Rule:
     """Entries: office; the student; their tutor; the placement's supervisor; the coordinator of the
-    partner the placement is at."""
+    partner the placement is at; an inspector with an unexpired grant on that partner."""
     if _is_office(user):
         return ALL
     uid = _uid(user)
@@ -279,6 +294,7 @@ def _practice_log_view(user: AnyUser, path: str) -> Rule:
         | Q(student__tutor_id=uid)
         | Q(placement__supervisor_id=uid)
         | Q(placement__partner_id__in=_member_partners(user, _MANAGERS))
+        | Q(placement__partner_id__in=_granted_partners(user, "view_partner"))
     )
 
 
@@ -297,6 +313,63 @@ def _practice_log_decide(user: AnyUser, path: str) -> Rule:
 def _practice_log_withdraw(user: AnyUser, path: str) -> Rule:
     uid = _uid(user)
     return Rule(q=Q(student__user_id=uid, entered_by_id=uid))
+
+
+# --- Inspections ------------------------------------------------------------------------------------
+# ``path`` is the model's path to the target partner ("target_partner" on Inspection,
+# "inspection__target_partner" below it); what precedes "target_partner" is the path to the inspection.
+# Secrecy (permissions.md): until an inspection is started, only the office and its assigned inspectors
+# know it exists.
+
+
+def _inspection_prefix(path: str) -> str:
+    if not path.endswith("target_partner"):
+        raise ValueError("inspection rules need a path ending in target_partner")
+    return path.removesuffix("target_partner")
+
+
+def _is_inspector(user: AnyUser) -> bool:
+    return PlatformRole.INSPECTOR in platform_roles(user)
+
+
+def _assigned_inspector(user: AnyUser, path: str) -> Rule:
+    """The inspectors assigned to the inspection (who still hold the inspector role)."""
+    if not _is_inspector(user):
+        return NONE
+    prefix = _inspection_prefix(path)
+    assigned = InspectionAssignment.objects.filter(inspector__pk=_uid(user)).values("inspection_id")
+    return Rule(q=Q(**{f"{prefix}pk__in": assigned}))
+
+
+def _started_at_managed_partner(user: AnyUser, path: str) -> Rule:
+    """Coordinators of the target partner, once the inspection has started (never while planned)."""
+    prefix = _inspection_prefix(path)
+    return Rule(
+        q=Q(**{f"{prefix}target_partner_id__in": _member_partners(user, _MANAGERS)})
+        & Q(**{f"{prefix}status__in": STARTED_STATUSES})
+    )
+
+
+def _inspection_view(user: AnyUser, path: str) -> Rule:
+    """Inspections and what hangs off them: office all; assigned inspectors theirs; coordinators of the
+    target partner once started; a supervisor at the partner those started on a placement they supervise."""
+    if _is_office(user):
+        return ALL
+    prefix = _inspection_prefix(path)
+    supervised = Rule(
+        q=Q(**{f"{prefix}target_placement__supervisor_id": _uid(user)})
+        & Q(**{f"{prefix}target_partner_id__in": _member_partners(user, (MembershipRole.SUPERVISOR,))})
+        & Q(**{f"{prefix}status__in": STARTED_STATUSES})
+    )
+    return _any(_assigned_inspector(user, path), _started_at_managed_partner(user, path), supervised)
+
+
+def _assigned_or_office(user: AnyUser, path: str) -> Rule:
+    return ALL if _is_office(user) else _assigned_inspector(user, path)
+
+
+def _office_or_inspector(user: AnyUser, path: str) -> Rule:
+    return ALL if _is_office(user) or _is_inspector(user) else NONE
 
 
 RuleFn = Callable[[AnyUser, str], Rule]
@@ -354,6 +427,22 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
         "attach_evidence": _own_or_tutor_or_office,
     },
     Notification: {"view": _own_notifications, "mark_read": _own_notifications},
+    ChecklistTemplate: {"view": _office_or_inspector, "create": _office_only, "change": _office_only},
+    Inspection: {
+        "view": _inspection_view,
+        "plan": _office_only,
+        "start": _assigned_or_office,
+        "record": _assigned_inspector,  # checklist results and findings
+        "close": _assigned_or_office,
+    },
+    InspectionAssignment: {"view": _inspection_view},
+    ChecklistResult: {"view": _inspection_view},
+    Finding: {"view": _inspection_view},
+    CorrectiveAction: {
+        "view": _inspection_view,
+        "answer": _started_at_managed_partner,
+        "verify": _assigned_inspector,  # verifying and reopening
+    },
 }
 
 

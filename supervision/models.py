@@ -1,1 +1,349 @@
-"""Models of supervision; this app is filled by a later issue."""
+"""External supervision: inspections of partners, their checklists, findings and corrective actions.
+
+Who sees an inspection is decided in ``partners.access`` (a planned spot inspection is invisible to the
+target partner's people). Every write goes through ``supervision.services``. Checklist results, findings
+and corrective actions are evidence: they keep their history and refuse bulk writes.
+
+Scoped models name their path to the target partner in ``access_partner_path``; the inspection rules in
+``partners.access`` derive the path to the inspection from it (everything before ``target_partner``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import EvidenceQuerySet
+from partners.models import Partner, Site
+from practice.models import PracticeLog
+from students.models import Placement
+
+
+class TargetKind(models.TextChoices):
+    PARTNER = "partner", _("Partner")
+    SITE = "site", _("Site")
+    PLACEMENT = "placement", _("Placement")
+
+
+class Aspect(models.TextChoices):
+    """The three aspects of the paper's quality assessment."""
+
+    FEASIBILITY = "feasibility", _("Feasibility")
+    QUALITY = "quality", _("Quality")
+    RESULTS = "results", _("Results")
+
+
+class ChecklistTemplate(models.Model):
+    """A checklist for one kind of target; an inspection copies nothing, it points at the template."""
+
+    name = models.CharField(_("name"), max_length=200)
+    target_kind = models.CharField(_("target kind"), max_length=16, choices=TargetKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        ordering = ["target_kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_kind__in=TargetKind.values), name="checklist_target_kind_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="checklist_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    """One question of a checklist, under one of the three aspects."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
+    aspect = models.CharField(_("aspect"), max_length=16, choices=Aspect.choices)
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["template", "aspect", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_unique"),
+            models.CheckConstraint(condition=Q(aspect__in=Aspect.values), name="checklist_item_aspect_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class InspectionKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SPOT = "spot", _("Spot (unannounced)")
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+    PUBLISHED = "published", _("Published")
+
+
+#: Statuses in which the target partner's people may know of the inspection.
+STARTED_STATUSES = (InspectionStatus.IN_PROGRESS, InspectionStatus.CLOSED, InspectionStatus.PUBLISHED)
+
+
+class Inspection(models.Model):
+    """An inspection of a partner, or of one of its sites or placements.
+
+    ``target_partner`` is always set (the access rules hang on it); ``target_site`` or
+    ``target_placement`` narrows the target, and the target kind follows from which is set.
+    """
+
+    access_partner_path = "target_partner"
+
+    kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices)
+    target_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("partner inspected")
+    )
+    target_site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="inspections", null=True, blank=True, verbose_name=_("site")
+    )
+    target_placement = models.ForeignKey(
+        Placement,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        null=True,
+        blank=True,
+        verbose_name=_("placement"),
+    )
+    scope = models.TextField(_("scope"), blank=True)
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("checklist")
+    )
+    planned_date = models.DateField(_("planned date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=InspectionStatus.choices, default=InspectionStatus.PLANNED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-planned_date", "-pk"]
+        indexes = [
+            models.Index(fields=["target_partner", "status"], name="inspection_partner_status_idx"),
+            models.Index(fields=["status", "planned_date"], name="inspection_status_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=InspectionStatus.values), name="inspection_status_valid"),
+            models.CheckConstraint(
+                condition=Q(target_site__isnull=True) | Q(target_placement__isnull=True),
+                name="inspection_one_narrow_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target_partner.short_name} {self.planned_date}"
+
+    @property
+    def target_kind(self) -> str:
+        if self.target_placement_id is not None:
+            return TargetKind.PLACEMENT
+        if self.target_site_id is not None:
+            return TargetKind.SITE
+        return TargetKind.PARTNER
+
+    @property
+    def is_started(self) -> bool:
+        return self.status in STARTED_STATUSES
+
+
+class InspectionAssignment(models.Model):
+    """An inspector assigned to an inspection (every inspection has at least one)."""
+
+    access_partner_path = "inspection__target_partner"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="assignments")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspection_assignments",
+        verbose_name=_("inspector"),
+    )
+
+    class Meta:
+        verbose_name = _("inspection assignment")
+        verbose_name_plural = _("inspection assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "inspector"], name="inspection_assignment_unique"),
+        ]
+        indexes = [models.Index(fields=["inspector", "inspection"], name="inspection_assignment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} @ {self.inspection}"
+
+
+class Rating(models.TextChoices):
+    CONFORMING = "conforming", _("Conforming")
+    MINOR_GAP = "minor_gap", _("Minor gap")
+    MAJOR_GAP = "major_gap", _("Major gap")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class ChecklistResult(models.Model):
+    """The rating of one checklist item in one inspection (evidence: history kept, no bulk writes)."""
+
+    access_partner_path = "inspection__target_partner"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="results")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("item"))
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="inspections/results/%Y/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist result")
+        verbose_name_plural = _("checklist results")
+        ordering = ["inspection", "item__aspect", "item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="checklist_result_unique"),
+            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="checklist_result_rating_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}: {self.rating}"
+
+
+class Severity(models.TextChoices):
+    OBSERVATION = "observation", _("Observation")
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    CRITICAL = "critical", _("Critical")
+
+
+#: Days a corrective action has by default, by its finding's severity (observations need none).
+DUE_DAYS: dict[str, int] = {Severity.MINOR: 90, Severity.MAJOR: 30, Severity.CRITICAL: 7}
+
+
+class Finding(models.Model):
+    """Something an inspection found, with what it concerns (evidence: history kept, no bulk writes)."""
+
+    access_partner_path = "inspection__target_partner"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
+    description = models.TextField(_("description"))
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("placement")
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("supervisor"),
+    )
+    practice_logs = models.ManyToManyField(
+        PracticeLog, blank=True, related_name="+", verbose_name=_("practice-hour entries")
+    )
+    evidence = models.FileField(_("evidence"), upload_to="inspections/findings/%Y/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["inspection", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="finding_severity_valid"),
+            models.CheckConstraint(condition=~Q(description=""), name="finding_description_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.description[:60]}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    VERIFIED = "verified", _("Verified")
+    REOPENED = "reopened", _("Reopened")
+
+
+#: Statuses in which the owner still has to act (and the action can be overdue).
+AWAITING_ANSWER = (ActionStatus.OPEN, ActionStatus.REOPENED)
+
+
+class CorrectiveActionQuerySet(EvidenceQuerySet):
+    def overdue(self, today: datetime.date | None = None) -> CorrectiveActionQuerySet:
+        """Actions still awaiting their owner's answer after their due date."""
+        day = today or timezone.localdate()
+        return self.filter(status__in=AWAITING_ANSWER, due_date__lt=day)  # type: ignore[no-any-return]
+
+
+class CorrectiveAction(models.Model):
+    """What the target partner must put right after a minor, major or critical finding."""
+
+    access_partner_path = "finding__inspection__target_partner"
+
+    finding = models.OneToOneField(Finding, on_delete=models.PROTECT, related_name="corrective_action")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="corrective_actions", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answer_evidence = models.FileField(_("evidence"), upload_to="inspections/actions/%Y/", blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    objects = CorrectiveActionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="corrective_action_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="corrective_action_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding} ({self.get_status_display()}, {self.due_date})"
+
+    def is_overdue_on(self, day: datetime.date | None = None) -> bool:
+        return self.status in AWAITING_ANSWER and self.due_date < (day or timezone.localdate())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on()

@@ -1,0 +1,359 @@
+"""Every write about inspections: plan, start, record the checklist, add findings, answer, verify and
+reopen corrective actions, close.
+
+Each service asks ``partners.access`` first, writes inside one transaction and names the field it
+refuses. Starting an inspection gives its inspectors a time-limited grant on the target partner (so they
+can read its placements and practice hours); closing it ends those grants.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import PlatformRole, has_platform_role
+from partners import access
+from partners.models import Membership, MembershipRole, Partner, Site
+from practice.models import PracticeLog
+from students.models import Placement
+from supervision.models import (
+    AWAITING_ANSWER,
+    DUE_DAYS,
+    ActionStatus,
+    ChecklistItem,
+    ChecklistResult,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Finding,
+    Inspection,
+    InspectionAssignment,
+    InspectionKind,
+    InspectionStatus,
+    Rating,
+    Severity,
+)
+
+#: How long an inspector's grant on the target partner lasts at most, counted from the later of the
+#: planned date and the start; closing the inspection ends it earlier.
+GRANT_DAYS = 60
+
+
+def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def _conflicted(inspectors: Sequence[User], partner: Partner) -> list[User]:
+    """Inspectors holding a membership in force at the partner: a conflict of interest."""
+    ids = set(
+        Membership.objects.active()
+        .filter(partner=partner, user__in=[i.pk for i in inspectors])
+        .values_list("user_id", flat=True)
+    )
+    return [inspector for inspector in inspectors if inspector.pk in ids]
+
+
+def _check_inspectors(inspectors: Sequence[User], partner: Partner) -> None:
+    if not inspectors:
+        raise _refuse("inspectors", _("Assign at least one inspector."), "required")
+    not_inspectors = [i for i in inspectors if not has_platform_role(i, PlatformRole.INSPECTOR)]
+    if not_inspectors:
+        raise _refuse(
+            "inspectors",
+            _("Not an inspector: %(names)s.") % {"names": ", ".join(str(i) for i in not_inspectors)},
+            "not_inspector",
+        )
+    conflicted = _conflicted(inspectors, partner)
+    if conflicted:
+        raise _refuse(
+            "inspectors",
+            _("Conflict of interest: %(names)s belongs to the partner inspected.")
+            % {"names": ", ".join(str(i) for i in conflicted)},
+            "conflict_of_interest",
+        )
+
+
+@transaction.atomic
+def inspection_plan(
+    *,
+    kind: str,
+    partner: Partner,
+    template: ChecklistTemplate,
+    planned_date: datetime.date,
+    inspectors: Sequence[User],
+    by: User,
+    site: Site | None = None,
+    placement: Placement | None = None,
+    scope: str = "",
+) -> Inspection:
+    """Plan an inspection (office only). A spot inspection stays invisible to the target partner until
+    an inspector starts it; no one with a membership at the target partner may inspect it."""
+    access.require(by, "plan", Inspection)
+    if kind not in InspectionKind.values:
+        raise _refuse("kind", _("Choose scheduled or spot."))
+    if site is not None and placement is not None:
+        raise _refuse("site", _("Choose a site or a placement, not both."))
+    if site is not None and site.partner_id != partner.pk:
+        raise _refuse("site", _("This site is not at the partner inspected."))
+    if placement is not None and placement.partner_id != partner.pk:
+        raise _refuse("placement", _("This placement is not at the partner inspected."))
+    inspection = Inspection(
+        kind=kind,
+        target_partner=partner,
+        target_site=site,
+        target_placement=placement,
+        scope=scope,
+        template=template,
+        planned_date=planned_date,
+        created_by=by,
+    )
+    if not template.is_active:
+        raise _refuse("template", _("This checklist is no longer in use."))
+    if template.target_kind != inspection.target_kind:
+        raise _refuse("template", _("This checklist is for another kind of target."))
+    unique = list({i.pk: i for i in inspectors}.values())
+    _check_inspectors(unique, partner)
+    inspection.save()
+    InspectionAssignment.objects.bulk_create(
+        [InspectionAssignment(inspection=inspection, inspector=inspector) for inspector in unique]
+    )
+    return inspection
+
+
+def _grant_until(inspection: Inspection) -> datetime.datetime:
+    start = max(inspection.planned_date, timezone.localdate())
+    last_day = start + datetime.timedelta(days=GRANT_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time.max))
+
+
+def _inspectors(inspection: Inspection) -> list[User]:
+    return list(User.objects.filter(inspection_assignments__inspection=inspection).order_by("pk"))
+
+
+def _locked(inspection: Inspection) -> Inspection:
+    """Re-read the inspection under a row lock, so two concurrent status changes cannot both pass."""
+    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+
+
+@transaction.atomic
+def inspection_start(*, inspection: Inspection, by: User) -> Inspection:
+    """Start an inspection (an assigned inspector or the office): from now the target partner's
+    coordinators see it, and its inspectors may read the target's placements and practice hours."""
+    access.require(by, "start", inspection)
+    inspection = _locked(inspection)
+    if inspection.status != InspectionStatus.PLANNED:
+        raise _refuse("status", _("Only a planned inspection can be started."), "not_planned")
+    inspectors = _inspectors(inspection)
+    # A membership may have begun since planning: the conflict check holds at the start too.
+    _check_inspectors(inspectors, inspection.target_partner)
+    inspection.status = InspectionStatus.IN_PROGRESS
+    inspection.started_at = timezone.now()
+    inspection.save(update_fields=["status", "started_at"])
+    until = _grant_until(inspection)
+    for inspector in inspectors:
+        access.grant_partner_view(
+            user=inspector,
+            partner=inspection.target_partner,
+            until=until,
+            reason=f"inspection {inspection.pk}",
+        )
+    return inspection
+
+
+@transaction.atomic
+def inspection_close(*, inspection: Inspection, by: User) -> Inspection:
+    """Close an inspection in progress (an assigned inspector or the office) and end its inspectors'
+    grants on the target partner, unless another inspection of that partner still in progress needs one."""
+    access.require(by, "close", inspection)
+    inspection = _locked(inspection)
+    if inspection.status != InspectionStatus.IN_PROGRESS:
+        raise _refuse("status", _("Only an inspection in progress can be closed."), "not_in_progress")
+    inspection.status = InspectionStatus.CLOSED
+    inspection.closed_at = timezone.now()
+    inspection.save(update_fields=["status", "closed_at"])
+    partner = inspection.target_partner
+    for inspector in _inspectors(inspection):
+        access.end_partner_grants(partner=partner, user=inspector)
+        # Grants are one row per person and partner: keep it for another open inspection of the partner.
+        other = (
+            Inspection.objects.filter(
+                target_partner=partner, status=InspectionStatus.IN_PROGRESS, assignments__inspector=inspector
+            )
+            .exclude(pk=inspection.pk)
+            .order_by("-planned_date")
+            .first()
+        )
+        if other is not None:
+            access.grant_partner_view(
+                user=inspector, partner=partner, until=_grant_until(other), reason=f"inspection {other.pk}"
+            )
+    return inspection
+
+
+def _require_in_progress(inspection: Inspection) -> None:
+    if inspection.status != InspectionStatus.IN_PROGRESS:
+        raise _refuse("inspection", _("The inspection is not in progress."), "not_in_progress")
+
+
+@transaction.atomic
+def checklist_record(
+    *,
+    inspection: Inspection,
+    item: ChecklistItem,
+    rating: str,
+    by: User,
+    note: str = "",
+    evidence: UploadedFile | None = None,
+) -> ChecklistResult:
+    """Rate one checklist item (an assigned inspector, while the inspection is in progress); rating it
+    again replaces the rating, and the history keeps the earlier one."""
+    access.require(by, "record", inspection)
+    inspection = _locked(inspection)
+    _require_in_progress(inspection)
+    if item.template_id != inspection.template_id:
+        raise _refuse("item", _("This item is not on the inspection's checklist."))
+    if rating not in Rating.values:
+        raise _refuse("rating", _("Choose a rating."))
+    if rating in (Rating.MINOR_GAP, Rating.MAJOR_GAP) and not note.strip():
+        raise _refuse("note", _("Say what the gap is."), "required")
+    result = ChecklistResult.objects.filter(inspection=inspection, item=item).first()
+    if result is None:
+        result = ChecklistResult(inspection=inspection, item=item)
+    result.rating = rating
+    result.note = note
+    if evidence is not None:
+        result.evidence = evidence  # type: ignore[assignment]
+    result.recorded_by = by
+    result.recorded_at = timezone.now()
+    result.save()
+    return result
+
+
+def _coordinator_of(partner: Partner) -> User | None:
+    membership = (
+        Membership.objects.active()
+        .filter(partner=partner, role=MembershipRole.COORDINATOR)
+        .select_related("user")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    return membership.user if membership is not None else None
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    inspection: Inspection,
+    severity: str,
+    description: str,
+    by: User,
+    placement: Placement | None = None,
+    supervisor: User | None = None,
+    practice_logs: Sequence[PracticeLog] = (),
+    evidence: UploadedFile | None = None,
+) -> Finding:
+    """Record a finding (an assigned inspector, while in progress). A minor, major or critical finding
+    gets its corrective action, owned by the target partner's coordinator and due by severity."""
+    access.require(by, "record", inspection)
+    inspection = _locked(inspection)
+    _require_in_progress(inspection)
+    partner = inspection.target_partner
+    if severity not in Severity.values:
+        raise _refuse("severity", _("Choose a severity."))
+    if not description.strip():
+        raise _refuse("description", _("Describe the finding."), "required")
+    if placement is not None and placement.partner_id != partner.pk:
+        raise _refuse("placement", _("This placement is not at the partner inspected."))
+    if supervisor is not None and not Membership.objects.filter(partner=partner, user=supervisor).exists():
+        raise _refuse("supervisor", _("This person is not one of the inspected partner's people."))
+    logs = list(practice_logs)
+    if any(log.placement.partner_id != partner.pk for log in logs):
+        raise _refuse("practice_logs", _("Some entries are not at the partner inspected."))
+    owner: User | None = None
+    if severity in DUE_DAYS:
+        owner = _coordinator_of(partner)
+        if owner is None:
+            raise _refuse(
+                "severity",
+                _("The partner inspected has no coordinator to own the corrective action; ask the office to name one."),
+                "no_coordinator",
+            )
+    finding = Finding(
+        inspection=inspection,
+        severity=severity,
+        description=description,
+        placement=placement,
+        supervisor=supervisor,
+        created_by=by,
+    )
+    if evidence is not None:
+        finding.evidence = evidence  # type: ignore[assignment]
+    finding.save()
+    if logs:
+        finding.practice_logs.set(logs)
+    if owner is not None:
+        CorrectiveAction.objects.create(
+            finding=finding,
+            owner=owner,
+            due_date=timezone.localdate(finding.created_at) + datetime.timedelta(days=DUE_DAYS[severity]),
+        )
+    return finding
+
+
+def _locked_action(action: CorrectiveAction) -> CorrectiveAction:
+    return CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+
+
+@transaction.atomic
+def corrective_action_answer(
+    *, action: CorrectiveAction, answer: str, by: User, evidence: UploadedFile | None = None
+) -> CorrectiveAction:
+    """The target partner's coordinator says what was done (open or reopened actions)."""
+    access.require(by, "answer", action)
+    action = _locked_action(action)
+    if action.status not in AWAITING_ANSWER:
+        raise _refuse("status", _("This action is not awaiting an answer."), "not_open")
+    if not answer.strip():
+        raise _refuse("answer", _("Say what was done."), "required")
+    action.answer = answer
+    if evidence is not None:
+        action.answer_evidence = evidence  # type: ignore[assignment]
+    action.status = ActionStatus.ANSWERED
+    action.answered_at = timezone.now()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def corrective_action_verify(*, action: CorrectiveAction, by: User) -> CorrectiveAction:
+    """An assigned inspector accepts the answer: the action is verified."""
+    access.require(by, "verify", action)
+    action = _locked_action(action)
+    if action.status != ActionStatus.ANSWERED:
+        raise _refuse("status", _("Only an answered action can be verified."), "not_answered")
+    action.status = ActionStatus.VERIFIED
+    action.verified_by = by
+    action.verified_at = timezone.now()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def corrective_action_reopen(*, action: CorrectiveAction, reason: str, by: User) -> CorrectiveAction:
+    """An assigned inspector refuses the answer, saying why: the owner must answer again."""
+    access.require(by, "verify", action)
+    action = _locked_action(action)
+    if action.status != ActionStatus.ANSWERED:
+        raise _refuse("status", _("Only an answered action can be reopened."), "not_answered")
+    if not reason.strip():
+        raise _refuse("reason", _("Say why the answer is not enough."), "required")
+    action.status = ActionStatus.REOPENED
+    action.reopen_reason = reason
+    action.save()
+    return action
