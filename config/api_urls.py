@@ -8,6 +8,8 @@ from partners.api.views import MembershipViewSet, PartnerViewSet, SiteViewSet
 from practice.api.views import PracticeLogViewSet
 from programmes.api.views import AgreementViewSet, ProgrammeViewSet
 from students.api.views import MilestoneViewSet, PlacementViewSet, StudentViewSet, TrainingPlanViewSet
+from supervision.api import internal_routes as supervision_routes
+from supervision.api import public_routes as public_supervision_routes
 
 router = DefaultRouter()
 router.register("partners", PartnerViewSet, basename="partner")
@@ -20,6 +22,8 @@ router.register("training-plans", TrainingPlanViewSet, basename="training-plan")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("practice-logs", PracticeLogViewSet, basename="practice-log")
+supervision_routes.register(router)
+public_supervision_routes.register(router)
 
 app_name = "api"
 urlpatterns = [

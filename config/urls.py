@@ -15,6 +15,8 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("students/", include("students.urls")),
     path("practice/", include("practice.urls")),
+    path("inspections/", include("supervision.urls")),
+    path("public/inspections/", include("supervision.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

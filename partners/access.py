@@ -59,6 +59,10 @@ from supervision.models import (
     Finding,
     Inspection,
     InspectionAssignment,
+    InspectionReport,
+    InspectionStatus,
+    ReportVariant,
+    SpotDraw,
 )
 
 logger = logging.getLogger("tandem.access")
@@ -182,7 +186,15 @@ def _programme_view(user: AnyUser, path: str) -> Rule:
     partners = _member_partners(user, _ANY_ROLE)
     taking_part = Participation.objects.filter(partner_id__in=partners).values("programme_id")
     own = Student.objects.filter(user__pk=_uid(user)).values("programme_id")
-    return _any(Rule(q=Q(pk__in=taking_part)), Rule(q=Q(lead_university_id__in=partners)), Rule(q=Q(pk__in=own)))
+    inspected = Participation.objects.filter(partner_id__in=_granted_partners(user, "view_partner")).values(
+        "programme_id"
+    )
+    return _any(
+        Rule(q=Q(pk__in=taking_part)),
+        Rule(q=Q(lead_university_id__in=partners)),
+        Rule(q=Q(pk__in=own)),
+        Rule(q=Q(pk__in=inspected)),
+    )
 
 
 def _agreement_view(user: AnyUser, path: str) -> Rule:
@@ -211,7 +223,8 @@ def _student_id_lookup(path: str) -> str:
 
 def _student_view(user: AnyUser, path: str) -> Rule:
     """A student's record, plan and milestones: office; the student; their tutor; their supervisors
-    (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at."""
+    (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at;
+    an inspector with an unexpired grant on a partner they are placed at (an inspection in progress)."""
     if _is_office(user):
         return ALL
     uid = _uid(user)
@@ -219,12 +232,14 @@ def _student_view(user: AnyUser, path: str) -> Rule:
     live = Placement.objects.exclude(status=PlacementStatus.CANCELLED)
     supervised = live.filter(supervisor_id=uid).values("student_id")
     placed_here = live.filter(partner_id__in=_member_partners(user, _MANAGERS)).values("student_id")
+    inspected = live.filter(partner_id__in=_granted_partners(user, "view_partner")).values("student_id")
     return Rule(
         q=Q(**{_student_lookup(path, "user_id"): uid})
         | Q(**{_student_lookup(path, "tutor_id"): uid})
         | Q(**{_student_lookup(path, "practice_supervisor_id"): uid})
         | Q(**{f"{sid}__in": supervised})
         | Q(**{f"{sid}__in": placed_here})
+        | Q(**{f"{sid}__in": inspected})
     )
 
 
@@ -372,6 +387,33 @@ def _office_or_inspector(user: AnyUser, path: str) -> Rule:
     return ALL if _is_office(user) or _is_inspector(user) else NONE
 
 
+def _report_view(user: AnyUser, path: str) -> Rule:
+    """Reports: office all; the inspection's inspectors and the target partner's coordinators theirs (a
+    report exists only once the inspection is closed); every inspector each published public version.
+    The public (anonymous) pages read published public versions through ``supervision.publication``."""
+    if _is_office(user):
+        return ALL
+    prefix = _inspection_prefix(path)
+    published = Rule(
+        q=Q(variant=ReportVariant.PUBLIC)
+        & Q(**{f"{prefix}status": InspectionStatus.PUBLISHED})
+        & Q(**{f"{prefix}published_at__isnull": False})
+    )
+    return _any(
+        _assigned_inspector(user, path),
+        _started_at_managed_partner(user, path),
+        published if _is_inspector(user) else NONE,
+    )
+
+
+def _scorecard_view(user: AnyUser, path: str) -> Rule:
+    """A partner's scorecard: office every partner's; a coordinator their own partner's (built from
+    started inspections only, so it never reveals a planned spot inspection)."""
+    if _is_office(user):
+        return ALL
+    return _via(path or "pk", _member_partners(user, _MANAGERS))
+
+
 RuleFn = Callable[[AnyUser, str], Rule]
 
 POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
@@ -383,6 +425,7 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
         "change_status": _office_only,
         "manage_members": _partner_manage,
         "manage_sites": _partner_manage,
+        "view_scorecard": _scorecard_view,
     },
     Site: {
         "view": _partner_internal_view,
@@ -434,6 +477,8 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
         "start": _assigned_or_office,
         "record": _assigned_inspector,  # checklist results and findings
         "close": _assigned_or_office,
+        "publish": _office_only,
+        "retry_report": _office_only,
     },
     InspectionAssignment: {"view": _inspection_view},
     ChecklistResult: {"view": _inspection_view},
@@ -443,6 +488,8 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
         "answer": _started_at_managed_partner,
         "verify": _assigned_inspector,  # verifying and reopening
     },
+    InspectionReport: {"view": _report_view},
+    SpotDraw: {"view": _office_only, "run": _office_only},
 }
 
 

@@ -138,6 +138,17 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("published by"),
+    )
+    public_summary = models.TextField(
+        _("public summary"), blank=True, help_text=_("Shown with the published results; no personal data.")
+    )
 
     history = HistoricalRecords()
 
@@ -172,6 +183,13 @@ class Inspection(models.Model):
     @property
     def is_started(self) -> bool:
         return self.status in STARTED_STATUSES
+
+    @property
+    def days_to_publication(self) -> int | None:
+        """Whole days from closing to publication (the paper asks that results be published in good time)."""
+        if self.closed_at is None or self.published_at is None:
+            return None
+        return (timezone.localdate(self.published_at) - timezone.localdate(self.closed_at)).days
 
 
 class InspectionAssignment(models.Model):
@@ -347,3 +365,116 @@ class CorrectiveAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_overdue_on()
+
+
+# --- The spot-inspection draw ---------------------------------------------------------------------------
+
+
+class SpotDraw(models.Model):
+    """One run of the risk-weighted spot-inspection draw for one period (unique: a second run of the same
+    period creates nothing). Seed, candidates with weights and picks are stored so that anyone can
+    recompute the draw and check it."""
+
+    period = models.CharField(_("period"), max_length=16, unique=True, help_text=_("For example 2026-W48."))
+    seed = models.BigIntegerField(_("random seed"))
+    picks_wanted = models.PositiveIntegerField(_("picks wanted"))
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+    algorithm = models.CharField(_("algorithm"), max_length=40, default="weighted-without-replacement-v1")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("spot-inspection draw")
+        verbose_name_plural = _("spot-inspection draws")
+        ordering = ["-drawn_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class DrawCandidate(models.Model):
+    """A partner that could be drawn, with its weight and the risk factors behind it."""
+
+    draw = models.ForeignKey(SpotDraw, on_delete=models.CASCADE, related_name="candidates")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner"))
+    weight = models.DecimalField(_("weight"), max_digits=10, decimal_places=4)
+    factors = models.JSONField(_("risk factors"), default=dict)
+    position = models.PositiveIntegerField(_("position"), help_text=_("Order in which the draw considered it."))
+    pick_order = models.PositiveIntegerField(_("pick order"), null=True, blank=True)
+    inspection = models.OneToOneField(
+        Inspection,
+        on_delete=models.PROTECT,
+        related_name="draw_candidate",
+        null=True,
+        blank=True,
+        verbose_name=_("inspection"),
+    )
+    skipped_reason = models.CharField(_("why not inspected"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("draw candidate")
+        verbose_name_plural = _("draw candidates")
+        ordering = ["draw", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "partner"], name="draw_candidate_unique"),
+            models.UniqueConstraint(fields=["draw", "position"], name="draw_candidate_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw}: {self.partner} ({self.weight})"
+
+
+# --- Reports ------------------------------------------------------------------------------------------
+
+
+class ReportVariant(models.TextChoices):
+    FULL = "full", _("Full report")
+    PUBLIC = "public", _("Public (redacted) report")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be rendered")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Rendering failed")
+
+
+class InspectionReport(models.Model):
+    """One frozen version of an inspection's report: the rendered page (HTML) and PDF with its SHA-256.
+
+    A report is never re-rendered in place: a new version is a new row and a new file. The full report is
+    made when an inspection closes; the public one, redacted, when the office publishes it.
+    """
+
+    access_partner_path = "inspection__target_partner"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="reports")
+    variant = models.CharField(_("variant"), max_length=8, choices=ReportVariant.choices)
+    version = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    status = models.CharField(_("status"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    html = models.TextField(_("page"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="inspections/reports/%Y/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection report")
+        verbose_name_plural = _("inspection reports")
+        ordering = ["inspection", "variant", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "variant", "version"], name="inspection_report_version"),
+            models.CheckConstraint(condition=Q(variant__in=ReportVariant.values), name="inspection_report_variant"),
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="inspection_report_status"),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.READY) | (~Q(sha256="") & ~Q(pdf="")),
+                name="inspection_report_ready_has_pdf",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} {self.variant} v{self.version}"

@@ -1,0 +1,7 @@
+"""Registers the public (anonymous) API of published inspection results."""
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    """Add the public inspection viewsets to the API router."""

@@ -1,0 +1,1 @@
+"""Celery tasks: draw (registered through supervision/tasks.py)."""

@@ -1,0 +1,1 @@
+"""Celery tasks: reminders (registered through supervision/tasks.py)."""

@@ -1,0 +1,1 @@
+"""Celery tasks: reports (registered through supervision/tasks.py)."""

@@ -1,0 +1,5 @@
+"""Inspection pages: reports (see supervision/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
