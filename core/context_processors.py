@@ -14,11 +14,17 @@ from accounts.roles import PlatformRole, platform_roles
 
 def _items(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
+    published = {"label": _("Published results"), "url": reverse("public:inspection-list")}
     if not user.is_authenticated:
-        return []
+        return [published]
     items = [{"label": _("Start"), "url": reverse("core:start")}]
     items.extend(_student_items(user))
+    from supervision.selectors import shows_inspections
+
+    if shows_inspections(user):  # office, inspectors, coordinators (one query at most)
+        items.append({"label": _("Inspections"), "url": reverse("supervision:list")})
     items.append({"label": _("Partners"), "url": reverse("partners:list")})
+    items.append(published)
     roles = platform_roles(user)
     if PlatformRole.OFFICE in roles or user.is_staff:
         items.append({"label": _("Admin"), "url": reverse("admin:index")})

@@ -33,6 +33,7 @@ LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("sup-hospital", "Liu Yang 刘洋", "supervisor, hospital imaging department"),
     DemoLogin("sup-enterprise", "Chen Jing 陈静", "supervisor, enterprise R&D lab"),
     DemoLogin("sup-institute", "Yang Min 杨敏", "supervisor, research institute"),
+    DemoLogin("coord-institute", "Sun Hao 孙浩", "coordinator, research institute"),
     DemoLogin("tutor", "Zhao Lei 赵磊", "academic tutor, university"),
     DemoLogin("student", "Huang Xin 黄欣", "student"),
     DemoLogin("student2", "Zhou Tao 周涛", "student"),
@@ -57,6 +58,7 @@ MEMBERSHIPS = (
     ("sup-hospital", "AH", MembershipRole.SUPERVISOR),
     ("sup-enterprise", "IMG-E", MembershipRole.SUPERVISOR),
     ("sup-institute", "BME-I", MembershipRole.SUPERVISOR),
+    ("coord-institute", "BME-I", MembershipRole.COORDINATOR),
     ("tutor", "LMU", MembershipRole.TUTOR),
 )
 
@@ -134,7 +136,19 @@ def seed_practice_hours() -> None:
     seed()
 
 
-STEPS: list[Callable[[], None]] = [seed_foundation, seed_programmes_and_students, seed_practice_hours]
+def seed_supervision() -> None:
+    """Checklists and an inspection at each stage: published, in progress, planned (the supervision issue)."""
+    from supervision.demo import seed_supervision as seed
+
+    seed()
+
+
+STEPS: list[Callable[[], None]] = [
+    seed_foundation,
+    seed_programmes_and_students,
+    seed_practice_hours,
+    seed_supervision,
+]
 
 
 @transaction.atomic

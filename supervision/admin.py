@@ -7,9 +7,11 @@ shows inspections, results, findings and corrective actions read-only, with thei
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners import access
 from supervision.models import (
     ChecklistItem,
     ChecklistResult,
@@ -18,6 +20,7 @@ from supervision.models import (
     Finding,
     Inspection,
     InspectionAssignment,
+    InspectionReport,
 )
 
 
@@ -35,7 +38,12 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class ReadOnlyMixin:
-    """Evidence and state changed only by services: the admin reads."""
+    """Evidence and state changed only by services: the admin reads, and only what ``partners.access``
+    lets the signed-in person see (a staff account that is also a partner's coordinator must not learn of
+    a planned spot inspection of that partner here either)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return access.scope(super().get_queryset(request), request.user)  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -76,3 +84,13 @@ class FindingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):  # type: ignore[misc]
 class CorrectiveActionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("finding", "owner", "due_date", "status")
     list_filter = ("status",)
+
+
+@admin.register(InspectionReport)
+class InspectionReportAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("inspection", "variant", "version", "language", "status", "rendered_at")
+    list_filter = ("variant", "status")
+    exclude = ("html",)
+
+
+from supervision import admin_draw  # noqa: E402,F401

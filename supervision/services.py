@@ -4,6 +4,10 @@ reopen corrective actions, close.
 Each service asks ``partners.access`` first, writes inside one transaction and names the field it
 refuses. Starting an inspection gives its inspectors a time-limited grant on the target partner (so they
 can read its placements and practice hours); closing it ends those grants.
+
+Notifications are written in the same transaction (``core.notifications.notify``), so a refused or
+rolled-back change tells nobody. Secrecy: nothing reaches the target partner's people before an inspector
+starts the inspection; the first they hear is "an inspection has started".
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole, has_platform_role
+from core.notifications import notify
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from practice.models import PracticeLog
@@ -39,6 +46,7 @@ from supervision.models import (
     Rating,
     Severity,
 )
+from supervision.uploads import validate_evidence
 
 #: How long an inspector's grant on the target partner lasts at most, counted from the later of the
 #: planned date and the start; closing the inspection ends it earlier.
@@ -47,6 +55,23 @@ GRANT_DAYS = 60
 
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def _link(inspection_id: int, anchor: str = "") -> str:
+    """Where a notification about an inspection points: its page (the reader's scope decides the rest)."""
+    return reverse("supervision:detail", args=[inspection_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _coordinators(partner: Partner) -> list[User]:
+    """Everyone coordinating the partner today (those who see its started inspections)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            pk__in=Membership.objects.active()
+            .filter(partner=partner, role=MembershipRole.COORDINATOR)
+            .values("user_id"),
+        ).order_by("pk")
+    )
 
 
 def _conflicted(inspectors: Sequence[User], partner: Partner) -> list[User]:
@@ -123,6 +148,15 @@ def inspection_plan(
     InspectionAssignment.objects.bulk_create(
         [InspectionAssignment(inspection=inspection, inspector=inspector) for inspector in unique]
     )
+    # Only the assigned inspectors hear of a planned inspection; the target partner's people do not.
+    notify(
+        users=unique,
+        kind="inspection_assigned",
+        subject=gettext_noop("You are assigned to an inspection of %(partner)s on %(date)s"),
+        params={"partner": partner.name, "date": planned_date.isoformat()},
+        link=_link(inspection.pk),
+        dedup_key=f"inspection-{inspection.pk}-assigned",
+    )
     return inspection
 
 
@@ -163,6 +197,15 @@ def inspection_start(*, inspection: Inspection, by: User) -> Inspection:
             until=until,
             reason=f"inspection {inspection.pk}",
         )
+    # The first word the target partner hears of the inspection, whether it was announced or not.
+    notify(
+        users=_coordinators(inspection.target_partner),
+        kind="inspection_started",
+        subject=gettext_noop("An inspection of %(partner)s has started"),
+        params={"partner": inspection.target_partner.name},
+        link=_link(inspection.pk),
+        dedup_key=f"inspection-{inspection.pk}-started",
+    )
     return inspection
 
 
@@ -177,6 +220,11 @@ def inspection_close(*, inspection: Inspection, by: User) -> Inspection:
     inspection.status = InspectionStatus.CLOSED
     inspection.closed_at = timezone.now()
     inspection.save(update_fields=["status", "closed_at"])
+    # The full report, rendered by the worker after commit (imported here: supervision.reports loads WeasyPrint).
+    from supervision.models import ReportVariant
+    from supervision.reports import report_request
+
+    report_request(inspection=inspection, variant=ReportVariant.FULL, by=by)
     partner = inspection.target_partner
     for inspector in _inspectors(inspection):
         access.end_partner_grants(partner=partner, user=inspector)
@@ -222,6 +270,8 @@ def checklist_record(
         raise _refuse("rating", _("Choose a rating."))
     if rating in (Rating.MINOR_GAP, Rating.MAJOR_GAP) and not note.strip():
         raise _refuse("note", _("Say what the gap is."), "required")
+    if evidence is not None:
+        validate_evidence(evidence, field="evidence")
     result = ChecklistResult.objects.filter(inspection=inspection, item=item).first()
     if result is None:
         result = ChecklistResult(inspection=inspection, item=item)
@@ -275,6 +325,8 @@ def finding_add(
     logs = list(practice_logs)
     if any(log.placement.partner_id != partner.pk for log in logs):
         raise _refuse("practice_logs", _("Some entries are not at the partner inspected."))
+    if evidence is not None:
+        validate_evidence(evidence, field="evidence")
     owner: User | None = None
     if severity in DUE_DAYS:
         owner = _coordinator_of(partner)
@@ -298,16 +350,41 @@ def finding_add(
     if logs:
         finding.practice_logs.set(logs)
     if owner is not None:
-        CorrectiveAction.objects.create(
+        action = CorrectiveAction.objects.create(
             finding=finding,
             owner=owner,
             due_date=timezone.localdate(finding.created_at) + datetime.timedelta(days=DUE_DAYS[severity]),
+        )
+        # The inspection is in progress here, so its partner already knows of it: no secret is told.
+        notify(
+            users=[owner],
+            kind="corrective_action_opened",
+            subject=gettext_noop("A corrective action for %(partner)s is due by %(due)s"),
+            params={"partner": partner.name, "due": action.due_date.isoformat()},
+            body=description,
+            link=_link(inspection.pk, f"action-{action.pk}"),
+            dedup_key=f"corrective-action-{action.pk}-opened",
         )
     return finding
 
 
 def _locked_action(action: CorrectiveAction) -> CorrectiveAction:
     return CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+
+
+def _tell_owner(action: CorrectiveAction, *, kind: str, subject: str, key: str, body: str = "") -> None:
+    """Tell the action's owner what the inspector decided on their answer (one notice per answer)."""
+    inspection_id = Finding.objects.filter(pk=action.finding_id).values_list("inspection_id", flat=True).get()
+    stamp = f"{action.answered_at:%Y%m%d%H%M%S%f}" if action.answered_at else "none"
+    notify(
+        users=[action.owner],
+        kind=kind,
+        subject=subject,
+        params={"due": action.due_date.isoformat()},
+        body=body,
+        link=_link(inspection_id, f"action-{action.pk}"),
+        dedup_key=f"corrective-action-{action.pk}-{key}-{stamp}",
+    )
 
 
 @transaction.atomic
@@ -321,12 +398,25 @@ def corrective_action_answer(
         raise _refuse("status", _("This action is not awaiting an answer."), "not_open")
     if not answer.strip():
         raise _refuse("answer", _("Say what was done."), "required")
+    if evidence is not None:
+        validate_evidence(evidence, field="evidence")
     action.answer = answer
     if evidence is not None:
         action.answer_evidence = evidence  # type: ignore[assignment]
     action.status = ActionStatus.ANSWERED
     action.answered_at = timezone.now()
     action.save()
+    inspection = Inspection.objects.select_related("target_partner").get(findings__pk=action.finding_id)
+    # Answered again after a reopening is news again: the key carries the answer's time.
+    notify(
+        users=_inspectors(inspection),
+        kind="corrective_action_answered",
+        subject=gettext_noop("%(partner)s answered a corrective action: verify it"),
+        params={"partner": inspection.target_partner.name},
+        body=answer,
+        link=_link(inspection.pk, f"action-{action.pk}"),
+        dedup_key=f"corrective-action-{action.pk}-answered-{action.answered_at:%Y%m%d%H%M%S%f}",
+    )
     return action
 
 
@@ -341,6 +431,12 @@ def corrective_action_verify(*, action: CorrectiveAction, by: User) -> Correctiv
     action.verified_by = by
     action.verified_at = timezone.now()
     action.save()
+    _tell_owner(
+        action,
+        kind="corrective_action_verified",
+        subject=gettext_noop("Your corrective action was verified (due %(due)s)"),
+        key="verified",
+    )
     return action
 
 
@@ -356,4 +452,11 @@ def corrective_action_reopen(*, action: CorrectiveAction, reason: str, by: User)
     action.status = ActionStatus.REOPENED
     action.reopen_reason = reason
     action.save()
+    _tell_owner(
+        action,
+        kind="corrective_action_reopened",
+        subject=gettext_noop("Your corrective action was reopened: answer again (due %(due)s)"),
+        key="reopened",
+        body=reason,
+    )
     return action

@@ -24,6 +24,7 @@ ROLE_CARDS = {
     "sup-hospital": {"supervisor"},
     "sup-enterprise": {"supervisor"},
     "sup-institute": {"supervisor"},
+    "coord-institute": {"coordinator"},
     "tutor": {"tutor"},
     "student": {"student"},
     "student2": {"student"},

@@ -22,6 +22,7 @@ DEMO_USERNAMES = {
     "sup-hospital",
     "sup-enterprise",
     "sup-institute",
+    "coord-institute",
     "tutor",
     "student",
     "student2",

@@ -1,0 +1,386 @@
+"""Forms for the inspection pages. They parse input and limit choices to what the user may pick; every
+rule (conflicts of interest, a site or placement at the partner inspected, the checklist's target kind,
+a note for each gap, what a finding may name) is the service's, so pages and the API refuse the same
+input with the same words, on the field it is about.
+
+Free-text fields the service requires are ``required=False`` here, so that the refusal is the service's
+own message rather than Django's generic "This field is required."
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import AnyUser, PlatformRole
+from core.forms import BootstrapFormMixin
+from partners import access
+from partners.models import Membership, MembershipRole, Partner, Site
+from practice.models import PracticeLog
+from students.models import Placement, PlacementStatus
+from supervision.models import (
+    ActionStatus,
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    Rating,
+    Severity,
+    TargetKind,
+)
+from supervision.selectors import ActionFilters, InspectionFilters
+
+#: What an evidence input offers on a tablet: the camera or the photo library, or a PDF.
+EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png"
+
+#: How far back a finding may name practice-hour entries from the form (the API can name any).
+FINDING_LOG_DAYS = 180
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; values go out as ISO dates, which it requires."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _evidence_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Evidence"),
+        required=False,
+        help_text=_("A PDF or a photo (JPEG or PNG), at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+
+
+def _as_checkboxes(field: forms.Field) -> None:
+    """Checkbox lists get Bootstrap's check class (the mixin gave them the text-input one)."""
+    field.widget.attrs["class"] = "form-check-input"
+
+
+def _id(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Planning ----------------------------------------------------------------------------------------
+
+
+class PartnerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Partner) -> str:
+        return f"{obj.name} ({obj.short_name})"
+
+
+class PlacementChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Placement) -> str:
+        dates = f"{obj.start_date:%Y-%m-%d} \u2013 {obj.end_date:%Y-%m-%d}"
+        return f"{obj.student.user.display_name} · {obj.site.name} ({dates})"
+
+
+class InspectorChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+def _site_with_partner(site: Site) -> str:
+    """A site named with its partner, when the choices span every partner."""
+    return f"{site.partner.short_name} · {site.name}"
+
+
+def _target_kind(site: Any, placement: Any) -> str:
+    if placement:
+        return TargetKind.PLACEMENT
+    if site:
+        return TargetKind.SITE
+    return TargetKind.PARTNER
+
+
+class PlanForm(BootstrapFormMixin, forms.Form):
+    """Plan an inspection (the office). Sites and placements are those of the chosen partner, the
+    checklists those for the kind of target chosen, the inspectors those holding the inspector role.
+    Without a partner yet, every partner's sites are offered (labelled with their partner) and no
+    placement: "Update choices" (or, with JavaScript, any change of partner) narrows them."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices, initial=InspectionKind.SCHEDULED)
+    partner = PartnerChoiceField(label=_("Partner inspected"), queryset=Partner.objects.none())
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("The whole partner"),
+        help_text=_("Optional: inspect one site only."),
+    )
+    placement = PlacementChoiceField(
+        label=_("Placement"),
+        queryset=Placement.objects.none(),
+        required=False,
+        empty_label=_("No single placement"),
+        help_text=_("Optional: inspect one student's placement (not together with a site)."),
+    )
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
+    planned_date = forms.DateField(label=_("Planned date"), widget=DateInput())
+    scope = forms.CharField(
+        label=_("Scope"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the inspection covers (visible to the partner once it has started)."),
+    )
+    inspectors = InspectorChoiceField(
+        label=_("Inspectors"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least one; nobody who belongs to the partner inspected."),
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = access.scope(  # type: ignore[attr-defined]
+            Partner.objects.order_by("name"), user, "view"
+        )
+        partner_id = _id(self._value("partner"))
+        sites = access.scope(Site.objects.select_related("partner"), user, "view").order_by("partner__name", "name")
+        placements = (
+            access.scope(Placement.objects.exclude(status=PlacementStatus.CANCELLED), user, "view")
+            .select_related("student__user", "site")
+            .order_by("-start_date", "pk")
+        )
+        site_field: forms.ModelChoiceField = self.fields["site"]  # type: ignore[type-arg, assignment]
+        placement_field: PlacementChoiceField = self.fields["placement"]  # type: ignore[assignment]
+        if partner_id is None:
+            site_field.queryset = sites
+            site_field.label_from_instance = _site_with_partner  # type: ignore[method-assign, assignment]
+            placement_field.queryset = placements.none()
+            placement_field.help_text = _("Choose the partner first, then update the choices.")
+        else:
+            site_field.queryset = sites.filter(partner_id=partner_id)
+            placement_field.queryset = placements.filter(partner_id=partner_id)
+        templates = access.scope(ChecklistTemplate.objects.filter(is_active=True), user, "view").order_by("name")
+        template_field: forms.ModelChoiceField = self.fields["template"]  # type: ignore[type-arg, assignment]
+        template_field.queryset = templates
+        # Validation accepts any active checklist (a mismatch gets the service's clear refusal); the
+        # choices shown are those for the kind of target chosen so far.
+        kind = _target_kind(self._value("site"), self._value("placement"))
+        template_field.choices = [("", "---------")] + [(t.pk, t.name) for t in templates if t.target_kind == kind]
+        self.target_kind_label = TargetKind(kind).label
+        inspectors = User.objects.filter(groups__name=PlatformRole.INSPECTOR, is_active=True).order_by(
+            "full_name", "username"
+        )
+        self.fields["inspectors"].queryset = inspectors  # type: ignore[attr-defined]
+        _as_checkboxes(self.fields["inspectors"])
+        if not self.is_bound:
+            self.initial.setdefault("planned_date", timezone.localdate() + datetime.timedelta(days=7))
+
+    def _value(self, name: str) -> Any:
+        """What the form holds for ``name``: the posted value when bound, else the initial one."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        return self.initial.get(name)
+
+
+# --- The checklist -------------------------------------------------------------------------------------
+
+
+class ChecklistItemForm(BootstrapFormMixin, forms.Form):
+    """The rating of one item: one form per item card on the checklist page (prefix ``i<item id>``), so
+    a save of one item keeps what was typed in the others."""
+
+    rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices, required=False, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a gap: say what is missing."),
+    )
+    evidence = _evidence_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].widget.attrs["class"] = "btn-check"
+
+    def changed_from(self, rating: str, note: str) -> bool:
+        """Whether what was posted for this item differs from what is saved (typed, not yet saved)."""
+        if not self.is_bound:
+            return False
+        posted_rating = self.data.get(self.add_prefix("rating"), "") or ""
+        posted_note = self.data.get(self.add_prefix("note"), "") or ""
+        return (posted_rating, posted_note.strip()) != (rating, note.strip())
+
+
+# --- Findings ------------------------------------------------------------------------------------------
+
+
+class SupervisorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class PracticeLogChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: PracticeLog) -> str:
+        return f"{obj.date:%Y-%m-%d} · {obj.student.user.display_name} · {obj.hours:g} h · {obj.category.name}"
+
+
+class FindingForm(BootstrapFormMixin, forms.Form):
+    """A finding: how severe, what, and optionally the placement, supervisor and practice-hour entries
+    it concerns, chosen among the inspected partner's that the inspector may see (its grant while the
+    inspection is in progress)."""
+
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=[("", _("Choose a severity")), *Severity.choices],
+        required=False,
+        help_text=_(
+            "A minor, major or critical finding opens a corrective action for the partner's coordinator, "
+            "due in 90, 30 or 7 days; an observation needs none."
+        ),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    placement = PlacementChoiceField(
+        label=_("Placement concerned"), queryset=Placement.objects.none(), required=False, empty_label=_("None")
+    )
+    supervisor = SupervisorChoiceField(
+        label=_("Supervisor concerned"), queryset=User.objects.none(), required=False, empty_label=_("None")
+    )
+    practice_logs = PracticeLogChoiceField(
+        label=_("Practice-hour entries concerned"),
+        queryset=PracticeLog.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Entries at the partner inspected from the last 180 days."),
+    )
+    evidence = _evidence_field()
+
+    def __init__(self, *args: Any, user: AnyUser, inspection: Inspection, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partner_id = inspection.target_partner_id
+        self.fields["placement"].queryset = (  # type: ignore[attr-defined]
+            access.scope(Placement.objects.filter(partner_id=partner_id), user, "view")
+            .exclude(status=PlacementStatus.CANCELLED)
+            .select_related("student__user", "site")
+            .order_by("-start_date", "pk")
+        )
+        members = access.scope(
+            Membership.objects.active().filter(partner_id=partner_id, role=MembershipRole.SUPERVISOR), user, "view"
+        )
+        self.fields["supervisor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=members.values("user_id")
+        ).order_by("full_name", "username")
+        since = timezone.localdate() - datetime.timedelta(days=FINDING_LOG_DAYS)
+        self.fields["practice_logs"].queryset = (  # type: ignore[attr-defined]
+            access.scope(PracticeLog.objects.filter(placement__partner_id=partner_id, date__gte=since), user, "view")
+            .select_related("student__user", "category")
+            .order_by("-date", "-pk")
+        )
+
+
+# --- Corrective actions --------------------------------------------------------------------------------
+
+
+class AnswerForm(BootstrapFormMixin, forms.Form):
+    answer = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The inspectors read it and verify the action, or reopen it with a reason."),
+    )
+    evidence = _evidence_field()
+
+
+class ReopenForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the answer is not enough"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The partner's coordinator sees it and answers again."),
+    )
+
+
+class CloseForm(BootstrapFormMixin, forms.Form):
+    confirm_unrated = forms.BooleanField(
+        label=_("Close it with items left unrated"),
+        required=False,
+    )
+
+
+# --- Filters -------------------------------------------------------------------------------------------
+
+
+class InspectionFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Partner or scope")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *InspectionStatus.choices]
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *InspectionKind.choices])
+    partner = PartnerChoiceField(
+        label=_("Partner"), required=False, queryset=Partner.objects.none(), empty_label=_("All partners")
+    )
+    overdue = forms.BooleanField(label=_("With overdue actions"), required=False)
+
+    def __init__(self, *args: Any, partners: QuerySet[Partner] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners if partners is not None else Partner.objects.none()  # type: ignore[attr-defined]
+
+    def filters(self) -> InspectionFilters:
+        if not self.is_valid():
+            return InspectionFilters()
+        data = self.cleaned_data
+        partner = data.get("partner")
+        return InspectionFilters(
+            q=data.get("q") or "",
+            status=data.get("status") or "",
+            kind=data.get("kind") or "",
+            partner=partner.pk if partner is not None else None,
+            overdue=bool(data.get("overdue")),
+        )
+
+
+class ActionFilterForm(BootstrapFormMixin, forms.Form):
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ActionStatus.choices]
+    )
+    partner = PartnerChoiceField(
+        label=_("Partner"), required=False, queryset=Partner.objects.none(), empty_label=_("All partners")
+    )
+
+    def __init__(self, *args: Any, partners: QuerySet[Partner] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners if partners is not None else Partner.objects.none()  # type: ignore[attr-defined]
+
+    def filters(self) -> ActionFilters:
+        if not self.is_valid():
+            return ActionFilters()
+        data = self.cleaned_data
+        partner = data.get("partner")
+        return ActionFilters(
+            overdue=bool(data.get("overdue")),
+            status=data.get("status") or "",
+            partner=partner.pk if partner is not None else None,
+        )
+
+
+def partner_choices(ids: Iterable[int]) -> QuerySet[Partner]:
+    """The partners a filter offers: those of the rows the user can see (never a hint of others)."""
+    return Partner.objects.filter(pk__in=list(ids)).order_by("name")

@@ -1,0 +1,630 @@
+"""Inspection reports: what goes in them, redaction for the public, the chart, and the frozen render.
+
+A report is rendered once per version by the Celery task ``supervision.render_report`` (see
+``supervision.jobs.reports``): the page (HTML, kept in the row) and the PDF (a file named after the
+inspection, variant and version, with its SHA-256). A READY version is never rendered again: a new
+version is a new row and a new file, so a downloaded PDF can always be checked against its hash.
+
+The PDF bytes are stable: the same report renders to the same bytes (WeasyPrint writes no clock time
+when the document gives ``dcterms.created``/``dcterms.modified``; both come from the report's
+``requested_at``), and "overdue" is judged as of that day too, not as of the render.
+
+Redaction (the public variant) is done here, on the way into the template context, never in the
+template: every free text goes through :func:`redact`, and people are named by role only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import OperationalError, transaction
+from django.db.models import Count, F, Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.pdf import render_pdf
+from partners import access
+from partners.models import Membership
+from students.models import Placement
+from supervision.models import (
+    ActionStatus,
+    Aspect,
+    ChecklistResult,
+    CorrectiveAction,
+    Finding,
+    Inspection,
+    InspectionReport,
+    Rating,
+    ReportStatus,
+    ReportVariant,
+    Severity,
+)
+
+logger = logging.getLogger("tandem.supervision.reports")
+
+REDACTED = "[redacted]"
+#: Severities from the most to the least serious: the order of the findings in a report.
+SEVERITY_ORDER: tuple[str, ...] = (Severity.CRITICAL, Severity.MAJOR, Severity.MINOR, Severity.OBSERVATION)
+#: The ratings in the order the chart stacks them.
+RATING_ORDER: tuple[str, ...] = (Rating.CONFORMING, Rating.MINOR_GAP, Rating.MAJOR_GAP, Rating.NOT_APPLICABLE)
+#: Chart colours, as SVG presentation attributes: WeasyPrint (70) does not apply a document's stylesheets
+#: to inline SVG, so the PDF needs them in the SVG itself; on the page, static/css/supervision-report.css
+#: overrides them through the classes (a presentation attribute is not an inline style, so CSP is kept).
+RATING_FILL: dict[str, str] = {
+    Rating.CONFORMING: "#198754",
+    Rating.MINOR_GAP: "#ffc107",
+    Rating.MAJOR_GAP: "#dc3545",
+    Rating.NOT_APPLICABLE: "#adb5bd",
+}
+#: Count labels on light segments are dark, for contrast.
+COUNT_FILL: dict[str, str] = {Rating.MINOR_GAP: "#222", Rating.NOT_APPLICABLE: "#222"}
+PAGE_TEMPLATE = "supervision/reports/_report_body.html"
+PDF_TEMPLATE = "supervision/reports/pdf.html"
+#: Longest error text kept on a failed report (the class and the start of the message).
+ERROR_MAX = 500
+
+
+# --- Redaction ----------------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# A run of digits with the separators people type in phone numbers; judged by _phone_or_keep below.
+_PHONE = re.compile(r"(?<![\w.])\+?\(?[0-9][0-9 ().-]{5,}[0-9](?![\w])")
+_DATE = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+
+
+def _phone_or_keep(match: re.Match[str]) -> str:
+    """Redact a digit run that looks like a phone number (7 digits or more); keep dates and short numbers."""
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits < 7 or _DATE.fullmatch(text.strip()):
+        return text
+    return REDACTED
+
+
+def _name_parts(name: str) -> list[str]:
+    """The words of a Latin-script name worth redacting on their own ("Smith" in "Dr Smith said ..."):
+    three letters or more; a one-word or CJK name is matched whole only."""
+    if _CJK.search(name):
+        return []
+    words = [w.strip(".,'") for w in name.split()]
+    return [w for w in words if len(w) >= 3] if len(words) > 1 else []
+
+
+@dataclass
+class Redactor:
+    """Replaces the names, student numbers, e-mails and phones of the people an inspection concerns.
+
+    Built once per inspection (a few queries), then applied to every free text of a report. Full names,
+    numbers, e-mails and phones match whole words, case-insensitively; a Latin name's single words match
+    case-sensitively (so "Smith" goes, "smith" as a common word stays); CJK names match anywhere, since
+    Chinese text has no spaces between words.
+    """
+
+    exact: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    cjk: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        def alternation(terms: Iterable[str]) -> str:
+            unique = sorted({t for t in terms if t}, key=lambda t: (-len(t), t))
+            return "|".join(re.escape(t) for t in unique)
+
+        pieces = []
+        exact = alternation(self.exact)
+        if exact:
+            pieces.append(rf"(?i:(?<!\w)(?:{exact})(?!\w))")
+        parts = alternation(self.parts)
+        if parts:
+            pieces.append(rf"(?<!\w)(?:{parts})(?!\w)")
+        cjk = alternation(self.cjk)
+        if cjk:
+            pieces.append(rf"(?:{cjk})")
+        self._pattern = re.compile("|".join(pieces)) if pieces else None
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        text = _EMAIL.sub(REDACTED, text)
+        if self._pattern is not None:
+            text = self._pattern.sub(REDACTED, text)
+        return _PHONE.sub(_phone_or_keep, text)
+
+
+def _people_of(inspection: Inspection) -> list[User]:
+    """Everyone whose name an inspection's texts may carry: the students ever placed at the target
+    partner, and the partner's people (every membership, ended ones too)."""
+    partner_id = inspection.target_partner_id
+    placed = Placement.objects.filter(partner_id=partner_id).values("student__user_id")
+    members = Membership.objects.filter(partner_id=partner_id).values("user_id")
+    return list(User.objects.filter(Q(pk__in=placed) | Q(pk__in=members)).order_by("pk"))
+
+
+def redactor_for(inspection: Inspection) -> Redactor:
+    """The redactor for one inspection's texts (see :func:`redact`)."""
+    exact: list[str] = []
+    parts: list[str] = []
+    cjk: list[str] = []
+
+    def add_name(name: str) -> None:
+        name = name.strip()
+        if len(name) < 2:
+            return
+        if _CJK.search(name):
+            cjk.append(name)
+        else:
+            exact.append(name)
+            parts.extend(_name_parts(name))
+
+    for person in _people_of(inspection):
+        for name in (person.full_name, person.get_full_name(), person.display_name):
+            add_name(name)
+        exact.extend(value for value in (person.email, person.phone) if value)
+    numbers = Placement.objects.filter(partner_id=inspection.target_partner_id).values_list(
+        "student__student_number", flat=True
+    )
+    exact.extend(number for number in numbers if number)
+    partner = inspection.target_partner
+    add_name(partner.contact_name)
+    exact.extend(value for value in (partner.contact_email, partner.contact_phone) if value)
+    return Redactor(exact=exact, parts=parts, cjk=cjk)
+
+
+def redact(text: str, inspection: Inspection) -> str:
+    """``text`` with the personal data of the people ``inspection`` concerns replaced by "[redacted]".
+
+    Replaced: the names, e-mails and phones of the students ever placed at the target partner and of the
+    partner's people (and its contact person), the students' numbers, and anything shaped like an e-mail
+    address or a phone number (7 digits or more; dates are kept).
+
+    Limits: it only knows the people recorded in Tandem. A nickname, a misspelling, a name written in
+    another script than the one recorded ("Huang Xin" for 黄欣), a family name alone for a CJK name, a
+    description ("the only male student of the 2026 cohort") or a number of fewer than 7 digits pass
+    through. The office reads the public version before publishing it; the preview on the publish page is
+    there for that. Over-redaction (a word that happens to be someone's name) is the accepted failure.
+    """
+    return redactor_for(inspection)(text)
+
+
+# --- The chart ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AspectSummary:
+    """Checklist results of one aspect: how many items got each rating, and the items themselves."""
+
+    aspect: str
+    label: str
+    counts: dict[str, int]
+    items: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def conforming_percent(self) -> int:
+        """Conforming share of the rated items that apply (n.a. left out), rounded down."""
+        applicable = self.total - self.counts.get(Rating.NOT_APPLICABLE, 0)
+        return (100 * self.counts.get(Rating.CONFORMING, 0)) // applicable if applicable else 0
+
+    @property
+    def segments(self) -> list[dict[str, Any]]:
+        """The ratings with a count, in chart order (for the lists' stacked bars)."""
+        total = self.total or 1
+        labels = dict(Rating.choices)
+        return [
+            {
+                "rating": rating,
+                "label": labels[rating],
+                "count": self.counts.get(rating, 0),
+                "percent": (100 * self.counts.get(rating, 0)) // total,
+            }
+            for rating in RATING_ORDER
+            if self.counts.get(rating, 0)
+        ]
+
+
+def summarise_aspects(rows: Iterable[tuple[str, str, int]]) -> list[AspectSummary]:
+    """Every aspect in order, with its counts per rating, from ``(aspect, rating, count)`` rows."""
+    counts: dict[str, dict[str, int]] = {aspect: {} for aspect in Aspect.values}
+    for aspect, rating, number in rows:
+        counts.setdefault(aspect, {})
+        counts[aspect][rating] = counts[aspect].get(rating, 0) + number
+    labels = dict(Aspect.choices)
+    return [AspectSummary(aspect=a, label=str(labels.get(a, a)), counts=counts[a]) for a in counts]
+
+
+def aspect_chart_svg(results: Sequence[AspectSummary]) -> SafeString:
+    """A stacked bar per aspect (conforming, minor gap, major gap, not applicable), as an SVG string.
+
+    Built by hand, every label escaped, no script, no style element and no external reference, so it can
+    be inlined in the page (CSP 'self') and in the PDF alike. Colours: see ``RATING_FILL``.
+    """
+    label_w, bar_w, count_w, row_h, top = 150, 380, 110, 30, 8
+    legend_h = 26
+    width = label_w + bar_w + count_w
+    height = top + row_h * max(len(results), 1) + legend_h + 6
+    rating_labels = dict(Rating.choices)
+    title = escape(_("Checklist results by aspect"))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{title}">',
+        f"<title>{title}</title>",
+    ]
+    for index, row in enumerate(results):
+        y = top + index * row_h
+        out.append(
+            f'<text class="chart-label" x="0" y="{y + 18}" font-size="12" fill="#222">{escape(row.label)}</text>'
+        )
+        out.append(f'<rect class="chart-track" x="{label_w}" y="{y + 4}" width="{bar_w}" height="18" fill="#eef1f4"/>')
+        x = float(label_w)
+        total = row.total
+        for rating in RATING_ORDER:
+            count = row.counts.get(rating, 0)
+            if not count or not total:
+                continue
+            w = bar_w * count / total
+            name = escape(str(rating_labels[rating]))
+            out.append(
+                f'<rect class="chart-{rating}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="18" '
+                f'fill="{RATING_FILL[rating]}"><title>{name}: {count}</title></rect>'
+            )
+            if w >= 18:
+                out.append(
+                    f'<text class="chart-count" x="{x + w / 2:.1f}" y="{y + 17}" font-size="11" '
+                    f'text-anchor="middle" fill="{COUNT_FILL.get(rating, "#fff")}">{count}</text>'
+                )
+            x += w
+        summary = (
+            escape(
+                _("%(conforming)d of %(total)d conforming")
+                % {
+                    "conforming": row.counts.get(Rating.CONFORMING, 0),
+                    "total": total,
+                }
+            )
+            if total
+            else escape(_("not rated"))
+        )
+        out.append(
+            f'<text class="chart-total" x="{label_w + bar_w + 8}" y="{y + 18}" font-size="11" fill="#555">'
+            f"{summary}</text>"
+        )
+    legend_y = top + row_h * max(len(results), 1) + 6
+    x = float(label_w)
+    for rating in RATING_ORDER:
+        name = escape(str(rating_labels[rating]))
+        out.append(
+            f'<rect class="chart-{rating}" x="{x:.1f}" y="{legend_y}" width="12" height="12" '
+            f'fill="{RATING_FILL[rating]}"/>'
+        )
+        out.append(
+            f'<text class="chart-legend" x="{x + 16:.1f}" y="{legend_y + 11}" font-size="11" fill="#222">{name}</text>'
+        )
+        x += 16 + 7.5 * len(name) + 14
+    out.append("</svg>")
+    # Safe: every piece of text above went through escape(); numbers are formatted by us.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+# --- The context --------------------------------------------------------------------------------------------
+
+
+def _as_of(inspection: Inspection) -> datetime.date:
+    return timezone.localdate(inspection.closed_at) if inspection.closed_at else timezone.localdate()
+
+
+def _site_name(placement: Placement | None) -> str:
+    return placement.site.name if placement is not None and placement.site_id else ""
+
+
+def report_context(
+    inspection: Inspection, variant: str, *, as_of: datetime.date | None = None, version: int | None = None
+) -> dict[str, Any]:
+    """Everything a report shows, already redacted for the public variant.
+
+    Facts (kind, target, scope, dates, inspectors, days to publication), checklist results by aspect with
+    counts per rating and the chart, findings by severity, corrective actions (status, due, overdue as of
+    ``as_of``). For ``ReportVariant.PUBLIC``: no student names or numbers, no person's phone or e-mail,
+    supervisors said to be "a supervisor", placements named by their site only, and every free text
+    through :func:`redact`.
+    """
+    public = variant == ReportVariant.PUBLIC
+    inspection = Inspection.objects.select_related(
+        "target_partner", "target_site", "target_placement__site", "target_placement__student__user", "template"
+    ).get(pk=inspection.pk)
+    day = as_of or _as_of(inspection)
+    clean: Callable[[str], str] = redactor_for(inspection) if public else (lambda text: text)
+
+    def placement_label(placement: Placement | None) -> str:
+        if placement is None:
+            return ""
+        site = _site_name(placement)
+        if public:
+            return _("a placement at %(site)s") % {"site": site} if site else _("a placement")
+        student = placement.student
+        return f"{student.user.display_name} ({student.student_number}), {site}" if site else str(student)
+
+    def person_label(person: User | None, role: str) -> str:
+        if person is None:
+            return ""
+        return role if public else person.display_name
+
+    inspectors = sorted(
+        User.objects.filter(inspection_assignments__inspection=inspection).order_by("pk"), key=lambda u: u.pk
+    )
+    target = inspection.target_partner.name
+    if inspection.target_site_id is not None:
+        target_detail = inspection.target_site.name  # type: ignore[union-attr]
+    elif inspection.target_placement_id is not None:
+        target_detail = placement_label(inspection.target_placement)
+    else:
+        target_detail = ""
+
+    # Checklist results, grouped by aspect in the checklist's order.
+    results = list(
+        ChecklistResult.objects.filter(inspection=inspection)
+        .select_related("item")
+        .order_by("item__aspect", "item__order", "item__code", "pk")
+    )
+    rating_labels = dict(Rating.choices)
+    aspects: list[AspectSummary] = []
+    aspect_labels = dict(Aspect.choices)
+    for aspect in Aspect.values:
+        rows = [r for r in results if r.item.aspect == aspect]
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.rating] = counts.get(r.rating, 0) + 1
+        items = tuple(
+            {
+                "code": r.item.code,
+                "text": r.item.text,
+                "rating": r.rating,
+                "rating_label": rating_labels.get(r.rating, r.rating),
+                "note": clean(r.note),
+            }
+            for r in rows
+        )
+        aspects.append(AspectSummary(aspect=aspect, label=str(aspect_labels[aspect]), counts=counts, items=items))
+
+    # Findings by severity, each with its corrective action.
+    findings = list(
+        Finding.objects.filter(inspection=inspection)
+        .select_related("placement__site", "placement__student__user", "supervisor", "corrective_action__owner")
+        .annotate(log_count=Count("practice_logs"))
+        .order_by("created_at", "pk")
+    )
+    severity_labels = dict(Severity.choices)
+    status_labels = dict(ActionStatus.choices)
+    by_severity = []
+    actions = []
+    for severity in SEVERITY_ORDER:
+        group = []
+        for finding in (f for f in findings if f.severity == severity):
+            action: CorrectiveAction | None = getattr(finding, "corrective_action", None)
+            entry = {
+                "number": 0,
+                "severity": severity,
+                "severity_label": severity_labels[severity],
+                "description": clean(finding.description),
+                "placement": placement_label(finding.placement),
+                "supervisor": person_label(finding.supervisor, _("a supervisor")),
+                "practice_logs": finding.log_count,  # type: ignore[attr-defined]
+                "action": None,
+            }
+            if action is not None:
+                entry["action"] = {
+                    "owner": person_label(action.owner, _("the partner's coordinator")),
+                    "due_date": action.due_date,
+                    "status": action.status,
+                    "status_label": status_labels.get(action.status, action.status),
+                    "overdue": action.is_overdue_on(day),
+                    "answer": "" if public else action.answer,
+                    "answered_at": action.answered_at,
+                    "verified_at": action.verified_at,
+                    "reopen_reason": "" if public else action.reopen_reason,
+                }
+            group.append(entry)
+        if group:
+            by_severity.append({"severity": severity, "label": severity_labels[severity], "findings": group})
+    number = 0
+    for group_entry in by_severity:
+        for entry in group_entry["findings"]:
+            number += 1
+            entry["number"] = number
+            if entry["action"] is not None:
+                actions.append({"finding": entry, **entry["action"]})
+
+    return {
+        "inspection": inspection,
+        "variant": variant,
+        "public": public,
+        "version": version,
+        "as_of": day,
+        "facts": {
+            "kind": inspection.get_kind_display(),
+            "target_partner": target,
+            "target_partner_kind": inspection.target_partner.get_kind_display(),
+            "target_detail": target_detail,
+            "scope": clean(inspection.scope),
+            "checklist": inspection.template.name,
+            "planned_date": inspection.planned_date,
+            "started_at": inspection.started_at,
+            "closed_at": inspection.closed_at,
+            "published_at": inspection.published_at,
+            "days_to_publication": inspection.days_to_publication,
+            "inspectors": [u.display_name for u in inspectors],
+            "summary": clean(inspection.public_summary),
+        },
+        "aspects": aspects,
+        "chart_svg": aspect_chart_svg(aspects),
+        "rated": len(results),
+        "findings_by_severity": by_severity,
+        "finding_count": len(findings),
+        "actions": actions,
+        "overdue_count": sum(1 for a in actions if a["overdue"]),
+    }
+
+
+# --- Requesting and rendering -----------------------------------------------------------------------------
+
+
+def _refuse(field_name: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({field_name: [ValidationError(message, code=code)]})
+
+
+def _mark_failed(report_id: int, error: BaseException) -> None:
+    """Record a failed render (status, error text, one more attempt), in its own transaction."""
+    text = f"{type(error).__name__}: {error}"[:ERROR_MAX]
+    InspectionReport.objects.filter(pk=report_id).exclude(status=ReportStatus.READY).update(
+        status=ReportStatus.FAILED, error=text, attempts=F("attempts") + 1
+    )
+
+
+def _enqueue(report_id: int) -> None:
+    """Hand the render to the worker. A broker that does not answer leaves the report FAILED (visible, and
+    the office can retry), not silently pending for ever."""
+    from supervision.jobs.reports import render_report
+
+    try:
+        render_report.delay(report_id)
+    except Exception as error:
+        logger.exception("could not queue the render of report %s", report_id)
+        _mark_failed(report_id, error)
+
+
+def _sender(report_id: int) -> Callable[[], None]:
+    # A seam for the worker test, which sends the task to a queue of its own.
+    return lambda: _enqueue(report_id)
+
+
+@transaction.atomic
+def report_request(
+    *, inspection: Inspection, variant: str, by: User | None = None, language: str | None = None
+) -> InspectionReport:
+    """A new version of the inspection's ``variant`` report, PENDING, rendered by the worker after commit.
+
+    Called by the services that need one (closing: the full report; publishing: the public ones); it
+    checks no permission itself. The inspection row is locked, so two requests get two versions.
+    """
+    if variant not in ReportVariant.values:
+        raise _refuse("variant", _("Choose the full or the public report."))
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = language or settings.LANGUAGE_CODE
+    if language not in languages:
+        raise _refuse("language", _("This language is not offered."))
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    last = InspectionReport.objects.filter(inspection=locked, variant=variant).aggregate(last=Max("version"))["last"]
+    report = InspectionReport.objects.create(
+        inspection=locked,
+        variant=variant,
+        version=(last or 0) + 1,
+        language=language,
+        requested_by=by,
+        requested_at=timezone.now(),
+    )
+    transaction.on_commit(_sender(report.pk))
+    return report
+
+
+def report_file_name(report: InspectionReport) -> str:
+    """The frozen PDF's name in storage: deterministic, one per version."""
+    year = timezone.localtime(report.requested_at).year
+    return f"inspections/reports/{year}/inspection-{report.inspection_id}-{report.variant}-v{report.version}.pdf"
+
+
+def render_report_bytes(report: InspectionReport) -> tuple[str, bytes]:
+    """The page (HTML) and PDF bytes of one report version, in its language. Pure: writes nothing.
+
+    Exposed so tests can prove the bytes are stable (render again, compare the hash).
+    """
+    stamp = report.requested_at
+    with translation.override(report.language):
+        context = report_context(
+            report.inspection, report.variant, as_of=timezone.localdate(stamp), version=report.version
+        )
+        # W3C date in UTC, the form WeasyPrint reads from <meta name="dcterms.created">.
+        context.update(report=report, stamp=stamp.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        html = render_to_string(PAGE_TEMPLATE, context)
+        # Safe: ``html`` was rendered just above by our template, with autoescaping on.
+        pdf = render_pdf(PDF_TEMPLATE, {**context, "body": mark_safe(html)})  # noqa: S308
+    return html, pdf
+
+
+def _store(report: InspectionReport, pdf: bytes) -> str:
+    # A file already under this name (left by an attempt whose transaction rolled back, or by a restored
+    # database reusing ids) is never replaced: the storage picks a free name, and the row records it.
+    return default_storage.save(report_file_name(report), ContentFile(pdf))
+
+
+def report_render(report_id: int) -> InspectionReport:
+    """Render one report version, once. READY: returned as it is (never rendered again in place).
+
+    The row is locked while rendering, so a second worker given the same id waits and then finds it
+    READY. A failure leaves it FAILED with the error; it is raised again only when retrying may help
+    (``OperationalError``: the database went away), for the task's automatic retries.
+    """
+    try:
+        with transaction.atomic():
+            report = InspectionReport.objects.select_for_update().select_related("inspection").get(pk=report_id)
+            if report.status == ReportStatus.READY:
+                return report
+            html, pdf = render_report_bytes(report)
+            report.pdf.name = _store(report, pdf)
+            report.html = html
+            report.sha256 = hashlib.sha256(pdf).hexdigest()
+            report.status = ReportStatus.READY
+            report.error = ""
+            report.attempts += 1
+            report.rendered_at = timezone.now()
+            report.save()
+            return report
+    except InspectionReport.DoesNotExist:
+        raise
+    except Exception as error:
+        logger.exception("report %s failed to render", report_id)
+        try:
+            _mark_failed(report_id, error)
+        except Exception:  # the database itself may be what failed; the original error matters more
+            logger.exception("could not record the failure of report %s", report_id)
+        if isinstance(error, OperationalError):
+            raise
+        return InspectionReport.objects.get(pk=report_id)
+
+
+@transaction.atomic
+def report_retry(*, report: InspectionReport, by: User) -> InspectionReport:
+    """Render a FAILED version again (office): back to PENDING, queued after commit. Same version, same
+    file name: a failed version has no file to keep."""
+    access.require(by, "retry_report", report.inspection)
+    report = InspectionReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.FAILED:
+        raise _refuse("status", _("Only a report whose rendering failed can be retried."), "not_failed")
+    report.status = ReportStatus.PENDING
+    report.error = ""
+    report.save(update_fields=["status", "error"])
+    transaction.on_commit(_sender(report.pk))
+    return report
+
+
+def latest_ready(inspection: Inspection, variant: str, language: str | None = None) -> InspectionReport | None:
+    """The newest READY version of a variant (in ``language`` when given), or None."""
+    reports = InspectionReport.objects.filter(inspection=inspection, variant=variant, status=ReportStatus.READY)
+    if language is not None:
+        reports = reports.filter(language=language)
+    return reports.order_by("-version").first()

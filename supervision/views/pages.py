@@ -1,0 +1,160 @@
+"""Inspection pages everybody signed in may open, each showing only the rows in the reader's scope: the
+list of inspections, one inspection, the corrective actions, and evidence downloads.
+
+A planned inspection is outside the target partner's people's scope, so for them it is a 404 here and a
+missing row in the lists, exactly like an inspection that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+from django.views.generic import ListView
+
+from accounts.roles import PlatformRole, platform_roles
+from partners import access
+from partners.models import Partner
+from supervision import selectors
+from supervision.forms import ActionFilterForm, CloseForm, InspectionFilterForm
+from supervision.models import (
+    ChecklistResult,
+    CorrectiveAction,
+    Finding,
+    InspectionStatus,
+)
+from supervision.uploads import CONTENT_TYPES
+from supervision.views.common import scoped_or_404, user_of
+
+
+def _query_string(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class InspectionListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
+    assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""
+
+    template_name = "supervision/pages/list.html"
+    context_object_name = "inspections"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[Any]:
+        self.is_office = PlatformRole.OFFICE in platform_roles(self.request.user)
+        partners = Partner.objects.order_by("name") if self.is_office else None
+        self.filter_form = InspectionFilterForm(self.request.GET or None, partners=partners)
+        if not self.is_office:
+            del self.filter_form.fields["partner"]
+        return selectors.inspections_for(user=self.request.user, filters=self.filter_form.filters())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filter_form=self.filter_form,
+            filtered=any(v for k, v in self.request.GET.items() if k != "page"),
+            query_string=_query_string(self.request),
+            is_office=self.is_office,
+            is_inspector=PlatformRole.INSPECTOR in platform_roles(self.request.user),
+            can_plan=self.is_office,
+        )
+        return context
+
+
+class InspectionDetailView(LoginRequiredMixin, View):
+    """One inspection: facts, inspectors, checklist progress and results by aspect, findings with their
+    corrective actions, the status history, and the buttons the reader may press."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = selectors.inspection_detail(user=request.user, pk=pk)
+        if inspection is None:
+            access.record_denial(request.user, "view", f"Inspection:{pk}")
+            raise Http404
+        user = user_of(request)
+        checklist = selectors.checklist_rows(inspection)
+        findings = selectors.findings_of(user=user, inspection=inspection)
+        actions = [a for a in (getattr(f, "corrective_action", None) for f in findings) if a is not None]
+        planned = inspection.status == InspectionStatus.PLANNED
+        in_progress = inspection.status == InspectionStatus.IN_PROGRESS
+        context = {
+            "inspection": inspection,
+            "target": selectors.describe_target(inspection),
+            "inspectors": [assignment.inspector for assignment in inspection.assignments.all()],
+            "checklist": checklist,
+            "findings": findings,
+            "action_ids": selectors.action_ids_for(user=user, actions=actions),
+            "history": selectors.status_history(inspection),
+            "can_start": planned and access.can(user, "start", inspection),
+            "can_record": in_progress and access.can(user, "record", inspection),
+            "can_close": in_progress and access.can(user, "close", inspection),
+            "close_form": CloseForm(),
+        }
+        return render(request, "supervision/pages/detail.html", context)
+
+
+class ActionListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """Corrective actions the user may see, those waiting for the user first (a coordinator's to answer,
+    an inspector's to verify), overdue ones flagged; the office's overview of every partner's, with an
+    "overdue only" filter."""
+
+    template_name = "supervision/pages/actions.html"
+    context_object_name = "actions"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[Any]:
+        self.is_office = PlatformRole.OFFICE in platform_roles(self.request.user)
+        partners = Partner.objects.order_by("name") if self.is_office else None
+        self.filter_form = ActionFilterForm(self.request.GET or None, partners=partners)
+        if not self.is_office:
+            del self.filter_form.fields["partner"]
+        return selectors.actions_for(user=self.request.user, filters=self.filter_form.filters())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filter_form=self.filter_form,
+            filtered=any(v for k, v in self.request.GET.items() if k != "page"),
+            query_string=_query_string(self.request),
+            is_office=self.is_office,
+        )
+        return context
+
+
+#: The evidence a download may name: the model, its file field, and the name part of the download.
+EVIDENCE: dict[str, tuple[type[Any], str]] = {
+    "result": (ChecklistResult, "evidence"),
+    "finding": (Finding, "evidence"),
+    "action": (CorrectiveAction, "answer_evidence"),
+}
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    """A checklist result's, finding's or answer's evidence, for whoever may see the inspection it
+    belongs to. The download's name is ours (the stored name is random), never the uploader's."""
+
+    def get(self, request: HttpRequest, kind: str, pk: int) -> FileResponse:
+        if kind not in EVIDENCE:
+            raise Http404
+        model, field_name = EVIDENCE[kind]
+        row = scoped_or_404(model.objects.all(), request, "view", pk)
+        stored = getattr(row, field_name)
+        if not stored:
+            raise Http404
+        extension = stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else ""
+        extension = re.sub(r"[^a-z0-9]", "", extension)
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"inspection-evidence-{kind}-{row.pk}.{extension or 'bin'}",
+            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        )

@@ -1,0 +1,92 @@
+"""Published inspection results for everyone, without login: the list, one inspection's redacted
+report, and its PDF.
+
+Everything here reads through ``supervision.publication.published_inspections``: an inspection that is
+not published is a 404 for everybody, the office included (the office reads it on its own pages). What
+is shown was redacted before it was stored: the public summary when publishing, the report when rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils import translation
+from django.views import View
+from django.views.generic import ListView
+
+from supervision import publication
+from supervision.models import Inspection
+from supervision.views.reports import pdf_response
+
+
+def _published_or_404(pk: int) -> Inspection:
+    inspection = publication.published_inspections().filter(pk=pk).first()
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+def _site(inspection: Inspection) -> str:
+    """The narrower target, named by its site only (never a student)."""
+    if inspection.target_site_id is not None:
+        return inspection.target_site.name  # type: ignore[union-attr]
+    placement = inspection.target_placement
+    if placement is not None and placement.site_id is not None:
+        return placement.site.name
+    return ""
+
+
+class PublicInspectionListView(ListView):  # type: ignore[type-arg]
+    """Published inspections, newest first: partner, kind, dates, days from closing to publication, and
+    the checklist results per aspect as small stacked bars."""
+
+    template_name = "supervision/public/list.html"
+    context_object_name = "inspections"
+    paginate_by = 20
+
+    def get_queryset(self) -> Any:
+        return publication.published_inspections()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        inspections = list(context["inspections"])
+        counts = publication.aspect_counts(i.pk for i in inspections)
+        context["rows"] = [
+            {
+                "inspection": inspection,
+                "site": _site(inspection),
+                "aspects": counts[inspection.pk],
+                "languages": sorted({r.language for r in inspection.public_reports}),  # type: ignore[attr-defined]
+            }
+            for inspection in inspections
+        ]
+        context["publication_days"] = publication.PUBLICATION_DAYS
+        return context
+
+
+class PublicInspectionDetailView(View):
+    """One published inspection: its redacted report in the visitor's language (else English)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = _published_or_404(pk)
+        report = publication.public_report(inspection, translation.get_language())
+        context = {
+            "inspection": inspection,
+            "site": _site(inspection),
+            "report": report,
+            "aspects": publication.aspect_counts([inspection.pk])[inspection.pk],
+        }
+        return render(request, "supervision/public/detail.html", context)
+
+
+class PublicInspectionPdfView(View):
+    """The redacted report's frozen PDF, in the visitor's language if rendered, else English."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        inspection = _published_or_404(pk)
+        report = publication.public_report(inspection, request.GET.get("lang") or translation.get_language())
+        if report is None:
+            raise Http404
+        return pdf_response(report, request)

@@ -1,0 +1,229 @@
+"""Report pages: an inspection's report and its versions, the frozen PDF, retrying a failed render,
+publishing, and the office's publication queue.
+
+Reports are read through ``access.scope(InspectionReport...)``: the office sees all, an inspection's
+inspectors and the target partner's coordinators its reports, every inspector the published public
+versions; anyone else gets a 404, as for a report that does not exist. Writes (retry, publish) are the
+office's; for anybody else they are a 404 too, like in the other supervision pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView
+
+from accounts.models import User
+from core.forms import BootstrapFormMixin
+from core.views import apply_validation_error
+from partners import access
+from supervision import publication
+from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
+from supervision.reports import redact, report_retry
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view here is behind LoginRequiredMixin.
+    return request.user  # type: ignore[return-value]
+
+
+def _denied(request: HttpRequest, action: str, label: str) -> Http404:
+    access.record_denial(request.user, action, label)
+    return Http404()
+
+
+def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
+    inspection = (
+        access.scope(Inspection.objects.select_related("target_partner", "target_site"), request.user)
+        .filter(pk=pk)
+        .first()
+    )
+    if inspection is None:
+        raise _denied(request, "view", f"Inspection:{pk}")
+    return inspection
+
+
+def pdf_response(report: InspectionReport, request: HttpRequest) -> HttpResponseBase:
+    """The frozen PDF as a download, its SHA-256 as the ETag (a client holding it gets a 304)."""
+    etag = f'"{report.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        response: HttpResponseBase = HttpResponse(status=304)
+    else:
+        name = f"inspection-{report.inspection_id}-{report.variant}-v{report.version}-{report.language}.pdf"
+        response = FileResponse(
+            report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+        )
+    response["ETag"] = etag
+    response["X-Content-SHA256"] = report.sha256
+    return response
+
+
+class ReportView(LoginRequiredMixin, View):
+    """An inspection's report: the newest ready version the user may see (the full one first), and
+    every version with its status, hash and download; a failed one shows its error and, for the office,
+    a Retry button; a pending one says it is being rendered."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reports = list(
+            access.scope(InspectionReport.objects.filter(inspection_id=pk), request.user)
+            .select_related("inspection__target_partner", "requested_by")
+            .order_by("variant", "-version")
+        )
+        if not reports:
+            raise _denied(request, "view", f"InspectionReport:inspection={pk}")
+        inspection = reports[0].inspection
+        # The full report if the user may see one, else the public one; in the reader's language if rendered.
+        language = translation.get_language()
+        ready = sorted(
+            (r for r in reports if r.status == ReportStatus.READY),
+            key=lambda r: (r.variant != ReportVariant.FULL, r.language != language, -r.version),
+        )
+        shown = ready[0] if ready else None
+        context = {
+            "inspection": inspection,
+            "reports": reports,
+            "shown": shown,
+            "pending": any(r.status == ReportStatus.PENDING for r in reports),
+            "can_retry": access.can(request.user, "retry_report", inspection),
+            "can_publish": inspection.status == InspectionStatus.CLOSED
+            and access.can(request.user, "publish", inspection),
+            "days_since_closing": publication.days_since(inspection.closed_at),
+            "publication_days": publication.PUBLICATION_DAYS,
+        }
+        return render(request, "supervision/reports/report.html", context)
+
+
+class ReportPdfView(LoginRequiredMixin, View):
+    """GET: one frozen report PDF, as stored (never rendered again)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        report = (
+            access.scope(InspectionReport.objects.filter(status=ReportStatus.READY), request.user).filter(pk=pk).first()
+        )
+        if report is None:
+            raise _denied(request, "view", f"InspectionReport:{pk}")
+        return pdf_response(report, request)
+
+
+class ReportRetryView(LoginRequiredMixin, View):
+    """POST: the office renders a failed version again."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = access.scope(InspectionReport.objects.select_related("inspection"), request.user).filter(pk=pk).first()
+        if report is None or not access.can(request.user, "retry_report", report.inspection):
+            raise _denied(request, "retry_report", f"InspectionReport:{pk}")
+        try:
+            report_retry(report=report, by=_user(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The report is queued to be rendered again."))
+        return HttpResponseRedirect(reverse("supervision:report", args=[report.inspection_id]))
+
+
+class PublishForm(BootstrapFormMixin, forms.Form):
+    """The public summary: what the public reads first, redacted on the way in."""
+
+    summary = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        max_length=publication.SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "No personal data: names, student numbers, e-mail addresses and phone numbers known to Tandem are "
+            "replaced by [redacted], but a nickname or a description of a person is not. Check the preview."
+        ),
+    )
+
+
+class PublishView(LoginRequiredMixin, View):
+    """The office publishes a closed inspection: a summary with a redacted preview, the days since
+    closing; "Preview" shows what the public will read without publishing."""
+
+    template_name = "supervision/reports/publish.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not access.can(request.user, "publish", Inspection):
+            raise _denied(request, "publish", f"Inspection:{kwargs.get('pk')}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = _visible_inspection(request, pk)
+        return self._render(request, inspection, PublishForm(initial={"summary": inspection.public_summary}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = _visible_inspection(request, pk)
+        form = PublishForm(request.POST)
+        if form.is_valid() and "preview" not in request.POST:
+            try:
+                publication.inspection_publish(
+                    inspection=inspection, by=_user(request), summary=form.cleaned_data["summary"]
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Published. The public report is being rendered in English and Chinese."))
+                return HttpResponseRedirect(reverse("supervision:report", args=[inspection.pk]))
+        return self._render(request, inspection, form)
+
+    def _render(self, request: HttpRequest, inspection: Inspection, form: PublishForm) -> HttpResponse:
+        typed = form.data.get("summary", "") if form.is_bound else form.initial.get("summary", "")
+        days = publication.days_since(inspection.closed_at)
+        context = {
+            "inspection": inspection,
+            "form": form,
+            "preview": redact(str(typed), inspection) if typed else "",
+            "days_since_closing": days,
+            "overdue": days is not None and days > publication.PUBLICATION_DAYS,
+            "publication_days": publication.PUBLICATION_DAYS,
+            "closed": inspection.status == InspectionStatus.CLOSED,
+        }
+        return render(request, self.template_name, context)
+
+
+class PublicationQueueView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """The office's queue: closed inspections awaiting publication, the longest waiting first, with the
+    days since closing; red after ``PUBLICATION_DAYS``."""
+
+    template_name = "supervision/reports/publication_queue.html"
+    context_object_name = "inspections"
+    paginate_by = 50
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not access.can(request.user, "publish", Inspection):
+            raise _denied(request, "publish", "Inspection:publication-queue")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return publication.publication_queue(user=_user(self.request))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = []
+        for inspection in context["inspections"]:
+            days = publication.days_since(inspection.closed_at)
+            full = inspection.full_reports[0] if inspection.full_reports else None
+            rows.append(
+                {
+                    "inspection": inspection,
+                    "days": days,
+                    "overdue": days is not None and days > publication.PUBLICATION_DAYS,
+                    "report": full,
+                }
+            )
+        context.update(
+            rows=rows,
+            publication_days=publication.PUBLICATION_DAYS,
+            overdue_count=publication.publication_overdue().count(),
+        )
+        return context

@@ -1,0 +1,171 @@
+"""Partner scorecard pages: the office's overview with probation proposals on top, one partner's card, and
+the office's decision on a proposal.
+
+Views are thin: partners are fetched through ``access.scope`` (``view_scorecard``: the office every
+partner, a coordinator their own; anyone else gets a 404, the denial recorded), cards come from
+``supervision.scorecard`` and the decision goes through its services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.models import User
+from accounts.roles import PlatformRole, has_platform_role
+from core.forms import BootstrapFormMixin
+from core.views import apply_validation_error
+from partners import access
+from partners.models import Partner
+from supervision import scorecard
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view here is behind LoginRequiredMixin, so the user is a real one.
+    return request.user  # type: ignore[return-value]
+
+
+def _partner_or_404(request: HttpRequest, action: str, pk: Any) -> Partner:
+    """Partner ``pk`` if the user may ``action`` on it, else 404 (with the denial recorded)."""
+    partner = access.scope(Partner.objects.all(), request.user, action).filter(pk=pk).first()
+    if partner is None:
+        access.record_denial(request.user, action, f"Partner:{pk}")
+        raise Http404
+    return partner
+
+
+class ScorecardListView(LoginRequiredMixin, View):
+    """``/inspections/scorecards/``: the office sees every partner's card, with the partners the rule
+    proposes for probation on top; a coordinator is taken to their partner's card (or sees their
+    partners' cards if they coordinate several); anyone else gets a 404."""
+
+    template_name = "supervision/scorecard/list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        cards = scorecard.scorecards(Partner.objects.order_by("name"), user=user)
+        office = has_platform_role(user, PlatformRole.OFFICE)
+        if not office:
+            if not cards:
+                access.record_denial(user, "view_scorecard", "Partner:scorecards")
+                raise Http404
+            if len(cards) == 1:
+                return HttpResponseRedirect(reverse("supervision:scorecard", args=[cards[0].partner.pk]))
+        proposed, _others = scorecard.cards_by_proposal(cards)
+        return render(
+            request,
+            self.template_name,
+            {
+                "proposed": proposed,
+                "cards": cards,
+                "office": office,
+                "spark_width": scorecard.SPARK_WIDTH,
+                "spark_height": scorecard.SPARK_HEIGHT,
+            },
+        )
+
+
+class ScorecardDetailView(LoginRequiredMixin, View):
+    """``/inspections/scorecards/<pk>/``: one partner's card, with the trend of its results as a sparkline
+    and its findings by severity as bars; the office also sees planned inspections and the proposal."""
+
+    template_name = "supervision/scorecard/detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = _partner_or_404(request, "view_scorecard", pk)
+        user = _user(request)
+        card = scorecard.scorecards(Partner.objects.filter(pk=partner.pk), user=user)[0]
+        return render(
+            request,
+            self.template_name,
+            {
+                "card": card,
+                "partner": partner,
+                "office": has_platform_role(user, PlatformRole.OFFICE),
+                "window_days": scorecard.WINDOW_DAYS,
+                "spark_width": scorecard.SPARK_WIDTH,
+                "spark_height": scorecard.SPARK_HEIGHT,
+            },
+        )
+
+
+class Decision:
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class ProbationDecisionForm(BootstrapFormMixin, forms.Form):
+    """Accept (the partner goes on probation) or decline the proposal; either way with a reason."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            (Decision.ACCEPT, gettext_lazy("Put the partner on probation")),
+            (Decision.DECLINE, gettext_lazy("Decline: no probation for these findings")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Decision.ACCEPT,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Kept in the partner's status history."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Radio buttons take Bootstrap's check classes in the template, not the mixin's form-select.
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+
+class ProbationDecideView(LoginRequiredMixin, View):
+    """``/inspections/scorecards/<pk>/probation/``: the office accepts or declines the proposal to put a
+    partner on probation, with a reason prefilled from the proposal. Anyone else gets a 404."""
+
+    template_name = "supervision/scorecard/decide.html"
+
+    def _card(self, request: HttpRequest, partner: Partner) -> scorecard.Scorecard:
+        return scorecard.scorecards(Partner.objects.filter(pk=partner.pk), user=_user(request))[0]
+
+    def _render(self, request: HttpRequest, partner: Partner, card: scorecard.Scorecard, form: Any) -> HttpResponse:
+        return render(request, self.template_name, {"partner": partner, "card": card, "form": form})
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = _partner_or_404(request, "change_status", pk)
+        card = self._card(request, partner)
+        form = ProbationDecisionForm(initial={"reason": card.probation_reason}) if card.probation_proposed else None
+        return self._render(request, partner, card, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = _partner_or_404(request, "change_status", pk)
+        form = ProbationDecisionForm(request.POST)
+        if form.is_valid():
+            decide = (
+                scorecard.probation_accept
+                if form.cleaned_data["decision"] == Decision.ACCEPT
+                else scorecard.probation_decline
+            )
+            try:
+                decide(partner=partner, reason=form.cleaned_data["reason"], by=_user(request))
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                if form.cleaned_data["decision"] == Decision.ACCEPT:
+                    messages.success(request, _("%(partner)s is now on probation.") % {"partner": partner.name})
+                else:
+                    messages.success(
+                        request,
+                        _("Probation declined for %(partner)s; the decision is kept.") % {"partner": partner.name},
+                    )
+                return HttpResponseRedirect(reverse("supervision:scorecards"))
+        return self._render(request, partner, self._card(request, partner), form)

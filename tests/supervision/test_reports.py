@@ -1,0 +1,470 @@
+"""Inspection reports: closing requests one, the task renders it once (page + frozen PDF with its SHA-256),
+a failure is visible and can be retried, and the report pages and downloads follow the access rules.
+
+Rendering is the real thing (WeasyPrint through ``core.pdf``); the task is called directly here (a real
+worker runs it in test_reports_worker.py). PDFs are read back with poppler's ``pdftotext``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accounts.models import User
+from accounts.roles import PlatformRole, grant_platform_role
+from supervision import reports, services
+from supervision.jobs.reports import render_report
+from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant, Severity
+from supervision.publication import inspection_publish
+from supervision.reports import (
+    REDACTED,
+    AspectSummary,
+    aspect_chart_svg,
+    latest_ready,
+    redact,
+    render_report_bytes,
+    report_render,
+    report_request,
+    report_retry,
+)
+from tests.conftest import World, client_for
+from tests.factories.accounts import UserFactory
+from tests.supervision import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Each test writes its PDFs in a folder of its own (parallel workers reuse the same ids)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+def _u(world: World, persona: str) -> User:
+    return helpers.user(world, persona)
+
+
+def _full(inspection: Inspection) -> InspectionReport:
+    return InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+
+
+def _pdf_text(path: str | Path) -> str:
+    command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def _squeezed(text: str) -> str:
+    """Text without any whitespace: the PDF wraps lines wherever it must."""
+    return "".join(text.split())
+
+
+# --- The chain ------------------------------------------------------------------------------------------------
+
+
+def test_closing_requests_a_pending_full_report_queued_after_commit(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    inspection = helpers.start(world)
+    helpers.rate_all(world, inspection)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
+
+    report = _full(inspection)
+    assert (report.status, report.version, report.language, report.attempts) == (ReportStatus.PENDING, 1, "en", 0)
+    assert report.requested_by == _u(world, "inspector")
+    assert len([c for c in callbacks if getattr(c, "__qualname__", "").startswith("_sender")]) == 1
+
+
+def test_render_makes_the_report_ready_with_the_hash_of_the_stored_file(world: World, media: Path) -> None:
+    inspection = helpers.closed(world)
+
+    report = report_render(_full(inspection).pk)
+
+    assert report.status == ReportStatus.READY
+    assert report.attempts == 1 and report.error == "" and report.rendered_at is not None
+    assert report.pdf.name == f"inspections/reports/{timezone.localdate().year}/inspection-{inspection.pk}-full-v1.pdf"
+    stored = (media / report.pdf.name).read_bytes()
+    assert stored.startswith(b"%PDF-")
+    assert hashlib.sha256(stored).hexdigest() == report.sha256
+    assert "Supervision hours not met." in report.html
+    assert latest_ready(inspection, ReportVariant.FULL) == report
+
+
+def test_rendering_again_changes_nothing_same_row_same_file_no_new_version(world: World, media: Path) -> None:
+    inspection = helpers.closed(world)
+    first = report_render(_full(inspection).pk)
+    path = media / str(first.pdf.name)
+    mtime = path.stat().st_mtime_ns
+
+    assert render_report.apply(args=[first.pk]).get() == ReportStatus.READY  # the task itself, run in process
+    again = report_render(first.pk)
+
+    assert InspectionReport.objects.filter(inspection=inspection).count() == 1
+    assert (again.pk, again.version, again.sha256, again.pdf.name, again.attempts) == (
+        first.pk,
+        1,
+        first.sha256,
+        first.pdf.name,
+        1,
+    )
+    assert path.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_the_same_report_renders_to_the_same_bytes(world: World) -> None:
+    report = report_render(_full(helpers.closed(world)).pk)
+
+    _html, again = render_report_bytes(report)
+
+    assert hashlib.sha256(again).hexdigest() == report.sha256
+
+
+def test_task_answers_missing_for_a_report_that_does_not_exist(world: World) -> None:
+    assert render_report.apply(args=[987654]).get() == "missing"
+
+
+def test_a_new_version_is_a_new_row_and_a_new_file(world: World, media: Path) -> None:
+    inspection = helpers.closed(world)
+    first = report_render(_full(inspection).pk)
+
+    second = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL).pk)
+
+    assert (second.version, second.status) == (2, ReportStatus.READY)
+    assert str(second.pdf.name).endswith(f"inspection-{inspection.pk}-full-v2.pdf")
+    assert (media / str(first.pdf.name)).is_file() and (media / str(second.pdf.name)).is_file()
+    assert latest_ready(inspection, ReportVariant.FULL) == second
+
+
+# --- Failure and retry -------------------------------------------------------------------------------------------
+
+
+def _boom(*args: Any, **kwargs: Any) -> bytes:
+    raise RuntimeError("WeasyPrint ran out of paper")
+
+
+def test_a_failed_render_is_visible_on_the_page_and_the_office_retries_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    inspection = helpers.closed(world)
+    report = _full(inspection)
+    # The PDF engine is replaced only to make this one render fail; the retry below uses the real one.
+    monkeypatch.setattr(reports, "render_pdf", _boom)
+
+    failed = report_render(report.pk)
+
+    assert failed.status == ReportStatus.FAILED
+    assert failed.error == "RuntimeError: WeasyPrint ran out of paper"
+    assert (failed.attempts, failed.sha256, failed.pdf.name) == (1, "", "")
+    page = client_for(_u(world, "office")).get(reverse("supervision:report", args=[inspection.pk]))
+    assert page.status_code == 200
+    assert "WeasyPrint ran out of paper" in page.content.decode()
+    assert reverse("supervision:report-retry", args=[report.pk]) in page.content.decode()
+    coordinator_page = client_for(_u(world, "coordinator_a")).get(reverse("supervision:report", args=[inspection.pk]))
+    assert "WeasyPrint ran out of paper" in coordinator_page.content.decode()
+    assert reverse("supervision:report-retry", args=[report.pk]) not in coordinator_page.content.decode()
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for(_u(world, "office")).post(reverse("supervision:report-retry", args=[report.pk]))
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    assert InspectionReport.objects.get(pk=report.pk).status == ReportStatus.PENDING
+
+    ready = report_render(report.pk)
+    assert (ready.status, ready.attempts, ready.error, ready.version) == (ReportStatus.READY, 2, "", 1)
+
+
+def test_a_database_error_is_raised_again_for_the_task_to_retry(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _full(helpers.closed(world))
+
+    def lost(*args: Any, **kwargs: Any) -> bytes:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(reports, "render_pdf", lost)
+    with pytest.raises(OperationalError):
+        report_render(report.pk)
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.error.startswith("OperationalError: server closed")
+
+
+def test_retry_refuses_a_report_that_did_not_fail(world: World) -> None:
+    report = _full(helpers.closed(world))
+
+    with pytest.raises(ValidationError) as refused:
+        report_retry(report=report, by=_u(world, "office"))
+
+    assert refused.value.error_dict["status"][0].code == "not_failed"
+
+
+def test_only_the_office_may_retry(world: World) -> None:
+    report = _full(helpers.closed(world))
+    InspectionReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error="x")
+
+    with pytest.raises(PermissionDenied):
+        report_retry(report=report, by=_u(world, "inspector"))
+    response = client_for(_u(world, "coordinator_a")).post(reverse("supervision:report-retry", args=[report.pk]))
+
+    assert response.status_code == 404
+    assert InspectionReport.objects.get(pk=report.pk).status == ReportStatus.FAILED
+
+
+def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = _full(helpers.closed(world))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(render_report, "delay", refuse)
+    reports._enqueue(report.pk)
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert "broker down" in report.error
+
+
+# --- What the PDF holds ----------------------------------------------------------------------------------------
+
+
+def test_full_pdf_reads_back_with_facts_results_findings_and_actions(world: World) -> None:
+    report = report_render(_full(helpers.closed(world)).pk)
+
+    text = _pdf_text(report.pdf.path)
+
+    for expected in (
+        "Inspection report: Hospital A",
+        "Spot (unannounced)",
+        "Feasibility",
+        "Quality",
+        "Results",
+        "Logbook gaps.",
+        "Findings by severity",
+        "Supervision hours not met.",
+        "Good induction material.",
+        "Corrective actions",
+        world.student_a.student_number,
+        _u(world, "inspector").display_name,
+        _u(world, "coordinator_a").display_name,  # the action's owner, named in the full report
+    ):
+        assert _squeezed(expected) in _squeezed(text), expected
+
+
+def test_chinese_report_reads_back_with_the_chinese_finding(world: World) -> None:
+    inspection = helpers.start(world, scope="检查范围:影像科带教")
+    helpers.rate_all(world, inspection)
+    helpers.add_finding(world, inspection, Severity.MINOR, "带教记录不完整,需要补充签名。")
+    services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
+
+    report = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL, language="zh-hans").pk)
+
+    assert report.language == "zh-hans"
+    text = _squeezed(_pdf_text(report.pdf.path))
+    assert "带教记录不完整,需要补充签名。" in text
+    assert "检查范围:影像科带教" in text
+    # The metadata date is the request's, not the render's: the same report gives the same bytes.
+    created = PdfReader(report.pdf.path).metadata.creation_date  # type: ignore[union-attr]
+    assert created == report.requested_at.replace(microsecond=0)
+    _html, again = render_report_bytes(report)
+    assert hashlib.sha256(again).hexdigest() == report.sha256
+
+
+HOSTILE = (
+    "<script>alert('x')</script> "
+    "<link rel=attachment href=file:///etc/passwd> "
+    "<style>@import url(http://evil.example/x.css);</style> "
+    "<img src=http://evil.example/pixel.png> "
+    '<a href="file:///etc/shadow">file:///etc/shadow</a>'
+)
+
+
+def test_hostile_content_comes_out_as_text_and_nothing_is_fetched_or_attached(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    inspection = helpers.start(world, scope=f"Scope {HOSTILE}")
+    helpers.rate_all(world, inspection)
+    first = inspection.template.items.order_by("aspect", "order").first()
+    assert first is not None
+    services.checklist_record(
+        inspection=inspection, item=first, rating="minor_gap", note=f"Note {HOSTILE}", by=_u(world, "inspector")
+    )
+    helpers.add_finding(world, inspection, Severity.MAJOR, f"Finding {HOSTILE}")
+    services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
+    inspection_publish(inspection=inspection, by=_u(world, "office"), summary=f"Summary {HOSTILE}")
+    # A spy on the PDF fetcher: it records every URL WeasyPrint asks for, then lets the real one answer.
+    from core import pdf as core_pdf
+
+    asked: list[str] = []
+    real_fetch = core_pdf.AssetOnlyFetcher.fetch
+
+    def spy(self: Any, url: str, headers: Any = None) -> Any:
+        asked.append(url)
+        return real_fetch(self, url, headers)
+
+    monkeypatch.setattr(core_pdf.AssetOnlyFetcher, "fetch", spy)
+
+    rendered = [report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection)]
+
+    assert {r.variant for r in rendered} == {ReportVariant.FULL, ReportVariant.PUBLIC}
+    assert all(r.status == ReportStatus.READY for r in rendered), [r.error for r in rendered]
+    assert asked and set(asked) == {"tandem-asset:report.css"}  # only our own stylesheet, nothing else
+    for report in rendered:
+        assert "<script>" not in report.html and "<link rel=attachment" not in report.html
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in report.html
+        text = _squeezed(_pdf_text(report.pdf.path))
+        for piece in (
+            "<script>alert('x')</script>",
+            "<linkrel=attachmenthref=file:///etc/passwd>",
+            "@importurl(http://evil.example/x.css)",
+            "<imgsrc=http://evil.example/pixel.png>",
+            '<ahref="file:///etc/shadow">',
+        ):
+            assert piece in text, (report.variant, piece)
+        listing = subprocess.run(["pdfdetach", "-list", report.pdf.path], capture_output=True, text=True, check=True)
+        assert listing.stdout.strip() == "0 embedded files"
+        assert b"/EmbeddedFiles" not in Path(report.pdf.path).read_bytes()
+
+
+# --- Redaction and the chart ------------------------------------------------------------------------------------
+
+
+def test_redact_removes_names_numbers_emails_and_phones_and_keeps_dates(world: World) -> None:
+    inspection = helpers.closed(world)
+    student = world.student_a.user
+    student.full_name = "Zhang Wei"
+    student.save()
+    supervisor = _u(world, "supervisor_a")
+    supervisor.full_name = "黄欣"
+    supervisor.phone = "0571-8888 1234"
+    supervisor.save()
+    text = (
+        f"Zhang Wei ({world.student_a.student_number}) said Zhang was tired; 黄欣老师 agreed. "
+        f"Write to {supervisor.email} or anyone@elsewhere.example, call 0571-8888 1234 or +86 138 1234 5678. "
+        "Seen on 2026-05-01, 12 logbooks, zhang is lower case."
+    )
+
+    out = redact(text, inspection)
+
+    assert "Zhang" not in out and "黄欣" not in out and world.student_a.student_number not in out
+    assert supervisor.email not in out and "anyone@elsewhere.example" not in out
+    assert "8888" not in out and "138 1234" not in out
+    assert "2026-05-01" in out and "12 logbooks" in out and "zhang is lower case" in out
+    assert out.count(REDACTED) >= 8
+
+
+def test_redact_leaves_people_of_other_partners_alone(world: World) -> None:
+    inspection = helpers.closed(world)
+    other = world.student_b.user
+    other.full_name = "Li Na"
+    other.save()
+
+    assert redact("Li Na studies at B.", inspection) == "Li Na studies at B."
+
+
+def test_chart_svg_escapes_labels_and_has_no_script_or_reference() -> None:
+    svg = aspect_chart_svg(
+        [AspectSummary(aspect="x", label='<script>alert(1)</script>"', counts={"conforming": 2, "major_gap": 1})]
+    )
+
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "href" not in svg and "style" not in svg
+    assert svg.count('class="chart-conforming"') == 2  # the bar and the legend
+    assert "2 of 3 conforming" in svg
+
+
+# --- Pages and downloads -----------------------------------------------------------------------------------------
+
+
+def _get(world: World, persona: str, url: str, **headers: Any) -> Any:
+    return client_for(world.users[persona]).get(url, **headers)
+
+
+def test_report_page_shows_the_frozen_report_and_its_versions(world: World) -> None:
+    inspection = helpers.closed(world)
+    report = report_render(_full(inspection).pk)
+
+    response = _get(world, "coordinator_a", reverse("supervision:report", args=[inspection.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Supervision hours not met." in body
+    assert report.sha256 in body
+    assert reverse("supervision:report-pdf", args=[report.pk]) in body
+    assert "<style" not in body.split("<main", 1)[1]  # CSP: the chart is coloured by classes
+
+
+def test_pending_report_says_it_is_being_rendered(world: World) -> None:
+    inspection = helpers.closed(world)
+
+    response = _get(world, "inspector", reverse("supervision:report", args=[inspection.pk]))
+
+    assert response.status_code == 200
+    assert "being rendered" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["supervisor_a", "coordinator_b", "tutor", "student_a", "counsellor"])
+def test_report_page_and_pdf_are_404_for_people_without_a_view(world: World, persona: str) -> None:
+    inspection = helpers.closed(world)
+    report = report_render(_full(inspection).pk)
+
+    assert _get(world, persona, reverse("supervision:report", args=[inspection.pk])).status_code == 404
+    assert _get(world, persona, reverse("supervision:report-pdf", args=[report.pk])).status_code == 404
+
+
+def test_pdf_download_is_the_frozen_file_as_an_attachment_with_its_hash_as_etag(world: World) -> None:
+    inspection = helpers.closed(world)
+    report = report_render(_full(inspection).pk)
+    url = reverse("supervision:report-pdf", args=[report.pk])
+
+    response = _get(world, "inspector", url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert f"inspection-{inspection.pk}-full-v1-en.pdf" in response["Content-Disposition"]
+    assert response["ETag"] == f'"{report.sha256}"'
+    content = b"".join(response.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == report.sha256
+    assert _get(world, "inspector", url, HTTP_IF_NONE_MATCH=f'"{report.sha256}"').status_code == 304
+
+
+def test_inspectors_get_their_own_full_reports_and_every_published_public_one(world: World) -> None:
+    inspection = helpers.closed(world)
+    inspection_publish(inspection=inspection, by=_u(world, "office"))
+    rendered = [report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection)]
+    full = next(r for r in rendered if r.variant == ReportVariant.FULL)
+    public = [r for r in rendered if r.variant == ReportVariant.PUBLIC]
+    other = UserFactory.create(username="other-inspector")
+    grant_platform_role(other, PlatformRole.INSPECTOR)
+    assigned, stranger = client_for(_u(world, "inspector")), client_for(other)
+
+    assert assigned.get(reverse("supervision:report-pdf", args=[full.pk])).status_code == 200
+    assert stranger.get(reverse("supervision:report-pdf", args=[full.pk])).status_code == 404
+    for report in public:
+        assert stranger.get(reverse("supervision:report-pdf", args=[report.pk])).status_code == 200
+    page = stranger.get(reverse("supervision:report", args=[inspection.pk]))
+    assert page.status_code == 200
+    assert reverse("supervision:report-pdf", args=[full.pk]) not in page.content.decode()
+    assert "Inspection results: Hospital A" in page.content.decode()
+
+
+def test_stranger_inspector_sees_nothing_of_an_unpublished_inspection(world: World) -> None:
+    inspection = helpers.closed(world)
+    report = report_render(_full(inspection).pk)
+    other = UserFactory.create(username="other-inspector")
+    grant_platform_role(other, PlatformRole.INSPECTOR)
+
+    assert client_for(other).get(reverse("supervision:report", args=[inspection.pk])).status_code == 404
+    assert client_for(other).get(reverse("supervision:report-pdf", args=[report.pk])).status_code == 404

@@ -1,0 +1,76 @@
+"""Through a real Celery worker: closing an inspection ends with a READY report, rendered by the worker
+from the message enqueued after commit; the same message delivered again renders nothing twice."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from kombu import Exchange, Queue
+
+from config.celery import app as celery_app
+from supervision import reports, services
+from supervision.jobs.reports import render_report
+from supervision.models import InspectionReport, ReportStatus, ReportVariant
+from tests.conftest import World
+from tests.supervision import helpers
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _forget_queue(queue: str) -> None:
+    """Remove the test queue and its exchange from the broker (as tests/core/test_worker.py does)."""
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        Queue(queue, Exchange(queue), routing_key=queue)(channel).declare()
+        channel.queue_delete(queue)
+        channel.exchange_delete(queue)
+    control_folder = (celery_app.conf.broker_transport_options or {}).get("control_folder")
+    if control_folder:
+        Path(control_folder, f"{queue}.exchange").unlink(missing_ok=True)
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_worker_renders_the_report_of_a_closed_inspection_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # A queue of our own, so no other worker on the broker takes the message, and none left over is taken here.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    inspection = helpers.start(world)
+    helpers.rate_all(world, inspection)
+
+    try:
+        with start_worker(
+            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
+        ):
+            services.inspection_close(inspection=inspection, by=helpers.user(world, "inspector"))
+            report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+            assert _wait_for(lambda: InspectionReport.objects.get(pk=report.pk).status != ReportStatus.PENDING)
+            first = InspectionReport.objects.get(pk=report.pk)
+            # The same message again (a redelivery): the worker finds it READY and renders nothing.
+            again = render_report.apply_async((report.pk,), queue=queue).get(timeout=30)
+    finally:
+        _forget_queue(queue)
+
+    assert first.status == ReportStatus.READY, first.error
+    assert again == ReportStatus.READY
+    final = InspectionReport.objects.get(pk=report.pk)
+    assert (final.attempts, final.sha256, final.pdf.name) == (1, first.sha256, first.pdf.name)
+    assert hashlib.sha256(Path(final.pdf.path).read_bytes()).hexdigest() == final.sha256
+    assert InspectionReport.objects.filter(inspection=inspection).count() == 1
