@@ -26,6 +26,7 @@ from supervision.models import (
     ChecklistResult,
     CorrectiveAction,
     Finding,
+    InspectionReport,
     InspectionStatus,
 )
 from supervision.uploads import CONTENT_TYPES
@@ -94,6 +95,13 @@ class InspectionDetailView(LoginRequiredMixin, View):
             "can_record": in_progress and access.can(user, "record", inspection),
             "can_close": in_progress and access.can(user, "close", inspection),
             "close_form": CloseForm(),
+            # The report panel: the versions this reader may open (none before closing), and publishing.
+            "reports": list(
+                access.scope(InspectionReport.objects.filter(inspection=inspection), user).order_by(
+                    "variant", "language", "-version"
+                )
+            ),
+            "can_publish": inspection.status == InspectionStatus.CLOSED and access.can(user, "publish", inspection),
         }
         return render(request, "supervision/pages/detail.html", context)
 
