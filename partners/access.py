@@ -56,9 +56,11 @@ from supervision.models import (
     ChecklistResult,
     ChecklistTemplate,
     CorrectiveAction,
+    DrawCandidate,
     Finding,
     Inspection,
     InspectionAssignment,
+    InspectionKind,
     InspectionReport,
     InspectionStatus,
     ReportVariant,
@@ -357,11 +359,12 @@ def _assigned_inspector(user: AnyUser, path: str) -> Rule:
 
 
 def _started_at_managed_partner(user: AnyUser, path: str) -> Rule:
-    """Coordinators of the target partner, once the inspection has started (never while planned)."""
+    """Coordinators of the target partner: a spot (unannounced) inspection once it has started, never
+    while planned; a scheduled inspection from its planning on (it is announced)."""
     prefix = _inspection_prefix(path)
     return Rule(
         q=Q(**{f"{prefix}target_partner_id__in": _member_partners(user, _MANAGERS)})
-        & Q(**{f"{prefix}status__in": STARTED_STATUSES})
+        & (Q(**{f"{prefix}status__in": STARTED_STATUSES}) | Q(**{f"{prefix}kind": InspectionKind.SCHEDULED}))
     )
 
 
@@ -490,6 +493,7 @@ POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
     },
     InspectionReport: {"view": _report_view},
     SpotDraw: {"view": _office_only, "run": _office_only},
+    DrawCandidate: {"view": _office_only},
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import BootstrapFormMixin
 from partners.models import Partner
@@ -86,7 +87,7 @@ class EntryForm(BootstrapFormMixin, forms.Form):
     placement = PlacementChoiceField(label=_("Placement"), queryset=Placement.objects.none(), empty_label=None)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = HoursField(label=_("Hours"), required=False, help_text=_("Or give a start and an end time below."))
-    start_time = forms.TimeField(label=_("Start"), required=False, widget=TimeInput())
+    start_time = forms.TimeField(label=pgettext_lazy("start time", "Start"), required=False, widget=TimeInput())
     end_time = forms.TimeField(label=_("End"), required=False, widget=TimeInput())
     category = CategoryChoiceField(label=_("Activity"), queryset=ActivityCategory.objects.none())
     cases = forms.IntegerField(

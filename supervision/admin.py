@@ -7,8 +7,9 @@ shows inspections, results, findings and corrective actions read-only, with thei
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners import access
@@ -25,8 +26,23 @@ from supervision.models import (
 
 
 class ChecklistItemInline(admin.TabularInline):  # type: ignore[type-arg]
+    """A checklist's items, editable until an inspection uses the checklist: after that its wording is
+    what inspectors rated (reports rendered later must show the same), so a change needs a new checklist."""
+
     model = ChecklistItem
     extra = 0
+
+    def _in_use(self, obj: Any) -> bool:
+        return obj is not None and obj.pk is not None and Inspection.objects.filter(template=obj).exists()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ChecklistTemplate)
@@ -44,6 +60,23 @@ class ReadOnlyMixin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return access.scope(super().get_queryset(request), request.user)  # type: ignore[misc]
+
+    def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        """The history pages read the historical records, not the scoped queryset: ask the scope first."""
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc,no-any-return]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(  # type: ignore[misc,no-any-return]
+            request, object_id, version_id, extra_context
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

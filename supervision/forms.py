@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from accounts.roles import AnyUser, PlatformRole
@@ -293,7 +294,7 @@ class FindingForm(BootstrapFormMixin, forms.Form):
 
 class AnswerForm(BootstrapFormMixin, forms.Form):
     answer = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("corrective action answer", "What was done"),
         required=False,
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 5}),

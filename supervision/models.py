@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import EvidenceQuerySet
@@ -307,7 +308,7 @@ class Finding(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("corrective action status", "Open")
     ANSWERED = "answered", _("Answered")
     VERIFIED = "verified", _("Verified")
     REOPENED = "reopened", _("Reopened")

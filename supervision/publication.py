@@ -5,8 +5,10 @@ public (redacted) report is rendered in English and in Chinese. The public pages
 :func:`published_inspections`, which never returns anything not published; a planned, started or
 closed inspection stays a 404 there for everybody, the office included.
 
-Results should be published in good time: a closed inspection still unpublished after
-``PUBLICATION_DAYS`` days is overdue (:func:`publication_overdue`), flagged red on the office's queue.
+Results should be published in good time: a closed inspection not published once ``PUBLICATION_DAYS``
+full days have passed since its closing is overdue. That rule is written once, twice over:
+:func:`is_publication_overdue` for a number of days, :func:`publication_overdue` for the query; every
+page that flags lateness (the queue, the report and publish pages, the public list) uses one of them.
 """
 
 from __future__ import annotations
@@ -93,11 +95,20 @@ def days_since(moment: datetime.datetime | None, today: datetime.date | None = N
     return ((today or timezone.localdate()) - timezone.localdate(moment)).days
 
 
+def is_publication_overdue(days: int | None) -> bool:
+    """Whether results ``days`` whole days after closing (:func:`days_since`) are late: 14 full days have
+    passed (``days >= PUBLICATION_DAYS``). For a published inspection, pass its days to publication: it
+    was late if it was overdue on the day it was published. None (not closed) is never overdue."""
+    return days is not None and days >= PUBLICATION_DAYS
+
+
 def publication_overdue(today: datetime.date | None = None) -> QuerySet[Inspection]:
-    """Closed inspections not published within ``PUBLICATION_DAYS`` days of closing (closed on a day more
-    than 14 days before ``today``)."""
+    """Closed inspections, not published, that are overdue on ``today``: closed ``PUBLICATION_DAYS`` or more
+    days before it (the query form of :func:`is_publication_overdue`)."""
     day = today or timezone.localdate()
-    limit = _day_start(day - datetime.timedelta(days=PUBLICATION_DAYS))
+    # Overdue when today - closing day >= PUBLICATION_DAYS, i.e. closed before the start of the day after
+    # (today - PUBLICATION_DAYS).
+    limit = _day_start(day - datetime.timedelta(days=PUBLICATION_DAYS - 1))
     return Inspection.objects.filter(status=InspectionStatus.CLOSED, closed_at__lt=limit)
 
 

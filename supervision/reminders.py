@@ -3,13 +3,16 @@
 Driven by the clock, not by a person (like ``practice.reminders``): they act for nobody and need no
 permission check, but they tell each person only what that person may see.
 
-* **Corrective actions** (daily): each owner of an open or reopened action due within 7 days, or overdue,
-  gets one message a day listing those actions. Only actions the owner still sees are included (they
-  coordinate the partner inspected, and the inspection has started), so a planned spot inspection, or a
-  partner the owner has left, never shows up in anybody's reminder.
+* **Corrective actions** (daily): the owner of an open or reopened action due within 7 days, or overdue,
+  hears of it while they still coordinate the partner inspected; once they no longer do (their
+  membership ended, or their account was closed), the partner's current coordinators hear of it instead.
+  Each person gets one message a day listing their actions. Only actions of started inspections, which
+  the partner's coordinators see anyway, are included: a planned spot inspection, or a partner somebody
+  has left, never shows up in anybody's reminder.
 * **Office digest** (weekly): every office user gets one digest an ISO week, listing the overdue actions,
-  the closed inspections still unpublished 14 days after closing, and the partners proposed for
-  probation. Nothing is sent when there is nothing to say.
+  the closed inspections not published in time (``supervision.publication.publication_overdue``, the same
+  rule as the office's publication queue), and the partners proposed for probation. Nothing is sent when
+  there is nothing to say.
 
 The ``dedup_key`` names the kind and the day (or the ISO week); the unique constraint on
 (user, dedup_key) makes a second run, or two at once, tell nobody twice.
@@ -33,13 +36,12 @@ from accounts.roles import PlatformRole
 from core import notifications
 from core.models import Notification
 from partners.models import Membership, MembershipRole
-from supervision.models import AWAITING_ANSWER, STARTED_STATUSES, CorrectiveAction, Inspection, InspectionStatus
+from supervision import publication
+from supervision.models import AWAITING_ANSWER, STARTED_STATUSES, CorrectiveAction, Inspection
 from supervision.scorecard import Scorecard, probation_proposals
 
 #: An action due within this many days (or overdue) is reminded.
 DUE_SOON_DAYS = 7
-#: A closed inspection still unpublished this many days after closing is flagged to the office.
-PUBLISH_WITHIN_DAYS = 14
 ACTIONS_KIND = "supervision_actions"
 DIGEST_KIND = "supervision_office_digest"
 
@@ -72,30 +74,56 @@ def _told(key: str) -> set[int]:
 
 
 def actions_to_remind(*, today: datetime.date) -> dict[User, list[CorrectiveAction]]:
-    """Open or reopened actions due by ``today + 7 days`` (overdue included), by owner, earliest due first.
+    """Open or reopened actions due by ``today + 7 days`` (overdue included), by the person to remind,
+    earliest due first.
 
-    One query: the owner must be active and coordinate the partner inspected today (a membership in
-    force), and the inspection must have started: the same rows the owner's own scope holds."""
-    coordinates = Membership.objects.active(today).filter(
+    The owner is fixed when the action is opened, but people move on: the owner is reminded while they are
+    active and still coordinate the partner inspected (a membership in force today); otherwise the
+    partner's current coordinators are, so that no action is left without anybody hearing of it. (Any
+    coordinator of the partner may answer, so each of them can act on the reminder.) Only actions of
+    started inspections count: exactly the rows those coordinators' own scope holds, so a planned spot
+    inspection never shows up. Two queries, however many actions and partners."""
+    owner_coordinates = Membership.objects.active(today).filter(
         user_id=OuterRef("owner_id"),
         partner_id=OuterRef("finding__inspection__target_partner_id"),
         role=MembershipRole.COORDINATOR,
     )
-    actions = (
+    actions = list(
         CorrectiveAction.objects.filter(
             status__in=AWAITING_ANSWER,
             due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
             finding__inspection__status__in=STARTED_STATUSES,
-            owner__is_active=True,
         )
-        .filter(Exists(coordinates))
+        .annotate(owner_coordinates=Exists(owner_coordinates))
         .select_related("owner", "finding__inspection__target_partner")
-        .order_by("owner_id", "due_date", "pk")
+        .order_by("due_date", "pk")
     )
-    by_owner: dict[User, list[CorrectiveAction]] = defaultdict(list)
+
+    def owner_in_charge(action: CorrectiveAction) -> bool:
+        return bool(action.owner.is_active and getattr(action, "owner_coordinates", False))
+
+    left_behind = {action.finding.inspection.target_partner_id for action in actions if not owner_in_charge(action)}
+    coordinators: dict[int, list[User]] = defaultdict(list)
+    if left_behind:
+        memberships = (
+            Membership.objects.active(today)
+            .filter(partner_id__in=left_behind, role=MembershipRole.COORDINATOR, user__is_active=True)
+            .select_related("user")
+            .order_by("partner_id", "user_id", "pk")
+        )
+        for membership in memberships:
+            people = coordinators[membership.partner_id]
+            if membership.user not in people:  # two memberships in force, one person
+                people.append(membership.user)
+    by_person: dict[int, tuple[User, list[CorrectiveAction]]] = {}
     for action in actions:
-        by_owner[action.owner].append(action)
-    return dict(by_owner)
+        if owner_in_charge(action):
+            recipients = [action.owner]
+        else:
+            recipients = coordinators.get(action.finding.inspection.target_partner_id, [])
+        for person in recipients:
+            by_person.setdefault(person.pk, (person, []))[1].append(action)
+    return {person: listed for _pk, (person, listed) in sorted(by_person.items())}
 
 
 def _action_line(action: CorrectiveAction, today: datetime.date) -> str:
@@ -123,22 +151,26 @@ def _actions_body(actions: list[CorrectiveAction], today: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class ActionReminderCounts:
+    #: people reminded (owners, or coordinators standing in for an owner who left); the daily job's name
     owners: int
+    #: actions listed, summed over the messages sent
     actions: int
 
 
 def action_reminders_send(*, today: datetime.date) -> ActionReminderCounts:
-    """Tell each owner, once a day, which of their corrective actions are overdue or due within 7 days."""
+    """Tell each person in charge (the owner, or the partner's current coordinators once the owner has
+    left: :func:`actions_to_remind`), once a day, which corrective actions are overdue or due within 7
+    days. The counts are of people told and of the actions their messages listed."""
     key = actions_dedup_key(today)
     already = _told(key)
     link = _link("supervision:actions")
     owners = actions = 0
-    for owner, listed in actions_to_remind(today=today).items():
-        if owner.pk in already:
+    for person, listed in actions_to_remind(today=today).items():
+        if person.pk in already:
             continue
         overdue = sum(1 for action in listed if action.due_date < today)
         sent = notifications.notify(
-            users=[owner],
+            users=[person],
             kind=ACTIONS_KIND,
             subject=gettext_noop("Corrective actions to answer: %(overdue)s overdue, %(soon)s due within 7 days"),
             params={"overdue": overdue, "soon": len(listed) - overdue},
@@ -174,13 +206,9 @@ def office_digest(*, today: datetime.date) -> OfficeDigest:
         .select_related("finding__inspection__target_partner")
         .order_by("due_date", "pk")
     )
-    cutoff = timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=PUBLISH_WITHIN_DAYS - 1), datetime.time.min)
-    )
+    # One definition of "not published in time" for the digest and the publication queue alike.
     unpublished = list(
-        Inspection.objects.filter(status=InspectionStatus.CLOSED, closed_at__lt=cutoff)
-        .select_related("target_partner")
-        .order_by("closed_at", "pk")
+        publication.publication_overdue(today).select_related("target_partner").order_by("closed_at", "pk")
     )
     return OfficeDigest(overdue=overdue, unpublished=unpublished, proposals=probation_proposals(today))
 
@@ -192,7 +220,9 @@ def _digest_body(digest: OfficeDigest, today: datetime.date) -> str:
             lines.append(_("Overdue corrective actions:"))
             lines += [f"- {_action_line(action, today)}" for action in digest.overdue]
         if digest.unpublished:
-            lines.append(_("Closed inspections not yet published after %(days)s days:") % {"days": PUBLISH_WITHIN_DAYS})
+            lines.append(
+                _("Closed inspections not yet published after %(days)s days:") % {"days": publication.PUBLICATION_DAYS}
+            )
             for inspection in digest.unpublished:
                 closed_on = timezone.localdate(inspection.closed_at) if inspection.closed_at else today
                 lines.append(
@@ -201,7 +231,7 @@ def _digest_body(digest: OfficeDigest, today: datetime.date) -> str:
                     % {
                         "partner": inspection.target_partner.name,
                         "date": closed_on.isoformat(),
-                        "days": (today - closed_on).days,
+                        "days": publication.days_since(inspection.closed_at, today) or 0,
                     }
                 )
         if digest.proposals:

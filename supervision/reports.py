@@ -2,7 +2,7 @@
 
 A report is rendered once per version by the Celery task ``supervision.render_report`` (see
 ``supervision.jobs.reports``): the page (HTML, kept in the row) and the PDF (a file named after the
-inspection, variant and version, with its SHA-256). A READY version is never rendered again: a new
+inspection, variant and version plus a random part, with its SHA-256). A READY version is never rendered again: a new
 version is a new row and a new file, so a downloaded PDF can always be checked against its hash.
 
 The PDF bytes are stable: the same report renders to the same bytes (WeasyPrint writes no clock time
@@ -10,7 +10,9 @@ when the document gives ``dcterms.created``/``dcterms.modified``; both come from
 ``requested_at``), and "overdue" is judged as of that day too, not as of the render.
 
 Redaction (the public variant) is done here, on the way into the template context, never in the
-template: every free text goes through :func:`redact`, and people are named by role only.
+template: every free text goes through :func:`redact`. Students' names and numbers and people's contact
+details are removed; supervisors and coordinators are named by their role; inspectors are named (by their
+full name only: they act in an official capacity). A placement-level target is shown as its site.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import datetime
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +33,16 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from accounts.roles import PlatformRole
+from core.notifications import notify
 from core.pdf import render_pdf
 from partners import access
 from partners.models import Membership
@@ -52,6 +59,7 @@ from supervision.models import (
     ReportStatus,
     ReportVariant,
     Severity,
+    TargetKind,
 )
 
 logger = logging.getLogger("tandem.supervision.reports")
@@ -84,7 +92,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits with the separators people type in phone numbers; judged by _phone_or_keep below.
 _PHONE = re.compile(r"(?<![\w.])\+?\(?[0-9][0-9 ().-]{5,}[0-9](?![\w])")
 _DATE = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+# A letter or digit that is not CJK: what a Latin term must not touch on either side. A CJK character next
+# to it is a boundary ("Huang Xin老师": Chinese text runs on without spaces).
+_LATIN_WORD_CHAR = r"[^\W\u2e80-\u9fff\uf900-\ufaff]"
 
 
 def _phone_or_keep(match: re.Match[str]) -> str:
@@ -96,23 +106,60 @@ def _phone_or_keep(match: re.Match[str]) -> str:
     return REDACTED
 
 
-def _name_parts(name: str) -> list[str]:
-    """The words of a Latin-script name worth redacting on their own ("Smith" in "Dr Smith said ..."):
-    three letters or more; a one-word or CJK name is matched whole only."""
-    if _CJK.search(name):
-        return []
-    words = [w.strip(".,'") for w in name.split()]
-    return [w for w in words if len(w) >= 3] if len(words) > 1 else []
+#: Titles written before a name: never redacted on their own (the name after them is).
+_TITLES = frozenset({"Dr", "Mr", "Ms", "Mrs", "Prof", "Jr", "Sr"})
+#: A CJK run inside a name; runs shorter than this (a family name alone, 黄) are not matched on their own.
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]+")
+_CJK_MIN = 2
+_CJK_GAP = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff])\s+(?=[\u2e80-\u9fff\uf900-\ufaff])")
+
+
+@dataclass(frozen=True)
+class NameTerms:
+    """The terms one recorded name is matched by (see :func:`name_terms`)."""
+
+    exact: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    cjk: tuple[str, ...] = ()
+
+
+def name_terms(name: str) -> NameTerms:
+    """Split a recorded name into what to look for in free text.
+
+    A name may be written in two scripts ("Huang Xin 黄欣"), and texts use either, so each script's part
+    is a term of its own: the Latin part whole (case-insensitive), each of its words when it has several
+    ("Huang" in "Huang was late"; case-sensitive, so the common word "smith" stays), and each CJK run of
+    two characters or more (matched anywhere: Chinese has no spaces between words). A two-letter word
+    ("Li", "Na", "Wu") is looked for capitalised, as names are written: "Li" goes, "li" stays. One-letter
+    words (initials) and titles ("Dr") are not terms on their own.
+    """
+    name = _CJK_GAP.sub("", " ".join(name.split()))  # 黄 欣 is 黄欣: Chinese is written without spaces
+    cjk = tuple(run for run in _CJK_RUN.findall(name) if len(run) >= _CJK_MIN)
+    latin = " ".join(_CJK_RUN.sub(" ", name).split()).strip(" .,;:'\"()[]/-·")
+    if len(latin) < 2:
+        return NameTerms(cjk=cjk)
+    words = [w.strip(".,;:'\"()[]") for w in latin.split()]
+    parts: list[str] = []
+    if len(words) > 1:
+        for word in words:
+            if not word.replace("-", "").replace("'", "").isalpha() or word in _TITLES or len(word) < 2:
+                continue
+            if len(word) == 2:
+                parts.append(word[0].upper() + word[1].lower())
+            else:
+                parts.append(word)
+    return NameTerms(exact=(latin,), parts=tuple(parts), cjk=cjk)
 
 
 @dataclass
 class Redactor:
     """Replaces the names, student numbers, e-mails and phones of the people an inspection concerns.
 
-    Built once per inspection (a few queries), then applied to every free text of a report. Full names,
-    numbers, e-mails and phones match whole words, case-insensitively; a Latin name's single words match
-    case-sensitively (so "Smith" goes, "smith" as a common word stays); CJK names match anywhere, since
-    Chinese text has no spaces between words.
+    Built once per inspection (a few queries), then applied to every free text of a report. Full Latin
+    names, numbers, e-mails and phones match whole words, case-insensitively; a Latin name's single words
+    match case-sensitively (so "Smith" goes, "smith" as a common word stays); CJK names match anywhere,
+    since Chinese text has no spaces between words. A CJK character counts as a word boundary for the
+    Latin terms ("Huang Xin老师"). See :func:`name_terms` for how a name becomes terms.
     """
 
     exact: list[str] = field(default_factory=list)
@@ -126,11 +173,12 @@ class Redactor:
 
         pieces = []
         exact = alternation(self.exact)
+        before, after = rf"(?<!{_LATIN_WORD_CHAR})", rf"(?!{_LATIN_WORD_CHAR})"
         if exact:
-            pieces.append(rf"(?i:(?<!\w)(?:{exact})(?!\w))")
+            pieces.append(rf"(?i:{before}(?:{exact}){after})")
         parts = alternation(self.parts)
         if parts:
-            pieces.append(rf"(?<!\w)(?:{parts})(?!\w)")
+            pieces.append(rf"{before}(?:{parts}){after}")
         cjk = alternation(self.cjk)
         if cjk:
             pieces.append(rf"(?:{cjk})")
@@ -143,6 +191,31 @@ class Redactor:
         if self._pattern is not None:
             text = self._pattern.sub(REDACTED, text)
         return _PHONE.sub(_phone_or_keep, text)
+
+
+def scrub_contacts(text: str) -> str:
+    """``text`` with anything shaped like an e-mail address or a phone number replaced (names kept)."""
+    return _PHONE.sub(_phone_or_keep, _EMAIL.sub(REDACTED, text)) if text else text
+
+
+def inspectors_of(inspection: Inspection) -> list[User]:
+    """The inspectors assigned to an inspection, in a stable order (one query)."""
+    return list(User.objects.filter(inspection_assignments__inspection=inspection).order_by("pk"))
+
+
+def public_inspector_names(inspectors: Iterable[User]) -> list[str]:
+    """How public reports, pages and the API name the inspectors.
+
+    Inspectors act in an official capacity, so the public may know who inspected (accountability): they
+    are named, but by their recorded full name only, never by the username that ``display_name`` falls
+    back to, and with anything shaped like contact details removed. One without a full name is "an
+    inspector", so the count stays true.
+    """
+    names = []
+    for inspector in inspectors:
+        name = scrub_contacts(" ".join(inspector.full_name.split()))
+        names.append(name or _("an inspector"))
+    return names
 
 
 def _people_of(inspection: Inspection) -> list[User]:
@@ -161,14 +234,10 @@ def redactor_for(inspection: Inspection) -> Redactor:
     cjk: list[str] = []
 
     def add_name(name: str) -> None:
-        name = name.strip()
-        if len(name) < 2:
-            return
-        if _CJK.search(name):
-            cjk.append(name)
-        else:
-            exact.append(name)
-            parts.extend(_name_parts(name))
+        terms = name_terms(name)
+        exact.extend(terms.exact)
+        parts.extend(terms.parts)
+        cjk.extend(terms.cjk)
 
     for person in _people_of(inspection):
         for name in (person.full_name, person.get_full_name(), person.display_name):
@@ -191,11 +260,16 @@ def redact(text: str, inspection: Inspection) -> str:
     partner's people (and its contact person), the students' numbers, and anything shaped like an e-mail
     address or a phone number (7 digits or more; dates are kept).
 
-    Limits: it only knows the people recorded in Tandem. A nickname, a misspelling, a name written in
-    another script than the one recorded ("Huang Xin" for 黄欣), a family name alone for a CJK name, a
-    description ("the only male student of the 2026 cohort") or a number of fewer than 7 digits pass
-    through. The office reads the public version before publishing it; the preview on the publish page is
-    there for that. Over-redaction (a word that happens to be someone's name) is the accepted failure.
+    A name recorded in two scripts ("Huang Xin 黄欣") is matched by each: the Latin name whole, each of its
+    words, and the CJK name anywhere in the text (see :func:`name_terms`).
+
+    Limits: it only knows the people recorded in Tandem. These pass through: a nickname or a misspelling;
+    a name written in a script it is not recorded in ("Huang Xin" when only 黄欣 is recorded); a CJK family
+    name alone (黄老师: one character is too common to match); an initial; a two-letter name word not
+    written capitalised ("li", "LI"); a description ("the only male student of the 2026 cohort"); a number
+    of fewer than 7 digits. Over-redaction is the accepted failure: a word that happens to be someone's
+    name goes too, two-letter ones included ("He said" when someone is named He Wei). The office reads the
+    public version before publishing it; the preview on the publish page is there for that.
     """
     return redactor_for(inspection)(text)
 
@@ -333,6 +407,24 @@ def _site_name(placement: Placement | None) -> str:
     return placement.site.name if placement is not None and placement.site_id else ""
 
 
+def public_target_kind(inspection: Inspection) -> str:
+    """The target kind the public is told: a placement-level inspection is shown as one of its site (a
+    placement at a small site can point to one student), or of the partner when the placement has no site."""
+    if inspection.target_site_id is not None:
+        return TargetKind.SITE
+    if inspection.target_placement_id is not None:
+        return TargetKind.SITE if public_target_site(inspection) else TargetKind.PARTNER
+    return TargetKind.PARTNER
+
+
+def public_target_site(inspection: Inspection) -> str:
+    """The name of the narrower target as the public sees it: the site, or a placement's site; "" for a
+    partner-level inspection (or a placement without a site). Never a student."""
+    if inspection.target_site_id is not None:
+        return inspection.target_site.name  # type: ignore[union-attr]
+    return _site_name(inspection.target_placement)
+
+
 def report_context(
     inspection: Inspection, variant: str, *, as_of: datetime.date | None = None, version: int | None = None
 ) -> dict[str, Any]:
@@ -341,8 +433,9 @@ def report_context(
     Facts (kind, target, scope, dates, inspectors, days to publication), checklist results by aspect with
     counts per rating and the chart, findings by severity, corrective actions (status, due, overdue as of
     ``as_of``). For ``ReportVariant.PUBLIC``: no student names or numbers, no person's phone or e-mail,
-    supervisors said to be "a supervisor", placements named by their site only, and every free text
-    through :func:`redact`.
+    supervisors said to be "a supervisor", inspectors by their full name (:func:`public_inspector_names`),
+    placements named by their site only (a placement-level target too), and every free text through
+    :func:`redact`.
     """
     public = variant == ReportVariant.PUBLIC
     inspection = Inspection.objects.select_related(
@@ -365,13 +458,16 @@ def report_context(
             return ""
         return role if public else person.display_name
 
-    inspectors = sorted(
-        User.objects.filter(inspection_assignments__inspection=inspection).order_by("pk"), key=lambda u: u.pk
-    )
+    inspectors = inspectors_of(inspection)
     target = inspection.target_partner.name
+    target_label = _("Site")
     if inspection.target_site_id is not None:
         target_detail = inspection.target_site.name  # type: ignore[union-attr]
+    elif inspection.target_placement_id is not None and public:
+        # A placement at a small site can point to one student: the public sees the site only.
+        target_detail = public_target_site(inspection)
     elif inspection.target_placement_id is not None:
+        target_label = _("Placement")
         target_detail = placement_label(inspection.target_placement)
     else:
         target_detail = ""
@@ -461,6 +557,7 @@ def report_context(
             "target_partner": target,
             "target_partner_kind": inspection.target_partner.get_kind_display(),
             "target_detail": target_detail,
+            "target_detail_label": target_label,
             "scope": clean(inspection.scope),
             "checklist": inspection.template.name,
             "planned_date": inspection.planned_date,
@@ -468,7 +565,7 @@ def report_context(
             "closed_at": inspection.closed_at,
             "published_at": inspection.published_at,
             "days_to_publication": inspection.days_to_publication,
-            "inspectors": [u.display_name for u in inspectors],
+            "inspectors": public_inspector_names(inspectors) if public else [u.display_name for u in inspectors],
             "summary": clean(inspection.public_summary),
         },
         "aspects": aspects,
@@ -489,11 +586,38 @@ def _refuse(field_name: str, message: str, code: str = "invalid") -> ValidationE
 
 
 def _mark_failed(report_id: int, error: BaseException) -> None:
-    """Record a failed render (status, error text, one more attempt), in its own transaction."""
+    """Record a failed render (status, error text, one more attempt), in its own transaction, and tell the
+    office (only it sees the error text and can retry)."""
     text = f"{type(error).__name__}: {error}"[:ERROR_MAX]
-    InspectionReport.objects.filter(pk=report_id).exclude(status=ReportStatus.READY).update(
-        status=ReportStatus.FAILED, error=text, attempts=F("attempts") + 1
+    marked = (
+        InspectionReport.objects.filter(pk=report_id)
+        .exclude(status=ReportStatus.READY)
+        .update(status=ReportStatus.FAILED, error=text, attempts=F("attempts") + 1)
     )
+    if marked:
+        _tell_office_failed(report_id)
+
+
+def _tell_office_failed(report_id: int) -> None:
+    """Notify the office users that a report could not be rendered: once per report (the dedup key), so
+    the task's automatic retries and later failures of the same version do not repeat it.
+
+    Never raises: this runs while handling a failure (possibly a broker or database that went away), and
+    the failure recorded on the report matters more than the message about it.
+    """
+    try:
+        report = InspectionReport.objects.select_related("inspection__target_partner").get(pk=report_id)
+        office = User.objects.filter(groups__name=PlatformRole.OFFICE, is_active=True).order_by("pk")
+        notify(
+            users=office,
+            kind="inspection_report_failed",
+            subject=gettext_noop("A report of the inspection of %(partner)s could not be rendered."),
+            params={"partner": report.inspection.target_partner.name},
+            link=reverse("supervision:report", args=[report.inspection_id]),
+            dedup_key=f"inspection-report-failed-{report_id}",
+        )
+    except Exception:
+        logger.exception("could not tell the office that report %s failed", report_id)
 
 
 def _enqueue(report_id: int) -> None:
@@ -543,9 +667,17 @@ def report_request(
 
 
 def report_file_name(report: InspectionReport) -> str:
-    """The frozen PDF's name in storage: deterministic, one per version."""
+    """The frozen PDF's name in storage: the inspection, variant and version stay readable, and a random
+    part makes it unguessable, so a file served without a check (a misconfigured media route) cannot be
+    found by counting ids. Downloads are named without it (``download_name``)."""
     year = timezone.localtime(report.requested_at).year
-    return f"inspections/reports/{year}/inspection-{report.inspection_id}-{report.variant}-v{report.version}.pdf"
+    readable = f"inspection-{report.inspection_id}-{report.variant}-v{report.version}"
+    return f"inspections/reports/{year}/{readable}-{secrets.token_hex(8)}.pdf"
+
+
+def download_name(report: InspectionReport) -> str:
+    """The file name a download is offered under: readable, without the storage name's random part."""
+    return f"inspection-{report.inspection_id}-{report.variant}-v{report.version}-{report.language}.pdf"
 
 
 def render_report_bytes(report: InspectionReport) -> tuple[str, bytes]:
@@ -609,8 +741,8 @@ def report_render(report_id: int) -> InspectionReport:
 
 @transaction.atomic
 def report_retry(*, report: InspectionReport, by: User) -> InspectionReport:
-    """Render a FAILED version again (office): back to PENDING, queued after commit. Same version, same
-    file name: a failed version has no file to keep."""
+    """Render a FAILED version again (office): back to PENDING, queued after commit. Same version: a
+    failed version has no file to keep."""
     access.require(by, "retry_report", report.inspection)
     report = InspectionReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.FAILED:

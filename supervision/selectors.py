@@ -10,7 +10,7 @@ queries whether it shows one or a hundred.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -465,3 +465,48 @@ def describe_target(inspection: Inspection) -> str:
         student = inspection.target_placement.student.user.display_name
         return _("%(partner)s, placement of %(student)s") % {"partner": partner, "student": student}
     return partner
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One step in a corrective action's life, read from its history: who did what, when, and the text
+    they gave. Answers and reasons are overwritten on the row by the next round; the trail keeps them."""
+
+    at: datetime.datetime
+    by: str
+    status: str
+    status_label: str
+    text: str
+
+
+def action_trails(actions: Sequence[CorrectiveAction]) -> dict[int, list[TrailEntry]]:
+    """Each action's steps (status changes with their answer or reason), oldest first, in one query."""
+    ids = [action.pk for action in actions]
+    if not ids:
+        return {}
+    labels = dict(ActionStatus.choices)
+    trails: dict[int, list[TrailEntry]] = {pk: [] for pk in ids}
+    previous: dict[int, str] = {}
+    records = (
+        CorrectiveAction.history.filter(id__in=ids)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    for record in records:
+        if previous.get(record.id) == record.status:
+            continue
+        previous[record.id] = record.status
+        text = record.answer if record.status == ActionStatus.ANSWERED else ""
+        if record.status == ActionStatus.REOPENED:
+            text = record.reopen_reason
+        user = record.history_user
+        trails[record.id].append(
+            TrailEntry(
+                at=record.history_date,
+                by=(user.full_name or user.username) if user is not None else "",
+                status=record.status,
+                status_label=str(labels.get(record.status, record.status)),
+                text=text,
+            )
+        )
+    return trails

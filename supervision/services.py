@@ -6,8 +6,9 @@ refuses. Starting an inspection gives its inspectors a time-limited grant on the
 can read its placements and practice hours); closing it ends those grants.
 
 Notifications are written in the same transaction (``core.notifications.notify``), so a refused or
-rolled-back change tells nobody. Secrecy: nothing reaches the target partner's people before an inspector
-starts the inspection; the first they hear is "an inspection has started".
+rolled-back change tells nobody. Secrecy: nothing of a spot (unannounced) inspection reaches the target
+partner's people before an inspector starts it; the first they hear is "an inspection has started". A
+scheduled inspection is announced: its coordinators are told when it is planned.
 """
 
 from __future__ import annotations
@@ -148,7 +149,6 @@ def inspection_plan(
     InspectionAssignment.objects.bulk_create(
         [InspectionAssignment(inspection=inspection, inspector=inspector) for inspector in unique]
     )
-    # Only the assigned inspectors hear of a planned inspection; the target partner's people do not.
     notify(
         users=unique,
         kind="inspection_assigned",
@@ -157,6 +157,16 @@ def inspection_plan(
         link=_link(inspection.pk),
         dedup_key=f"inspection-{inspection.pk}-assigned",
     )
+    if kind == InspectionKind.SCHEDULED:
+        # Announced: the partner prepares. A spot inspection's target hears nothing until it starts.
+        notify(
+            users=_coordinators(partner),
+            kind="inspection_announced",
+            subject=gettext_noop("An inspection of %(partner)s is scheduled for %(date)s"),
+            params={"partner": partner.name, "date": planned_date.isoformat()},
+            link=_link(inspection.pk),
+            dedup_key=f"inspection-{inspection.pk}-announced",
+        )
     return inspection
 
 

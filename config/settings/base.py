@@ -137,6 +137,9 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 
 # Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
 PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)
+# The weekly spot-inspection draw: partners drawn per week, inspectors assigned to each (docs/supervision-draw.md).
+SUPERVISION_DRAW_PICKS = env_int("SUPERVISION_DRAW_PICKS", 2, minimum=0)
+SUPERVISION_DRAW_INSPECTORS_PER_PICK = env_int("SUPERVISION_DRAW_INSPECTORS_PER_PICK", 1, minimum=1)
 
 # --- Internationalisation ---------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The public API of published inspection results: ``/api/v1/public/inspections/``, no login needed.
 
 Read-only, and only what the public pages show: published inspections, their redacted summary (redacted
-when published), checklist results counted per aspect, and the frozen public PDFs with their SHA-256.
-No finding text, no person, no placement: those reach the public only through the redacted report.
+when published), checklist results counted per aspect, and the frozen public PDFs with their SHA-256;
+the detail also names the inspectors, by full name, as the public report does. No finding text, no other
+person, no placement (a placement-level inspection is shown as one of its site): those reach the public
+only through the redacted report.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from rest_framework.response import Response
 from core.api.errors import ERROR_RESPONSE
 from supervision import publication
 from supervision.models import Inspection
-from supervision.reports import RATING_ORDER, AspectSummary
+from supervision.reports import (
+    RATING_ORDER,
+    AspectSummary,
+    inspectors_of,
+    public_inspector_names,
+    public_target_kind,
+    public_target_site,
+)
 from supervision.views.reports import pdf_response
 
 
@@ -61,7 +70,7 @@ class PublicInspectionSerializer(serializers.ModelSerializer):  # type: ignore[t
 
     partner = serializers.SerializerMethodField()
     kind = serializers.CharField(help_text="scheduled or spot")
-    target_kind = serializers.CharField(read_only=True, help_text="partner, site or placement")
+    target_kind = serializers.SerializerMethodField()
     site = serializers.SerializerMethodField()
     closed_on = serializers.SerializerMethodField()
     published_on = serializers.SerializerMethodField()
@@ -92,13 +101,15 @@ class PublicInspectionSerializer(serializers.ModelSerializer):  # type: ignore[t
         partner = obj.target_partner
         return {"name": partner.name, "short_name": partner.short_name, "kind": partner.kind}
 
+    @extend_schema_field({"type": "string", "enum": ["partner", "site"], "description": "partner or site"})
+    def get_target_kind(self, obj: Inspection) -> str:
+        """partner or site: a placement-level inspection is shown as one of its site."""
+        return public_target_kind(obj)
+
     @extend_schema_field(OpenApiTypes.STR)
     def get_site(self, obj: Inspection) -> str:
         """The narrower target, by its site's name only (never a student)."""
-        if obj.target_site_id is not None:
-            return obj.target_site.name  # type: ignore[union-attr]
-        placement = obj.target_placement
-        return placement.site.name if placement is not None and placement.site_id else ""
+        return public_target_site(obj)
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_closed_on(self, obj: Inspection) -> str | None:
@@ -142,6 +153,21 @@ class PublicInspectionSerializer(serializers.ModelSerializer):  # type: ignore[t
         return out
 
 
+class PublicInspectionDetailSerializer(PublicInspectionSerializer):
+    """One published inspection: the list's fields and the inspectors, named as in the public report."""
+
+    inspectors = serializers.SerializerMethodField()
+
+    class Meta(PublicInspectionSerializer.Meta):
+        fields = [*PublicInspectionSerializer.Meta.fields, "inspectors"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_inspectors(self, obj: Inspection) -> list[str]:
+        """The inspectors' full names (they act in an official capacity); never a username or contact."""
+        return public_inspector_names(inspectors_of(obj))
+
+
 class JsonErrorsNegotiation(DefaultContentNegotiation):
     """The PDF download answers the file itself, whatever the client accepts; an error is JSON."""
 
@@ -154,7 +180,7 @@ class JsonErrorsNegotiation(DefaultContentNegotiation):
 
 @extend_schema_view(
     list=extend_schema(auth=[], responses={200: PublicInspectionSerializer(many=True)}),
-    retrieve=extend_schema(auth=[], responses={200: PublicInspectionSerializer, 404: ERROR_RESPONSE}),
+    retrieve=extend_schema(auth=[], responses={200: PublicInspectionDetailSerializer, 404: ERROR_RESPONSE}),
 )
 class PublicInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Published inspection results, newest first; no login. Anything not published is a 404."""
@@ -167,6 +193,9 @@ class PublicInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self) -> Any:
         return publication.published_inspections()
+
+    def get_serializer_class(self) -> Any:
+        return PublicInspectionDetailSerializer if self.action == "retrieve" else PublicInspectionSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())

@@ -21,7 +21,8 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core.api.fields import ScopedPrimaryKeyRelatedField
-from partners.models import Partner, Site
+from partners import access
+from partners.models import Membership, Partner, Site
 from practice.models import PracticeLog
 from students.models import Placement
 from supervision.models import (
@@ -151,14 +152,19 @@ class InspectionDetailSerializer(InspectionSerializer):
 
 class InspectionCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Plan an inspection (office). Inspectors must hold the inspector role and no membership at the
-    partner (a conflict of interest is a 400 on ``inspectors``, code ``conflict_of_interest``)."""
+    partner (a conflict of interest is a 400 on ``inspectors``, code ``conflict_of_interest``). The rows
+    named are read through the caller's scope like every other write's."""
 
     kind = InspectionKindField(choices=InspectionKind.choices)
-    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False, allow_null=True)
-    placement = serializers.PrimaryKeyRelatedField(queryset=Placement.objects.all(), required=False, allow_null=True)
-    template = serializers.PrimaryKeyRelatedField(queryset=ChecklistTemplate.objects.all())
+    partner = ScopedPrimaryKeyRelatedField(action="view", queryset=Partner.objects.all())
+    site = ScopedPrimaryKeyRelatedField(action="view", queryset=Site.objects.all(), required=False, allow_null=True)
+    placement = ScopedPrimaryKeyRelatedField(
+        action="view", queryset=Placement.objects.all(), required=False, allow_null=True
+    )
+    template = ScopedPrimaryKeyRelatedField(action="view", queryset=ChecklistTemplate.objects.all())
     planned_date = serializers.DateField()
+    # Users have no access rule; only the office plans, and the view refuses everybody else before it
+    # reads the body, so the active users here are never offered to anyone who may not see them all.
     inspectors = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, allow_empty=False
     )
@@ -183,6 +189,8 @@ class ChecklistRecordSerializer(serializers.Serializer):  # type: ignore[type-ar
     """Rate one item (an assigned inspector, while in progress). A gap needs a note; evidence is a file
     (send the request as multipart/form-data)."""
 
+    # Only the inspection's assigned inspectors get this far (the view asks first), and inspectors read
+    # every checklist, so no item id is a secret from them; the service refuses an item of another list.
     item = serializers.PrimaryKeyRelatedField(queryset=ChecklistItem.objects.all())
     rating = RatingField(choices=Rating.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -227,10 +235,28 @@ class FindingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return action.pk if action is not None else None
 
 
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A person the caller may see as one of a partner's people: someone holding a membership the caller
+    may ``view`` (the office anyone's; a partner's people their own partner's; an inspector those of the
+    partner they are inspecting). Users have no access rule of their own, so the memberships decide;
+    naming anybody else fails exactly like naming an unused id, so the field tells nobody who exists."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The queryset names the model (for the schema); ``get_queryset`` narrows it per request.
+        super().__init__(queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self) -> models.QuerySet[User]:
+        request = self.context.get("request")
+        if request is None:
+            return User.objects.none()
+        visible = access.scope(Membership.objects.all(), request.user, "view").values("user_id")
+        return User.objects.filter(pk__in=visible)
+
+
 class FindingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """Record a finding (an assigned inspector, while in progress). ``inspection``, ``placement`` and
-    ``practice_logs`` must be rows the caller may see; any other fails as if it did not exist. Evidence is a
-    file (multipart/form-data)."""
+    """Record a finding (an assigned inspector, while in progress). ``inspection``, ``placement``,
+    ``supervisor`` and ``practice_logs`` must be rows the caller may see; any other fails as if it did not
+    exist (a planned inspection hidden from the caller included). Evidence is a file (multipart/form-data)."""
 
     inspection = ScopedPrimaryKeyRelatedField(action="view", queryset=Inspection.objects.all())
     severity = SeverityField(choices=Severity.choices)
@@ -238,7 +264,7 @@ class FindingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     placement = ScopedPrimaryKeyRelatedField(
         action="view", queryset=Placement.objects.all(), required=False, allow_null=True
     )
-    supervisor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    supervisor = VisiblePersonField(required=False, allow_null=True)
     practice_logs = ScopedPrimaryKeyRelatedField(
         action="view", queryset=PracticeLog.objects.all(), many=True, required=False
     )

@@ -7,6 +7,11 @@ list, count or answer for the target partner's people. Every write goes through 
 the view asks the access layer first, so that a row the user sees but may not act on answers 403. A
 refused rule answers Tandem's error format with the rule as ``code`` (``conflict_of_interest``,
 ``not_in_progress``, ...) and the field it concerns in ``fields``.
+
+No answer tells a caller that an id exists beyond their scope. Filters take plain ids (``NumberFilter``),
+so an id out of scope filters to nothing, exactly like an unused one; related fields of request bodies
+accept only rows the caller may see, so naming any other fails exactly like naming an unused id; and a
+URL naming a row out of scope (a planned inspection, for its partner's people) is a 404.
 """
 
 from __future__ import annotations
@@ -276,6 +281,10 @@ def checklist_rows(inspection: Inspection) -> list[dict[str, Any]]:
 
 
 class FindingFilter(filters.FilterSet):
+    # Ids, not model choices: a model choice filter checks the id against every inspection and so would
+    # answer "select a valid choice" for an unused id but not for a hidden one. Here any id out of the
+    # caller's scope simply filters to nothing (module docstring).
+    inspection = filters.NumberFilter(field_name="inspection_id", label="Inspection (id)")
     severity = filters.MultipleChoiceFilter(choices=Severity.choices)
     partner = filters.NumberFilter(field_name="inspection__target_partner_id", label="Partner inspected (id)")
 
@@ -338,6 +347,7 @@ class CorrectiveActionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ActionStatus.choices)
     inspection = filters.NumberFilter(field_name="finding__inspection_id", label="Inspection (id)")
     partner = filters.NumberFilter(field_name="finding__inspection__target_partner_id", label="Partner (id)")
+    owner = filters.NumberFilter(field_name="owner_id", label="Owner (user id)")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue: awaiting an answer after the due date")
 
     class Meta:
@@ -420,6 +430,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
 
 
 class InspectionReportFilter(filters.FilterSet):
+    inspection = filters.NumberFilter(field_name="inspection_id", label="Inspection (id)")
     variant = filters.ChoiceFilter(choices=ReportVariant.choices)
     status = filters.ChoiceFilter(choices=ReportStatus.choices)
 

@@ -26,8 +26,9 @@ def _day(today: str | None) -> datetime.date:
 )
 def remind_corrective_actions(today: str | None = None) -> dict[str, int]:
     """The daily job (08:00 Asia/Shanghai): each owner of corrective actions overdue or due within 7 days
-    hears of them once that day. ``today`` (ISO date) is for replays; by default the local date. Returns
-    how many owners were told about how many actions."""
+    (or, once the owner no longer coordinates the partner, its current coordinators) hears of them once
+    that day. ``today`` (ISO date) is for replays; by default the local date. Returns how many people
+    (``owners``) were told about how many actions."""
     from supervision.reminders import action_reminders_send
 
     counts = action_reminders_send(today=_day(today))
@@ -42,8 +43,9 @@ def remind_corrective_actions(today: str | None = None) -> dict[str, int]:
     max_retries=3,
 )
 def office_overdue_digest(today: str | None = None) -> dict[str, int]:
-    """The weekly job (Monday 08:30 Asia/Shanghai): the office's digest of overdue actions, inspections
-    unpublished 14 days after closing and probation proposals; nothing when there is nothing to say."""
+    """The weekly job (Monday 08:30 Asia/Shanghai): the office's digest of overdue actions, closed
+    inspections not published in time (``supervision.publication.publication_overdue``) and probation
+    proposals; nothing when there is nothing to say."""
     from supervision.reminders import office_digest_send
 
     counts = office_digest_send(today=_day(today))

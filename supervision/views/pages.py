@@ -81,6 +81,9 @@ class InspectionDetailView(LoginRequiredMixin, View):
         checklist = selectors.checklist_rows(inspection)
         findings = selectors.findings_of(user=user, inspection=inspection)
         actions = [a for a in (getattr(f, "corrective_action", None) for f in findings) if a is not None]
+        trails = selectors.action_trails(actions)
+        for action in actions:
+            action.trail = trails.get(action.pk, [])  # type: ignore[attr-defined]
         planned = inspection.status == InspectionStatus.PLANNED
         in_progress = inspection.status == InspectionStatus.IN_PROGRESS
         context = {

@@ -4,6 +4,8 @@ report, and its PDF.
 Everything here reads through ``supervision.publication.published_inspections``: an inspection that is
 not published is a 404 for everybody, the office included (the office reads it on its own pages). What
 is shown was redacted before it was stored: the public summary when publishing, the report when rendered.
+A placement-level inspection is shown as one of its site (``reports.public_target_site``); inspectors are
+named by their full name (``reports.public_inspector_names``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.views.generic import ListView
 
 from supervision import publication
 from supervision.models import Inspection
+from supervision.reports import inspectors_of, public_inspector_names, public_target_site
 from supervision.views.reports import pdf_response
 
 
@@ -28,19 +31,10 @@ def _published_or_404(pk: int) -> Inspection:
     return inspection
 
 
-def _site(inspection: Inspection) -> str:
-    """The narrower target, named by its site only (never a student)."""
-    if inspection.target_site_id is not None:
-        return inspection.target_site.name  # type: ignore[union-attr]
-    placement = inspection.target_placement
-    if placement is not None and placement.site_id is not None:
-        return placement.site.name
-    return ""
-
-
 class PublicInspectionListView(ListView):  # type: ignore[type-arg]
-    """Published inspections, newest first: partner, kind, dates, days from closing to publication, and
-    the checklist results per aspect as small stacked bars."""
+    """Published inspections, newest first: partner, kind, dates, days from closing to publication (red
+    when it was late, ``publication.is_publication_overdue``), and the checklist results per aspect as
+    small stacked bars."""
 
     template_name = "supervision/public/list.html"
     context_object_name = "inspections"
@@ -56,7 +50,8 @@ class PublicInspectionListView(ListView):  # type: ignore[type-arg]
         context["rows"] = [
             {
                 "inspection": inspection,
-                "site": _site(inspection),
+                "site": public_target_site(inspection),
+                "late": publication.is_publication_overdue(inspection.days_to_publication),
                 "aspects": counts[inspection.pk],
                 "languages": sorted({r.language for r in inspection.public_reports}),  # type: ignore[attr-defined]
             }
@@ -74,7 +69,8 @@ class PublicInspectionDetailView(View):
         report = publication.public_report(inspection, translation.get_language())
         context = {
             "inspection": inspection,
-            "site": _site(inspection),
+            "site": public_target_site(inspection),
+            "inspectors": public_inspector_names(inspectors_of(inspection)),
             "report": report,
             "aspects": publication.aspect_counts([inspection.pk])[inspection.pk],
         }

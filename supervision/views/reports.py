@@ -29,7 +29,7 @@ from core.views import apply_validation_error
 from partners import access
 from supervision import publication
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
-from supervision.reports import redact, report_retry
+from supervision.reports import download_name, redact, report_retry
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,9 +59,9 @@ def pdf_response(report: InspectionReport, request: HttpRequest) -> HttpResponse
     if request.headers.get("If-None-Match") == etag:
         response: HttpResponseBase = HttpResponse(status=304)
     else:
-        name = f"inspection-{report.inspection_id}-{report.variant}-v{report.version}-{report.language}.pdf"
+        # Offered under its readable name: the stored one has a random part (reports.report_file_name).
         response = FileResponse(
-            report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+            report.pdf.open("rb"), as_attachment=True, filename=download_name(report), content_type="application/pdf"
         )
     response["ETag"] = etag
     response["X-Content-SHA256"] = report.sha256
@@ -70,8 +70,9 @@ def pdf_response(report: InspectionReport, request: HttpRequest) -> HttpResponse
 
 class ReportView(LoginRequiredMixin, View):
     """An inspection's report: the newest ready version the user may see (the full one first), and
-    every version with its status, hash and download; a failed one shows its error and, for the office,
-    a Retry button; a pending one says it is being rendered."""
+    every version with its status, hash and download; a failed one shows its error and a Retry button to
+    the office only (the error text may name internal paths; others read that the office was told); a
+    pending one says it is being rendered."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reports = list(
@@ -89,6 +90,7 @@ class ReportView(LoginRequiredMixin, View):
             key=lambda r: (r.variant != ReportVariant.FULL, r.language != language, -r.version),
         )
         shown = ready[0] if ready else None
+        days = publication.days_since(inspection.closed_at)
         context = {
             "inspection": inspection,
             "reports": reports,
@@ -97,7 +99,8 @@ class ReportView(LoginRequiredMixin, View):
             "can_retry": access.can(request.user, "retry_report", inspection),
             "can_publish": inspection.status == InspectionStatus.CLOSED
             and access.can(request.user, "publish", inspection),
-            "days_since_closing": publication.days_since(inspection.closed_at),
+            "days_since_closing": days,
+            "overdue": inspection.status == InspectionStatus.CLOSED and publication.is_publication_overdue(days),
             "publication_days": publication.PUBLICATION_DAYS,
         }
         return render(request, "supervision/reports/report.html", context)
@@ -184,7 +187,7 @@ class PublishView(LoginRequiredMixin, View):
             "form": form,
             "preview": redact(str(typed), inspection) if typed else "",
             "days_since_closing": days,
-            "overdue": days is not None and days > publication.PUBLICATION_DAYS,
+            "overdue": publication.is_publication_overdue(days),
             "publication_days": publication.PUBLICATION_DAYS,
             "closed": inspection.status == InspectionStatus.CLOSED,
         }
@@ -193,7 +196,7 @@ class PublishView(LoginRequiredMixin, View):
 
 class PublicationQueueView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
     """The office's queue: closed inspections awaiting publication, the longest waiting first, with the
-    days since closing; red after ``PUBLICATION_DAYS``."""
+    days since closing; red once overdue (``publication.is_publication_overdue``)."""
 
     template_name = "supervision/reports/publication_queue.html"
     context_object_name = "inspections"
@@ -217,7 +220,7 @@ class PublicationQueueView(LoginRequiredMixin, ListView):  # type: ignore[type-a
                 {
                     "inspection": inspection,
                     "days": days,
-                    "overdue": days is not None and days > publication.PUBLICATION_DAYS,
+                    "overdue": publication.is_publication_overdue(days),
                     "report": full,
                 }
             )

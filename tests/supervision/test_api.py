@@ -86,7 +86,7 @@ def test_coordinators_count_does_not_move_when_a_spot_inspection_is_planned(worl
     client = _client(world, "coordinator_a")
     before = client.get(INSPECTIONS).json()["count"]
     helpers.plan(world)
-    helpers.plan(world, kind=InspectionKind.SCHEDULED)
+    helpers.plan(world, partner=world.partner_a, scope="Second unannounced visit")
     assert client.get(INSPECTIONS).json()["count"] == before == 1
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from supervision import services
-from supervision.models import Inspection, InspectionReport, Rating, ReportVariant, Severity
+from supervision.models import Inspection, InspectionReport, Rating, ReportVariant, Severity, TargetKind
 from supervision.publication import inspection_publish
 from supervision.reports import report_render
 from tests.conftest import World, api_client_for, client_for
@@ -267,6 +267,63 @@ def test_no_student_or_supervisor_name_number_or_email_reaches_anything_public(w
         flat = "".join(text.split())
         for secret in secrets:
             assert "".join(secret.split()) not in flat, f"{secret!r} found in the public {where}"
+
+
+def test_a_placement_level_inspection_is_shown_publicly_as_its_site(world: World) -> None:
+    template = helpers.template_for(TargetKind.PLACEMENT)
+    inspection = helpers.start(world, placement=world.placement_a, template=template)
+    helpers.rate_all(world, inspection)
+    services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
+    inspection_publish(inspection=inspection, by=_u(world, "office"), summary="Well run.")
+    public = [report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection, variant="public")]
+    full = report_render(InspectionReport.objects.get(inspection=inspection, variant="full").pk)
+    anonymous, api = client_for(None), api_client_for(None)
+
+    listed = anonymous.get(reverse("public:inspection-list"))
+    detail = anonymous.get(reverse("public:inspection-detail", args=[inspection.pk]))
+    api_list = api.get(reverse("api:public-inspection-list")).json()["results"][0]
+    api_detail = api.get(reverse("api:public-inspection-detail", args=[inspection.pk])).json()
+
+    assert listed.context["rows"][0]["site"] == "Imaging A" and detail.context["site"] == "Imaging A"
+    for row in (api_list, api_detail):
+        assert (row["target_kind"], row["site"]) == ("site", "Imaging A")
+    outputs = {"list": listed.content.decode(), "detail": detail.content.decode()}
+    for report in public:
+        outputs[f"html {report.language}"] = report.html
+        outputs[f"pdf {report.language}"] = _pdf_text(report.pdf.path)
+    for where, text in outputs.items():
+        assert "placement" not in text.lower(), where
+        assert "Imaging A" in text, where
+    english = next(r for r in public if r.language == "en")
+    assert '<th scope="row">Site</th><td>Imaging A</td>' in english.html
+    assert "Placement" in full.html  # the full report says what was inspected
+
+
+def test_api_detail_names_the_inspectors_by_full_name_like_the_report(world: World) -> None:
+    inspector = _u(world, "inspector")
+    inspector.full_name = "Chen Jing 陈静 (chen@inspect.example)"
+    inspector.save()
+    inspection = _published(world)
+
+    row = api_client_for(None).get(reverse("api:public-inspection-detail", args=[inspection.pk])).json()
+    page = client_for(None).get(reverse("public:inspection-detail", args=[inspection.pk])).content.decode()
+
+    assert row["inspectors"] == ["Chen Jing 陈静 ([redacted])"]
+    assert "Chen Jing 陈静 ([redacted])" in page
+    assert "chen@inspect.example" not in json.dumps(row) and "chen@inspect.example" not in page
+    assert "inspectors" not in api_client_for(None).get(reverse("api:public-inspection-list")).json()["results"][0]
+
+
+@pytest.mark.parametrize(("days", "late"), [(13, False), (14, True)])
+def test_public_list_marks_results_published_14_days_or_more_after_closing(world: World, days: int, late: bool) -> None:
+    inspection = helpers.closed(world)
+    Inspection.objects.filter(pk=inspection.pk).update(closed_at=timezone.now() - datetime.timedelta(days=days))
+    inspection_publish(inspection=Inspection.objects.get(pk=inspection.pk), by=_u(world, "office"))
+
+    response = client_for(None).get(reverse("public:inspection-list"))
+
+    assert response.context["rows"][0]["late"] is late
+    assert ("text-danger" in response.content.decode()) is late
 
 
 def test_days_to_publication_counts_from_closing(world: World) -> None:

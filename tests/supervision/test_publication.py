@@ -1,6 +1,6 @@
 """Publishing: the office publishes a closed inspection (summary redacted, public reports requested in
-English and Chinese, the partner's coordinators told); closed inspections unpublished after 14 days are
-flagged on the office's queue."""
+English and Chinese, the partner's coordinators told); closed inspections unpublished once 14 full days
+have passed are flagged on the office's queue and pages."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from supervision.models import Inspection, InspectionReport, InspectionStatus, R
 from supervision.publication import (
     PUBLICATION_DAYS,
     inspection_publish,
+    is_publication_overdue,
     publication_overdue,
 )
 from tests.conftest import World, client_for
@@ -103,9 +104,9 @@ def test_only_the_office_publishes(world: World, persona: str) -> None:
     assert inspection.status == InspectionStatus.CLOSED
 
 
-def test_publication_is_overdue_after_14_days_not_before(world: World) -> None:
-    on_time = _closed_days_ago(world, PUBLICATION_DAYS)
-    late = _closed_days_ago(world, PUBLICATION_DAYS + 1, scope="late")
+def test_publication_is_overdue_once_14_full_days_have_passed(world: World) -> None:
+    on_time = _closed_days_ago(world, PUBLICATION_DAYS - 1)
+    late = _closed_days_ago(world, PUBLICATION_DAYS, scope="late")
     published_late = _closed_days_ago(world, 40, scope="published")
     inspection_publish(inspection=published_late, by=_u(world, "office"))
 
@@ -117,6 +118,11 @@ def test_publication_is_overdue_after_14_days_not_before(world: World) -> None:
         [on_time, late],
         [late, on_time],
     )
+
+
+def test_is_publication_overdue_is_the_same_rule_for_a_number_of_days() -> None:
+    assert PUBLICATION_DAYS == 14
+    assert [is_publication_overdue(days) for days in (None, 0, 13, 14, 15)] == [False, False, False, True, True]
 
 
 # --- The publish page -------------------------------------------------------------------------------------------
@@ -140,6 +146,20 @@ def test_publish_page_shows_days_since_closing_and_a_redacted_preview_without_pu
     assert f"Thanks to {name}." in body  # what was typed stays in the form
     inspection.refresh_from_db()
     assert inspection.status == InspectionStatus.CLOSED
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(13, False), (14, True)])
+def test_publish_and_report_pages_flag_from_day_14(world: World, days: int, flagged: bool) -> None:
+    inspection = _closed_days_ago(world, days)
+    office = client_for(_u(world, "office"))
+
+    publish = office.get(reverse("supervision:publish", args=[inspection.pk]))
+    report = office.get(reverse("supervision:report", args=[inspection.pk]))
+
+    assert publish.context["overdue"] is flagged
+    assert ("text-danger" in publish.content.decode()) is flagged
+    assert report.context["overdue"] is flagged
+    assert ('data-overdue="1"' in report.content.decode()) is flagged
 
 
 def test_publish_page_publishes_and_goes_to_the_report(world: World) -> None:
@@ -198,9 +218,9 @@ def test_publish_page_is_404_for_anyone_but_the_office(world: World, persona: st
 # --- The queue ---------------------------------------------------------------------------------------------------
 
 
-def test_queue_lists_closed_inspections_and_flags_those_waiting_over_14_days(world: World) -> None:
-    late = _closed_days_ago(world, 15)
-    recent = _closed_days_ago(world, 3, scope="recent")
+def test_queue_lists_closed_inspections_and_flags_those_waiting_14_days_or_more(world: World) -> None:
+    late = _closed_days_ago(world, 14)
+    recent = _closed_days_ago(world, 13, scope="recent")
     inspection_publish(inspection=_closed_days_ago(world, 30, scope="done"), by=_u(world, "office"))
     helpers.start(world, scope="still open")
 
@@ -208,7 +228,7 @@ def test_queue_lists_closed_inspections_and_flags_those_waiting_over_14_days(wor
 
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert [(r["inspection"], r["days"], r["overdue"]) for r in rows] == [(late, 15, True), (recent, 3, False)]
+    assert [(r["inspection"], r["days"], r["overdue"]) for r in rows] == [(late, 14, True), (recent, 13, False)]
     body = response.content.decode()
     assert body.count('data-overdue="1"') == 1
     assert "1 inspection is overdue for publication." in body

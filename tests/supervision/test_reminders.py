@@ -11,12 +11,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from core.models import Notification
-from partners.models import Membership
-from supervision import reminders
+from partners.models import Membership, MembershipRole, Partner
+from supervision import publication, reminders
 from supervision.jobs.reminders import office_overdue_digest, remind_corrective_actions
 from supervision.models import CorrectiveAction, Inspection, Severity
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
+from tests.factories.partners import MembershipFactory
 from tests.supervision import helpers
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +63,12 @@ def test_owner_hears_once_a_day_of_actions_due_within_7_days_or_overdue(world: W
 
 def test_coordinator_hears_nothing_of_a_planned_inspection(world: World) -> None:
     helpers.plan(world)
-    helpers.plan(world, kind="scheduled")
     assert reminders.action_reminders_send(today=timezone.localdate()).owners == 0
     assert reminders.office_digest_send(today=timezone.localdate()).recipients == 0
     assert not Notification.objects.filter(user=helpers.user(world, "coordinator_a")).exists()
+    helpers.plan(world, kind="scheduled")  # announced when planned (services), but nothing to remind of
+    assert reminders.action_reminders_send(today=timezone.localdate()).owners == 0
+    assert not _sent(reminders.ACTIONS_KIND) and not _sent(reminders.DIGEST_KIND)
 
 
 def test_planned_inspection_stays_out_of_a_reminder_about_another(world: World) -> None:
@@ -77,14 +80,107 @@ def test_planned_inspection_stays_out_of_a_reminder_about_another(world: World) 
     assert planned.scope not in note.body and str(planned.planned_date) not in note.body
 
 
-def test_owner_who_left_the_partner_is_not_reminded(world: World) -> None:
-    _action(world, due_in=1)
-    coordinator = helpers.user(world, "coordinator_a")
-    membership = Membership.objects.get(user=coordinator, partner=world.partner_a)
+def _leave(user: User, partner: Partner) -> None:
+    """End ``user``'s membership at ``partner`` yesterday."""
+    membership = Membership.objects.get(user=user, partner=partner)
     membership.start_date = timezone.localdate() - datetime.timedelta(days=30)
     membership.end_date = timezone.localdate() - datetime.timedelta(days=1)
     membership.save()
+
+
+def _coordinator(partner: Partner, **membership: object) -> User:
+    user = UserFactory.create()
+    MembershipFactory.create(user=user, partner=partner, role=MembershipRole.COORDINATOR, **membership)
+    return user
+
+
+def test_owner_who_still_coordinates_is_the_only_one_reminded(world: World) -> None:
+    action = _action(world, due_in=1)
+    other = _coordinator(world.partner_a)
+    counts = reminders.action_reminders_send(today=timezone.localdate())
+    assert (counts.owners, counts.actions) == (1, 1)
+    [note] = _sent(reminders.ACTIONS_KIND)
+    assert note.user == action.owner == helpers.user(world, "coordinator_a")
+    assert not _sent(reminders.ACTIONS_KIND, other)
+
+
+def test_when_the_owner_left_the_partners_current_coordinators_are_reminded(world: World) -> None:
+    action = _action(world, due_in=1)
+    owner = helpers.user(world, "coordinator_a")
+    successor = _coordinator(world.partner_a)
+    second = _coordinator(world.partner_a)
+    _coordinator(world.partner_a, start_date=timezone.localdate() + datetime.timedelta(days=5))  # not yet
+    _coordinator(world.partner_b)  # another partner's
+    _leave(owner, world.partner_a)
+    today = timezone.localdate()
+    counts = reminders.action_reminders_send(today=today)
+    assert (counts.owners, counts.actions) == (2, 2)
+    assert {note.user for note in _sent(reminders.ACTIONS_KIND)} == {successor, second}
+    assert all(action.finding.description in note.body for note in _sent(reminders.ACTIONS_KIND))
+    assert CorrectiveAction.objects.get(pk=action.pk).owner == owner  # reminding changes no ownership
+    assert reminders.action_reminders_send(today=today).owners == 0
+    assert reminders.action_reminders_send(today=today + datetime.timedelta(days=1)).owners == 2
+
+
+def test_an_inactive_owner_is_replaced_by_the_current_coordinators(world: World) -> None:
+    _action(world, due_in=1)
+    owner = helpers.user(world, "coordinator_a")
+    successor = _coordinator(world.partner_a)
+    User.objects.filter(pk=owner.pk).update(is_active=False)
+    assert reminders.action_reminders_send(today=timezone.localdate()).owners == 1
+    [note] = _sent(reminders.ACTIONS_KIND)
+    assert note.user == successor
+
+
+def test_a_coordinator_hears_once_a_day_of_their_own_actions_and_of_those_left_behind(world: World) -> None:
+    owner = helpers.user(world, "coordinator_a")
+    orphaned = _action(world, due_in=2)
+    successor = _coordinator(world.partner_a)
+    _leave(owner, world.partner_a)
+    own = _action(world, due_in=-1)  # opened now, so owned by the successor
+    assert own.owner == successor and orphaned.owner == owner
+    counts = reminders.action_reminders_send(today=timezone.localdate())
+    assert (counts.owners, counts.actions) == (1, 2)
+    [note] = _sent(reminders.ACTIONS_KIND)
+    assert note.user == successor and note.params == {"overdue": "1", "soon": "1"}
+    assert own.finding.description in note.body and orphaned.finding.description in note.body
+
+
+def test_nobody_is_reminded_when_the_partner_has_no_coordinator_left(world: World) -> None:
+    _action(world, due_in=1)
+    _leave(helpers.user(world, "coordinator_a"), world.partner_a)
     assert reminders.action_reminders_send(today=timezone.localdate()).owners == 0
+    assert not _sent(reminders.ACTIONS_KIND, helpers.user(world, "supervisor_a"))
+
+
+def test_a_successor_hears_nothing_of_a_planned_inspection(world: World) -> None:
+    action = _action(world, due_in=1)
+    planned = helpers.plan(world, scope="Unannounced visit to imaging")
+    successor = _coordinator(world.partner_a)
+    _leave(helpers.user(world, "coordinator_a"), world.partner_a)
+    reminders.action_reminders_send(today=timezone.localdate())
+    [note] = _sent(reminders.ACTIONS_KIND, successor)
+    assert action.finding.description in note.body and planned.scope not in note.body
+
+
+def test_action_reminder_query_count_does_not_grow(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    _action(world, due_in=1)
+    _leave(helpers.user(world, "coordinator_a"), world.partner_a)
+    _coordinator(world.partner_a)
+    with CaptureQueriesContext(connection) as one:
+        assert sum(len(listed) for listed in reminders.actions_to_remind(today=today).values()) == 1
+    for _ in range(3):
+        _action(world, due_in=1)
+        _action(world, due_in=1, partner=world.partner_b)
+    _coordinator(world.partner_a)
+    # The orphaned action to both of A's coordinators now, A's three new ones to their owner, B's three to B's.
+    with CaptureQueriesContext(connection) as many:
+        assert sum(len(listed) for listed in reminders.actions_to_remind(today=today).values()) == 2 + 3 + 3
+    assert len(many) == len(one)
 
 
 def test_each_owner_hears_only_of_their_own_actions(world: World) -> None:
@@ -128,23 +224,47 @@ def test_office_gets_a_weekly_digest_of_overdue_actions(world: World) -> None:
     assert reminders.office_digest_send(today=monday + datetime.timedelta(days=7)).recipients == 2
 
 
-def test_digest_flags_closed_inspections_unpublished_after_14_days(world: World) -> None:
+def _closed_days_ago(inspection: Inspection, today: datetime.date, days: int) -> None:
+    at = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(12)))
+    Inspection.objects.filter(pk=inspection.pk).update(closed_at=at)
+
+
+def test_digest_flags_closed_inspections_unpublished_14_or_more_days_after_closing(world: World) -> None:
+    """The boundary is ``publication.publication_overdue``'s: 14 full days since the closing day or more."""
     today = timezone.localdate()
-    old = helpers.closed(world)
-    recent = helpers.closed(world)
-
-    def closed_days_ago(inspection: Inspection, days: int) -> None:
-        at = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(12)))
-        Inspection.objects.filter(pk=inspection.pk).update(closed_at=at)
-
-    closed_days_ago(old, 14)
-    closed_days_ago(recent, 13)
+    assert publication.PUBLICATION_DAYS == 14
+    fourteen, thirteen, fifteen = helpers.closed(world), helpers.closed(world), helpers.closed(world)
+    published = helpers.closed(world)
+    _closed_days_ago(fourteen, today, 14)
+    _closed_days_ago(thirteen, today, 13)
+    _closed_days_ago(fifteen, today, 15)
+    _closed_days_ago(published, today, 30)
+    publication.inspection_publish(inspection=published, by=helpers.user(world, "office"))
     digest = reminders.office_digest(today=today)
-    assert [i.pk for i in digest.unpublished] == [old.pk]
+    assert [i.pk for i in digest.unpublished] == [fifteen.pk, fourteen.pk]
+    assert {i.pk for i in digest.unpublished} == set(
+        publication.publication_overdue(today).values_list("pk", flat=True)
+    )
     reminders.office_digest_send(today=today)
     [note] = _sent(reminders.DIGEST_KIND)
-    assert "14 days ago" in note.body and "13 days ago" not in note.body
-    assert note.params["unpublished"] == "1"
+    assert "after 14 days" in note.body
+    assert "(14 days ago)" in note.body and "(15 days ago)" in note.body and "(13 days ago)" not in note.body
+    assert note.params["unpublished"] == "2"
+
+
+def test_digest_follows_the_publication_rule_not_a_constant_of_its_own(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the publication deadline changed, the digest would change with it (one definition)."""
+    today = timezone.localdate()
+    inspection = helpers.closed(world)
+    _closed_days_ago(inspection, today, 7)
+    assert reminders.office_digest(today=today).unpublished == []
+    monkeypatch.setattr(publication, "PUBLICATION_DAYS", 7)
+    assert [i.pk for i in reminders.office_digest(today=today).unpublished] == [inspection.pk]
+    reminders.office_digest_send(today=today)
+    [note] = _sent(reminders.DIGEST_KIND)
+    assert "after 7 days" in note.body and "(7 days ago)" in note.body
 
 
 def test_digest_names_probation_proposals(world: World) -> None:

@@ -8,6 +8,7 @@ worker runs it in test_reports_worker.py). PDFs are read back with poppler's ``p
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
+from core.models import Notification
 from supervision import reports, services
 from supervision.jobs.reports import render_report
 from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant, Severity
@@ -92,8 +94,9 @@ def test_render_makes_the_report_ready_with_the_hash_of_the_stored_file(world: W
 
     assert report.status == ReportStatus.READY
     assert report.attempts == 1 and report.error == "" and report.rendered_at is not None
-    assert report.pdf.name == f"inspections/reports/{timezone.localdate().year}/inspection-{inspection.pk}-full-v1.pdf"
-    stored = (media / report.pdf.name).read_bytes()
+    name = rf"inspections/reports/{timezone.localdate().year}/inspection-{inspection.pk}-full-v1-[0-9a-f]{{16}}\.pdf"
+    assert re.fullmatch(name, str(report.pdf.name)), report.pdf.name
+    stored = (media / str(report.pdf.name)).read_bytes()
     assert stored.startswith(b"%PDF-")
     assert hashlib.sha256(stored).hexdigest() == report.sha256
     assert "Supervision hours not met." in report.html
@@ -140,7 +143,7 @@ def test_a_new_version_is_a_new_row_and_a_new_file(world: World, media: Path) ->
     second = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL).pk)
 
     assert (second.version, second.status) == (2, ReportStatus.READY)
-    assert str(second.pdf.name).endswith(f"inspection-{inspection.pk}-full-v2.pdf")
+    assert re.search(rf"/inspection-{inspection.pk}-full-v2-[0-9a-f]{{16}}\.pdf$", str(second.pdf.name))
     assert (media / str(first.pdf.name)).is_file() and (media / str(second.pdf.name)).is_file()
     assert latest_ready(inspection, ReportVariant.FULL) == second
 
@@ -170,7 +173,8 @@ def test_a_failed_render_is_visible_on_the_page_and_the_office_retries_it(
     assert "WeasyPrint ran out of paper" in page.content.decode()
     assert reverse("supervision:report-retry", args=[report.pk]) in page.content.decode()
     coordinator_page = client_for(_u(world, "coordinator_a")).get(reverse("supervision:report", args=[inspection.pk]))
-    assert "WeasyPrint ran out of paper" in coordinator_page.content.decode()
+    assert "WeasyPrint ran out of paper" not in coordinator_page.content.decode()  # the error text is the office's
+    assert "Rendering failed; the graduate office has been told." in coordinator_page.content.decode()
     assert reverse("supervision:report-retry", args=[report.pk]) not in coordinator_page.content.decode()
 
     monkeypatch.undo()
@@ -234,6 +238,37 @@ def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "broker down" in report.error
+
+
+def test_a_failed_render_tells_the_office_once_per_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    inspection = helpers.closed(world)
+    report = _full(inspection)
+    monkeypatch.setattr(reports, "render_pdf", _boom)
+
+    report_render(report.pk)
+    report_retry(report=report, by=_u(world, "office"))
+    assert report_render(report.pk).status == ReportStatus.FAILED  # failed twice: told once
+
+    told = Notification.objects.filter(kind="inspection_report_failed")
+    assert list(told.values_list("user__username", flat=True)) == ["office"]
+    assert told.get().link == reverse("supervision:report", args=[inspection.pk])
+    assert "Hospital A" in told.get().text
+    other = report_request(inspection=inspection, variant=ReportVariant.FULL)
+    report_render(other.pk)
+    assert told.count() == 2  # another version is another report
+
+
+def test_stored_pdf_names_are_unguessable_and_downloads_keep_the_readable_name(world: World) -> None:
+    inspection = helpers.closed(world)
+    first = report_render(_full(inspection).pk)
+    second = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL).pk)
+    tokens = [re.search(r"-v[12]-([0-9a-f]{16})\.pdf$", str(r.pdf.name)) for r in (first, second)]
+    assert all(tokens) and tokens[0].group(1) != tokens[1].group(1)  # type: ignore[union-attr]
+
+    response = _get(world, "office", reverse("supervision:report-pdf", args=[second.pk]))
+
+    assert f'filename="inspection-{inspection.pk}-full-v2-en.pdf"' in response["Content-Disposition"]
+    assert tokens[1].group(1) not in response["Content-Disposition"]  # type: ignore[union-attr]
 
 
 # --- What the PDF holds ----------------------------------------------------------------------------------------
@@ -371,6 +406,70 @@ def test_redact_leaves_people_of_other_partners_alone(world: World) -> None:
     other.save()
 
     assert redact("Li Na studies at B.", inspection) == "Li Na studies at B."
+
+
+def test_redact_matches_a_name_recorded_in_two_scripts_in_either_script(world: World) -> None:
+    inspection = helpers.closed(world)
+    supervisor = _u(world, "supervisor_a")
+    supervisor.full_name = "Huang Xin 黄欣"
+    supervisor.save()
+
+    assert redact("Huang Xin logged late.", inspection) == f"{REDACTED} logged late."
+    assert redact("黄欣的记录晚了。", inspection) == f"{REDACTED}的记录晚了。"
+    assert redact("Huang Xin老师说。", inspection) == f"{REDACTED}老师说。"
+    assert redact("Huang was late; ask Xin.", inspection) == f"{REDACTED} was late; ask {REDACTED}."
+    assert redact("Huang Xin 黄欣 signed.", inspection) == f"{REDACTED} {REDACTED} signed."
+    # Place names that merely contain the words stay.
+    assert redact("Trips to Huangshan and Xinjiang.", inspection) == "Trips to Huangshan and Xinjiang."
+
+
+def test_redact_matches_two_letter_name_words_written_capitalised(world: World) -> None:
+    inspection = helpers.closed(world)
+    student, coordinator = world.student_a.user, _u(world, "coordinator_a")
+    student.full_name = "Li Na"
+    student.save()
+    coordinator.full_name = "xu wu"  # recorded in lower case: still looked for as names are written
+    coordinator.save()
+
+    out = redact("Li was late, Na too; Xu and Wu agreed. li, na and Lin stay.", inspection)
+
+    assert out == f"{REDACTED} was late, {REDACTED} too; {REDACTED} and {REDACTED} agreed. li, na and Lin stay."
+
+
+def test_name_terms_split_scripts_and_skip_initials_titles_and_single_cjk_characters() -> None:
+    assert reports.name_terms("Huang Xin 黄欣") == reports.NameTerms(
+        exact=("Huang Xin",), parts=("Huang", "Xin"), cjk=("黄欣",)
+    )
+    assert reports.name_terms("黄 欣") == reports.NameTerms(cjk=("黄欣",))
+    assert reports.name_terms("Dr. J. Wu") == reports.NameTerms(exact=("Dr. J. Wu",), parts=("Wu",))
+    assert reports.name_terms("黄") == reports.NameTerms()
+    assert reports.name_terms("student_a") == reports.NameTerms(exact=("student_a",))
+
+
+def test_public_report_names_inspectors_by_full_name_only_without_contacts(world: World) -> None:
+    inspector = _u(world, "inspector")
+    inspector.full_name = "Chen Jing (chen.jing@inspect.example, 0571-8888 1234)"
+    inspector.save()
+    nameless = UserFactory.create(username="second-inspector", full_name="", first_name="", last_name="")
+    grant_platform_role(nameless, PlatformRole.INSPECTOR)
+    inspection = helpers.closed(world, inspectors=[inspector, nameless])
+    inspection_publish(inspection=inspection, by=_u(world, "office"))
+    public = report_render(
+        InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.PUBLIC, language="en").pk
+    )
+    full = report_render(_full(inspection).pk)
+
+    assert reports.report_context(inspection, ReportVariant.PUBLIC)["facts"]["inspectors"] == [
+        f"Chen Jing ({REDACTED}, {REDACTED})",
+        "an inspector",
+    ]
+    text = _squeezed(_pdf_text(public.pdf.path))
+    for html_or_text in (public.html, text):
+        assert _squeezed("Chen Jing") in _squeezed(html_or_text)
+        assert "chen.jing@inspect.example" not in html_or_text and "8888" not in html_or_text
+        assert "second-inspector" not in html_or_text
+    assert "inspectors are named" in public.html and "supervisors are named by their role" in public.html
+    assert "second-inspector" in full.html  # the full report still names everyone
 
 
 def test_chart_svg_escapes_labels_and_has_no_script_or_reference() -> None:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from core.models import Notification
 from supervision import services
-from supervision.models import Inspection
+from supervision.models import Inspection, InspectionKind
 from tests.conftest import World, api_client_for, client_for
 from tests.supervision import helpers
 
@@ -118,3 +118,33 @@ def test_admin_hides_it_from_a_staff_coordinator(world: World) -> None:
     office.user_permissions.set(Permission.objects.filter(content_type__app_label="supervision"))
     seen = client_for(User.objects.get(pk=office.pk)).get(reverse("admin:supervision_inspection_changelist"))
     assert [row.pk for row in seen.context["cl"].result_list] == [inspection.pk]
+
+
+def test_admin_history_pages_are_scoped_too(world: World) -> None:
+    coordinator = helpers.user(world, "coordinator_a")
+    coordinator.is_staff = True
+    coordinator.save(update_fields=["is_staff"])
+    coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label="supervision"))
+    inspection = _planned(world)
+    client = client_for(User.objects.get(pk=coordinator.pk))
+    history = client.get(reverse("admin:supervision_inspection_history", args=[inspection.pk]))
+    assert history.status_code == 404
+    version = inspection.history.first()
+    assert version is not None
+    form = client.get(reverse("admin:supervision_inspection_simple_history", args=[inspection.pk, version.history_id]))
+    assert form.status_code == 404
+    # Once started, the coordinator may read its history.
+    services.inspection_start(inspection=inspection, by=helpers.user(world, "inspector"))
+    assert client.get(reverse("admin:supervision_inspection_history", args=[inspection.pk])).status_code == 200
+
+
+def test_a_scheduled_inspection_is_announced_to_the_coordinator(world: World) -> None:
+    """Only spot inspections are unannounced: a scheduled one is visible and announced from planning."""
+    inspection = helpers.plan(world, kind=InspectionKind.SCHEDULED, scope="Annual review")
+    coordinator = helpers.user(world, "coordinator_a")
+    assert "Annual review" in _page(coordinator, "supervision:list")
+    assert client_for(coordinator).get(reverse("supervision:detail", kwargs={"pk": inspection.pk})).status_code == 200
+    assert Notification.objects.filter(user=coordinator, kind="inspection_announced").count() == 1
+    # ... but not to the partner's supervisors, nor to another partner's coordinator.
+    for persona in ("supervisor_a", "coordinator_b"):
+        assert "Annual review" not in _page(helpers.user(world, persona), "supervision:list"), persona
