@@ -53,12 +53,19 @@ class ScopedDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
 
 
 def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: per field where the form has it, else on top."""
+    """Put a service's ``ValidationError`` on the form: per field where the form has it, else on top, and
+    mark the fields it names as invalid (the form's own cleaning marked only the errors it found itself)."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            widget.attrs["aria-invalid"] = "true"
 
 
 class StartView(LoginRequiredMixin, TemplateView):

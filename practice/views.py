@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -55,18 +54,6 @@ def _scoped_or_404(queryset: QuerySet[Any], request: HttpRequest, action: str, p
         access.record_denial(request.user, action, f"{queryset.model.__name__}:{pk}")
         raise Http404
     return obj
-
-
-def _apply_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's refusal on the form and mark the fields it names as invalid (the form's own
-    cleaning marked only the errors it found itself)."""
-    apply_validation_error(form, error)
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
 
 
 def _hours(value: Decimal) -> str:
@@ -184,7 +171,7 @@ class EntryCreateView(LoginRequiredMixin, View):
             except services.DuplicateEntry as duplicate:
                 log = duplicate.existing
             except ValidationError as error:
-                _apply_error(form, error)
+                apply_validation_error(form, error)
                 log = None
             if log is not None:
                 self._saved_message(request, log)
@@ -299,7 +286,7 @@ class EntryCorrectView(LoginRequiredMixin, View):
                     reason=form.cleaned_data["correction_reason"],
                 )
             except ValidationError as error:
-                _apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 if log.status == EntryStatus.APPROVED:
                     messages.success(request, _("Correction saved and approved on entry."))
@@ -419,7 +406,7 @@ class RejectView(LoginRequiredMixin, View):
             try:
                 services.practice_log_reject(log=log, by=_user(request), reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                _apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("Entry rejected; the student sees your reason."))
                 return HttpResponseRedirect(reverse("practice:queue"))
@@ -481,7 +468,7 @@ class ReopenView(LoginRequiredMixin, View):
                     by=_user(request),
                 )
             except ValidationError as error:
-                _apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(
                     request,
@@ -538,7 +525,7 @@ class RulesView(LoginRequiredMixin, View):
                     programme=data["programme"], by=_user(request), data=values, partner=data["partner"]
                 )
             except ValidationError as error:
-                _apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 version = f"L{rule_set.pk}" if rule_set.partner_id else f"P{rule_set.pk}"
                 messages.success(request, _("Rules saved as version %(version)s.") % {"version": version})

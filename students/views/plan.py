@@ -82,18 +82,6 @@ def _plan_title(request: HttpRequest, plan: TrainingPlan) -> str:
     return _("Training plan of %(name)s") % {"name": plan.student.user.display_name}
 
 
-def _apply_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's refusal on the form and mark the fields it names as invalid (the form's own
-    cleaning marked only the errors it found itself)."""
-    apply_validation_error(form, error)
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
-
-
 def _refused(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -128,7 +116,7 @@ class _PlanFormView(LoginRequiredMixin, View):
         try:
             return call()
         except ValidationError as error:
-            _apply_error(form, error)
+            apply_validation_error(form, error)
             return None
 
 
@@ -459,7 +447,7 @@ class _PlanReasonView(_PlanFormView):
                 self.call(plan, _user(request), form.cleaned_data["reason"])
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    _apply_error(form, error)
+                    apply_validation_error(form, error)
                     return self._render(request, plan, form)
                 _refused(request, error)
                 return HttpResponseRedirect(_plan_url(plan))

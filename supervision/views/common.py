@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest
 
 from accounts.models import User
-from core.views import apply_validation_error
 from partners import access
 from supervision.models import CorrectiveAction, Inspection
 
@@ -46,15 +43,3 @@ def action_or_404(request: HttpRequest, pk: Any, action: str = "view") -> Correc
         "owner", "finding__inspection__target_partner", "finding__placement__student__user"
     )
     return scoped_or_404(actions, request, action, pk)  # type: ignore[no-any-return]
-
-
-def apply_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's refusal on the form and mark the fields it names as invalid (the form's own
-    cleaning marked only the errors it found itself)."""
-    apply_validation_error(form, error)
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.views import apply_validation_error
 from supervision import services
 from supervision.forms import AnswerForm
 from supervision.models import CorrectiveAction
-from supervision.views.common import action_or_404, apply_error, user_of
+from supervision.views.common import action_or_404, user_of
 
 
 class ActionAnswerView(LoginRequiredMixin, View):
@@ -43,7 +44,7 @@ class ActionAnswerView(LoginRequiredMixin, View):
                     by=user_of(request),
                 )
             except ValidationError as error:
-                apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("Answer sent; the inspectors have been told."))
                 return HttpResponseRedirect(reverse("supervision:actions"))

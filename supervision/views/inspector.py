@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from core.views import apply_validation_error
 from supervision import selectors, services
 from supervision.forms import ChecklistItemForm, CloseForm, FindingForm, ReopenForm
 from supervision.models import CorrectiveAction, Inspection, InspectionStatus
-from supervision.views.common import action_or_404, apply_error, inspection_or_404, user_of
+from supervision.views.common import action_or_404, inspection_or_404, user_of
 
 
 def _detail(inspection_id: int, anchor: str = "") -> str:
@@ -93,7 +94,7 @@ class InspectionCloseView(LoginRequiredMixin, View):
                 try:
                     services.inspection_close(inspection=inspection, by=user_of(request))
                 except ValidationError as error:
-                    apply_error(form, error)
+                    apply_validation_error(form, error)
                 else:
                     messages.success(request, _("Inspection closed. The inspectors' access to the partner has ended."))
                     return HttpResponseRedirect(_detail(inspection.pk))
@@ -155,7 +156,7 @@ class ChecklistView(LoginRequiredMixin, View):
                 by=user_of(request),
             )
         except ValidationError as error:
-            apply_error(form, error)
+            apply_validation_error(form, error)
             return self._render(request, inspection, checklist, forms, error_item=wanted)
         messages.success(request, _("Saved: %(code)s.") % {"code": rows[wanted].item.code})
         checklist = selectors.checklist_rows(inspection)
@@ -255,7 +256,7 @@ class FindingAddView(LoginRequiredMixin, View):
                     by=user_of(request),
                 )
             except ValidationError as error:
-                apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 action = CorrectiveAction.objects.filter(finding=finding).first()
                 if action is not None:
@@ -306,7 +307,7 @@ class ActionReopenView(LoginRequiredMixin, View):
                     action=action, reason=form.cleaned_data["reason"], by=user_of(request)
                 )
             except ValidationError as error:
-                apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("Corrective action reopened; the coordinator has been told why."))
                 return HttpResponseRedirect(_detail(action.finding.inspection_id, f"action-{action.pk}"))

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.views import apply_validation_error
 from partners import access
 from supervision import services
 from supervision.forms import PlanForm
 from supervision.models import Inspection
-from supervision.views.common import apply_error, user_of
+from supervision.views.common import user_of
 
 #: The fields "Update choices" carries over into the re-shown form.
 _PLAN_FIELDS = ("kind", "partner", "site", "placement", "template", "planned_date", "scope")
@@ -66,7 +67,7 @@ class InspectionPlanView(LoginRequiredMixin, View):
                     by=user_of(request),
                 )
             except ValidationError as error:
-                apply_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(
                     request,

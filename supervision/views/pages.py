@@ -39,21 +39,23 @@ def _query_string(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class InspectionListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
-    """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
-    assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""
+class _FilteredListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """A scoped, filtered, paginated list: the office may filter by partner, everyone else sees only the
+    partners in their scope, so the partner filter is left out for them."""
 
-    template_name = "supervision/pages/list.html"
-    context_object_name = "inspections"
     paginate_by = 25
+    filter_form_class: type[Any]
+
+    def select(self, filters: Any) -> QuerySet[Any]:
+        raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
         self.is_office = PlatformRole.OFFICE in platform_roles(self.request.user)
         partners = Partner.objects.order_by("name") if self.is_office else None
-        self.filter_form = InspectionFilterForm(self.request.GET or None, partners=partners)
+        self.filter_form = self.filter_form_class(self.request.GET or None, partners=partners)
         if not self.is_office:
             del self.filter_form.fields["partner"]
-        return selectors.inspections_for(user=self.request.user, filters=self.filter_form.filters())
+        return self.select(self.filter_form.filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -62,6 +64,24 @@ class InspectionListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg
             filtered=any(v for k, v in self.request.GET.items() if k != "page"),
             query_string=_query_string(self.request),
             is_office=self.is_office,
+        )
+        return context
+
+
+class InspectionListView(_FilteredListView):
+    """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
+    assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""
+
+    template_name = "supervision/pages/list.html"
+    context_object_name = "inspections"
+    filter_form_class = InspectionFilterForm
+
+    def select(self, filters: Any) -> QuerySet[Any]:
+        return selectors.inspections_for(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
             is_inspector=PlatformRole.INSPECTOR in platform_roles(self.request.user),
             can_plan=self.is_office,
         )
@@ -109,32 +129,17 @@ class InspectionDetailView(LoginRequiredMixin, View):
         return render(request, "supervision/pages/detail.html", context)
 
 
-class ActionListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class ActionListView(_FilteredListView):
     """Corrective actions the user may see, those waiting for the user first (a coordinator's to answer,
     an inspector's to verify), overdue ones flagged; the office's overview of every partner's, with an
     "overdue only" filter."""
 
     template_name = "supervision/pages/actions.html"
     context_object_name = "actions"
-    paginate_by = 25
+    filter_form_class = ActionFilterForm
 
-    def get_queryset(self) -> QuerySet[Any]:
-        self.is_office = PlatformRole.OFFICE in platform_roles(self.request.user)
-        partners = Partner.objects.order_by("name") if self.is_office else None
-        self.filter_form = ActionFilterForm(self.request.GET or None, partners=partners)
-        if not self.is_office:
-            del self.filter_form.fields["partner"]
-        return selectors.actions_for(user=self.request.user, filters=self.filter_form.filters())
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            filter_form=self.filter_form,
-            filtered=any(v for k, v in self.request.GET.items() if k != "page"),
-            query_string=_query_string(self.request),
-            is_office=self.is_office,
-        )
-        return context
+    def select(self, filters: Any) -> QuerySet[Any]:
+        return selectors.actions_for(user=self.request.user, filters=filters)
 
 
 #: The evidence a download may name: the model, its file field, and the name part of the download.

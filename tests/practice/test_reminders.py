@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -40,6 +39,7 @@ from students.models import Placement, PlacementStatus, Student, StudentStatus
 from tests.conftest import World
 from tests.factories.practice import PracticeLogFactory
 from tests.factories.students import PlacementFactory, StudentFactory
+from tests.workers import wait_for
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -276,15 +276,6 @@ def test_beat_runs_the_job_daily_at_eight_in_shanghai() -> None:
 # --- Through a real worker ----------------------------------------------------------------------------------
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_each_reminder_once_by_notification_and_email(
@@ -311,7 +302,7 @@ def test_worker_sends_each_reminder_once_by_notification_and_email(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
         first = send_practice_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
-        assert _wait_for(lambda: len(mail.outbox) >= 2)
+        assert wait_for(lambda: len(mail.outbox) >= 2)
         second = send_practice_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         time.sleep(0.5)  # room for a wrongly enqueued second e-mail to arrive
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,6 +26,7 @@ from students.tasks import send_milestone_reminders
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.students import MilestoneFactory, StudentFactory
+from tests.workers import wait_for
 
 # Far from the world's milestones (due 2027-06-01), so only the milestones a test moves are due soon.
 TODAY = datetime.date(2027, 3, 1)
@@ -179,15 +179,6 @@ def test_beat_runs_the_job_daily_at_seven_in_shanghai() -> None:
 # --- Through a real worker --------------------------------------------------------------------------
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_each_reminder_once_by_notification_and_email(
@@ -208,7 +199,7 @@ def test_worker_sends_each_reminder_once_by_notification_and_email(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
         first = send_milestone_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
-        assert _wait_for(lambda: len(mail.outbox) >= 2)
+        assert wait_for(lambda: len(mail.outbox) >= 2)
         second = send_milestone_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         time.sleep(0.5)  # room for a wrongly enqueued second e-mail to arrive
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -20,15 +19,7 @@ from supervision.jobs.draw import draw_spot_inspections
 from supervision.models import DrawCandidate, Inspection, InspectionKind, InspectionStatus, SpotDraw
 from tests.conftest import World
 from tests.supervision import helpers
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+from tests.workers import wait_for
 
 
 @pytest.mark.worker
@@ -46,7 +37,7 @@ def test_worker_draws_once_per_week_and_tells_the_inspector(world: World, monkey
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
         first = draw_spot_inspections.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
-        assert _wait_for(lambda: len(mail.outbox) >= 2)
+        assert wait_for(lambda: len(mail.outbox) >= 2)
         second = draw_spot_inspections.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
         time.sleep(0.5)  # room for a wrongly enqueued e-mail to arrive
 

@@ -4,15 +4,12 @@ from the message enqueued after commit; the same message delivered again renders
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from kombu import Exchange, Queue
 
 from config.celery import app as celery_app
 from supervision import reports, services
@@ -20,29 +17,9 @@ from supervision.jobs.reports import render_report
 from supervision.models import InspectionReport, ReportStatus, ReportVariant
 from tests.conftest import World
 from tests.supervision import helpers
+from tests.workers import forget_queue, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _forget_queue(queue: str) -> None:
-    """Remove the test queue and its exchange from the broker (as tests/core/test_worker.py does)."""
-    with celery_app.connection_for_write() as conn:
-        channel = conn.default_channel
-        Queue(queue, Exchange(queue), routing_key=queue)(channel).declare()
-        channel.queue_delete(queue)
-        channel.exchange_delete(queue)
-    control_folder = (celery_app.conf.broker_transport_options or {}).get("control_folder")
-    if control_folder:
-        Path(control_folder, f"{queue}.exchange").unlink(missing_ok=True)
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def test_worker_renders_the_report_of_a_closed_inspection_once(
@@ -61,12 +38,14 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
         ):
             services.inspection_close(inspection=inspection, by=helpers.user(world, "inspector"))
             report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
-            assert _wait_for(lambda: InspectionReport.objects.get(pk=report.pk).status != ReportStatus.PENDING)
+            assert wait_for(
+                lambda: InspectionReport.objects.get(pk=report.pk).status != ReportStatus.PENDING, timeout=60
+            )
             first = InspectionReport.objects.get(pk=report.pk)
             # The same message again (a redelivery): the worker finds it READY and renders nothing.
             again = render_report.apply_async((report.pk,), queue=queue).get(timeout=30)
     finally:
-        _forget_queue(queue)
+        forget_queue(queue)
 
     assert first.status == ReportStatus.READY, first.error
     assert again == ReportStatus.READY

@@ -1,0 +1,40 @@
+"""Helpers for tests that run a real Celery worker in this process (``celery.contrib.testing.worker``).
+
+Each such test sends its tasks to a queue of its own, so a developer's ``make run`` worker on the same
+broker cannot take them and messages left by earlier runs are not consumed; ``forget_queue`` removes that
+queue afterwards. ``wait_for`` polls for what the worker does in the background.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kombu import Exchange, Queue
+
+from config.celery import app as celery_app
+
+
+def forget_queue(queue: str) -> None:
+    """Remove the test queue and its exchange from the broker, so runs leave nothing behind."""
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        # Declared again on this channel so that the transport knows the bindings it has to remove.
+        Queue(queue, Exchange(queue), routing_key=queue)(channel).declare()
+        channel.queue_delete(queue)
+        channel.exchange_delete(queue)
+    # The filesystem transport keeps each exchange's bindings in a file of its own.
+    control_folder = (celery_app.conf.broker_transport_options or {}).get("control_folder")
+    if control_folder:
+        Path(control_folder, f"{queue}.exchange").unlink(missing_ok=True)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    """Whether ``condition`` holds within ``timeout`` seconds (checked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
