@@ -7,11 +7,13 @@ and one user per persona. Tests ask for a persona by name (``office``, ``coordin
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -139,3 +141,20 @@ def api_client_for(user: User | None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+#: The local date when the tests were collected (modules take ``TODAY = timezone.localdate()`` then).
+COLLECTED_ON = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _today_of_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modules that took the real date as ``TODAY`` (and ``YESTERDAY``) at import get them again for each
+    test: a run that crosses midnight (Asia/Shanghai, 16:00 UTC) must not compare the day it was collected
+    on with the day the pages see. Modules with a fixed ``TODAY`` keep it."""
+    module = request.module
+    if getattr(module, "TODAY", None) == COLLECTED_ON:
+        today = timezone.localdate()
+        monkeypatch.setattr(module, "TODAY", today)
+        if isinstance(getattr(module, "YESTERDAY", None), datetime.date):
+            monkeypatch.setattr(module, "YESTERDAY", today - datetime.timedelta(days=1))

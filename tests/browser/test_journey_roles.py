@@ -113,6 +113,9 @@ def test_supervisor_on_a_phone_reaches_the_user_menu_and_switches_to_chinese(
     toggler = page.locator(".navbar-toggler")
     expect(toggler).to_be_visible()
     toggler.click()
+    # Wait for Bootstrap's collapse animation to end before tapping inside the menu (under load a tap
+    # during the animation can land on a moving target).
+    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
     expect(user_menu).to_be_visible()
     expect(user_menu).to_have_text(FULL_NAMES["sup-hospital"])
     user_menu.click()
@@ -123,6 +126,7 @@ def test_supervisor_on_a_phone_reaches_the_user_menu_and_switches_to_chinese(
     assert_chinese(page, "sup-hospital")
 
     page.locator(".navbar-toggler").click()
+    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
     page.locator("[data-testid=user-menu]").click()
     logout = page.locator("form[action$='/accounts/logout/'] button[type=submit]")
     expect(logout).to_be_visible()
