@@ -6,11 +6,11 @@ PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run test lint format makemessages lock clean bench
+.PHONY: help install messages system-run system-test run test lint format makemessages lock clean bench
 
 help:
 	@echo "make run      set up .venv, migrate, load the demo and serve http://127.0.0.1:8000 (web, worker, beat)"
-	@echo "make test     run the whole test suite (creates .venv when missing)"
+	@echo "make test     run the whole test suite, browser journeys included (creates .venv when missing)"
 	@echo "make lint     ruff, mypy, migrations check, deploy check, OpenAPI validation, compose schema"
 	@echo "make makemessages  refresh the Chinese catalogue after changing strings (needs GNU gettext)"
 	@echo "make bench    load 1,000,000 practice-hour entries into PostgreSQL and print read/floor ratios (docs/bench.md)"
@@ -30,15 +30,25 @@ install: $(VENV)/.installed
 messages: install
 	$(PY) manage.py compile_catalogues
 
-run: messages
+# Debian packages beside the Python ones: the CJK font and HarfBuzz's subsetter for PDFs (run), and Chromium
+# for the browser journeys (test). Installed when this user can; otherwise the script says the one command.
+system-run:
+	@bin/system-deps.sh run
+
+system-test:
+	@bin/system-deps.sh test
+
+run: messages system-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) bin/run_all.py
 
-test: messages
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+# Parallel workers (pytest-xdist), one per core; PYTEST_WORKERS=0 runs in this process (for pdb).
+PYTEST_WORKERS ?= auto
+test: messages system-test
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: messages
+lint: messages system-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy .

@@ -151,10 +151,18 @@ def _database_ok() -> bool:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """``/healthz``: 200 when the database and the broker answer, 503 otherwise. No login, no details."""
+    """``/healthz``: 200 when the database and the broker answer and PDFs can set Chinese, 503 otherwise.
+
+    No login, no details beyond which part is down: ``pdf_fonts`` is "missing" when the CJK font is not
+    installed, since every Chinese PDF would then be refused (core/pdf.py).
+    """
+    from core.pdf import cjk_font_installed
+
     checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(checks.values())
+    fonts_ok = cjk_font_installed()
+    healthy = all(checks.values()) and fonts_ok
     body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    body["pdf_fonts"] = "ok" if fonts_ok else "missing"
     if settings.DEBUG:
         body["broker_url_scheme"] = settings.CELERY_BROKER_URL.split(":", 1)[0]
     return JsonResponse(body, status=200 if healthy else 503)

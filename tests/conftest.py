@@ -8,7 +8,9 @@ and one user per persona. Tests ask for a persona by name (``office``, ``coordin
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +47,45 @@ PERSONAS = (
     "counsellor",
     "anonymous",
 )
+
+
+#: Where SQLite and the filesystem broker (``make run``'s defaults) behave differently from PostgreSQL and
+#: Redis, these tests also run on them in CI (README, "Which tests run where"): the broker, the worker, the
+#: health check, the demo that ``make run`` loads, settings, PDFs' fonts; browser journeys and real-worker
+#: tests (marked ``browser`` and ``worker``); and tests whose names say they check database behaviour.
+EMBEDDED_MODULES = {
+    "tests/core/test_healthz.py",
+    "tests/core/test_worker.py",
+    "tests/core/test_test_broker.py",
+    "tests/core/test_demo.py",
+    "tests/core/test_pdf_fonts.py",
+    "tests/practice/test_demo.py",
+    "tests/config/test_env.py",
+}
+EMBEDDED_NAMES = re.compile(
+    r"concurren|race|lock|constraint|integrity|twice|idempot|atomic|rollback|all_or_nothing|partial|unique"
+)
+TESTS_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that run on both configurations ``embedded`` (see ``EMBEDDED_MODULES``)."""
+    for item in items:
+        module = Path(str(item.path)).resolve().relative_to(TESTS_ROOT).as_posix()
+        if (
+            module in EMBEDDED_MODULES
+            or module.startswith("tests/browser/")
+            or item.get_closest_marker("worker") is not None
+            or EMBEDDED_NAMES.search(item.name)
+        ):
+            item.add_marker(pytest.mark.embedded)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave the broker as the run found it: this run's queue folder or Redis keys go (tests/workers.py)."""
+    from tests.workers import forget_test_broker
+
+    forget_test_broker()
 
 
 @dataclass

@@ -7,10 +7,13 @@ queue afterwards. ``wait_for`` polls for what the worker does in the background.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import redis
+from django.conf import settings
 from kombu import Exchange, Queue
 
 from config.celery import app as celery_app
@@ -38,3 +41,28 @@ def wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return condition()
+
+
+def forget_test_broker() -> int:
+    """Remove everything this run left on its own broker (config/settings/test.py); returns what was removed.
+
+    The filesystem broker's folder goes whole; on Redis, the keys under the run's prefix. Called when the
+    session (or the parallel worker's session) ends, so a test run leaves the broker as it found it.
+    """
+    options = celery_app.conf.broker_transport_options or {}
+    prefix = options.get("global_keyprefix")
+    if prefix:
+        client = redis.Redis.from_url(celery_app.conf.broker_url)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+            return len(keys)
+        finally:
+            client.close()
+    folder = Path(getattr(settings, "CELERY_BROKER_FOLDER", ""))
+    if options.get("data_folder_in") and "test-celery" in folder.parts and folder.exists():
+        removed = sum(1 for _ in folder.rglob("*") if _.is_file())
+        shutil.rmtree(folder, ignore_errors=True)
+        return removed
+    return 0

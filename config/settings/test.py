@@ -19,3 +19,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A broker of the run's own, per run and per parallel worker, removed when the run ends (tests/conftest.py):
+# tasks the tests enqueue must never reach a developer's ``make run`` worker on the same broker, nor pile up.
+TEST_BROKER_ID = "{}-{}".format(
+    os.environ.get("PYTEST_XDIST_TESTRUNUID", f"run{os.getpid()}")[:12], os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_FOLDER = VAR_DIR / "test-celery" / TEST_BROKER_ID
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+    }
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "global_keyprefix": f"tandem-test-{TEST_BROKER_ID}:",
+    }

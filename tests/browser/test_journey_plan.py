@@ -10,14 +10,14 @@ Screenshot for a person to look at: /tmp/plan-student.png.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from playwright.sync_api import Page, expect
+
+from tests.pdfs import pdf_text
 
 STUDENT_NAME = "黄欣"  # the demo's ``student`` (core/demo.py LOGINS)
 STUDENT_NUMBER = "2025MI001"
@@ -38,14 +38,7 @@ def _translated(message: str, language: str) -> str:
 
 
 def _pdf_text(path: Path) -> str:
-    """The PDF's text: ``pdftotext`` (poppler-utils) when present, else pypdf."""
-    if shutil.which("pdftotext"):
-        return subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-        ).stdout
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return pdf_text(path)
 
 
 def test_student_opens_their_plan_sees_the_timeline_and_downloads_the_pdf(

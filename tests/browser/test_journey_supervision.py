@@ -11,7 +11,6 @@ Screenshots for a person to look at: /tmp/inspection-checklist-tablet.png and /t
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
 import uuid
@@ -24,6 +23,7 @@ from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from config.celery import app as celery_app
+from tests.pdfs import pdf_text
 
 TABLET: ViewportSize = {"width": 820, "height": 1180}
 ENTERPRISE = "Huaxin Imaging Equipment Co."
@@ -133,7 +133,7 @@ def test_inspector_closes_office_publishes_and_the_public_downloads_the_pdf(
         pdf = Path(folder) / "report.pdf"
         download_info.value.save_as(pdf)
         assert pdf.read_bytes().startswith(b"%PDF")
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = pdf_text(pdf)
     assert ENTERPRISE in text
     assert SUMMARY in re.sub(r"\s+", " ", text)
     for personal in PERSONAL:

@@ -36,7 +36,7 @@ def test_healthz_is_200_when_database_and_broker_answer() -> None:
     response = Client().get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "pdf_fonts": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -48,6 +48,6 @@ def test_healthz_is_503_when_broker_is_unreachable_and_answers_quickly(unreachab
     elapsed = time.monotonic() - started
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down", "pdf_fonts": "ok"}
     # One retry with a two-second timeout: a load balancer's probe must not hang on a dead broker.
     assert elapsed < 6, f"/healthz took {elapsed:.1f}s with the broker down"

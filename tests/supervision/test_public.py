@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from supervision.models import Inspection, InspectionReport, Rating, ReportVaria
 from supervision.publication import inspection_publish
 from supervision.reports import report_render
 from tests.conftest import World, api_client_for, client_for
+from tests.pdfs import pdf_text
 from tests.supervision import helpers
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def _published(world: World, summary: str = "Well run.", render: bool = True, **
 
 
 def _pdf_text(path: str) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True, check=True).stdout
+    return pdf_text(path)
 
 
 # --- Only published ------------------------------------------------------------------------------------------

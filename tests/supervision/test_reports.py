@@ -2,14 +2,13 @@
 a failure is visible and can be retried, and the report pages and downloads follow the access rules.
 
 Rendering is the real thing (WeasyPrint through ``core.pdf``); the task is called directly here (a real
-worker runs it in test_reports_worker.py). PDFs are read back with poppler's ``pdftotext``.
+worker runs it in test_reports_worker.py). PDFs are read back with pypdf (``tests/pdfs.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from supervision.reports import (
 )
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
+from tests.pdfs import pdf_attachments, pdf_text
 from tests.supervision import helpers
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,7 @@ def _full(inspection: Inspection) -> InspectionReport:
 
 
 def _pdf_text(path: str | Path) -> str:
-    command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return pdf_text(path)
 
 
 def _squeezed(text: str) -> str:
@@ -367,8 +366,7 @@ def test_hostile_content_comes_out_as_text_and_nothing_is_fetched_or_attached(
             '<ahref="file:///etc/shadow">',
         ):
             assert piece in text, (report.variant, piece)
-        listing = subprocess.run(["pdfdetach", "-list", report.pdf.path], capture_output=True, text=True, check=True)
-        assert listing.stdout.strip() == "0 embedded files"
+        assert pdf_attachments(report.pdf.path) == []
         assert b"/EmbeddedFiles" not in Path(report.pdf.path).read_bytes()
 
 
