@@ -1,1 +1,3 @@
-"""Courses, links between them, curriculum plans, offerings, enrolments and teachers' qualifications."""
+"""Curriculum (empty so far): courses, curriculum plans, offerings, enrolments and teachers'
+qualifications come with the curriculum issue.
+"""

@@ -1,1 +1,1 @@
-"""Programmes, objectives, requirements, cohorts and agreements (filled by the training-plan issue)."""
+"""Programmes, their objectives and requirements, cohorts, partner participations and agreements."""

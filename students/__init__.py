@@ -1,1 +1,1 @@
-"""Students, training plans, placements, milestones and practice hours."""
+"""Students, training plans (versions, workflow), placements and milestones; practice hours live in ``practice/``."""

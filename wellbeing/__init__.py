@@ -1,1 +1,1 @@
-"""Check-ins, counselling and confidential notes: the most sensitive records in Tandem."""
+"""Wellbeing (empty so far): check-ins, counselling and confidential notes come with the wellbeing issue."""

@@ -19,8 +19,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class SharedConnectionWSGIServer(ThreadedWSGIServer):
+    """The live server's request threads close their own database connections, not the shared one.
+
+    On in-memory SQLite the live server shares the test's connection with its request threads. Django's
+    server closes every connection when a request ends; for the shared one that close does nothing (an
+    in-memory database would be lost) but first checks the thread, which fails once Chromium's keep-alive
+    connections end after the test, and pytest reports "DatabaseWrapper objects created in a thread can
+    only be used in that same thread" warnings. PostgreSQL connections are per thread and still closed.
+    """
+
+    def _close_connections(self) -> None:
+        shared = set(self.connections_override or ())
+        for connection in connections.all(initialized_only=True):
+            if connection.alias not in shared:
+                connection.close()
+
+
+LiveServerThread.server_class = SharedConnectionWSGIServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 BROWSER_DIR = Path(__file__).resolve().parent
