@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from rest_framework import exceptions, viewsets
 
 from partners import access
@@ -25,6 +26,15 @@ class ScopedViewSetMixin:
 
     def get_queryset(self) -> QuerySet[Any]:
         return access.scope(self.queryset.all(), self.request.user, "view")
+
+    def get_object(self) -> Any:
+        """The row in scope, else 404; the denial is kept, as the pages keep theirs (core/views.py)."""
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            model = self.queryset.model.__name__
+            access.record_denial(self.request.user, "view", f"{model}:{getattr(self, 'kwargs', {})}")
+            raise
 
     def check_object_permissions(self, request: Any, obj: Model) -> None:
         super().check_object_permissions(request, obj)  # type: ignore[misc]
