@@ -1,4 +1,4 @@
-"""Tandem's permission policy: the one module that decides who may see and do what.
+"""Tandem's permission engine: the one interface that decides who may see and do what.
 
 Three functions make the whole interface:
 
@@ -6,25 +6,40 @@ Three functions make the whole interface:
 * ``can(user, action, obj)`` answers for one row (or, given a model class, for creating one);
 * ``require(user, action, obj)`` raises ``PermissionDenied`` and records the denial.
 
-How a rule is built: every scoped model names its path to a partner once (``access_partner_path``).
-A rule is either "everything", "nothing" or a ``Q`` that filters that path by a subquery over the
-user's memberships in force (an indexed join, so a supervisor's list costs what anybody's does),
-merged with django-guardian object grants that have not yet expired. Callers never see two mechanisms.
+How a rule is built: every scoped model names its path to a partner once (``access_partner_path``,
+or ``access_student_path`` for a student's records). A rule is either "everything", "nothing" or a
+``Q`` that filters that path by a subquery over the user's memberships in force (an indexed join, so a
+supervisor's list costs what anybody's does), merged with django-guardian object grants that have not
+yet expired. Callers never see two mechanisms.
+
+Where the rules live: each app keeps the rules of its own models in its own ``access.py`` and
+registers them when Django starts (its ``AppConfig.ready()`` imports the module):
+
+* ``register(model, {"view": fn, ...})`` gives a model its actions; an action has one rule, and a
+  second registration of the same action is an error;
+* ``extend(model, action, fn)`` lets a higher app widen a lower model's rule (the result is the union),
+  without the lower app importing the higher one; a higher app may also ``register`` a new action on a
+  lower model.
+
+This module holds the engine, the building blocks the apps' rules are made of, and the rules of the
+ground floor: partners, sites, memberships, status changes (and core's notifications). A model or
+action nobody registered is refused with ``NoAccessRule``: nothing falls through to "everything".
 
 Platform roles (office, inspector, counsellor) are groups, read once per user object. See
-``docs/permissions.md`` for the matrix these rules implement; ``tests/access`` holds them to it.
+``docs/permissions.md`` for the matrix these rules implement (``tests/access`` holds them to it) and
+``docs/decisions/0008-access-rules-per-app.md`` for the layout.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -39,32 +54,6 @@ from partners.models import (
     PartnerStatusChange,
     PartnerUserObjectPermission,
     Site,
-)
-from practice.models import PracticeLog
-from programmes.models import Agreement, AgreementParty, Participation, Programme
-from students.models import (
-    Milestone,
-    Placement,
-    PlacementStatus,
-    PlanEvent,
-    PlanVersion,
-    Student,
-    TrainingPlan,
-)
-from supervision.models import (
-    STARTED_STATUSES,
-    ChecklistResult,
-    ChecklistTemplate,
-    CorrectiveAction,
-    DrawCandidate,
-    Finding,
-    Inspection,
-    InspectionAssignment,
-    InspectionKind,
-    InspectionReport,
-    InspectionStatus,
-    ReportVariant,
-    SpotDraw,
 )
 
 logger = logging.getLogger("tandem.access")
@@ -81,14 +70,19 @@ class Rule:
 
     @property
     def nothing(self) -> bool:
+        """Whether the rule reaches no row at all."""
         return not self.everything and self.q is None
 
 
 ALL = Rule(q=None, everything=True)
 NONE = Rule(q=None)
 
+RuleFn = Callable[[AnyUser, str], Rule]
+"""A rule: given a signed-in, active user and the model's path (its ``access_student_path`` or
+``access_partner_path``), what that user may reach."""
 
-def _any(*rules: Rule) -> Rule:
+
+def any_of(*rules: Rule) -> Rule:
     """The union of several rules (a person holding several roles gets all of them)."""
     if any(rule.everything for rule in rules):
         return ALL
@@ -101,45 +95,161 @@ def _any(*rules: Rule) -> Rule:
     return Rule(q=combined)
 
 
+# --- Registration -------------------------------------------------------------------------------------
+
+
+class NoAccessRule(ValueError):
+    """Raised when a model, or one of its actions, has no registered rule: access is refused, loudly."""
+
+
+class Registry:
+    """Which rule answers each model and action.
+
+    ``register`` gives a model actions (one rule per action); ``extend`` adds a rule to an action's
+    union, so a higher app can widen a lower model's rule. Extensions are kept apart from the rule they
+    widen and joined only when a rule is asked for, so the order in which apps register does not matter.
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[type[models.Model], dict[str, RuleFn]] = {}
+        self._extensions: dict[type[models.Model], dict[str, list[RuleFn]]] = {}
+
+    def register(self, model: type[models.Model], rules: Mapping[str, RuleFn]) -> None:
+        """Give ``model`` these actions. An action already answered by another rule is an error."""
+        actions = self._rules.setdefault(model, {})
+        for action, rule_fn in rules.items():
+            existing = actions.get(action)
+            if existing is not None and existing is not rule_fn:
+                raise ImproperlyConfigured(
+                    f"{model.__name__}.{action} already has a rule ({existing.__module__}.{existing.__qualname__}); "
+                    "use extend() to widen it."
+                )
+        actions.update(rules)
+
+    def extend(self, model: type[models.Model], action: str, rule_fn: RuleFn) -> None:
+        """Widen ``model``'s ``action``: it reaches the union of its rule and ``rule_fn``."""
+        extensions = self._extensions.setdefault(model, {}).setdefault(action, [])
+        if rule_fn not in extensions:
+            extensions.append(rule_fn)
+
+    def actions(self, model: type[models.Model]) -> frozenset[str]:
+        """The actions registered for ``model`` (none if it has no rules)."""
+        return frozenset(self._rules.get(model, {}))
+
+    def rule(self, user: AnyUser, action: str, model: type[models.Model]) -> Rule:
+        """What ``user`` may reach of ``model`` with ``action``; ``NoAccessRule`` if nobody registered it."""
+        try:
+            rule_fn = self._rules[model][action]
+        except KeyError:
+            raise NoAccessRule(
+                f"No access rule for {model.__name__}.{action}; register one in "
+                f"{model._meta.app_label}/access.py (partners.access.register)."
+            ) from None
+        if not user.is_authenticated or not user.is_active:
+            return NONE
+        path = str(getattr(model, "access_student_path", None) or getattr(model, "access_partner_path", ""))
+        rule = rule_fn(user, path)
+        for extra in self._extensions.get(model, {}).get(action, ()):
+            if rule.everything:
+                break
+            rule = any_of(rule, extra(user, path))
+        return rule
+
+
+_registry = Registry()
+
+
+def register(model: type[models.Model], rules: Mapping[str, RuleFn]) -> None:
+    """Give ``model`` these actions, each answered by its rule (see ``Registry.register``)."""
+    _registry.register(model, rules)
+
+
+def extend(model: type[models.Model], action: str, rule_fn: RuleFn) -> None:
+    """Widen ``model``'s ``action`` with ``rule_fn``: the union of both (see ``Registry.extend``)."""
+    _registry.extend(model, action, rule_fn)
+
+
+def registered_actions(model: type[models.Model]) -> frozenset[str]:
+    """The actions ``model`` has rules for."""
+    return _registry.actions(model)
+
+
+def _rule(user: AnyUser, action: str, model: type[models.Model]) -> Rule:
+    return _registry.rule(user, action, model)
+
+
 # --- Building blocks ---------------------------------------------------------------------------------
+# The pieces every app's rules are made of. Rules run only for signed-in, active users: the engine
+# answers NONE for the others before a rule is called.
+
+MANAGERS: tuple[str, ...] = (MembershipRole.COORDINATOR,)
+"""Roles that manage a partner's own data (and see what is placed at it)."""
+
+ANY_ROLE: tuple[str, ...] = tuple(MembershipRole.values)
+"""Every membership role."""
 
 
-def _uid(user: AnyUser) -> int:
-    # Rules run only for signed-in users (``_rule`` answers NONE for anonymous ones first).
+def user_pk(user: AnyUser) -> int:
+    """The signed-in user's primary key (rules never run for anonymous users)."""
     if user.pk is None:
         raise ValueError("access rules need a signed-in user")
     return int(user.pk)
 
 
-def _member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Any]:
+def member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Any]:
     """Subquery: ids of the partners where the user holds a membership in force (optionally of these roles)."""
-    memberships = Membership.objects.active().filter(user__pk=_uid(user))
+    memberships = Membership.objects.active().filter(user__pk=user_pk(user))
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
     return memberships.values("partner_id")
 
 
-def _is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
-    return Membership.objects.active().filter(user__pk=_uid(user), role__in=roles).exists()
+def is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
+    """Whether the user holds a membership in force, of one of these roles, at any partner."""
+    return Membership.objects.active().filter(user__pk=user_pk(user), role__in=roles).exists()
 
 
-def _granted_partners(user: AnyUser, codename: str) -> QuerySet[Any]:
-    """Subquery: ids of partners the user holds an unexpired object grant on."""
+def granted_partners(user: AnyUser, codename: str = "view_partner") -> QuerySet[Any]:
+    """Subquery: ids of partners the user holds an unexpired object grant on (``view_partner``: an
+    inspection in progress there)."""
     return PartnerUserObjectPermission.objects.filter(
-        user__pk=_uid(user), permission__codename=codename, valid_until__gt=timezone.now()
+        user__pk=user_pk(user), permission__codename=codename, valid_until__gt=timezone.now()
     ).values("content_object_id")
 
 
-def _via(path: str, subquery: QuerySet[Any]) -> Rule:
+def via(path: str, subquery: QuerySet[Any]) -> Rule:
+    """The rows whose ``path`` is among the ids ``subquery`` selects."""
     return Rule(q=Q(**{f"{path}__in": subquery}))
 
 
-# --- Rules per model ---------------------------------------------------------------------------------
-# Each rule takes the user and the model's partner path and returns a Rule. Office holds every right on
-# partner data; the other roles are spelled out per action.
+def is_office(user: AnyUser) -> bool:
+    """Whether the user holds the office platform role."""
+    return PlatformRole.OFFICE in platform_roles(user)
 
-_MANAGERS = (MembershipRole.COORDINATOR,)
-_ANY_ROLE = tuple(MembershipRole.values)
+
+def is_tutor(user: AnyUser) -> bool:
+    """Whether the user is a tutor (a tutor's membership in force at any partner)."""
+    return is_active_member(user, (MembershipRole.TUTOR,))
+
+
+def is_inspector(user: AnyUser) -> bool:
+    """Whether the user holds the inspector platform role."""
+    return PlatformRole.INSPECTOR in platform_roles(user)
+
+
+def office_only(user: AnyUser, path: str) -> Rule:
+    """Rule: the office everything, everybody else nothing."""
+    return ALL if is_office(user) else NONE
+
+
+def signed_in(user: AnyUser, path: str) -> Rule:
+    """Rule: everything, for anybody signed in."""
+    return ALL if user.is_authenticated else NONE
+
+
+# --- Ground-floor rules: partners, sites, memberships, status changes, notifications -----------------
+# Office holds every right on partner data; the other roles are spelled out per action. Actions that
+# belong to higher apps (a plan's "choose", supervision's "view_scorecard") are registered by those apps.
 
 
 def _partner_internal_view(user: AnyUser, path: str) -> Rule:
@@ -147,365 +257,46 @@ def _partner_internal_view(user: AnyUser, path: str) -> Rule:
     roles = platform_roles(user)
     if PlatformRole.OFFICE in roles:
         return ALL
-    rules = [_via(path, _member_partners(user, _ANY_ROLE)), _via(path, _granted_partners(user, "view_partner"))]
-    if _is_active_member(user, (MembershipRole.TUTOR,)):
+    rules = [via(path, member_partners(user, ANY_ROLE)), via(path, granted_partners(user, "view_partner"))]
+    if is_active_member(user, (MembershipRole.TUTOR,)):
         # Tutors plan placements across partners, so they read every partner's people and sites.
         rules.append(ALL)
-    return _any(*rules)
+    return any_of(*rules)
 
 
 def _partner_manage(user: AnyUser, path: str) -> Rule:
     """Editing a partner's own data (details, sites, memberships): office, or that partner's coordinator."""
     if PlatformRole.OFFICE in platform_roles(user):
         return ALL
-    return _via(path, _member_partners(user, _MANAGERS))
-
-
-def _office_only(user: AnyUser, path: str) -> Rule:
-    return ALL if PlatformRole.OFFICE in platform_roles(user) else NONE
-
-
-def _signed_in(user: AnyUser, path: str) -> Rule:
-    return ALL if user.is_authenticated else NONE
-
-
-# --- Programmes and agreements ---------------------------------------------------------------------
-
-
-def _is_office(user: AnyUser) -> bool:
-    return PlatformRole.OFFICE in platform_roles(user)
-
-
-def _is_tutor(user: AnyUser) -> bool:
-    return _is_active_member(user, (MembershipRole.TUTOR,))
-
-
-def _programme_view(user: AnyUser, path: str) -> Rule:
-    """Programmes: office and tutors read all; partners' people those their partner takes part in;
-    students their own."""
-    if _is_office(user) or _is_tutor(user):
-        return ALL
-    partners = _member_partners(user, _ANY_ROLE)
-    taking_part = Participation.objects.filter(partner_id__in=partners).values("programme_id")
-    own = Student.objects.filter(user__pk=_uid(user)).values("programme_id")
-    inspected = Participation.objects.filter(partner_id__in=_granted_partners(user, "view_partner")).values(
-        "programme_id"
-    )
-    return _any(
-        Rule(q=Q(pk__in=taking_part)),
-        Rule(q=Q(lead_university_id__in=partners)),
-        Rule(q=Q(pk__in=own)),
-        Rule(q=Q(pk__in=inspected)),
-    )
-
-
-def _agreement_view(user: AnyUser, path: str) -> Rule:
-    """Agreements: office and tutors read all; a partner's people those their partner is party to; an
-    inspector with an unexpired grant on a partner (an inspection in progress) those that partner is party to."""
-    if _is_office(user) or _is_tutor(user):
-        return ALL
-    party_to = AgreementParty.objects.filter(partner_id__in=_member_partners(user, _ANY_ROLE)).values("agreement_id")
-    granted = AgreementParty.objects.filter(partner_id__in=_granted_partners(user, "view_partner")).values(
-        "agreement_id"
-    )
-    return Rule(q=Q(pk__in=party_to) | Q(pk__in=granted))
-
-
-# --- Students and everything hanging off them ------------------------------------------------------
-# ``path`` is the model's ``access_student_path``: "" for Student itself, else the lookup to its student.
-
-
-def _student_lookup(path: str, field: str) -> str:
-    return field if not path else f"{path}__{field}"
-
-
-def _student_id_lookup(path: str) -> str:
-    return path or "pk"
-
-
-def _student_view(user: AnyUser, path: str) -> Rule:
-    """A student's record, plan and milestones: office; the student; their tutor; their supervisors
-    (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at;
-    an inspector with an unexpired grant on a partner they are placed at (an inspection in progress)."""
-    if _is_office(user):
-        return ALL
-    uid = _uid(user)
-    sid = _student_id_lookup(path)
-    live = Placement.objects.exclude(status=PlacementStatus.CANCELLED)
-    supervised = live.filter(supervisor_id=uid).values("student_id")
-    placed_here = live.filter(partner_id__in=_member_partners(user, _MANAGERS)).values("student_id")
-    inspected = live.filter(partner_id__in=_granted_partners(user, "view_partner")).values("student_id")
-    return Rule(
-        q=Q(**{_student_lookup(path, "user_id"): uid})
-        | Q(**{_student_lookup(path, "tutor_id"): uid})
-        | Q(**{_student_lookup(path, "practice_supervisor_id"): uid})
-        | Q(**{f"{sid}__in": supervised})
-        | Q(**{f"{sid}__in": placed_here})
-        | Q(**{f"{sid}__in": inspected})
-    )
-
-
-def _own_or_tutor(user: AnyUser, path: str) -> Rule:
-    """The student themself, or their tutor (plan drafting and submission)."""
-    if not path:
-        raise ValueError("_own_or_tutor is for models below a student")
-    uid = _uid(user)
-    return Rule(q=Q(**{_student_lookup(path, "user_id"): uid}) | Q(**{_student_lookup(path, "tutor_id"): uid}))
-
-
-def _own_or_tutor_or_office(user: AnyUser, path: str) -> Rule:
-    return ALL if _is_office(user) else _own_or_tutor(user, path)
-
-
-def _tutor_of(user: AnyUser, path: str) -> Rule:
-    return Rule(q=Q(**{_student_lookup(path, "tutor_id"): _uid(user)}))
-
-
-def _tutor_or_office(user: AnyUser, path: str) -> Rule:
-    return ALL if _is_office(user) else _tutor_of(user, path)
-
-
-def _placement_view(user: AnyUser, path: str) -> Rule:
-    """Placements: office; the student; their tutor and co-supervisor; the placement's supervisor; the
-    coordinator of the partner it is at (only placements at that partner); an inspector with an unexpired
-    grant on that partner (an inspection in progress)."""
-    if _is_office(user):
-        return ALL
-    uid = _uid(user)
-    return Rule(
-        q=Q(student__user_id=uid)
-        | Q(student__tutor_id=uid)
-        | Q(student__practice_supervisor_id=uid)
-        | Q(supervisor_id=uid)
-        | Q(partner_id__in=_member_partners(user, _MANAGERS))
-        | Q(partner_id__in=_granted_partners(user, "view_partner"))
-    )
-
-
-def _plan_choice(user: AnyUser, path: str) -> Rule:
-    """Sites and supervisors a plan editor may pick for a placement: office and tutors any; a student
-    those of the partners taking part in their programme; a partner's people their own partner's."""
-    if _is_office(user) or _is_tutor(user):
-        return ALL
-    own_programmes = Student.objects.filter(user__pk=_uid(user)).values("programme_id")
-    taking_part = Participation.objects.filter(programme_id__in=own_programmes).values("partner_id")
-    return _any(_via(path, taking_part), _via(path, _member_partners(user, _ANY_ROLE)))
+    return via(path, member_partners(user, MANAGERS))
 
 
 def _own_notifications(user: AnyUser, path: str) -> Rule:
     """Notifications: each person reads and marks only their own."""
-    return Rule(q=Q(user_id=_uid(user)))
+    return Rule(q=Q(user_id=user_pk(user)))
 
 
-# --- Practice hours --------------------------------------------------------------------------------
-
-
-def _practice_log_view(user: AnyUser, path: str) -> Rule:
-    """Entries: office; the student; their tutor; the placement's supervisor; the coordinator of the
-    partner the placement is at; an inspector with an unexpired grant on that partner."""
-    if _is_office(user):
-        return ALL
-    uid = _uid(user)
-    return Rule(
-        q=Q(student__user_id=uid)
-        | Q(student__tutor_id=uid)
-        | Q(placement__supervisor_id=uid)
-        | Q(placement__partner_id__in=_member_partners(user, _MANAGERS))
-        | Q(placement__partner_id__in=_granted_partners(user, "view_partner"))
-    )
-
-
-def _placement_log(user: AnyUser, path: str) -> Rule:
-    """Logging hours at a placement: the student placed there, or the placement's supervisor."""
-    uid = _uid(user)
-    return Rule(q=Q(student__user_id=uid) | Q(supervisor_id=uid))
-
-
-def _practice_log_decide(user: AnyUser, path: str) -> Rule:
-    """Approving or rejecting: only the supervisor of the entry's placement (own entries are refused by
-    the service)."""
-    return Rule(q=Q(placement__supervisor_id=_uid(user)))
-
-
-def _practice_log_withdraw(user: AnyUser, path: str) -> Rule:
-    uid = _uid(user)
-    return Rule(q=Q(student__user_id=uid, entered_by_id=uid))
-
-
-# --- Inspections ------------------------------------------------------------------------------------
-# ``path`` is the model's path to the target partner ("target_partner" on Inspection,
-# "inspection__target_partner" below it); what precedes "target_partner" is the path to the inspection.
-# Secrecy (permissions.md): until an inspection is started, only the office and its assigned inspectors
-# know it exists.
-
-
-def _inspection_prefix(path: str) -> str:
-    if not path.endswith("target_partner"):
-        raise ValueError("inspection rules need a path ending in target_partner")
-    return path.removesuffix("target_partner")
-
-
-def _is_inspector(user: AnyUser) -> bool:
-    return PlatformRole.INSPECTOR in platform_roles(user)
-
-
-def _assigned_inspector(user: AnyUser, path: str) -> Rule:
-    """The inspectors assigned to the inspection (who still hold the inspector role)."""
-    if not _is_inspector(user):
-        return NONE
-    prefix = _inspection_prefix(path)
-    assigned = InspectionAssignment.objects.filter(inspector__pk=_uid(user)).values("inspection_id")
-    return Rule(q=Q(**{f"{prefix}pk__in": assigned}))
-
-
-def _started_at_managed_partner(user: AnyUser, path: str) -> Rule:
-    """Coordinators of the target partner: a spot (unannounced) inspection once it has started, never
-    while planned; a scheduled inspection from its planning on (it is announced)."""
-    prefix = _inspection_prefix(path)
-    return Rule(
-        q=Q(**{f"{prefix}target_partner_id__in": _member_partners(user, _MANAGERS)})
-        & (Q(**{f"{prefix}status__in": STARTED_STATUSES}) | Q(**{f"{prefix}kind": InspectionKind.SCHEDULED}))
-    )
-
-
-def _inspection_view(user: AnyUser, path: str) -> Rule:
-    """Inspections and what hangs off them: office all; assigned inspectors theirs; coordinators of the
-    target partner once started; a supervisor at the partner those started on a placement they supervise."""
-    if _is_office(user):
-        return ALL
-    prefix = _inspection_prefix(path)
-    supervised = Rule(
-        q=Q(**{f"{prefix}target_placement__supervisor_id": _uid(user)})
-        & Q(**{f"{prefix}target_partner_id__in": _member_partners(user, (MembershipRole.SUPERVISOR,))})
-        & Q(**{f"{prefix}status__in": STARTED_STATUSES})
-    )
-    return _any(_assigned_inspector(user, path), _started_at_managed_partner(user, path), supervised)
-
-
-def _assigned_or_office(user: AnyUser, path: str) -> Rule:
-    return ALL if _is_office(user) else _assigned_inspector(user, path)
-
-
-def _office_or_inspector(user: AnyUser, path: str) -> Rule:
-    return ALL if _is_office(user) or _is_inspector(user) else NONE
-
-
-def _report_view(user: AnyUser, path: str) -> Rule:
-    """Reports: office all; the inspection's inspectors and the target partner's coordinators theirs (a
-    report exists only once the inspection is closed); every inspector each published public version.
-    The public (anonymous) pages read published public versions through ``supervision.publication``."""
-    if _is_office(user):
-        return ALL
-    prefix = _inspection_prefix(path)
-    published = Rule(
-        q=Q(variant=ReportVariant.PUBLIC)
-        & Q(**{f"{prefix}status": InspectionStatus.PUBLISHED})
-        & Q(**{f"{prefix}published_at__isnull": False})
-    )
-    return _any(
-        _assigned_inspector(user, path),
-        _started_at_managed_partner(user, path),
-        published if _is_inspector(user) else NONE,
-    )
-
-
-def _scorecard_view(user: AnyUser, path: str) -> Rule:
-    """A partner's scorecard: office every partner's; a coordinator their own partner's (built from
-    started inspections only, so it never reveals a planned spot inspection)."""
-    if _is_office(user):
-        return ALL
-    return _via(path or "pk", _member_partners(user, _MANAGERS))
-
-
-RuleFn = Callable[[AnyUser, str], Rule]
-
-POLICY: dict[type[models.Model], dict[str, RuleFn]] = {
-    Partner: {
-        "view": _signed_in,  # the directory: names, kinds, status
+register(
+    Partner,
+    {
+        "view": signed_in,  # the directory: names, kinds, status
         "view_internal": _partner_internal_view,  # members, sites, status history
-        "create": _office_only,
+        "create": office_only,
         "change": _partner_manage,
-        "change_status": _office_only,
+        "change_status": office_only,
         "manage_members": _partner_manage,
         "manage_sites": _partner_manage,
-        "view_scorecard": _scorecard_view,
     },
-    Site: {
-        "view": _partner_internal_view,
-        "create": _partner_manage,
-        "change": _partner_manage,
-        "choose": _plan_choice,  # offered as a placement's site in a training plan
-    },
-    Membership: {
-        "view": _partner_internal_view,
-        "create": _partner_manage,
-        "change": _partner_manage,  # ending a membership
-        "choose": _plan_choice,  # its person offered as a placement's supervisor
-    },
-    PartnerStatusChange: {
-        "view": _partner_internal_view,
-    },
-    Programme: {
-        "view": _programme_view,
-        "create": _office_only,
-        "change": _office_only,
-        "reopen_month": _office_only,
-        "set_practice_rules": _office_only,
-    },
-    Agreement: {"view": _agreement_view, "create": _office_only, "change": _office_only},
-    Student: {"view": _student_view, "create": _office_only, "change": _office_only},
-    TrainingPlan: {
-        "view": _student_view,
-        "edit": _own_or_tutor_or_office,
-        "submit": _own_or_tutor,
-        "tutor_approve": _tutor_of,
-        "approve": _office_only,
-        "return": _tutor_or_office,
-    },
-    PlanVersion: {"view": _student_view},
-    PlanEvent: {"view": _student_view},
-    Placement: {"view": _placement_view, "log": _placement_log},
-    PracticeLog: {"view": _practice_log_view, "decide": _practice_log_decide, "withdraw": _practice_log_withdraw},
-    Milestone: {
-        "view": _student_view,
-        "decide": _tutor_or_office,
-        "waive": _office_only,
-        "attach_evidence": _own_or_tutor_or_office,
-    },
-    Notification: {"view": _own_notifications, "mark_read": _own_notifications},
-    ChecklistTemplate: {"view": _office_or_inspector, "create": _office_only, "change": _office_only},
-    Inspection: {
-        "view": _inspection_view,
-        "plan": _office_only,
-        "start": _assigned_or_office,
-        "record": _assigned_inspector,  # checklist results and findings
-        "close": _assigned_or_office,
-        "publish": _office_only,
-        "retry_report": _office_only,
-    },
-    InspectionAssignment: {"view": _inspection_view},
-    ChecklistResult: {"view": _inspection_view},
-    Finding: {"view": _inspection_view},
-    CorrectiveAction: {
-        "view": _inspection_view,
-        "answer": _started_at_managed_partner,
-        "verify": _assigned_inspector,  # verifying and reopening
-    },
-    InspectionReport: {"view": _report_view},
-    SpotDraw: {"view": _office_only, "run": _office_only},
-    DrawCandidate: {"view": _office_only},
-}
-
-
-def _rule(user: AnyUser, action: str, model: type[models.Model]) -> Rule:
-    if not user.is_authenticated or not user.is_active:
-        return NONE
-    try:
-        rule_fn = POLICY[model][action]
-    except KeyError:
-        raise ValueError(f"No access rule for {model.__name__}.{action}; add one to partners/access.py.") from None
-    path = str(getattr(model, "access_student_path", None) or getattr(model, "access_partner_path", ""))
-    return rule_fn(user, path)
+)
+register(Site, {"view": _partner_internal_view, "create": _partner_manage, "change": _partner_manage})
+register(
+    Membership,
+    {"view": _partner_internal_view, "create": _partner_manage, "change": _partner_manage},  # change: ending one
+)
+register(PartnerStatusChange, {"view": _partner_internal_view})
+# Core sits below partners (partners imports core, never the other way for rules), so its one scoped
+# model's rule lives here.
+register(Notification, {"view": _own_notifications, "mark_read": _own_notifications})
 
 
 # --- The interface -----------------------------------------------------------------------------------
@@ -582,4 +373,6 @@ def user_partner_roles(user: AnyUser) -> QuerySet[Membership]:
     """The user's memberships in force, with their partners (one query)."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.active().filter(user__pk=_uid(user)).select_related("partner").order_by("partner__name")
+    return (
+        Membership.objects.active().filter(user__pk=user_pk(user)).select_related("partner").order_by("partner__name")
+    )

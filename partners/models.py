@@ -1,7 +1,7 @@
 """Partners (the organisations of a joint programme), their sites, and who belongs to them.
 
 Each model that is scoped to a partner names its path to the partner once, in ``access_partner_path``;
-``partners.access`` builds every filter from it.
+the access rules (``partners.access`` and each app's ``access.py``) build every filter from it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """External supervision: inspections of partners, their checklists, findings and corrective actions.
 
-Who sees an inspection is decided in ``partners.access`` (a planned spot inspection is invisible to the
+Who sees an inspection is decided in ``supervision.access`` (a planned spot inspection is invisible to the
 target partner's people). Every write goes through ``supervision.services``. Checklist results, findings
 and corrective actions are evidence: they keep their history and refuse bulk writes.
 
 Scoped models name their path to the target partner in ``access_partner_path``; the inspection rules in
-``partners.access`` derive the path to the inspection from it (everything before ``target_partner``).
+``supervision.access`` derive the path to the inspection from it (everything before ``target_partner``).
 """
 
 from __future__ import annotations

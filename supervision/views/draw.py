@@ -1,7 +1,7 @@
 """The spot-inspection draw pages (office only): the history of draws, one draw with every candidate's
 factors and share of the weight and the recomputation check, and running this period's draw now.
 
-Everybody but the office gets a 404 (``SpotDraw``'s rules in ``partners.access``), the denial recorded.
+Everybody but the office gets a 404 (``SpotDraw``'s rules in ``supervision.access``), the denial recorded.
 The draw itself is ``supervision.draw``; these views read and call it, nothing more.
 """
 

@@ -1,0 +1,155 @@
+"""Who may see and do what with students and everything hanging off them (registered with ``partners.access``).
+
+Besides its own models, the students app adds to two lower ones: a student reads their own programme
+(``Programme`` "view" is widened with ``extend``), and a training plan offers sites and supervisors
+(``Site`` and ``Membership`` get a "choose" action).
+
+``path`` is the model's ``access_student_path``: "" for Student itself, else the lookup to its student.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.roles import AnyUser
+from partners import access
+from partners.access import (
+    ALL,
+    ANY_ROLE,
+    MANAGERS,
+    Rule,
+    any_of,
+    granted_partners,
+    is_office,
+    is_tutor,
+    member_partners,
+    office_only,
+    user_pk,
+    via,
+)
+from partners.models import Membership, Site
+from programmes.models import Participation, Programme
+from students.models import (
+    Milestone,
+    Placement,
+    PlacementStatus,
+    PlanEvent,
+    PlanVersion,
+    Student,
+    TrainingPlan,
+)
+
+
+def _student_lookup(path: str, field: str) -> str:
+    return field if not path else f"{path}__{field}"
+
+
+def _student_id_lookup(path: str) -> str:
+    return path or "pk"
+
+
+def _student_view(user: AnyUser, path: str) -> Rule:
+    """A student's record, plan and milestones: office; the student; their tutor; their supervisors
+    (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at;
+    an inspector with an unexpired grant on a partner they are placed at (an inspection in progress)."""
+    if is_office(user):
+        return ALL
+    uid = user_pk(user)
+    sid = _student_id_lookup(path)
+    live = Placement.objects.exclude(status=PlacementStatus.CANCELLED)
+    supervised = live.filter(supervisor_id=uid).values("student_id")
+    placed_here = live.filter(partner_id__in=member_partners(user, MANAGERS)).values("student_id")
+    inspected = live.filter(partner_id__in=granted_partners(user, "view_partner")).values("student_id")
+    return Rule(
+        q=Q(**{_student_lookup(path, "user_id"): uid})
+        | Q(**{_student_lookup(path, "tutor_id"): uid})
+        | Q(**{_student_lookup(path, "practice_supervisor_id"): uid})
+        | Q(**{f"{sid}__in": supervised})
+        | Q(**{f"{sid}__in": placed_here})
+        | Q(**{f"{sid}__in": inspected})
+    )
+
+
+def _own_or_tutor(user: AnyUser, path: str) -> Rule:
+    """The student themself, or their tutor (plan drafting and submission)."""
+    if not path:
+        raise ValueError("_own_or_tutor is for models below a student")
+    uid = user_pk(user)
+    return Rule(q=Q(**{_student_lookup(path, "user_id"): uid}) | Q(**{_student_lookup(path, "tutor_id"): uid}))
+
+
+def _own_or_tutor_or_office(user: AnyUser, path: str) -> Rule:
+    return ALL if is_office(user) else _own_or_tutor(user, path)
+
+
+def _tutor_of(user: AnyUser, path: str) -> Rule:
+    return Rule(q=Q(**{_student_lookup(path, "tutor_id"): user_pk(user)}))
+
+
+def _tutor_or_office(user: AnyUser, path: str) -> Rule:
+    return ALL if is_office(user) else _tutor_of(user, path)
+
+
+def _placement_view(user: AnyUser, path: str) -> Rule:
+    """Placements: office; the student; their tutor and co-supervisor; the placement's supervisor; the
+    coordinator of the partner it is at (only placements at that partner); an inspector with an unexpired
+    grant on that partner (an inspection in progress)."""
+    if is_office(user):
+        return ALL
+    uid = user_pk(user)
+    return Rule(
+        q=Q(student__user_id=uid)
+        | Q(student__tutor_id=uid)
+        | Q(student__practice_supervisor_id=uid)
+        | Q(supervisor_id=uid)
+        | Q(partner_id__in=member_partners(user, MANAGERS))
+        | Q(partner_id__in=granted_partners(user, "view_partner"))
+    )
+
+
+# --- Added to lower models -------------------------------------------------------------------------------
+
+
+def _own_programme(user: AnyUser, path: str) -> Rule:
+    """Programmes, widened: a student reads their own programme."""
+    return Rule(q=Q(pk__in=Student.objects.filter(user__pk=user_pk(user)).values("programme_id")))
+
+
+def _plan_choice(user: AnyUser, path: str) -> Rule:
+    """Sites and supervisors a plan editor may pick for a placement: office and tutors any; a student
+    those of the partners taking part in their programme; a partner's people their own partner's."""
+    if is_office(user) or is_tutor(user):
+        return ALL
+    own_programmes = Student.objects.filter(user__pk=user_pk(user)).values("programme_id")
+    taking_part = Participation.objects.filter(programme_id__in=own_programmes).values("partner_id")
+    return any_of(via(path, taking_part), via(path, member_partners(user, ANY_ROLE)))
+
+
+access.register(Student, {"view": _student_view, "create": office_only, "change": office_only})
+access.register(
+    TrainingPlan,
+    {
+        "view": _student_view,
+        "edit": _own_or_tutor_or_office,
+        "submit": _own_or_tutor,
+        "tutor_approve": _tutor_of,
+        "approve": office_only,
+        "return": _tutor_or_office,
+    },
+)
+access.register(PlanVersion, {"view": _student_view})
+access.register(PlanEvent, {"view": _student_view})
+access.register(Placement, {"view": _placement_view})  # "log" (hours) is the practice app's
+access.register(
+    Milestone,
+    {
+        "view": _student_view,
+        "decide": _tutor_or_office,
+        "waive": office_only,
+        "attach_evidence": _own_or_tutor_or_office,
+    },
+)
+
+access.extend(Programme, "view", _own_programme)
+access.register(Site, {"choose": _plan_choice})  # offered as a placement's site in a training plan
+access.register(Membership, {"choose": _plan_choice})  # its person offered as a placement's supervisor
