@@ -7,11 +7,13 @@ against a floor measured in the same run on the same data, and prints the ratios
 
 (a) the supervisor's queue page, against a trivial authenticated endpoint (the API root) through the
     same logged-in client: what the page costs beyond being a page at all;
-(b) one student's progress (``practice.selectors.student_progress``), against the very SQL it ran,
-    replayed raw through a cursor: what the ORM and the Python around it add;
+(b) one student's progress (``practice.selectors.student_progress``) as the coordinator of a partner
+    they are placed at reads it (entries and placements scoped to that partner), against the very SQL it
+    ran, replayed raw through a cursor: what the ORM and the Python around it add;
 (c) a programme-wide report (approved hours per student per category, one aggregate ORM query),
     against the same SQL run raw;
-(d) the progress column of a list page of 50 students (``progress_for_students``), against its raw SQL.
+(d) the progress column of a list page of 50 students (``progress_for_students``, read by the same
+    coordinator), against its raw SQL.
 
 Ratios, not milliseconds, are the result: they travel between machines. Medians after warm-up runs.
 The test suite only checks that the generator's rows are valid (tests/practice/test_bench.py).
@@ -472,7 +474,7 @@ def _queue(supervisor: User, pending: int, *, runs: int, warmup: int) -> Result:
     )
 
 
-def _student_progress(student: Student, today: datetime.date, *, runs: int, warmup: int) -> Result:
+def _student_progress(student: Student, reader: User, today: datetime.date, *, runs: int, warmup: int) -> Result:
     """(b) One student's progress: the selector if there is one, else the aggregate it stands for."""
     from practice import selectors
 
@@ -480,7 +482,7 @@ def _student_progress(student: Student, today: datetime.date, *, runs: int, warm
     if progress is not None:
 
         def read() -> object:
-            return progress(student=student, today=today)
+            return progress(student=student, user=reader, today=today)
 
     else:
 
@@ -506,7 +508,9 @@ def programme_report(programme_id: int) -> list[dict[str, Any]]:
     return list(rows)
 
 
-def _list_page_progress(student_ids: list[int], today: datetime.date, *, runs: int, warmup: int) -> Result | None:
+def _list_page_progress(
+    student_ids: list[int], reader: User, today: datetime.date, *, runs: int, warmup: int
+) -> Result | None:
     """(d) The progress column of a list page, if the selector exists."""
     from practice import selectors
 
@@ -515,7 +519,7 @@ def _list_page_progress(student_ids: list[int], today: datetime.date, *, runs: i
         return None
     return _compare_with_raw(
         f"(d) list page progress ({len(student_ids)} students)",
-        lambda: progress(student_ids=student_ids, today=today),
+        lambda: progress(student_ids=student_ids, user=reader, today=today),
         runs=runs,
         warmup=warmup,
     )
@@ -527,12 +531,14 @@ def measure(population: Population, *, runs: int, warmup: int) -> list[Result]:
     supervisor, pending = _typical_supervisor()
     first = population.placements[0]
     student = Student.objects.select_related("programme").get(pk=first.student_id)
+    partner_id = Placement.objects.filter(pk=first.id).values_list("partner_id", flat=True).get()
+    reader = Membership.objects.select_related("user").get(partner_id=partner_id, role=MembershipRole.COORDINATOR).user
     page_ids = list(
         Student.objects.filter(programme_id=population.programme_id).order_by("pk").values_list("pk", flat=True)[:50]
     )
     results = [
         _queue(supervisor, pending, runs=runs, warmup=warmup),
-        _student_progress(student, today, runs=runs, warmup=warmup),
+        _student_progress(student, reader, today, runs=runs, warmup=warmup),
         _compare_with_raw(
             "(c) programme-wide progress report",
             lambda: programme_report(population.programme_id),
@@ -540,7 +546,7 @@ def measure(population: Population, *, runs: int, warmup: int) -> list[Result]:
             warmup=1,
         ),
     ]
-    listed = _list_page_progress(page_ids, today, runs=runs, warmup=warmup)
+    listed = _list_page_progress(page_ids, reader, today, runs=runs, warmup=warmup)
     if listed is not None:
         results.append(listed)
     return results

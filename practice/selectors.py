@@ -6,7 +6,9 @@ however many students are on the page. Only the pro-rata expectation (a date fra
 Python, on the sums the database returned.
 
 Who sees what is decided by ``partners.access``: the queue and the entry list start from ``scope()``;
-the progress selectors take a student the caller already fetched through ``scope(Student, "view")``.
+the progress selectors take a student the caller already fetched through ``scope(Student, "view")``, and
+the reader: they sum only the entries and placements the reader may see (a partner's coordinator reads
+the hours at their partner, never the student's hours elsewhere, nor totals that include them).
 """
 
 from __future__ import annotations
@@ -18,7 +20,21 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import DecimalField, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,6 +53,7 @@ from practice.models import (
 )
 from programmes.models import ActivityCategory, Programme
 from students.models import Placement, PlacementHours, PlacementStatus, Student
+from students.selectors import follows_whole_training, follows_whole_training_of
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -60,6 +77,23 @@ def _required_sum(rows: QuerySet[Any], group: str, field: str) -> Coalesce:
 
 def _live_placements() -> QuerySet[Placement]:
     return Placement.objects.exclude(status=PlacementStatus.CANCELLED)
+
+
+def _visible_logs(user: AnyUser) -> QuerySet[PracticeLog]:
+    return access.scope(PracticeLog.objects.all(), user, "view")
+
+
+def _hours_hidden(user: AnyUser) -> Q:
+    """On placements: the placement has entries and the user may see none of them (a co-supervisor may see
+    every placement of the student, but the hours only where they supervise). Such a placement is listed
+    without figures and left out of the totals, rather than shown as 0 h approved."""
+    at_placement = PracticeLog.objects.filter(placement=OuterRef("pk"))
+    return Q(Exists(at_placement)) & ~Q(Exists(_visible_logs(user).filter(placement=OuterRef("pk"))))
+
+
+def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
+    """Live placements whose hours the user reads: those they may see, but for ``_hours_hidden`` ones."""
+    return access.scope(_live_placements(), user, "view").exclude(_hours_hidden(user))
 
 
 # --- Arithmetic on the sums -------------------------------------------------------------------------------
@@ -118,7 +152,8 @@ class CategoryProgress:
 
 @dataclass(frozen=True)
 class PlacementProgress:
-    """One placement: its required hours, approved and pending there, and what is expected by now."""
+    """One placement: its required hours, approved and pending there, and what is expected by now.
+    ``hours_shown`` is False for a placement the reader may see but not its entries (no figures then)."""
 
     placement: Placement
     required: int
@@ -126,6 +161,7 @@ class PlacementProgress:
     pending: Decimal
     expected: Decimal
     behind: bool
+    hours_shown: bool = True
 
     @property
     def percent(self) -> int:
@@ -142,13 +178,24 @@ class PlacementProgress:
 
 @dataclass(frozen=True)
 class StudentProgress:
-    """A student's practice hours against the programme's requirement and each placement's."""
+    """A student's practice hours against the programme's requirement and each placement's.
+
+    ``partial``: the reader follows part of the student's training (``follows_whole_training``): the
+    categories then hold the hours at the placements the reader may see, against what those placements
+    require (``required`` is their planned hours), never the programme's whole requirement; ``partners``
+    are the partners of those placements, for the page to say where the figures come from."""
 
     student: Student
     categories: list[CategoryProgress]
     placements: list[PlacementProgress]
     today: datetime.date
     margin: Decimal
+    partial: bool = False
+    partners: tuple[Partner, ...] = ()
+
+    @property
+    def partner_names(self) -> str:
+        return ", ".join(partner.name for partner in self.partners)
 
     @property
     def required_total(self) -> int:
@@ -184,18 +231,20 @@ class StudentProgress:
         return int(self.margin * HUNDRED)
 
 
-def student_progress(*, student: Student, today: datetime.date | None = None) -> StudentProgress:
-    """Per activity category of the programme and per live placement: required, planned, approved
-    (corrections included: they are entries too) and pending hours, and whether the student is behind
-    the pro-rata expectation at a placement. Two queries."""
+def student_progress(*, student: Student, user: AnyUser, today: datetime.date | None = None) -> StudentProgress:
+    """What ``user`` may see of a student's practice hours: per activity category of the programme and per
+    live placement, required, planned, approved (corrections included: they are entries too) and pending
+    hours, and whether the student is behind the pro-rata expectation at a placement. Entries and
+    placements are read through ``access.scope``: a partner's people sum those at their partner only. The
+    student, their tutor and the office read the whole, against the programme's requirement. Two queries."""
     today = today or timezone.localdate()
     margin = behind_margin()
-    logs = PracticeLog.objects.filter(student_id=student.pk)
+    partial = not follows_whole_training(user=user, student=student)
+    logs = _visible_logs(user).filter(student_id=student.pk)
     approved_logs = logs.filter(status=EntryStatus.APPROVED)
     pending_logs = logs.filter(status=EntryStatus.PENDING)
-    planned = PlacementHours.objects.filter(category=OuterRef("pk"), placement__student_id=student.pk).exclude(
-        placement__status=PlacementStatus.CANCELLED
-    )
+    counted = _counted_placements(user).filter(student_id=student.pk)
+    planned = PlacementHours.objects.filter(category=OuterRef("pk"), placement__in=counted.values("pk"))
     categories = (
         ActivityCategory.objects.filter(programme_id=student.programme_id)
         .annotate(
@@ -206,28 +255,37 @@ def student_progress(*, student: Student, today: datetime.date | None = None) ->
         .order_by("name", "pk")
     )
     placements = (
-        _live_placements()
-        .filter(student_id=student.pk)
+        access.scope(_live_placements().filter(student_id=student.pk), user, "view")
         .select_related("partner", "site", "supervisor")
         .annotate(
             required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
             approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
             pending_hours=_hours_sum(pending_logs.filter(placement=OuterRef("pk")), "placement"),
+            hours_hidden=ExpressionWrapper(_hours_hidden(user), output_field=BooleanField()),
         )
         .order_by("start_date", "pk")
     )
-    category_rows = [
-        CategoryProgress(
+    category_rows = []
+    for category in categories:
+        planned_hours = int(category.planned_hours)  # type: ignore[attr-defined]
+        row = CategoryProgress(
             category=category,
-            required=category.required_hours,
-            planned=int(category.planned_hours),  # type: ignore[attr-defined]
+            # A partial reader measures against what the placements they see plan, not the programme.
+            required=planned_hours if partial else category.required_hours,
+            planned=planned_hours,
             approved=Decimal(category.approved_hours),  # type: ignore[attr-defined]
             pending=Decimal(category.pending_hours),  # type: ignore[attr-defined]
         )
-        for category in categories
-    ]
+        if not partial or row.planned or row.approved or row.pending:
+            category_rows.append(row)
     placement_rows = []
+    partners: dict[int, Partner] = {}
     for placement in placements:
+        if placement.hours_hidden:  # type: ignore[attr-defined]
+            zero = ZERO
+            placement_rows.append(PlacementProgress(placement, 0, zero, zero, zero, behind=False, hours_shown=False))
+            continue
+        partners.setdefault(placement.partner_id, placement.partner)
         required = int(placement.required)  # type: ignore[attr-defined]
         approved = Decimal(placement.approved_hours)  # type: ignore[attr-defined]
         fraction = elapsed_fraction(start=placement.start_date, end=placement.end_date, today=today)
@@ -243,7 +301,13 @@ def student_progress(*, student: Student, today: datetime.date | None = None) ->
             )
         )
     return StudentProgress(
-        student=student, categories=category_rows, placements=placement_rows, today=today, margin=margin
+        student=student,
+        categories=category_rows,
+        placements=placement_rows,
+        today=today,
+        margin=margin,
+        partial=partial,
+        partners=tuple(partners.values()),
     )
 
 
@@ -251,35 +315,44 @@ def student_progress(*, student: Student, today: datetime.date | None = None) ->
 
 
 class ProgressSummary(NamedTuple):
-    """A student's overall practice progress, for a row of a list."""
+    """A student's overall practice progress, for a row of a list. ``partial``: the figures are those at
+    the placements the reader may see, against what those placements require (see ``student_progress``)."""
 
     approved_total: Decimal
     required_total: int
     percent: int
     behind: bool
+    partial: bool = False
 
 
 def progress_for_students(
-    *, student_ids: Iterable[int], today: datetime.date | None = None
+    *, student_ids: Iterable[int], user: AnyUser, today: datetime.date | None = None
 ) -> dict[int, ProgressSummary]:
-    """Overall progress of many students (a page of a list) in two queries, whatever their number:
-    approved hours against the programme's total requirement, and the "behind" flag of their placements."""
+    """Overall progress of many students (a page of a list) as ``user`` may see it, in two queries whatever
+    their number: approved hours against the programme's total requirement (for the student, their tutor
+    and the office) or, for everyone else, approved hours at the placements they may see against what those
+    placements require; and the "behind" flag of those placements."""
     ids = list(dict.fromkeys(int(pk) for pk in student_ids))
     if not ids:
         return {}
     today = today or timezone.localdate()
     margin = behind_margin()
-    approved_logs = PracticeLog.objects.filter(status=EntryStatus.APPROVED)
+    approved_logs = _visible_logs(user).filter(status=EntryStatus.APPROVED)
+    counted = _counted_placements(user)
     required = ActivityCategory.objects.filter(programme_id=OuterRef("programme_id"))
+    required_here = PlacementHours.objects.filter(
+        placement__student_id=OuterRef("pk"), placement__in=counted.values("pk")
+    )
     students = Student.objects.filter(pk__in=ids).annotate(
         required_total=_required_sum(required, "programme", "required_hours"),
+        required_here=_required_sum(required_here, "placement__student", "hours"),
         approved_total=_hours_sum(approved_logs.filter(student_id=OuterRef("pk")), "student"),
     )
-    totals = {row["pk"]: row for row in students.values("pk", "required_total", "approved_total")}
+    rows = students.values("pk", "user_id", "tutor_id", "required_total", "required_here", "approved_total")
+    totals = {row["pk"]: row for row in rows}
     # Placements not started yet expect nothing, so they cannot put anyone behind.
     placements = (
-        _live_placements()
-        .filter(student_id__in=ids, start_date__lte=today)
+        counted.filter(student_id__in=ids, start_date__lte=today)
         .annotate(
             required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
             approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
@@ -294,8 +367,10 @@ def progress_for_students(
             behind.add(placement["student_id"])
     result = {}
     for pk, total in totals.items():
-        approved, needed = Decimal(total["approved_total"]), int(total["required_total"])
-        result[pk] = ProgressSummary(approved, needed, percent_of(approved, needed), pk in behind)
+        partial = not follows_whole_training_of(user=user, student_user_id=total["user_id"], tutor_id=total["tutor_id"])
+        approved = Decimal(total["approved_total"])
+        needed = int(total["required_here"] if partial else total["required_total"])
+        result[pk] = ProgressSummary(approved, needed, percent_of(approved, needed), pk in behind, partial)
     return result
 
 

@@ -423,7 +423,8 @@ class ProgressView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, student_pk: int) -> HttpResponse:
         students = Student.objects.select_related("user", "programme")
         student: Student = _scoped_or_404(students, request, "view", student_pk)
-        progress = selectors.student_progress(student=student)
+        # Only what the reader may see: a partner's people read the hours at their partner.
+        progress = selectors.student_progress(student=student, user=request.user)
         context = {
             "student": student,
             "progress": progress,

@@ -132,16 +132,98 @@ def plan_events(*, user: AnyUser, plan: TrainingPlan) -> list[PlanEvent]:
     return list(access.scope(events, user, "view"))
 
 
+def follows_whole_training(*, user: AnyUser, student: Student) -> bool:
+    """Whether the user follows the student's whole training: the student, their tutor and the office (the
+    people who plan it across partners). Everyone else who may see the student follows a part of it: a
+    partner's coordinator the placements at their partner, a supervisor those they supervise, an inspector
+    the partner they inspect. Rows are read through ``access.scope`` either way; this decides only what a
+    page says about its totals (the whole programme, or the placements the reader may see), by who the
+    reader is, never by what is hidden (which would tell a partner that there is something elsewhere)."""
+    return follows_whole_training_of(user=user, student_user_id=student.user_id, tutor_id=student.tutor_id)
+
+
+def follows_whole_training_of(*, user: AnyUser, student_user_id: int | None, tutor_id: int | None) -> bool:
+    """``follows_whole_training`` for a student known by their user's and tutor's ids (a list's rows)."""
+    if not user.is_authenticated:
+        return False
+    return user.pk in (student_user_id, tutor_id) or access.can(user, "view", Student)
+
+
+def placements_seen(*, user: AnyUser, student: Student) -> set[int] | None:
+    """Ids of the student's placements (cancelled ones included) the user may see, or None when the user
+    sees every one of them. One query."""
+    visible = access.scope(Placement.objects.filter(pk=OuterRef("pk")), user, "view")
+    rows = list(Placement.objects.filter(student=student).annotate(seen=Exists(visible)).values_list("pk", "seen"))
+    ids = {pk for pk, seen in rows if seen}
+    return None if len(ids) == len(rows) else ids
+
+
+def snapshot_for_reader(snapshot: dict[str, Any], seen: set[int] | None) -> dict[str, Any]:
+    """A plan snapshot with only the placements in ``seen`` (all of them for None): stored snapshots hold
+    every partner's placements, and a reader sees those the plan page shows them."""
+    if seen is None:
+        return snapshot
+    return {**snapshot, "placements": [p for p in snapshot.get("placements", []) if p.get("id") in seen]}
+
+
 def plan_versions(*, user: AnyUser, plan: TrainingPlan) -> QuerySet[PlanVersion]:
-    """The plan's versions, newest first, without their snapshots (read only the two being compared)."""
+    """The plan's versions, newest first, without their snapshots (read only the two being compared).
+    Their stored summaries name partners: pages show ``plan_version_rows`` instead."""
     versions = PlanVersion.objects.filter(plan=plan).select_related("created_by").defer("snapshot")
     return access.scope(versions, user, "view").order_by("-number")
 
 
 def plan_version_snapshots(*, user: AnyUser, plan: TrainingPlan, numbers: list[int]) -> dict[int, dict[str, Any]]:
-    """The snapshots of some versions of the plan, by version number."""
+    """The snapshots of some versions of the plan, by version number, each with only the placements the
+    user may see (a coordinator those at their partner, as on the plan page and in its PDF)."""
+    seen = placements_seen(user=user, student=plan.student)
     versions = access.scope(PlanVersion.objects.filter(plan=plan, number__in=numbers), user, "view")
-    return {v.number: v.snapshot for v in versions}
+    return {v.number: snapshot_for_reader(v.snapshot, seen) for v in versions}
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One version of a plan as its reader sees it: a change to placements they may not see is not named."""
+
+    number: int
+    summary: str
+    created_by: User
+    created_at: datetime.datetime
+
+
+def _placements_touched(before: dict[str, Any], after: dict[str, Any]) -> set[int]:
+    """Ids of the placements added, removed or changed from one snapshot to the next."""
+    old = {p["id"]: p for p in before.get("placements", [])}
+    new = {p["id"]: p for p in after.get("placements", [])}
+    return {pid for pid in old.keys() | new.keys() if old.get(pid) != new.get(pid)}
+
+
+def plan_version_rows(*, user: AnyUser, plan: TrainingPlan) -> list[VersionRow]:
+    """The plan's versions, newest first, for the versions page. A stored summary names the partner of the
+    placement it changed ("Placement added at ..."): a reader who may not see that placement gets a summary
+    that names nothing instead. Two queries for a reader who sees every placement, three otherwise (the
+    snapshots are read to find what each version changed)."""
+    versions = list(plan_versions(user=user, plan=plan))
+    seen = placements_seen(user=user, student=plan.student)
+    hidden_in: set[int] = set()
+    if seen is not None:
+        snapshots = dict(
+            access.scope(PlanVersion.objects.filter(plan=plan), user, "view").values_list("number", "snapshot")
+        )
+        previous: dict[str, Any] = {}
+        for number in sorted(snapshots):
+            if _placements_touched(previous, snapshots[number]) - seen:
+                hidden_in.add(number)
+            previous = snapshots[number]
+    return [
+        VersionRow(
+            number=v.number,
+            summary=_("A change not shown to you.") if v.number in hidden_in else v.summary,
+            created_by=v.created_by,
+            created_at=v.created_at,
+        )
+        for v in versions
+    ]
 
 
 @dataclass

@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
+from accounts.roles import AnyUser
 from practice import selectors
 from students.models import Student
 
@@ -28,10 +30,17 @@ def hours(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@register.simple_tag
-def practice_progress(student: Student) -> selectors.StudentProgress:
-    """``{% practice_progress student as progress %}``: the student's progress (two queries)."""
-    return selectors.student_progress(student=student)
+def _reader(context: template.Context) -> AnyUser:
+    """The person the page is for: progress is summed over what they may see (nothing, without a request)."""
+    request = context.get("request")
+    return getattr(request, "user", None) or AnonymousUser()
+
+
+@register.simple_tag(takes_context=True)
+def practice_progress(context: template.Context, student: Student) -> selectors.StudentProgress:
+    """``{% practice_progress student as progress %}``: the student's progress as the reader may see it
+    (two queries)."""
+    return selectors.student_progress(student=student, user=_reader(context))
 
 
 @register.filter
@@ -42,11 +51,17 @@ def approved_in(progress: selectors.StudentProgress | None, category_pk: int) ->
     return next((row for row in progress.categories if row.category.pk == category_pk), None)
 
 
-@register.simple_tag
-def practice_progress_map(students: Iterable[Any]) -> dict[int, selectors.ProgressSummary]:
-    """``{% practice_progress_map students as progress_map %}``: overall progress of a page of students
-    (two queries, whatever their number)."""
-    return selectors.progress_for_students(student_ids=[student.pk for student in students])
+@register.simple_tag(takes_context=True)
+def practice_progress_map(context: template.Context, students: Iterable[Any]) -> dict[int, selectors.ProgressSummary]:
+    """``{% practice_progress_map students as progress_map %}``: overall progress of a page of students as
+    the reader may see it (two queries, whatever their number)."""
+    return selectors.progress_for_students(student_ids=[student.pk for student in students], user=_reader(context))
+
+
+@register.filter
+def any_partial(mapping: dict[int, selectors.ProgressSummary] | None) -> bool:
+    """``progress_map|any_partial``: whether some row counts only the placements the reader may see."""
+    return any(summary.partial for summary in (mapping or {}).values())
 
 
 @register.filter

@@ -193,7 +193,8 @@ class PlanVersionsView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = _plan_or_404(request, pk)
-        versions = list(selectors.plan_versions(user=request.user, plan=plan))
+        # Snapshots and summaries hold every partner's placements: each reader sees those they may see.
+        versions = selectors.plan_version_rows(user=request.user, plan=plan)
         numbers = {v.number for v in versions}
         pair = selectors.plan_default_comparison(plan)
         chosen = (_int(request.GET.get("a")), _int(request.GET.get("b")))
@@ -210,6 +211,7 @@ class PlanVersionsView(LoginRequiredMixin, View):
             "versions": versions,
             "pair": pair,
             "diff": diff,
+            "partial": not selectors.follows_whole_training(user=request.user, student=plan.student),
         }
         return render(request, "students/plan_versions.html", context)
 

@@ -527,7 +527,7 @@ def test_versions_page_lists_versions_and_shows_what_changed(student_a: User, wo
         end_date=datetime.date(2027, 6, 30),
     )
     url = _url("plan-versions", world.student_a.pk)
-    client = client_for(_u(world, "coordinator_a"))
+    client = client_for(_u(world, "tutor"))
 
     default = client.get(url)
     chosen = client.get(url, {"a": 2, "b": 3})
@@ -541,6 +541,13 @@ def test_versions_page_lists_versions_and_shows_what_changed(student_a: User, wo
     goals = client.get(url, {"a": 1, "b": 2}).content.decode()
     assert '<ins class="diff-new pre-line">Photon CT</ins>' in goals
     assert nonsense.context["pair"] == (2, 3)
+    # A's coordinator compares the same versions without B's placement (tests/access/test_page_content.py).
+    theirs = client_for(_u(world, "coordinator_a")).get(url, {"a": 2, "b": 3}).content.decode()
+    assert 'data-testid="diff-empty"' in theirs
+    assert "Enterprise B" not in theirs and "Lab B" not in theirs
+    assert "A change not shown to you." in theirs
+    goals = client_for(_u(world, "coordinator_a")).get(url, {"a": 1, "b": 2}).content.decode()
+    assert '<ins class="diff-new pre-line">Photon CT</ins>' in goals
 
 
 def test_versions_page_compares_the_approved_version_with_the_amendment(student_a: User, world: World) -> None:
