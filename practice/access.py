@@ -16,19 +16,32 @@ from programmes.models import Programme
 from students.models import Placement
 
 
-def _practice_log_view(user: AnyUser, path: str) -> Rule:
-    """Entries: office; the student; their tutor; the placement's supervisor; the coordinator of the
-    partner the placement is at; an inspector with an unexpired grant on that partner."""
+def _hours_readers(user: AnyUser, placement: str) -> Rule:
+    """Who reads the hours logged at a placement (``placement`` is the lookup prefix to it): office; the
+    student; their tutor; the placement's supervisor; the coordinator of the partner the placement is at;
+    an inspector with an unexpired grant on that partner. Not a co-supervisor as such: they see every
+    placement of the student, but hours only where they supervise."""
     if is_office(user):
         return ALL
     uid = user_pk(user)
     return Rule(
         q=Q(student__user_id=uid)
         | Q(student__tutor_id=uid)
-        | Q(placement__supervisor_id=uid)
-        | Q(placement__partner_id__in=member_partners(user, MANAGERS))
-        | Q(placement__partner_id__in=granted_partners(user, "view_partner"))
+        | Q(**{f"{placement}supervisor_id": uid})
+        | Q(**{f"{placement}partner_id__in": member_partners(user, MANAGERS)})
+        | Q(**{f"{placement}partner_id__in": granted_partners(user, "view_partner")})
     )
+
+
+def _practice_log_view(user: AnyUser, path: str) -> Rule:
+    """Entries: the readers of their placement's hours."""
+    return _hours_readers(user, "placement__")
+
+
+def _placement_view_hours(user: AnyUser, path: str) -> Rule:
+    """A placement's hours and progress figures: the same readers as its entries, whether or not any exist
+    yet (so that "not shown to you" never tells that entries exist)."""
+    return _hours_readers(user, "")
 
 
 def _practice_log_decide(user: AnyUser, path: str) -> Rule:
@@ -52,5 +65,5 @@ def _placement_log(user: AnyUser, path: str) -> Rule:
 access.register(
     PracticeLog, {"view": _practice_log_view, "decide": _practice_log_decide, "withdraw": _practice_log_withdraw}
 )
-access.register(Placement, {"log": _placement_log})
+access.register(Placement, {"log": _placement_log, "view_hours": _placement_view_hours})
 access.register(Programme, {"reopen_month": office_only, "set_practice_rules": office_only})

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     IntegerField,
     Max,
@@ -84,11 +83,10 @@ def _visible_logs(user: AnyUser) -> QuerySet[PracticeLog]:
 
 
 def _hours_hidden(user: AnyUser) -> Q:
-    """On placements: the placement has entries and the user may see none of them (a co-supervisor may see
-    every placement of the student, but the hours only where they supervise). Such a placement is listed
-    without figures and left out of the totals, rather than shown as 0 h approved."""
-    at_placement = PracticeLog.objects.filter(placement=OuterRef("pk"))
-    return Q(Exists(at_placement)) & ~Q(Exists(_visible_logs(user).filter(placement=OuterRef("pk"))))
+    """On placements: the user may see the placement but not its hours (``view_hours`` in practice/access.py:
+    a co-supervisor sees every placement of the student, but the hours only where they supervise). Such a
+    placement is listed without figures and left out of the totals, rather than shown as 0 h approved."""
+    return ~Q(pk__in=access.scope(Placement.objects.all(), user, "view_hours").values("pk"))
 
 
 def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
