@@ -1,32 +1,38 @@
-"""The API under /api/v1/: one router collects every app's viewsets."""
+"""The API under /api/v1/: the token endpoint, every app's API, and the root that lists them.
 
-from django.urls import path
-from rest_framework.routers import DefaultRouter
+Each app routes its own viewsets in ``<app>/api/urls.py`` (a ``router``). The routes of all of them are
+built here by one ``DefaultRouter`` that takes over their registrations, in the order of ``APP_ROUTERS``:
+so the root at /api/v1/ lists every app's resources, each route keeps its name (``partner-list``,
+``site-detail``, ...) in the ``api`` namespace, and every route has its format suffix (``.json``), as
+when all the viewsets were registered here. See docs/decisions/0010-routing-per-app.md.
+"""
+
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from accounts.api.views import ObtainTokenApi
-from partners.api.views import MembershipViewSet, PartnerViewSet, SiteViewSet
-from practice.api.views import PracticeLogViewSet
-from programmes.api.views import AgreementViewSet, ProgrammeViewSet
-from students.api.views import MilestoneViewSet, PlacementViewSet, StudentViewSet, TrainingPlanViewSet
-from supervision.api import internal_routes as supervision_routes
-from supervision.api import public_routes as public_supervision_routes
+from partners.api.urls import router as partners_router
+from practice.api.urls import router as practice_router
+from programmes.api.urls import router as programmes_router
+from students.api.urls import router as students_router
+from supervision.api.urls import router as supervision_router
+
+APP_ROUTERS: list[SimpleRouter] = [
+    partners_router,
+    programmes_router,
+    students_router,
+    practice_router,
+    supervision_router,
+]
 
 router = DefaultRouter()
-router.register("partners", PartnerViewSet, basename="partner")
-router.register("sites", SiteViewSet, basename="site")
-router.register("memberships", MembershipViewSet, basename="membership")
-router.register("programmes", ProgrammeViewSet, basename="programme")
-router.register("agreements", AgreementViewSet, basename="agreement")
-router.register("students", StudentViewSet, basename="student")
-router.register("training-plans", TrainingPlanViewSet, basename="training-plan")
-router.register("placements", PlacementViewSet, basename="placement")
-router.register("milestones", MilestoneViewSet, basename="milestone")
-router.register("practice-logs", PracticeLogViewSet, basename="practice-log")
-supervision_routes.register(router)
-public_supervision_routes.register(router)
+for app_router in APP_ROUTERS:
+    for prefix, viewset, basename in app_router.registry:
+        # register() (not registry.extend) refuses a basename that two apps both claim.
+        router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
     *router.urls,
 ]

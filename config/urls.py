@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from supervision.urls import public_urlpatterns as public_inspection_urlpatterns
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("practice/", include("practice.urls")),
     path("inspections/", include("supervision.urls")),
-    path("public/inspections/", include("supervision.urls_public")),
+    path("public/inspections/", include((public_inspection_urlpatterns, "public"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,0 +1,8 @@
+"""The practice API: practice-hour entries (``config/api_urls.py`` mounts it under /api/v1/)."""
+
+from rest_framework.routers import SimpleRouter
+
+from practice.api.views import PracticeLogViewSet
+
+router = SimpleRouter()
+router.register("practice-logs", PracticeLogViewSet, basename="practice-log")
