@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import ObtainTokenApi
+from accounts.api.views import TokenApi
 from partners.api.views import MembershipViewSet, PartnerViewSet, SiteViewSet
 from practice.api.views import PracticeLogViewSet
 from programmes.api.views import AgreementViewSet, ProgrammeViewSet
@@ -27,6 +27,6 @@ public_supervision_routes.register(router)
 
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
     *router.urls,
 ]
