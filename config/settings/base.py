@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.JSONParser",
-        "core.api.parsers.FormParser",
+        "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

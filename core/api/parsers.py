@@ -1,44 +1,22 @@
-"""The API's request parsers: DRF's, with limits on what a body may cost to read.
+"""The API's JSON parser: DRF's, with a limit on depth.
 
-DRF reads JSON and form bodies from the request stream itself, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``
-never sees them: these parsers apply it (a larger body is a 413). JSON is also limited in depth: Python's
-parser recurses, and ``[[[[...`` a hundred thousand deep would raise ``RecursionError`` (a 500); anything
-deeper than ``MAX_JSON_DEPTH`` is a 400 instead. Multipart bodies go through Django's own parser, which
-applies the limit to fields and ``core.uploads.LimitedUploadHandler`` to files.
+Python's JSON parser recurses, so ``[[[[...`` a hundred thousand deep raised ``RecursionError``, a 500;
+anything deeper than ``MAX_JSON_DEPTH`` is now a 400 in the API's error shape, before a serializer or the
+error handler (which recurse too) see it. The body's size is capped before any parser runs: DRF reads JSON
+and form bodies through ``request.body``, which applies ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (a 413, see
+``core.api.errors``); multipart bodies go through Django's parser, which applies it to the fields and
+``core.uploads.LimitedUploadHandler`` to the files.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
 #: Nesting deeper than this is refused; Tandem's bodies are three or four levels deep.
 MAX_JSON_DEPTH = 32
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = 413
-    default_code = "too_large"
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(_("The request body is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)})
-
-
-def _check_length(parser_context: dict[str, Any] | None) -> None:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    request = (parser_context or {}).get("request")
-    if limit is None or request is None:
-        return
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise RequestTooLarge(limit)
 
 
 def _too_deep(data: Any, limit: int) -> bool:
@@ -68,7 +46,6 @@ class JSONParser(parsers.JSONParser):
     """JSON with a size limit and a depth limit (see the module's docstring)."""
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        _check_length(parser_context)
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -76,11 +53,3 @@ class JSONParser(parsers.JSONParser):
         if _too_deep(data, MAX_JSON_DEPTH):
             raise _too_deep_error()
         return data
-
-
-class FormParser(parsers.FormParser):
-    """URL-encoded forms with a size limit."""
-
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        _check_length(parser_context)
-        return super().parse(stream, media_type, parser_context)
