@@ -54,4 +54,5 @@ USER tandem
 
 EXPOSE 8000
 ENTRYPOINT ["/bin/sh", "/app/bin/docker-entrypoint.sh"]
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+# config/gunicorn.py keeps gunicorn from announcing itself in a Server header.
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from accounts.views import TandemLoginView
+from accounts.views import PasswordChangeView, PasswordResetConfirmView, TandemLoginView
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
+        PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
             form_class=PasswordChangeForm,
             success_url=reverse_lazy("accounts:password_change_done"),
@@ -42,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             form_class=SetPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete"),

@@ -31,7 +31,7 @@ finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK])
 PY
-    exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --worker-tmp-dir /dev/shm --access-logfile - "$@"
+    exec gunicorn config.wsgi:application --config python:config.gunicorn --bind 0.0.0.0:8000 --worker-tmp-dir /dev/shm --access-logfile - "$@"
     ;;
   worker)
     shift

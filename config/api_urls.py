@@ -10,7 +10,7 @@ when all the viewsets were registered here. See docs/decisions/0010-routing-per-
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from accounts.api.views import ObtainTokenApi
+from accounts.api.views import TokenApi
 from partners.api.urls import router as partners_router
 from practice.api.urls import router as practice_router
 from programmes.api.urls import router as programmes_router
@@ -33,6 +33,6 @@ for app_router in APP_ROUTERS:
 
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
     *router.urls,
 ]

@@ -32,3 +32,29 @@ class IdleSessionTimeoutMiddleware:
             else:
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers for every response: ``Permissions-Policy`` (``PERMISSIONS_POLICY``) always, and
+    ``Cache-Control: no-store`` on whatever answers a signed-in person, pages and API alike, so that no
+    browser or proxy cache keeps a copy of their records (a shared hospital workstation's back button, say).
+
+    It sits before whitenoise: static files pass by without a user and stay cacheable. An API request
+    signed in by a token is seen as signed in too, since DRF sets the user on the request it wraps.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.permissions_policy:
+            response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        return response

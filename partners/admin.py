@@ -29,10 +29,11 @@ class SiteAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "partner", "role", "start_date", "end_date")
+    list_display = ("user", "partner", "role", "start_date", "end_date", "ended_at")
     list_filter = ("role", "partner")
     search_fields = ("user__username", "user__full_name", "partner__name")
     raw_id_fields = ("user",)
+    readonly_fields = ("ended_at",)  # set by partners.services.membership_end
 
 
 @admin.register(PartnerStatusChange)

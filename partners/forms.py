@@ -63,5 +63,9 @@ class MembershipForm(BootstrapFormMixin, forms.Form):
 
 
 class MembershipEndForm(BootstrapFormMixin, forms.Form):
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Last day"),
+        help_text=_("Today ends the membership at once: the person loses access as soon as you confirm."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)

@@ -157,11 +157,19 @@ class MembershipRole(models.TextChoices):
 
 
 def in_force_q(on: datetime.date | None = None, prefix: str = "") -> Q:
-    """The condition for a membership in force on a day (today by default); ``prefix`` reaches it by a path."""
-    day = on or timezone.localdate()
-    return Q(**{f"{prefix}start_date__lte": day}) & (
+    """The condition for a membership in force on a day (today by default); ``prefix`` reaches it by a path.
+
+    From today on, a membership ended with immediate effect (``ended_at`` reached) is no longer in force,
+    although its last day, today, has not passed; on earlier days it was.
+    """
+    today = timezone.localdate()
+    day = on or today
+    condition = Q(**{f"{prefix}start_date__lte": day}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
+    if day >= today:
+        condition &= Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": timezone.now()})
+    return condition
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -184,6 +192,13 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
     start_date = models.DateField(_("start date"), default=timezone.localdate)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    ended_at = models.DateTimeField(
+        _("ended at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When an ending took effect at once (ended on its last day): it grants nothing from then on."),
+    )
     ended_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -204,6 +219,9 @@ class Membership(models.Model):
                 name="membership_end_after_start",
             ),
             models.CheckConstraint(condition=Q(role__in=MembershipRole.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(end_date__isnull=False), name="membership_ended_at_has_end"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,8 +232,19 @@ class Membership(models.Model):
         if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
+    @property
+    def has_ended(self) -> bool:
+        """Whether it grants nothing any more: ended with immediate effect, or its last day has passed."""
+        if self.ended_at is not None and self.ended_at <= timezone.now():
+            return True
+        return self.end_date is not None and self.end_date < timezone.localdate()
+
     def is_active_on(self, day: datetime.date | None = None) -> bool:
-        day = day or timezone.localdate()
+        """Whether the membership is in force on a day (today by default), as ``in_force_q`` says."""
+        today = timezone.localdate()
+        day = day or today
+        if day >= today and self.ended_at is not None and self.ended_at <= timezone.now():
+            return False
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
 

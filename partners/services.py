@@ -157,7 +157,12 @@ def membership_create(
     start = start_date or timezone.localdate()
     membership = Membership(partner=partner, user=user, role=role, start_date=start, end_date=end_date)
     membership.full_clean()
-    overlapping = Membership.objects.filter(partner=partner, user=user, role=role).exclude(end_date__lt=start)
+    # One ended with immediate effect on the new start day grants nothing any more: no overlap.
+    overlapping = (
+        Membership.objects.filter(partner=partner, user=user, role=role)
+        .exclude(end_date__lt=start)
+        .exclude(ended_at__isnull=False, end_date__lte=start)
+    )
     if end_date is not None:
         overlapping = overlapping.exclude(start_date__gt=end_date)
     if overlapping.exists():
@@ -173,16 +178,24 @@ def membership_create(
 def membership_end(
     *, membership: Membership, by: User, end_date: datetime.date | None = None, reason: str = ""
 ) -> Membership:
-    """End a membership: from the day after ``end_date`` it grants nothing. Kept, never deleted."""
+    """End a membership on ``end_date``, its last day (today by default). Kept, never deleted.
+
+    Ended today (or earlier), it grants nothing from this moment (``ended_at``), also when it started
+    today; ended on a later day, it grants nothing from the day after that one.
+    """
     access.require(by, "change", membership)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    end = end_date or timezone.localdate()
-    if membership.end_date is not None and membership.end_date <= end:
+    today = timezone.localdate()
+    end = end_date or today
+    planned = membership.end_date
+    # An end can only come earlier, or, for a membership whose planned last day is today, take effect now.
+    if membership.ended_at is not None or (planned is not None and (planned < end or (planned == end != today))):
         raise ValidationError({"end_date": [_("This membership has already ended.")]})
     if end < membership.start_date:
         raise ValidationError({"end_date": [_("The end date cannot be before the start date.")]})
     membership.end_date = end
+    membership.ended_at = timezone.now() if end <= today else None
     membership.ended_reason = reason.strip()
     membership._history_user = by  # type: ignore[attr-defined]
-    membership.save(update_fields=["end_date", "ended_reason"])
+    membership.save(update_fields=["end_date", "ended_at", "ended_reason"])
     return membership

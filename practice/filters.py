@@ -13,20 +13,11 @@ Every filter is served by an index of ``practice_practicelog`` (see ``tests/prac
 
 from __future__ import annotations
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from core.api.filters import IdFilter
 from practice.models import EntryStatus, PracticeLog
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.NumberFilter):
-    """An integer id (a decimal such as ``1.5`` is refused, not rounded)."""
-
-    field_class = forms.IntegerField
 
 
 class PracticeLogFilter(filters.FilterSet):

@@ -12,9 +12,9 @@ from accounts.models import User
 from accounts.roles import AnyUser
 from core.forms import BootstrapFormMixin
 from partners import access
-from partners.models import Membership, MembershipRole, Partner, PartnerKind
+from partners.models import Partner
 from programmes.models import Cohort, Programme
-from students.models import PlanStatus, StudentStatus
+from students.models import PlanStatus, Student, StudentStatus
 
 
 class _TutorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -54,11 +54,16 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
             .order_by("programme__code", "-intake_year")
         )
         fields["cohort"].empty_label = _("All cohorts")  # type: ignore[attr-defined]
-        tutors = Membership.objects.active().filter(role=MembershipRole.TUTOR, partner__kind=PartnerKind.UNIVERSITY)
-        fields["tutor"].queryset = User.objects.filter(pk__in=tutors.values("user_id")).order_by(  # type: ignore[attr-defined]
-            "full_name", "username"
-        )
-        fields["tutor"].empty_label = _("All tutors")  # type: ignore[attr-defined]
+        # The tutors of the students the reader may see, other than the reader's own student record: the
+        # list shows them anyway. Nobody else's tutors are named (nor their user ids, in the options), and
+        # a reader with none (a counsellor, a student) is offered no tutor filter at all.
+        tutored = access.scope(Student.objects.all(), user, "view").exclude(user__pk=user.pk or 0)
+        tutors = User.objects.filter(pk__in=tutored.values("tutor_id")).order_by("full_name", "username")
+        if tutors.exists():
+            fields["tutor"].queryset = tutors  # type: ignore[attr-defined]
+            fields["tutor"].empty_label = _("All tutors")  # type: ignore[attr-defined]
+        else:
+            del fields["tutor"]
         fields["partner"].queryset = access.scope(  # type: ignore[attr-defined]
             Partner.objects.filter(participations__isnull=False).distinct(), user, "view"
         ).order_by("name")
@@ -72,6 +77,8 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
             return {}
         if not self.is_valid():
             return None
+        if "tutor" not in self.fields and self.data.get("tutor"):
+            return None  # a tutor filter this reader is not offered: as an unknown tutor, it matches nobody
         data = dict(self.cleaned_data)
         data["at_risk"] = data.get("at_risk") == "yes"
         return data

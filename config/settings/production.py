@@ -49,17 +49,16 @@ X_FRAME_OPTIONS = "DENY"
 # Load balancers probe /healthz over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Behind a reverse proxy, the client's address is the last one the proxy adds to X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}
+# TRUSTED_PROXY_COUNT (base.py) stays 0 unless set: 1 behind one reverse proxy that appends the client's
+# address to X-Forwarded-For. With 1 and no proxy, any client could name its own address.
 
-# One cache shared by every web process (throttles, lockouts): Redis.
+# One cache shared by every web process (the API's throttles): Redis. Short timeouts, so that a Redis that
+# does not answer costs a request a second at most; the throttles then count in memory (core.throttling).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("CACHE_URL", CELERY_BROKER_URL),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -27,8 +30,25 @@ def _flatten(detail: Any) -> Any:
     return [str(detail)]
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or a file over ``UPLOAD_MAX_BYTES`` read anyway)."""
+
+    status_code = 413
+    default_code = "too_large"
+
+
+def _too_large() -> RequestTooLarge:
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return RequestTooLarge(_("The request body is too large: at most %(limit)s.") % {"limit": limit})
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, then the body rewritten into Tandem's error format."""
+    # Django's own refusals of a body (raised when DRF reads it) answer in the same format, not as a bare 400.
+    if isinstance(exc, RequestDataTooBig):
+        exc = _too_large()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             # Django names errors about the whole object "__all__"; the API calls them non_field_errors.

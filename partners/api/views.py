@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import ERROR_RESPONSE
+from core.api.filters import IdFilter
 from core.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from partners import access, services
 from partners.api.serializers import (
@@ -77,6 +79,8 @@ class PartnerViewSet(ScopedModelViewSet):
 
 
 class SiteFilter(filters.FilterSet):
+    partner = IdFilter(field_name="partner_id", label=gettext_lazy("Partner id"))
+
     class Meta:
         model = Site
         fields = ["partner", "is_active"]
@@ -115,6 +119,8 @@ class SiteViewSet(ScopedModelViewSet):
 
 
 class MembershipFilter(filters.FilterSet):
+    partner = IdFilter(field_name="partner_id", label=gettext_lazy("Partner id"))
+    user = IdFilter(field_name="user_id", label=gettext_lazy("Person (user id)"))
     active = filters.BooleanFilter(method="filter_active", label="In force today")
 
     class Meta:

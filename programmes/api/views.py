@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from core.api.errors import ERROR_RESPONSE
+from core.api.filters import IdFilter
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from partners import access
 from programmes import services
@@ -25,6 +27,14 @@ from programmes.models import EXPIRY_WARNING_DAYS, Agreement, AgreementStatus, P
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
 _READ_ERRORS = {404: ERROR_RESPONSE}
 _LIST_ERRORS = {400: ERROR_RESPONSE}
+
+
+class ProgrammeFilter(filters.FilterSet):
+    lead_university = IdFilter(field_name="lead_university_id", label=gettext_lazy("Lead university (partner id)"))
+
+    class Meta:
+        model = Programme
+        fields = ["status", "degree_type", "lead_university"]
 
 
 @extend_schema_view(
@@ -43,12 +53,13 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
         "cohorts",
     )
     serializer_class = ProgrammeSerializer
-    filterset_fields = ["status", "degree_type", "lead_university"]
+    filterset_class = ProgrammeFilter
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
 
 
 class AgreementFilter(filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=gettext_lazy("Programme id"))
     ending_soon = filters.BooleanFilter(method="filter_ending_soon", label="Signed and ending within 60 days")
 
     class Meta:

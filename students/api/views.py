@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from core.api.errors import ERROR_RESPONSE
+from core.api.filters import IdFilter
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from partners import access
 from students import services
@@ -51,6 +53,10 @@ def _deny(user: Any, action_name: str, obj: Any, message: str | None = None) -> 
 
 
 class StudentFilter(filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=gettext_lazy("Programme id"))
+    cohort = IdFilter(field_name="cohort_id", label=gettext_lazy("Cohort id"))
+    tutor = IdFilter(field_name="tutor_id", label=gettext_lazy("Tutor (user id)"))
+
     class Meta:
         model = Student
         fields = ["programme", "cohort", "status", "tutor"]
@@ -120,7 +126,8 @@ class StudentViewSet(ScopedModelViewSet):
 
 
 class TrainingPlanFilter(filters.FilterSet):
-    programme = filters.NumberFilter(field_name="student__programme", label="Programme id")
+    programme = IdFilter(field_name="student__programme_id", label=gettext_lazy("Programme id"))
+    student = IdFilter(field_name="student_id", label=gettext_lazy("Student id"))
 
     class Meta:
         model = TrainingPlan
@@ -217,6 +224,9 @@ class TrainingPlanViewSet(ScopedReadOnlyViewSet):
 
 
 class PlacementFilter(filters.FilterSet):
+    student = IdFilter(field_name="student_id", label=gettext_lazy("Student id"))
+    partner = IdFilter(field_name="partner_id", label=gettext_lazy("Partner id"))
+    supervisor = IdFilter(field_name="supervisor_id", label=gettext_lazy("Supervisor (user id)"))
     date_from = filters.DateFilter(field_name="end_date", lookup_expr="gte", label="Running on or after this day")
     date_to = filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Running on or before this day")
 
@@ -304,6 +314,7 @@ class PlacementViewSet(ScopedModelViewSet):
 
 
 class MilestoneFilter(filters.FilterSet):
+    student = IdFilter(field_name="student_id", label=gettext_lazy("Student id"))
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after this day")
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before this day")
 

@@ -8,7 +8,7 @@ the view asks the access layer first, so that a row the user sees but may not ac
 refused rule answers Tandem's error format with the rule as ``code`` (``conflict_of_interest``,
 ``not_in_progress``, ...) and the field it concerns in ``fields``.
 
-No answer tells a caller that an id exists beyond their scope. Filters take plain ids (``NumberFilter``),
+No answer tells a caller that an id exists beyond their scope. Filters take plain ids (``core.api.filters.IdFilter``),
 so an id out of scope filters to nothing, exactly like an unused one; related fields of request bodies
 accept only rows the caller may see, so naming any other fails exactly like naming an unused id; and a
 URL naming a row out of scope (a planned inspection, for its partner's people) is a 404.
@@ -38,6 +38,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from core.api.errors import ERROR_RESPONSE
+from core.api.filters import IdFilter
 from core.api.viewsets import ScopedViewSetMixin
 from partners import access
 from supervision import services
@@ -121,7 +122,7 @@ class _ScopedReadViewSet(
 class InspectionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=InspectionStatus.choices)
     kind = filters.ChoiceFilter(choices=InspectionKind.choices)
-    partner = filters.NumberFilter(field_name="target_partner_id", label="Partner inspected (id)")
+    partner = IdFilter(field_name="target_partner_id", label="Partner inspected (id)")
 
     class Meta:
         model = Inspection
@@ -284,9 +285,9 @@ class FindingFilter(filters.FilterSet):
     # Ids, not model choices: a model choice filter checks the id against every inspection and so would
     # answer "select a valid choice" for an unused id but not for a hidden one. Here any id out of the
     # caller's scope simply filters to nothing (module docstring).
-    inspection = filters.NumberFilter(field_name="inspection_id", label="Inspection (id)")
+    inspection = IdFilter(field_name="inspection_id", label="Inspection (id)")
     severity = filters.MultipleChoiceFilter(choices=Severity.choices)
-    partner = filters.NumberFilter(field_name="inspection__target_partner_id", label="Partner inspected (id)")
+    partner = IdFilter(field_name="inspection__target_partner_id", label="Partner inspected (id)")
 
     class Meta:
         model = Finding
@@ -345,9 +346,9 @@ class FindingViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
 
 class CorrectiveActionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ActionStatus.choices)
-    inspection = filters.NumberFilter(field_name="finding__inspection_id", label="Inspection (id)")
-    partner = filters.NumberFilter(field_name="finding__inspection__target_partner_id", label="Partner (id)")
-    owner = filters.NumberFilter(field_name="owner_id", label="Owner (user id)")
+    inspection = IdFilter(field_name="finding__inspection_id", label="Inspection (id)")
+    partner = IdFilter(field_name="finding__inspection__target_partner_id", label="Partner (id)")
+    owner = IdFilter(field_name="owner_id", label="Owner (user id)")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue: awaiting an answer after the due date")
 
     class Meta:
@@ -430,7 +431,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
 
 
 class InspectionReportFilter(filters.FilterSet):
-    inspection = filters.NumberFilter(field_name="inspection_id", label="Inspection (id)")
+    inspection = IdFilter(field_name="inspection_id", label="Inspection (id)")
     variant = filters.ChoiceFilter(choices=ReportVariant.choices)
     status = filters.ChoiceFilter(choices=ReportStatus.choices)
 

@@ -470,10 +470,11 @@ def test_ended_membership_grants_nothing(office: User, coordinator_a: User, worl
         services.partner_update(partner=world.partner_a, by=coordinator_a, data={"contact_name": "Ex"})
 
 
-def test_membership_ending_today_still_grants_today(office: User, coordinator_a: User, world: World) -> None:
+def test_membership_ending_today_grants_nothing_from_now(office: User, coordinator_a: User, world: World) -> None:
+    # Security issue 22: an ended membership used to work until the next day (see test_membership_end.py).
     membership = Membership.objects.get(user=coordinator_a, partner=world.partner_a)
 
     services.membership_end(membership=membership, by=office)
 
     assert Membership.objects.get(pk=membership.pk).end_date == TODAY()
-    assert access.can(coordinator_a, "change", world.partner_a)
+    assert not access.can(coordinator_a, "change", world.partner_a)

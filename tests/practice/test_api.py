@@ -17,10 +17,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.services import token_issue
 from practice.api.serializers import BULK_MAX
 from practice.models import EntryStatus, PracticeLog
 from programmes.models import ActivityCategory
@@ -332,9 +332,9 @@ def test_placement_not_yours_to_log_at_is_refused_as_missing(
 
 
 def test_token_auth_logs_and_lists(world: World, category: ActivityCategory) -> None:
-    token = Token.objects.create(user=_u(world, "supervisor_a"))
+    _token, key = token_issue(user=_u(world, "supervisor_a"))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     created = client.post(LOGS, _body(world, category, idempotency_key="his-1"), format="json")
 
