@@ -753,24 +753,18 @@ def report_render(report_id: int) -> InspectionReport:
         return InspectionReport.objects.get(pk=report_id)
     stored = ""
     try:
-        report.refresh_from_db()
         html, pdf = render_report_bytes(report)
         stored = _store(report, pdf)
-        with transaction.atomic():
-            done = InspectionReport.objects.filter(
-                pk=report_id, status=ReportStatus.RENDERING, claimed_at=claimed_at
-            ).update(
-                status=ReportStatus.READY,
-                pdf=stored,
-                html=html,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                error="",
-                rendered_at=timezone.now(),
-            )
-        if not done:
-            logger.warning("report %s: the claim was taken over while rendering; this render is dropped", report_id)
-            default_storage.delete(stored)
-        return InspectionReport.objects.get(pk=report_id)
+        kept = InspectionReport.objects.filter(
+            pk=report_id, status=ReportStatus.RENDERING, claimed_at=claimed_at
+        ).update(
+            status=ReportStatus.READY,
+            pdf=stored,
+            html=html,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            error="",
+            rendered_at=timezone.now(),
+        )
     except Exception as error:
         logger.exception("report %s failed to render", report_id)
         try:
@@ -781,7 +775,11 @@ def report_render(report_id: int) -> InspectionReport:
             logger.exception("could not record the failure of report %s", report_id)
         if isinstance(error, OperationalError):
             raise
-        return InspectionReport.objects.get(pk=report_id)
+    else:
+        if not kept:
+            logger.warning("report %s: its claim was taken over while rendering; this render is dropped", report_id)
+            default_storage.delete(stored)
+    return InspectionReport.objects.get(pk=report_id)
 
 
 def report_retry(*, report: InspectionReport, by: User) -> InspectionReport:
