@@ -48,7 +48,8 @@ class Notification(models.Model):
 
     The subject is stored as its English source text with parameters and translated when shown, so each
     reader sees it in their own language. ``dedup_key`` makes reminders idempotent: a job that runs
-    twice on one day cannot notify the same person twice for the same thing.
+    twice on one day cannot notify the same person twice for the same thing. The e-mail is claimed
+    (``email_claimed_at``) before it is sent and marked sent (``emailed_at``) only after.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -61,6 +62,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    #: When a worker took the e-mail to send it (see ``core.notification_email``).
+    email_claimed_at = models.DateTimeField(_("e-mail claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

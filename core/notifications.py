@@ -1,7 +1,8 @@
 """Notifications: one call tells people something, in the app and by e-mail.
 
 ``notify`` writes one ``Notification`` per recipient inside the caller's transaction and sends the
-e-mails after commit through Celery, so a rolled-back change notifies nobody.
+e-mails after commit through Celery (``core.tasks.send_notification_email``, which claims each e-mail, sends
+it, then marks it sent: ``core.notification_email``), so a rolled-back change notifies nobody.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ The caller hands in the user's scoped, filtered entries (``access.scope`` first,
   sends the file in blocks. The temporary file has no name in the file system and disappears when the
   response closes it.
 
-Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is neutralised: prefixed with
-a quote in CSV, stored as a string cell in XLSX.
+Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a tab, a carriage return) is
+neutralised: prefixed with an apostrophe in CSV (``core.spreadsheets.neutralise``, the same rule as the
+students' export, whose import takes it off again), stored as a string cell in XLSX.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.spreadsheets import neutralise
 from partners import access
 from practice.filters import PracticeLogFilter
 from practice.models import PracticeLog
@@ -63,8 +65,6 @@ COLUMNS = (
     gettext_lazy("corrects (id)"),
     gettext_lazy("reason"),
 )
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_queryset(logs: QuerySet[PracticeLog]) -> QuerySet[PracticeLog]:
@@ -128,8 +128,7 @@ def _csv_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int | Decimal):
         return str(value)
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return neutralise(str(value))
 
 
 class _Echo:

@@ -10,7 +10,9 @@ The import runs in two steps so that nobody imports a file they have not seen ch
 
 Rows are matched on the student number: a known number updates that student, an unknown one enrols a
 new student with a new account (without a usable password: the person sets one through "forgot
-password"). Importing the same file twice therefore changes nothing the second time.
+password"). Importing the same file twice therefore changes nothing the second time, and neither does
+importing an unedited export: the apostrophe the CSV export puts before text a spreadsheet would run as a
+formula is taken off again on import (``core.spreadsheets``).
 
 Between the steps the uploaded file waits under ``MEDIA_ROOT/imports/<uuid>``; the page carries only a
 signed token naming it and its uploader, so nobody can confirm someone else's upload, or rows that
@@ -43,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.spreadsheets import neutralise, unneutralise
 from partners import access
 from partners.models import Membership, MembershipRole, PartnerKind
 from programmes.models import Programme
@@ -131,7 +134,8 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(reader, start=1):
-            rows.append((number, [cell.strip() for cell in cells]))
+            # The export's formula neutraliser comes off (after the stripping: it protects what follows).
+            rows.append((number, [unneutralise(cell.strip()) for cell in cells]))
             if len(rows) > MAX_ROWS * 2:
                 break
     except csv.Error:
@@ -622,8 +626,6 @@ def _purge_stale_stashes() -> None:
 
 # --- Export --------------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def export_values(student: Student) -> list[Any]:
     """One student as the export's columns (the import's, then plan status and at risk). Expects the
@@ -646,9 +648,10 @@ def export_values(student: Student) -> list[Any]:
 
 
 def _csv_safe(value: Any) -> str:
-    """Text for a CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote."""
+    """Text for a CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe
+    (``core.spreadsheets.neutralise``), which the import removes again."""
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return neutralise(text)
 
 
 class _Echo:

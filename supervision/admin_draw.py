@@ -7,7 +7,7 @@ periodic tasks ("Spot-inspection draw (weekly)").
 
 from django.contrib import admin
 
-from supervision.admin import ReadOnlyMixin
+from supervision.admin_readonly import ReadOnlyMixin
 from supervision.models import DrawCandidate, SpotDraw
 
 

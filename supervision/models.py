@@ -434,15 +434,32 @@ class ReportVariant(models.TextChoices):
 
 class ReportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be rendered")
+    RENDERING = "rendering", _("Being rendered")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Rendering failed")
+
+
+#: A report waiting (PENDING, since ``queued_at``) or rendering (RENDERING, since ``claimed_at``) longer than
+#: this is stuck: its message was lost or its worker killed. The periodic sweep queues it again, and the
+#: office may retry it at once. Longer than a render may run (the hard time limit, 300 s).
+REPORT_STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+def report_stuck_q(now: datetime.datetime | None = None) -> Q:
+    """The reports stuck at ``now`` (see ``REPORT_STUCK_AFTER``), as a filter."""
+    before = (now or timezone.now()) - REPORT_STUCK_AFTER
+    return Q(status=ReportStatus.PENDING, queued_at__lt=before) | Q(
+        status=ReportStatus.RENDERING, claimed_at__lt=before
+    )
 
 
 class InspectionReport(models.Model):
     """One frozen version of an inspection's report: the rendered page (HTML) and PDF with its SHA-256.
 
     A report is never re-rendered in place: a new version is a new row and a new file. The full report is
-    made when an inspection closes; the public one, redacted, when the office publishes it.
+    made when an inspection closes; the public one, redacted, when the office publishes it. A worker claims
+    the render (PENDING or FAILED to RENDERING, with ``claimed_at``) before the slow part, so a second
+    delivery of the message renders nothing twice (``supervision.reports.report_render``).
     """
 
     access_partner_path = "inspection__target_partner"
@@ -451,7 +468,7 @@ class InspectionReport(models.Model):
     variant = models.CharField(_("variant"), max_length=8, choices=ReportVariant.choices)
     version = models.PositiveIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=10, default="en")
-    status = models.CharField(_("status"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     html = models.TextField(_("page"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="inspections/reports/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -462,6 +479,10 @@ class InspectionReport(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    #: When the render was last handed to the worker (requested, retried, or queued again by the sweep).
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    #: When a worker claimed the render (RENDERING); a claim older than the time limit is abandoned.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inspection report")
@@ -476,6 +497,26 @@ class InspectionReport(models.Model):
                 name="inspection_report_ready_has_pdf",
             ),
         ]
+        indexes = [
+            # The sweep's "due" rows: only the few waiting or rendering ones are in the index.
+            models.Index(
+                fields=["status", "queued_at", "claimed_at"],
+                name="inspection_report_open_idx",
+                condition=Q(status__in=["pending", "rendering"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspection} {self.variant} v{self.version}"
+
+    def is_stuck(self, now: datetime.datetime | None = None) -> bool:
+        """Waiting or rendering for longer than ``REPORT_STUCK_AFTER`` (see ``report_stuck_q``)."""
+        before = (now or timezone.now()) - REPORT_STUCK_AFTER
+        if self.status == ReportStatus.PENDING:
+            return self.queued_at < before
+        return self.status == ReportStatus.RENDERING and self.claimed_at is not None and self.claimed_at < before
+
+    @property
+    def stuck(self) -> bool:
+        """``is_stuck()`` now, for templates."""
+        return self.is_stuck()

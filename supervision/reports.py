@@ -42,12 +42,15 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
+from config.celery import app as celery_app
+from core.claims import stale_before
 from core.notifications import notify
 from core.pdf import render_pdf
 from partners import access
 from partners.models import Membership
 from students.models import Placement
 from supervision.models import (
+    REPORT_STUCK_AFTER,
     ActionStatus,
     Aspect,
     ChecklistResult,
@@ -60,6 +63,7 @@ from supervision.models import (
     ReportVariant,
     Severity,
     TargetKind,
+    report_stuck_q,
 )
 
 logger = logging.getLogger("tandem.supervision.reports")
@@ -580,22 +584,33 @@ def report_context(
 
 # --- Requesting and rendering -----------------------------------------------------------------------------
 
+#: The Celery task that renders a report (``supervision.jobs.reports.render_report``), sent by name: the task
+#: module imports this one, never the other way round.
+RENDER_TASK = "supervision.render_report"
+#: A render claimed this many times without finishing (its worker killed each time: out of memory, a hung
+#: PDF engine) is given up on by the sweep (FAILED, the office told) rather than queued again for ever.
+MAX_ATTEMPTS = 5
+
 
 def _refuse(field_name: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field_name: [ValidationError(message, code=code)]})
 
 
-def _mark_failed(report_id: int, error: BaseException) -> None:
-    """Record a failed render (status, error text, one more attempt), in its own transaction, and tell the
-    office (only it sees the error text and can retry)."""
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX]
-    marked = (
-        InspectionReport.objects.filter(pk=report_id)
-        .exclude(status=ReportStatus.READY)
-        .update(status=ReportStatus.FAILED, error=text, attempts=F("attempts") + 1)
-    )
-    if marked:
+def _mark_failed(report_id: int, text: str, *, claimed_at: datetime.datetime | None = None) -> None:
+    """Record a failed render (status, error text), in its own transaction, and tell the office (only it
+    sees the error text and can retry). With ``claimed_at``: only while that claim still holds the render
+    (a claim taken over as stale is the other worker's to finish); without: only while it waits."""
+    reports = InspectionReport.objects.filter(pk=report_id)
+    if claimed_at is not None:
+        reports = reports.filter(status=ReportStatus.RENDERING, claimed_at=claimed_at)
+    else:
+        reports = reports.filter(status=ReportStatus.PENDING)
+    if reports.update(status=ReportStatus.FAILED, error=text[:ERROR_MAX]):
         _tell_office_failed(report_id)
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:ERROR_MAX]
 
 
 def _tell_office_failed(report_id: int) -> None:
@@ -623,13 +638,11 @@ def _tell_office_failed(report_id: int) -> None:
 def _enqueue(report_id: int) -> None:
     """Hand the render to the worker. A broker that does not answer leaves the report FAILED (visible, and
     the office can retry), not silently pending for ever."""
-    from supervision.jobs.reports import render_report
-
     try:
-        render_report.delay(report_id)
+        celery_app.send_task(RENDER_TASK, args=(report_id,))
     except Exception as error:
         logger.exception("could not queue the render of report %s", report_id)
-        _mark_failed(report_id, error)
+        _mark_failed(report_id, _error_text(error))
 
 
 def _sender(report_id: int) -> Callable[[], None]:
@@ -654,13 +667,15 @@ def report_request(
         raise _refuse("language", _("This language is not offered."))
     locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
     last = InspectionReport.objects.filter(inspection=locked, variant=variant).aggregate(last=Max("version"))["last"]
+    now = timezone.now()
     report = InspectionReport.objects.create(
         inspection=locked,
         variant=variant,
         version=(last or 0) + 1,
         language=language,
         requested_by=by,
-        requested_at=timezone.now(),
+        requested_at=now,
+        queued_at=now,
     )
     transaction.on_commit(_sender(report.pk))
     return report
@@ -704,54 +719,133 @@ def _store(report: InspectionReport, pdf: bytes) -> str:
     return default_storage.save(report_file_name(report), ContentFile(pdf))
 
 
+def _claim(report_id: int) -> datetime.datetime | None:
+    """Claim the render of a report with a conditional update: PENDING or FAILED (an automatic retry after
+    a database error), or RENDERING under a claim so old that its worker is dead (``core.claims``), becomes
+    RENDERING with this claim's time, one more attempt. Returns the claim's time, or None when the report
+    is READY or another worker is rendering it now."""
+    now = timezone.now()
+    claimable = Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | Q(
+        status=ReportStatus.RENDERING, claimed_at__lt=stale_before(now)
+    )
+    claimed = InspectionReport.objects.filter(claimable, pk=report_id).update(
+        status=ReportStatus.RENDERING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return now if claimed else None
+
+
 def report_render(report_id: int) -> InspectionReport:
     """Render one report version, once. READY: returned as it is (never rendered again in place).
 
-    The row is locked while rendering, so a second worker given the same id waits and then finds it
-    READY. A failure leaves it FAILED with the error; it is raised again only when retrying may help
-    (``OperationalError``: the database went away), for the task's automatic retries.
+    The render is claimed first (:func:`_claim`), so a second delivery of the message while it renders
+    returns the report as it is (RENDERING), and only the claim's holder writes the result: a worker whose
+    claim was taken over (it was presumed dead) keeps nothing, and its file is deleted. A worker killed
+    while rendering leaves the report RENDERING: the redelivered message takes the stale claim over, or
+    the sweep (:func:`reports_sweep`) queues it again. A failure leaves it FAILED with the error; it is
+    raised again only when retrying may help (``OperationalError``: the database went away), for the
+    task's automatic retries.
     """
+    report = InspectionReport.objects.select_related("inspection").get(pk=report_id)
+    if report.status == ReportStatus.READY:
+        return report
+    claimed_at = _claim(report_id)
+    if claimed_at is None:
+        return InspectionReport.objects.get(pk=report_id)
+    stored = ""
     try:
-        with transaction.atomic():
-            report = InspectionReport.objects.select_for_update().select_related("inspection").get(pk=report_id)
-            if report.status == ReportStatus.READY:
-                return report
-            html, pdf = render_report_bytes(report)
-            report.pdf.name = _store(report, pdf)
-            report.html = html
-            report.sha256 = hashlib.sha256(pdf).hexdigest()
-            report.status = ReportStatus.READY
-            report.error = ""
-            report.attempts += 1
-            report.rendered_at = timezone.now()
-            report.save()
-            return report
-    except InspectionReport.DoesNotExist:
-        raise
+        html, pdf = render_report_bytes(report)
+        stored = _store(report, pdf)
+        kept = InspectionReport.objects.filter(
+            pk=report_id, status=ReportStatus.RENDERING, claimed_at=claimed_at
+        ).update(
+            status=ReportStatus.READY,
+            pdf=stored,
+            html=html,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            error="",
+            rendered_at=timezone.now(),
+        )
     except Exception as error:
         logger.exception("report %s failed to render", report_id)
         try:
-            _mark_failed(report_id, error)
+            if stored:
+                default_storage.delete(stored)
+            _mark_failed(report_id, _error_text(error), claimed_at=claimed_at)
         except Exception:  # the database itself may be what failed; the original error matters more
             logger.exception("could not record the failure of report %s", report_id)
         if isinstance(error, OperationalError):
             raise
-        return InspectionReport.objects.get(pk=report_id)
+    else:
+        if not kept:
+            logger.warning("report %s: its claim was taken over while rendering; this render is dropped", report_id)
+            default_storage.delete(stored)
+    return InspectionReport.objects.get(pk=report_id)
 
 
-@transaction.atomic
 def report_retry(*, report: InspectionReport, by: User) -> InspectionReport:
-    """Render a FAILED version again (office): back to PENDING, queued after commit. Same version: a
-    failed version has no file to keep."""
+    """Render a version again (office): a FAILED one, or one stuck (waiting or rendering for longer than
+    ``REPORT_STUCK_AFTER``: its message lost or its worker killed). Back to PENDING, queued after commit.
+    Same version: such a version has no file to keep. A render still running (not stuck) is refused."""
     access.require(by, "retry_report", report.inspection)
-    report = InspectionReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != ReportStatus.FAILED:
-        raise _refuse("status", _("Only a report whose rendering failed can be retried."), "not_failed")
-    report.status = ReportStatus.PENDING
-    report.error = ""
-    report.save(update_fields=["status", "error"])
-    transaction.on_commit(_sender(report.pk))
+    with transaction.atomic():
+        report = InspectionReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.FAILED and not report.is_stuck():
+            raise _refuse(
+                "status",
+                _(
+                    "Only a report whose rendering failed, or that has waited more than %(minutes)s minutes, can "
+                    "be retried."
+                )
+                % {"minutes": stuck_minutes()},
+                "not_failed",
+            )
+        report.status = ReportStatus.PENDING
+        report.error = ""
+        report.queued_at = timezone.now()
+        report.save(update_fields=["status", "error", "queued_at"])
+        transaction.on_commit(_sender(report.pk))
     return report
+
+
+def stuck_minutes() -> int:
+    """``REPORT_STUCK_AFTER`` in minutes, for the messages that name it."""
+    return int(REPORT_STUCK_AFTER.total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class SweepCounts:
+    """What one sweep did: reports queued again, and reports given up on (FAILED)."""
+
+    requeued: int
+    given_up: int
+
+
+def reports_sweep(*, now: datetime.datetime | None = None) -> SweepCounts:
+    """Queue again every report stuck at ``now`` (``supervision.models.report_stuck_q``): waiting longer
+    than ``REPORT_STUCK_AFTER`` since it was queued (a lost message), or rendering longer than that since it
+    was claimed (a killed worker). Each goes back to PENDING by a conditional update, so two sweeps at once
+    queue it once, and the render's own claim keeps a duplicate message from rendering twice. A report
+    whose render was claimed ``MAX_ATTEMPTS`` times without finishing is given up on: FAILED, the office
+    told. The periodic task ``supervision.sweep_reports`` runs this every five minutes."""
+    now = now or timezone.now()
+    requeued = given_up = 0
+    stuck = InspectionReport.objects.filter(report_stuck_q(now)).order_by("pk")
+    for report_id, status, attempts in stuck.values_list("pk", "status", "attempts"):
+        still_stuck = InspectionReport.objects.filter(report_stuck_q(now), pk=report_id)
+        if status == ReportStatus.RENDERING and attempts >= MAX_ATTEMPTS:
+            with translation.override(settings.LANGUAGE_CODE):  # stored like the other errors: in one language
+                message = _(
+                    "Rendering stopped %(attempts)s times without finishing (its worker was stopped or timed out)."
+                ) % {"attempts": attempts}
+            if still_stuck.update(status=ReportStatus.FAILED, error=message[:ERROR_MAX]):
+                given_up += 1
+                _tell_office_failed(report_id)
+            continue
+        if still_stuck.update(status=ReportStatus.PENDING, queued_at=now):
+            requeued += 1
+            logger.warning("report %s was stuck (%s); queued again", report_id, status)
+            transaction.on_commit(_sender(report_id))
+    return SweepCounts(requeued=requeued, given_up=given_up)
 
 
 def latest_ready(inspection: Inspection, variant: str, language: str | None = None) -> InspectionReport | None:

@@ -1,52 +1,20 @@
 """The beat entry of the daily milestone reminder job: one entry for the kind of job, at 07:00 Asia/Shanghai.
 
 The schedule lives in django-celery-beat's tables, so operations can change it in the admin; this migration
-only creates the default, and leaves an existing entry of the same name as it is.
+only creates the default, and leaves an existing entry of the same name as it is (``core.beat``).
 """
 
 from django.db import migrations
-from django.utils import timezone
 
-TASK_NAME = "Milestone reminders (daily)"
-TASK = "students.tasks.send_milestone_reminders"
-SCHEDULE = {
-    "minute": "0",
-    "hour": "7",
-    "day_of_week": "*",
-    "day_of_month": "*",
-    "month_of_year": "*",
-    "timezone": "Asia/Shanghai",
-}
+from core.beat import BeatEntry, beat_entries_operation
 
-
-def _beat_changed(apps):
-    # The database scheduler reloads its entries when this marker moves (signals do not run in migrations).
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _created = CrontabSchedule.objects.get_or_create(**SCHEDULE)
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": TASK,
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Remind students and tutors of milestones due within 14 days, once per person per day.",
-        },
-    )
-    _beat_changed(apps)
-
-
-def remove_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME, task=TASK).delete()
-    CrontabSchedule.objects.filter(**SCHEDULE, periodictask__isnull=True).delete()
-    _beat_changed(apps)
+ENTRY = BeatEntry(
+    name="Milestone reminders (daily)",
+    task="students.tasks.send_milestone_reminders",
+    minute="0",
+    hour="7",
+    description="Remind students and tutors of milestones due within 14 days, once per person per day.",
+)
 
 
 class Migration(migrations.Migration):
@@ -55,4 +23,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [beat_entries_operation(ENTRY)]

@@ -125,6 +125,7 @@ class InspectionDetailView(LoginRequiredMixin, View):
                 )
             ),
             "can_publish": inspection.status == InspectionStatus.CLOSED and access.can(user, "publish", inspection),
+            "can_retry_report": access.can(user, "retry_report", inspection),
         }
         return render(request, "supervision/pages/detail.html", context)
 

@@ -29,7 +29,7 @@ from core.views import apply_validation_error
 from partners import access
 from supervision import publication
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
-from supervision.reports import download_name, redact, report_retry
+from supervision.reports import download_name, redact, report_retry, stuck_minutes
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,7 +72,8 @@ class ReportView(LoginRequiredMixin, View):
     """An inspection's report: the newest ready version the user may see (the full one first), and
     every version with its status, hash and download; a failed one shows its error and a Retry button to
     the office only (the error text may name internal paths; others read that the office was told); a
-    pending one says it is being rendered."""
+    pending one says it is being rendered; a stuck one (waiting or rendering for more than
+    ``REPORT_STUCK_AFTER``) says so, and offers the office a Retry too."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reports = list(
@@ -95,7 +96,9 @@ class ReportView(LoginRequiredMixin, View):
             "inspection": inspection,
             "reports": reports,
             "shown": shown,
-            "pending": any(r.status == ReportStatus.PENDING for r in reports),
+            "pending": any(r.status in (ReportStatus.PENDING, ReportStatus.RENDERING) for r in reports),
+            "stuck": any(r.stuck for r in reports),
+            "stuck_minutes": stuck_minutes(),
             "can_retry": access.can(request.user, "retry_report", inspection),
             "can_publish": inspection.status == InspectionStatus.CLOSED
             and access.can(request.user, "publish", inspection),
@@ -119,7 +122,7 @@ class ReportPdfView(LoginRequiredMixin, View):
 
 
 class ReportRetryView(LoginRequiredMixin, View):
-    """POST: the office renders a failed version again."""
+    """POST: the office renders a failed or stuck version again."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = access.scope(InspectionReport.objects.select_related("inspection"), request.user).filter(pk=pk).first()

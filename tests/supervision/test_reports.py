@@ -231,7 +231,7 @@ def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(render_report, "delay", refuse)
+    monkeypatch.setattr(reports.celery_app, "send_task", refuse)
     reports._enqueue(report.pk)
 
     report.refresh_from_db()

@@ -1,8 +1,10 @@
 """Through a real Celery worker: closing an inspection ends with a READY report, rendered by the worker
-from the message enqueued after commit; the same message delivered again renders nothing twice."""
+from the message enqueued after commit; the same message delivered again renders nothing twice; and the
+periodic sweep queues again a render whose worker was killed, which the worker then renders."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import uuid
 from pathlib import Path
@@ -10,10 +12,11 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from supervision import reports, services
-from supervision.jobs.reports import render_report
+from supervision.jobs.reports import render_report, sweep_reports
 from supervision.models import InspectionReport, ReportStatus, ReportVariant
 from tests.conftest import World
 from tests.supervision import helpers
@@ -39,7 +42,8 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
             services.inspection_close(inspection=inspection, by=helpers.user(world, "inspector"))
             report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
             assert wait_for(
-                lambda: InspectionReport.objects.get(pk=report.pk).status != ReportStatus.PENDING, timeout=60
+                lambda: InspectionReport.objects.get(pk=report.pk).status in (ReportStatus.READY, ReportStatus.FAILED),
+                timeout=60,
             )
             first = InspectionReport.objects.get(pk=report.pk)
             # The same message again (a redelivery): the worker finds it READY and renders nothing.
@@ -53,3 +57,36 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
     assert (final.attempts, final.sha256, final.pdf.name) == (1, first.sha256, first.pdf.name)
     assert hashlib.sha256(Path(final.pdf.path).read_bytes()).hexdigest() == final.sha256
     assert InspectionReport.objects.filter(inspection=inspection).count() == 1
+
+
+def test_the_sweep_on_a_worker_queues_again_a_render_whose_worker_was_killed(
+    world: World, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    lost: list[int] = []
+    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: lost.append(pk))
+    inspection = helpers.closed(world)
+    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+    # A worker took the render and was killed: the report is left RENDERING under its claim, 11 minutes old.
+    assert reports._claim(report.pk) is not None
+    InspectionReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=11))
+    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+
+    try:
+        with start_worker(
+            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
+        ):
+            swept = sweep_reports.apply_async(queue=queue).get(timeout=30)
+            assert wait_for(
+                lambda: InspectionReport.objects.get(pk=report.pk).status in (ReportStatus.READY, ReportStatus.FAILED),
+                timeout=60,
+            )
+    finally:
+        forget_queue(queue)
+
+    assert lost == [report.pk]  # the first message, "lost" with its worker
+    assert swept == {"requeued": 1, "given_up": 0}
+    final = InspectionReport.objects.get(pk=report.pk)
+    assert (final.status, final.attempts) == (ReportStatus.READY, 2), final.error
+    assert hashlib.sha256(Path(final.pdf.path).read_bytes()).hexdigest() == final.sha256

@@ -1,0 +1,36 @@
+"""Text in exported spreadsheet files that a spreadsheet program cannot run as a formula, and back.
+
+A CSV cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be run as a formula
+when the file is opened (CSV injection). Exports prefix such text with an apostrophe (the neutraliser),
+which spreadsheets show as text; imports remove exactly that apostrophe, so an exported file imports back
+unchanged (``students.imports``).
+
+To make the two exact inverses, text that already starts with apostrophes followed by such a character
+(``'=x``: a value someone typed with the apostrophe, or saved by an older import) gets one more apostrophe
+too (``''=x``), and an import removes one leading apostrophe only when apostrophes and such a character
+follow it. Any other text, an apostrophe at its start included (``'s-Hertogenbosch``), is left as it is.
+XLSX files need none of this: their cells are written as text cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+
+# Text that the export neutralises: a formula start, after any apostrophes.
+_NEEDS_NEUTRALISER = re.compile(r"'*[=+\-@\t\r]")
+# Text that the export neutralised: one apostrophe added before the above.
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell: an apostrophe before text a spreadsheet would run as a formula."""
+    return NEUTRALISER + text if _NEEDS_NEUTRALISER.match(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """A CSV cell read back: without the apostrophe :func:`neutralise` added, any other text as it is."""
+    return text[1:] if _NEUTRALISED.match(text) else text
