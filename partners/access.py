@@ -25,7 +25,9 @@ This module holds the engine, the building blocks the apps' rules are made of, a
 ground floor: partners, sites, memberships, status changes (and core's notifications). A model or
 action nobody registered is refused with ``NoAccessRule``: nothing falls through to "everything".
 
-Platform roles (office, inspector, counsellor) are groups, read once per user object. See
+Platform roles (office, inspector, counsellor) are groups, read once per user object: ``is_office``,
+``is_inspector`` (and ``is_tutor``, a membership) answer for one user, ``users_with_platform_role`` lists
+who holds a role (``accounts.roles`` reads the groups; nothing else queries them). See
 ``docs/permissions.md`` for the matrix these rules implement (``tests/access`` holds them to it) and
 ``docs/decisions/0008-access-rules-per-app.md`` for the layout.
 """
@@ -46,6 +48,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import AnyUser, PlatformRole, platform_roles
+from accounts.roles import users_with_platform_role as users_with_platform_role  # offered to the apps
 from core.models import Notification
 from partners.models import (
     Membership,
