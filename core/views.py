@@ -71,7 +71,8 @@ def require_or_404(request: HttpRequest, action: str, obj: Model | type[Model]) 
 
 def scoped_queryset(request: HttpRequest, model_or_qs: type[M] | QuerySet[M], action: str = "view") -> QuerySet[M]:
     """The rows of a model (or of a queryset) the user may ``action`` on."""
-    queryset = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
+    # A fresh copy: a queryset kept on a class or module must never cache rows between requests.
+    queryset = model_or_qs.all() if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
     return access.scope(queryset, request.user, action)
 
 

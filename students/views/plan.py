@@ -160,8 +160,7 @@ class PlanMineView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         student = selectors.own_student(user=request.user)
         if student is None:
-            access.record_denial(request.user, "view", "TrainingPlan:mine")
-            raise Http404
+            raise not_found(request, "view", "TrainingPlan:mine")
         return HttpResponseRedirect(reverse("students:plan", args=[student.pk]))
 
 
