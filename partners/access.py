@@ -340,7 +340,12 @@ def record_denial(user: AnyUser, action: str, obj: object) -> None:
     """Every denied request is logged with who, what and when (permissions.md)."""
     from core.models import AccessDenial
 
-    label = obj.__name__ if isinstance(obj, type) else f"{type(obj).__name__}:{getattr(obj, 'pk', obj)}"
+    if isinstance(obj, str):  # already a label, e.g. "Partner:12" for a row that was not found
+        label = obj
+    elif isinstance(obj, type):
+        label = obj.__name__
+    else:
+        label = f"{type(obj).__name__}:{getattr(obj, 'pk', obj)}"
     AccessDenial.objects.create(
         user_id=user.pk if user.is_authenticated else None, action=action[:40], target=str(label)[:200]
     )
