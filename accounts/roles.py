@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -40,6 +41,12 @@ def platform_roles(user: AnyUser) -> frozenset[str]:
 def has_platform_role(user: AnyUser, role: PlatformRole) -> bool:
     """Whether the user holds the platform role."""
     return role.value in platform_roles(user)
+
+
+def users_with_platform_role(role: PlatformRole) -> QuerySet[User]:
+    """The active users who hold the platform role (unordered: callers order and narrow it). The one place
+    that asks the groups who holds a role; ``partners.access`` offers it to the apps."""
+    return User.objects.filter(groups__name=role.value, is_active=True)
 
 
 def grant_platform_role(user: User, role: PlatformRole) -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import PlatformRole, platform_roles
+from partners import access
 
 
 def _items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -25,8 +25,7 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append({"label": _("Inspections"), "url": reverse("supervision:list")})
     items.append({"label": _("Partners"), "url": reverse("partners:list")})
     items.append(published)
-    roles = platform_roles(user)
-    if PlatformRole.OFFICE in roles or user.is_staff:
+    if access.is_office(user) or user.is_staff:
         items.append({"label": _("Admin"), "url": reverse("admin:index")})
     items.append({"label": _("API"), "url": reverse("api-docs")})
     return items
@@ -36,12 +35,11 @@ def _student_items(user: Any) -> list[dict[str, Any]]:
     """Students (office, and anyone with a membership in force: their scope may hold students), My plan
     and Log hours (students), Sign-off (supervisors of a placement), Programmes (all of those; not
     counsellors or inspectors who hold no other role). Three queries, once per request."""
-    from partners.access import user_partner_roles
     from practice.selectors import supervises_any
     from students.models import Student
 
-    is_office = PlatformRole.OFFICE in platform_roles(user)
-    is_member = is_office or user_partner_roles(user).exists()
+    is_office = access.is_office(user)
+    is_member = is_office or access.user_partner_roles(user).exists()
     is_student = Student.objects.filter(user__pk=user.pk).exists()
     items = []
     if is_member:

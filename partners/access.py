@@ -25,7 +25,9 @@ This module holds the engine, the building blocks the apps' rules are made of, a
 ground floor: partners, sites, memberships, status changes (and core's notifications). A model or
 action nobody registered is refused with ``NoAccessRule``: nothing falls through to "everything".
 
-Platform roles (office, inspector, counsellor) are groups, read once per user object. See
+Platform roles (office, inspector, counsellor) are groups, read once per user object: ``is_office``,
+``is_inspector`` (and ``is_tutor``, a membership) answer for one user, ``users_with_platform_role`` lists
+who holds a role (``accounts.roles`` reads the groups; nothing else queries them). See
 ``docs/permissions.md`` for the matrix these rules implement (``tests/access`` holds them to it) and
 ``docs/decisions/0008-access-rules-per-app.md`` for the layout.
 """
@@ -46,6 +48,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import AnyUser, PlatformRole, platform_roles
+from accounts.roles import users_with_platform_role as users_with_platform_role  # offered to the apps
 from core.models import Notification
 from partners.models import (
     Membership,
@@ -337,7 +340,12 @@ def record_denial(user: AnyUser, action: str, obj: object) -> None:
     """Every denied request is logged with who, what and when (permissions.md)."""
     from core.models import AccessDenial
 
-    label = obj.__name__ if isinstance(obj, type) else f"{type(obj).__name__}:{getattr(obj, 'pk', obj)}"
+    if isinstance(obj, str):  # already a label, e.g. "Partner:12" for a row that was not found
+        label = obj
+    elif isinstance(obj, type):
+        label = obj.__name__
+    else:
+        label = f"{type(obj).__name__}:{getattr(obj, 'pk', obj)}"
     AccessDenial.objects.create(
         user_id=user.pk if user.is_authenticated else None, action=action[:40], target=str(label)[:200]
     )

@@ -8,17 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
-from core.views import ScopedDetailView, ScopedListView, apply_validation_error
+from core.views import ScopedDetailView, ScopedFormView, ScopedListView, ScopedUpdateView, request_user
 from partners import access, selectors, services
 from partners.forms import (
     MembershipEndForm,
@@ -85,210 +80,167 @@ class PartnerDetailView(ScopedDetailView):
         return context
 
 
-class _FormView(LoginRequiredMixin, View):
-    """A page with one form whose valid input goes to one service; refusals keep what was typed."""
+class _PartnerFormView(ScopedFormView):
+    """A partner page with one form whose valid input goes to one service; refusals keep what was typed.
+    The object is a partner unless the page says otherwise; the template shows ``title`` and links back
+    to ``partner``."""
 
+    model: Any = Partner
     template_name = "partners/form.html"
-    title = ""
 
-    def render_form(self, form: BaseForm, **extra: Any) -> HttpResponse:
-        return render(self.request, self.template_name, {"form": form, "title": self.title, **extra})
+    def title(self) -> str:
+        raise NotImplementedError
 
-    def run_service(self, form: BaseForm, call: Any) -> Any:
-        """Call a service; on ``ValidationError`` put the messages on the form and return None."""
-        try:
-            return call()
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return None
+    def partner(self) -> Partner | None:
+        return self.object  # type: ignore[no-any-return]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title(), partner=self.partner())
+        return context
 
-def _scoped(model: type[Any], request: HttpRequest, action: str, pk: int) -> Any:
-    """One row the user may ``action`` on, else 404 (with the denial recorded)."""
-    try:
-        return get_object_or_404(access.scope(model.objects.all(), request.user, action), pk=pk)
-    except Http404:
-        access.record_denial(request.user, action, f"{model.__name__}:{pk}")
-        raise
+    def saved(self, message: str, partner_pk: int) -> HttpResponse:
+        messages.success(self.request, message)
+        return HttpResponseRedirect(reverse("partners:detail", args=[partner_pk]))
 
 
-class PartnerCreateView(_FormView):
-    title = ""
+class PartnerCreateView(_PartnerFormView):
+    access_action = "create"  # no pk: the office creates partners
+    form_class = PartnerForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not access.can(request.user, "create", Partner):
-            access.record_denial(request.user, "create", Partner)
-            raise Http404
-        self.title = _("New partner")
-        return super().dispatch(request, *args, **kwargs)
+    def title(self) -> str:
+        return _("New partner")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_form(PartnerForm())
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = PartnerForm(request.POST)
-        if form.is_valid():
-            partner = self.run_service(
-                form,
-                lambda: services.partner_create(by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
-            )
-            if partner is not None:
-                messages.success(request, _("Partner %(name)s created.") % {"name": partner.name})
-                return HttpResponseRedirect(reverse("partners:detail", args=[partner.pk]))
-        return self.render_form(form)
+    def form_valid(self, form: PartnerForm) -> HttpResponse:
+        by = request_user(self.request)
+        partner = self.run_service(form, lambda: services.partner_create(by=by, data=form.cleaned_data))
+        if partner is None:
+            return self.form_invalid(form)
+        return self.saved(_("Partner %(name)s created.") % {"name": partner.name}, partner.pk)
 
 
-class PartnerUpdateView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "change", pk)
-        return self._render(PartnerForm(instance=partner), partner)
+class PartnerUpdateView(ScopedUpdateView, _PartnerFormView):
+    access_action = "change"
+    form_class = PartnerForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "change", pk)
-        form = PartnerForm(request.POST, instance=Partner.objects.get(pk=partner.pk))
-        if form.is_valid():
-            saved = self.run_service(
-                form,
-                lambda: services.partner_update(partner=partner, by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
-            )
-            if saved is not None:
-                messages.success(request, _("Changes saved."))
-                return HttpResponseRedirect(reverse("partners:detail", args=[partner.pk]))
-        return self._render(form, partner)
+    def title(self) -> str:
+        return _("Edit %(name)s") % {"name": self.object.name}
 
-    def _render(self, form: BaseForm, partner: Partner) -> HttpResponse:
-        self.title = _("Edit %(name)s") % {"name": partner.name}
-        return self.render_form(form, partner=partner)
+    def form_valid(self, form: PartnerForm) -> HttpResponse:
+        by, partner = request_user(self.request), self.object
+        saved = self.run_service(form, lambda: services.partner_update(partner=partner, by=by, data=form.cleaned_data))
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), partner.pk)
 
 
-class PartnerStatusView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "change_status", pk)
-        return self._render(PartnerStatusForm(), partner)
+class PartnerStatusView(_PartnerFormView):
+    access_action = "change_status"
+    form_class = PartnerStatusForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "change_status", pk)
-        form = PartnerStatusForm(request.POST)
-        if form.is_valid():
-            change = self.run_service(
-                form,
-                lambda: services.partner_change_status(
-                    partner=partner,
-                    status=form.cleaned_data["status"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,  # type: ignore[arg-type]
-                ),
-            )
-            if change is not None:
-                messages.success(request, _("Status changed."))
-                return HttpResponseRedirect(reverse("partners:detail", args=[partner.pk]))
-        return self._render(form, partner)
+    def title(self) -> str:
+        return _("Change the status of %(name)s") % {"name": self.object.name}
 
-    def _render(self, form: BaseForm, partner: Partner) -> HttpResponse:
-        self.title = _("Change the status of %(name)s") % {"name": partner.name}
-        return self.render_form(form, partner=partner)
+    def form_valid(self, form: PartnerStatusForm) -> HttpResponse:
+        by, partner, data = request_user(self.request), self.object, form.cleaned_data
+        change = self.run_service(
+            form,
+            lambda: services.partner_change_status(
+                partner=partner, status=data["status"], reason=data["reason"], by=by
+            ),
+        )
+        if change is None:
+            return self.form_invalid(form)
+        return self.saved(_("Status changed."), partner.pk)
 
 
-class SiteCreateView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "manage_sites", pk)
-        return self._render(SiteForm(), partner)
+class SiteCreateView(_PartnerFormView):
+    access_action = "manage_sites"
+    form_class = SiteForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "manage_sites", pk)
-        form = SiteForm(request.POST)
-        if form.is_valid():
-            site = self.run_service(
-                form,
-                lambda: services.site_create(partner=partner, by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
-            )
-            if site is not None:
-                messages.success(request, _("Site %(name)s added.") % {"name": site.name})
-                return HttpResponseRedirect(reverse("partners:detail", args=[partner.pk]))
-        return self._render(form, partner)
+    def title(self) -> str:
+        return _("New site at %(name)s") % {"name": self.object.name}
 
-    def _render(self, form: BaseForm, partner: Partner) -> HttpResponse:
-        self.title = _("New site at %(name)s") % {"name": partner.name}
-        return self.render_form(form, partner=partner)
+    def form_valid(self, form: SiteForm) -> HttpResponse:
+        by, partner = request_user(self.request), self.object
+        site = self.run_service(form, lambda: services.site_create(partner=partner, by=by, data=form.cleaned_data))
+        if site is None:
+            return self.form_invalid(form)
+        return self.saved(_("Site %(name)s added.") % {"name": site.name}, partner.pk)
 
 
-class SiteUpdateView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        site = _scoped(Site, request, "change", pk)
-        return self._render(SiteForm(instance=site), site)
+class SiteUpdateView(ScopedUpdateView, _PartnerFormView):
+    model = Site
+    access_action = "change"
+    form_class = SiteForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        site = _scoped(Site, request, "change", pk)
-        form = SiteForm(request.POST, instance=Site.objects.get(pk=site.pk))
-        if form.is_valid():
-            saved = self.run_service(
-                form,
-                lambda: services.site_update(site=site, by=request.user, data=form.cleaned_data),  # type: ignore[arg-type]
-            )
-            if saved is not None:
-                messages.success(request, _("Changes saved."))
-                return HttpResponseRedirect(reverse("partners:detail", args=[site.partner_id]))
-        return self._render(form, site)
+    def title(self) -> str:
+        return _("Edit site %(name)s") % {"name": self.object.name}
 
-    def _render(self, form: BaseForm, site: Site) -> HttpResponse:
-        self.title = _("Edit site %(name)s") % {"name": site.name}
-        return self.render_form(form, partner=site.partner)
+    def partner(self) -> Partner | None:
+        return self.object.partner  # type: ignore[no-any-return]
+
+    def form_valid(self, form: SiteForm) -> HttpResponse:
+        by, site = request_user(self.request), self.object
+        saved = self.run_service(form, lambda: services.site_update(site=site, by=by, data=form.cleaned_data))
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), site.partner_id)
 
 
-class MembershipCreateView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "manage_members", pk)
-        return self._render(MembershipForm(initial={"start_date": timezone.localdate()}), partner)
+class MembershipCreateView(_PartnerFormView):
+    access_action = "manage_members"
+    form_class = MembershipForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _scoped(Partner, request, "manage_members", pk)
-        form = MembershipForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            membership = self.run_service(
-                form,
-                lambda: services.membership_create(
-                    partner=partner,
-                    user=data["user"],
-                    role=data["role"],
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    by=request.user,  # type: ignore[arg-type]
-                ),
-            )
-            if membership is not None:
-                messages.success(request, _("Membership added."))
-                return HttpResponseRedirect(reverse("partners:detail", args=[partner.pk]))
-        return self._render(form, partner)
+    def get_initial(self) -> dict[str, Any]:
+        return {"start_date": timezone.localdate()}
 
-    def _render(self, form: BaseForm, partner: Partner) -> HttpResponse:
-        self.title = _("Add a member to %(name)s") % {"name": partner.name}
-        return self.render_form(form, partner=partner)
+    def title(self) -> str:
+        return _("Add a member to %(name)s") % {"name": self.object.name}
+
+    def form_valid(self, form: MembershipForm) -> HttpResponse:
+        by, partner, data = request_user(self.request), self.object, form.cleaned_data
+        membership = self.run_service(
+            form,
+            lambda: services.membership_create(
+                partner=partner,
+                user=data["user"],
+                role=data["role"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                by=by,
+            ),
+        )
+        if membership is None:
+            return self.form_invalid(form)
+        return self.saved(_("Membership added."), partner.pk)
 
 
-class MembershipEndView(_FormView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        membership = _scoped(Membership, request, "change", pk)
-        return self._render(MembershipEndForm(initial={"end_date": timezone.localdate()}), membership)
+class MembershipEndView(_PartnerFormView):
+    model = Membership
+    access_action = "change"  # ending one
+    form_class = MembershipEndForm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        membership = _scoped(Membership, request, "change", pk)
-        form = MembershipEndForm(request.POST)
-        if form.is_valid():
-            ended = self.run_service(
-                form,
-                lambda: services.membership_end(
-                    membership=membership,
-                    end_date=form.cleaned_data["end_date"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,  # type: ignore[arg-type]
-                ),
-            )
-            if ended is not None:
-                messages.success(request, _("Membership ended."))
-                return HttpResponseRedirect(reverse("partners:detail", args=[membership.partner_id]))
-        return self._render(form, membership)
+    def get_initial(self) -> dict[str, Any]:
+        return {"end_date": timezone.localdate()}
 
-    def _render(self, form: BaseForm, membership: Membership) -> HttpResponse:
-        self.title = _("End the membership of %(person)s") % {"person": membership.user.display_name}
-        return self.render_form(form, partner=membership.partner, membership=membership)
+    def title(self) -> str:
+        return _("End the membership of %(person)s") % {"person": self.object.user.display_name}
+
+    def partner(self) -> Partner | None:
+        return self.object.partner  # type: ignore[no-any-return]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(membership=self.object, **kwargs)
+
+    def form_valid(self, form: MembershipEndForm) -> HttpResponse:
+        by, membership, data = request_user(self.request), self.object, form.cleaned_data
+        ended = self.run_service(
+            form,
+            lambda: services.membership_end(
+                membership=membership, end_date=data["end_date"], reason=data["reason"], by=by
+            ),
+        )
+        if ended is None:
+            return self.form_invalid(form)
+        return self.saved(_("Membership ended."), membership.partner_id)

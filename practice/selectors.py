@@ -441,6 +441,28 @@ def loggable_placements(*, user: AnyUser, today: datetime.date | None = None) ->
     )
 
 
+def activity_category_choices(*, placements: Iterable[Placement]) -> list[ActivityCategory]:
+    """The activities the log form offers: those of the programmes of ``placements`` (the user's loggable
+    placements, already in scope), by programme then name."""
+    programme_ids = {placement.student.programme_id for placement in placements}
+    return list(
+        ActivityCategory.objects.filter(programme_id__in=programme_ids)
+        .select_related("programme")
+        .order_by("programme__code", "name")
+    )
+
+
+def rejected_entry(*, user: AnyUser, placements: Iterable[Placement], pk: Any) -> PracticeLog | None:
+    """A rejected entry at one of ``placements`` that the user may see (``?answer=``: its content fills in
+    the log form again), or None, also for a ``pk`` that is not a number."""
+    try:
+        wanted = int(pk)
+    except (TypeError, ValueError):
+        return None
+    rejected = PracticeLog.objects.filter(status=EntryStatus.REJECTED, placement__in=[p.pk for p in placements])
+    return access.scope(rejected, user, "view").select_related("placement").filter(pk=wanted).first()
+
+
 def last_category_id(*, user: AnyUser, placement: Placement) -> int | None:
     """The activity of the user's latest entry at a placement: the log form starts from it."""
     logs = PracticeLog.objects.filter(placement_id=placement.pk, entered_by_id=user.pk)
@@ -469,6 +491,21 @@ def reopening_list(*, user: AnyUser) -> QuerySet[MonthReopening]:
     return (
         MonthReopening.objects.filter(programme__in=programmes).select_related("programme", "by").order_by("-at", "-pk")
     )
+
+
+def reopen_programme_choices(*, user: AnyUser) -> QuerySet[Programme]:
+    """The programmes whose months the user may reopen, by name."""
+    return access.scope(Programme.objects.order_by("name"), user, "reopen_month")
+
+
+def rules_programme_choices(*, user: AnyUser) -> QuerySet[Programme]:
+    """The programmes the rules form offers: those the user may see, by name."""
+    return access.scope(Programme.objects.order_by("name"), user, "view")
+
+
+def rules_partner_choices(*, user: AnyUser) -> QuerySet[Partner]:
+    """The partners whose rules the user may tighten (those whose members they manage), by name."""
+    return access.scope(Partner.objects.order_by("name"), user, "manage_members")
 
 
 @dataclass(frozen=True)

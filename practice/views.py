@@ -1,8 +1,8 @@
 """Practice-hour pages: logging hours (made for a phone), the student's entries, the supervisor's sign-off
 queue, a student's progress, and the office's and coordinators' months and rules.
 
-Views are thin: each fetches its objects through ``access.scope`` (out of scope: a 404, with the denial
-recorded), calls one service and renders. The services hold every rule; a refusal names its rule and
+Views are thin: each fetches its objects through the scoped base (``core.views``; out of scope: a 404,
+with the denial recorded), calls one service and renders. The services hold every rule; a refusal names its rule and
 lands on the field it is about, with what was typed kept.
 """
 
@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,34 +26,23 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import ListView
 
-from accounts.models import User
-from core.views import apply_validation_error
+from core.views import (
+    ScopedListView,
+    ScopedObjectMixin,
+    apply_validation_error,
+    not_found,
+    request_user,
+    require_or_404,
+    scoped_object,
+)
 from partners import access
-from partners.models import Partner
 from practice import selectors, services
 from practice.forms import CorrectionForm, EntryFilterForm, EntryForm, RejectForm, ReopenForm, RulesForm
 from practice.models import EntryStatus, PracticeLog
-from programmes.models import ActivityCategory, Programme
+from programmes.models import Programme
 from students.models import Placement, Student
-
-
-def _user(request: HttpRequest) -> User:
-    # Every view here is behind LoginRequiredMixin, so the user is a real one.
-    return request.user  # type: ignore[return-value]
-
-
-def _scoped_or_404(queryset: QuerySet[Any], request: HttpRequest, action: str, pk: Any) -> Any:
-    """One row of ``queryset`` the user may ``action`` on, else 404 (with the denial recorded)."""
-    try:
-        obj = access.scope(queryset, request.user, action).filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        obj = None
-    if obj is None:
-        access.record_denial(request.user, action, f"{queryset.model.__name__}:{pk}")
-        raise Http404
-    return obj
+from students.selectors import own_student
 
 
 def _hours(value: Decimal) -> str:
@@ -76,12 +65,7 @@ class EntryCreateView(LoginRequiredMixin, View):
         self.today = timezone.localdate()
         self.placements: list[Placement] = list(selectors.loggable_placements(user=request.user, today=self.today))
         self.for_supervisor = any(p.supervisor_id == request.user.pk for p in self.placements)
-        programme_ids = {p.student.programme_id for p in self.placements}
-        self.categories = list(
-            ActivityCategory.objects.filter(programme_id__in=programme_ids)
-            .select_related("programme")
-            .order_by("programme__code", "name")
-        )
+        self.categories = selectors.activity_category_choices(placements=self.placements)
 
     def _form(self, *args: Any, **kwargs: Any) -> EntryForm:
         return EntryForm(
@@ -100,8 +84,7 @@ class EntryCreateView(LoginRequiredMixin, View):
         for placement in self.placements:
             if str(placement.pk) == wanted:
                 return placement
-        access.record_denial(request.user, "log", f"Placement:{wanted}")
-        raise Http404
+        raise not_found(request, "log", f"Placement:{wanted}")
 
     def _default_placement(self) -> Placement | None:
         """The placement running today (the latest one to start), else the most recent one."""
@@ -137,10 +120,10 @@ class EntryCreateView(LoginRequiredMixin, View):
         wanted = request.GET.get("answer")
         if not wanted:
             return None
-        mine = PracticeLog.objects.filter(
-            status=EntryStatus.REJECTED, placement__in=[p.pk for p in self.placements]
-        ).select_related("placement")
-        return _scoped_or_404(mine, request, "view", wanted)  # type: ignore[no-any-return]
+        answered = selectors.rejected_entry(user=request.user, placements=self.placements, pk=wanted)
+        if answered is None:
+            raise not_found(request, "view", f"PracticeLog:{wanted}")
+        return answered
 
     def _day(self, request: HttpRequest) -> datetime.date:
         """``?day=``: the day whose entries are listed under the form (the one just logged), else today."""
@@ -167,7 +150,7 @@ class EntryCreateView(LoginRequiredMixin, View):
             )
             try:
                 key = data["token"] or None
-                log = services.practice_log_create(entry=entry, by=_user(request), idempotency_key=key)
+                log = services.practice_log_create(entry=entry, by=request_user(request), idempotency_key=key)
             except services.DuplicateEntry as duplicate:
                 log = duplicate.existing
             except ValidationError as error:
@@ -216,9 +199,10 @@ class EntryCreateView(LoginRequiredMixin, View):
 # --- The student's entries -----------------------------------------------------------------------------------
 
 
-class EntryListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class EntryListView(ScopedListView):
     """The student's own entries, newest first, with status, rejection reasons and corrections."""
 
+    model = PracticeLog
     template_name = "practice/mine.html"
     context_object_name = "entries"
     paginate_by = 20
@@ -235,19 +219,22 @@ class EntryListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
             filter_form=self.filter_form,
             query_string=query.urlencode(),
             filtered=any(v for k, v in self.request.GET.items() if k != "page"),
-            is_student=Student.objects.filter(user_id=_user(self.request).pk).exists(),
+            is_student=own_student(user=self.request.user) is not None,
             statuses=EntryStatus,
         )
         return context
 
 
-class EntryWithdrawView(LoginRequiredMixin, View):
+class EntryWithdrawView(ScopedObjectMixin, View):
     """POST: the student withdraws a pending entry of their own."""
 
+    model = PracticeLog
+    access_action = "withdraw"
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        log = _scoped_or_404(PracticeLog.objects.all(), request, "withdraw", pk)
+        log = self.get_object()
         try:
-            services.practice_log_withdraw(log=log, by=_user(request))
+            services.practice_log_withdraw(log=log, by=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -264,10 +251,9 @@ class EntryCorrectView(LoginRequiredMixin, View):
         logs = PracticeLog.objects.select_related(
             "student__user", "placement__student__user", "placement__partner", "category"
         )
-        log: PracticeLog = _scoped_or_404(logs, request, "view", pk)
+        log = scoped_object(request, logs, "view", pk=pk)
         if not access.can(request.user, "log", log.placement):
-            access.record_denial(request.user, "log", f"PracticeLog:{pk}")
-            raise Http404
+            raise not_found(request, "log", f"PracticeLog:{pk}")
         return log
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -281,7 +267,7 @@ class EntryCorrectView(LoginRequiredMixin, View):
             try:
                 log = services.practice_log_correct(
                     original=original,
-                    by=_user(request),
+                    by=request_user(request),
                     hours=form.cleaned_data["hours"],
                     reason=form.cleaned_data["correction_reason"],
                 )
@@ -361,7 +347,7 @@ class ApproveManyView(LoginRequiredMixin, View):
         if ids is None:
             return _render_queue(request, error=_("These entries are not yours to approve."))
         try:
-            approved = services.practice_logs_approve(log_ids=ids, by=_user(request))
+            approved = services.practice_logs_approve(log_ids=ids, by=request_user(request))
         except ValidationError as error:
             # Nothing was approved: show why, with the same boxes still ticked.
             return _render_queue(request, selected=set(ids), error=" ".join(error.messages))
@@ -372,13 +358,16 @@ class ApproveManyView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("practice:queue"))
 
 
-class ApproveView(LoginRequiredMixin, View):
+class ApproveView(ScopedObjectMixin, View):
     """POST: approve one pending entry of a placement the user supervises."""
 
+    model = PracticeLog
+    access_action = "decide"
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        log = _scoped_or_404(PracticeLog.objects.all(), request, "decide", pk)
+        log = self.get_object()
         try:
-            services.practice_log_approve(log=log, by=_user(request))
+            services.practice_log_approve(log=log, by=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -386,25 +375,23 @@ class ApproveView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("practice:queue"))
 
 
-class RejectView(LoginRequiredMixin, View):
+class RejectView(ScopedObjectMixin, View):
     """Reject one pending entry with a reason the student sees."""
 
     template_name = "practice/reject.html"
-
-    def _log(self, request: HttpRequest, pk: int) -> PracticeLog:
-        logs = PracticeLog.objects.select_related("student__user", "category", "placement__partner")
-        return _scoped_or_404(logs, request, "decide", pk)  # type: ignore[no-any-return]
+    queryset = PracticeLog.objects.select_related("student__user", "category", "placement__partner")
+    access_action = "decide"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        log = self._log(request, pk)
+        log = self.get_object()
         return render(request, self.template_name, {"form": RejectForm(), "entry": log})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        log = self._log(request, pk)
+        log = self.get_object()
         form = RejectForm(request.POST)
         if form.is_valid():
             try:
-                services.practice_log_reject(log=log, by=_user(request), reason=form.cleaned_data["reason"])
+                services.practice_log_reject(log=log, by=request_user(request), reason=form.cleaned_data["reason"])
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -422,7 +409,7 @@ class ProgressView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, student_pk: int) -> HttpResponse:
         students = Student.objects.select_related("user", "programme")
-        student: Student = _scoped_or_404(students, request, "view", student_pk)
+        student: Student = scoped_object(request, students, "view", pk=student_pk)
         # Only what the reader may see: a partner's people read the hours at their partner.
         progress = selectors.student_progress(student=student, user=request.user)
         context = {
@@ -445,13 +432,12 @@ class ReopenView(LoginRequiredMixin, View):
     template_name = "practice/reopen.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not access.can(request.user, "reopen_month", Programme):
-            access.record_denial(request.user, "reopen_month", Programme)
-            raise Http404
+        if request.user.is_authenticated:
+            require_or_404(request, "reopen_month", Programme)
         return super().dispatch(request, *args, **kwargs)
 
     def _programmes(self, request: HttpRequest) -> QuerySet[Programme]:
-        return access.scope(Programme.objects.order_by("name"), request.user, "reopen_month")
+        return selectors.reopen_programme_choices(user=request.user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, ReopenForm(programmes=self._programmes(request)))
@@ -466,7 +452,7 @@ class ReopenView(LoginRequiredMixin, View):
                     month=data["month"],
                     until=data["until"],
                     reason=data["reason"],
-                    by=_user(request),
+                    by=request_user(request),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -497,14 +483,13 @@ class RulesView(LoginRequiredMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             self.sets_defaults = access.can(request.user, "set_practice_rules", Programme)
-            self.partners = access.scope(Partner.objects.order_by("name"), request.user, "manage_members")
+            self.partners = selectors.rules_partner_choices(user=request.user)
             if not self.sets_defaults and not self.partners.exists():
-                access.record_denial(request.user, "set_practice_rules", Programme)
-                raise Http404
+                raise not_found(request, "set_practice_rules", Programme)
         return super().dispatch(request, *args, **kwargs)
 
     def _form(self, request: HttpRequest, *args: Any, **kwargs: Any) -> RulesForm:
-        programmes = access.scope(Programme.objects.order_by("name"), request.user, "view")
+        programmes = selectors.rules_programme_choices(user=request.user)
         return RulesForm(
             *args, programmes=programmes, partners=self.partners, partner_required=not self.sets_defaults, **kwargs
         )
@@ -523,7 +508,7 @@ class RulesView(LoginRequiredMixin, View):
             values = {k: data[k] for k in ("daily_max_hours", "entry_window_days", "lock_day")}
             try:
                 rule_set = services.rules_set(
-                    programme=data["programme"], by=_user(request), data=values, partner=data["partner"]
+                    programme=data["programme"], by=request_user(request), data=values, partner=data["partner"]
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

@@ -98,6 +98,26 @@ def agreement_detail(*, user: AnyUser, pk: int) -> Agreement | None:
     return agreement_list(user=user).filter(pk=pk).first()
 
 
+def agreement_termination(*, agreement: Agreement) -> Any:
+    """How a terminated agreement ended: the history row that terminated it, with who did it (None when
+    the agreement was not terminated). ``agreement`` is one the reader may see."""
+    if agreement.status != AgreementStatus.TERMINATED:
+        return None
+    return (
+        agreement.history.filter(status=AgreementStatus.TERMINATED)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date")
+        .first()
+    )
+
+
+def programme_participations(*, programme: Programme) -> list[Participation]:
+    """The partners taking part in a programme the reader may see, with their roles, by role then name."""
+    return list(
+        Participation.objects.filter(programme=programme).select_related("partner").order_by("role", "partner__name")
+    )
+
+
 @dataclass
 class ProgrammeOverview:
     """What a programme page shows: partners and their roles, objectives by kind, requirements, cohorts with
@@ -130,11 +150,7 @@ def programme_overview(*, user: AnyUser, programme: Programme) -> ProgrammeOverv
     )
     return ProgrammeOverview(
         programme=programme,
-        participations=list(
-            Participation.objects.filter(programme=programme)
-            .select_related("partner")
-            .order_by("role", "partner__name")
-        ),
+        participations=programme_participations(programme=programme),
         objectives_by_kind=by_kind,
         credits=list(CreditRequirement.objects.filter(programme=programme).order_by("category")),
         activity_categories=list(ActivityCategory.objects.filter(programme=programme).order_by("name")),

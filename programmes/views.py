@@ -1,8 +1,8 @@
 """Programme pages: the programmes a person may see, a programme's partners, objectives, requirements,
 cohorts and agreements, and the office's agreement pages (create, terminate, the signed document).
 
-Views parse input, call one selector or service and render; every object comes through
-``partners.access.scope``, so one out of scope is a 404.
+Views parse input, call one selector or service and render; every object comes through the scoped base
+(``core.views``), so one out of scope is a 404.
 """
 
 from __future__ import annotations
@@ -10,45 +10,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView
 
-from accounts.models import User
-from core.views import apply_validation_error
+from core.views import (
+    ScopedListView,
+    ScopedObjectMixin,
+    apply_validation_error,
+    request_user,
+    require_or_404,
+)
 from partners import access
 from programmes import selectors, services
 from programmes.forms import AgreementFilterForm, AgreementForm, AgreementTerminateForm
-from programmes.models import Agreement, AgreementStatus, Participation, Programme
+from programmes.models import Agreement, Participation, Programme
 
 
-def _scoped(queryset: QuerySet[Any], request: HttpRequest, action: str, pk: int) -> Any:
-    """One row the user may ``action`` on, else 404 (with the denial recorded)."""
-    found = access.scope(queryset, request.user, action).filter(pk=pk).first()
-    if found is None:
-        access.record_denial(request.user, action, f"{queryset.model.__name__}:{pk}")
-        raise Http404
-    return found
-
-
-def _require_class(request: HttpRequest, action: str, model: type[Model]) -> None:
-    """404 unless the user may ``action`` on ``model`` at all (e.g. create an agreement)."""
-    if not access.can(request.user, action, model):
-        access.record_denial(request.user, action, model)
-        raise Http404
-
-
-class ProgrammeListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class ProgrammeListView(ScopedListView):
     """The programmes the user may see: all for the office and tutors, those their partner takes part in
     for a partner's people, their own for a student."""
 
+    model = Programme
     template_name = "programmes/programme_list.html"
     context_object_name = "programmes"
     paginate_by = 25
@@ -57,11 +45,13 @@ class ProgrammeListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
         return selectors.programme_list(user=self.request.user)
 
 
-class ProgrammeDetailView(LoginRequiredMixin, View):
+class ProgrammeDetailView(ScopedObjectMixin, View):
     """A programme: partners and their roles, objectives, requirements, cohorts and agreements."""
 
+    queryset = Programme.objects.select_related("lead_university")
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        programme = _scoped(Programme.objects.select_related("lead_university"), request, "view", pk)
+        programme = self.get_object()
         context = {
             "programme": programme,
             "overview": selectors.programme_overview(user=request.user, programme=programme),
@@ -71,9 +61,10 @@ class ProgrammeDetailView(LoginRequiredMixin, View):
         return render(request, "programmes/programme_detail.html", context)
 
 
-class AgreementListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class AgreementListView(ScopedListView):
     """The agreements the user may see, those ending within 60 days first and flagged."""
 
+    model = Agreement
     template_name = "programmes/agreement_list.html"
     context_object_name = "agreements"
     paginate_by = 25
@@ -98,36 +89,32 @@ class AgreementListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class AgreementDetailView(LoginRequiredMixin, View):
+class AgreementDetailView(ScopedObjectMixin, View):
     """An agreement: its terms, parties, the signed document's fingerprint, and how it ended if it did."""
 
+    model = Agreement
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return selectors.agreement_list(user=self.request.user)  # with its programme and parties
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        agreement = selectors.agreement_detail(user=request.user, pk=pk)
-        if agreement is None:
-            access.record_denial(request.user, "view", f"Agreement:{pk}")
-            raise Http404
-        termination = None
-        if agreement.status == AgreementStatus.TERMINATED:
-            termination = (
-                agreement.history.filter(status=AgreementStatus.TERMINATED)  # type: ignore[attr-defined]
-                .select_related("history_user")
-                .order_by("history_date")
-                .first()
-            )
+        agreement: Agreement = self.get_object()
         context = {
             "agreement": agreement,
             "programme": agreement.programme,
-            "termination": termination,
+            "termination": selectors.agreement_termination(agreement=agreement),
             "can_change": access.can(request.user, "change", agreement),
         }
         return render(request, "programmes/agreement_detail.html", context)
 
 
-class AgreementDocumentView(LoginRequiredMixin, View):
+class AgreementDocumentView(ScopedObjectMixin, View):
     """The signed document of an agreement the user may see, as a download."""
 
+    model = Agreement
+
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
-        agreement = _scoped(Agreement.objects.all(), request, "view", pk)
+        agreement = self.get_object()
         if not agreement.document:
             raise Http404
         try:
@@ -138,20 +125,18 @@ class AgreementDocumentView(LoginRequiredMixin, View):
         return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
 
-class AgreementCreateView(LoginRequiredMixin, View):
+class AgreementCreateView(ScopedObjectMixin, View):
     """A new agreement of a programme (office), with its parties and the signed PDF."""
 
+    queryset = Programme.objects.select_related("lead_university")
+
     def _programme(self, request: HttpRequest, pk: int) -> Programme:
-        programme: Programme = _scoped(Programme.objects.select_related("lead_university"), request, "view", pk)
-        _require_class(request, "create", Agreement)
+        programme: Programme = self.get_object()
+        require_or_404(request, "create", Agreement)
         return programme
 
     def _participations(self, programme: Programme) -> list[Participation]:
-        return list(
-            Participation.objects.filter(programme=programme)
-            .select_related("partner")
-            .order_by("role", "partner__name")
-        )
+        return selectors.programme_participations(programme=programme)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme = self._programme(request, pk)
@@ -171,7 +156,7 @@ class AgreementCreateView(LoginRequiredMixin, View):
             try:
                 agreement = services.agreement_create(
                     programme=programme,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request_user(request),
                     data=data,
                     parties=form.parties(),
                     document=data.get("document"),
@@ -188,18 +173,21 @@ class AgreementCreateView(LoginRequiredMixin, View):
         return render(self.request, "programmes/agreement_form.html", context)
 
 
-class AgreementTerminateView(LoginRequiredMixin, View):
+class AgreementTerminateView(ScopedObjectMixin, View):
     """End an agreement early with a reason (office). It stays on record, marked terminated."""
 
+    queryset = Agreement.objects.select_related("programme")
+    access_action = "change"
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        agreement = _scoped(Agreement.objects.select_related("programme"), request, "change", pk)
+        agreement = self.get_object()
         return self._render(AgreementTerminateForm(), agreement)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        agreement = _scoped(Agreement.objects.select_related("programme"), request, "change", pk)
+        agreement = self.get_object()
         form = AgreementTerminateForm(request.POST)
         if form.is_valid():
-            user: User = request.user  # type: ignore[assignment]
+            user = request_user(request)
             try:
                 services.agreement_terminate(agreement=agreement, by=user, reason=form.cleaned_data["reason"])
             except ValidationError as error:

@@ -614,6 +614,16 @@ def placement_supervisor_choices(*, user: AnyUser) -> QuerySet[User]:
     )
 
 
+def placement_objective_choices(*, student: Student) -> QuerySet[Objective]:
+    """The objectives of the student's programme, by code (the student is one the user may see)."""
+    return Objective.objects.filter(programme_id=student.programme_id).order_by("code")
+
+
+def placement_category_choices(*, student: Student) -> list[ActivityCategory]:
+    """The activity categories of the student's programme, by name (required hours per category)."""
+    return list(ActivityCategory.objects.filter(programme_id=student.programme_id).order_by("name"))
+
+
 # Plan: comparing two versions.
 
 PLACEMENT_FIELDS = ("partner", "site", "supervisor", "start_date", "end_date", "objectives", "notes")

@@ -461,7 +461,7 @@ def plan_tutor_approve(*, plan: TrainingPlan, by: User) -> TrainingPlan:
     plan.save(update_fields=["status", "updated_at"])
     _event(plan, action=PlanAction.TUTOR_APPROVED, by=by)
     notifications.notify(
-        users=User.objects.filter(groups__name=PlatformRole.OFFICE, is_active=True),
+        users=access.users_with_platform_role(PlatformRole.OFFICE),
         kind="plan_tutor_approved",
         subject=gettext_noop("Training plan ready for approval: %(student)s"),
         params={"student": plan.student.user.display_name},

@@ -319,11 +319,7 @@ def draw_candidates() -> list[Partner]:
 
 def _system_user() -> User | None:
     """Who plans the inspections of the beat job: the earliest active user of the office group."""
-    return (
-        User.objects.filter(groups__name=PlatformRole.OFFICE.value, is_active=True)
-        .order_by("date_joined", "pk")
-        .first()
-    )
+    return access.users_with_platform_role(PlatformRole.OFFICE).order_by("date_joined", "pk").first()
 
 
 def _working_days(today: datetime.date) -> list[datetime.date]:
@@ -336,7 +332,7 @@ class _Inspectors:
 
     def __init__(self, partner_ids: Sequence[int], today: datetime.date) -> None:
         pool = (
-            User.objects.filter(groups__name=PlatformRole.INSPECTOR.value, is_active=True)
+            access.users_with_platform_role(PlatformRole.INSPECTOR)
             .annotate(
                 load=Count(
                     "inspection_assignments",

@@ -1,7 +1,8 @@
-"""Forms for the inspection pages. They parse input and limit choices to what the user may pick; every
-rule (conflicts of interest, a site or placement at the partner inspected, the checklist's target kind,
-a note for each gap, what a finding may name) is the service's, so pages and the API refuse the same
-input with the same words, on the field it is about.
+"""Forms for the inspection pages. They parse input and limit choices to what the user may pick (the
+choices are ``supervision.selectors``' reads, through ``access.scope``); every rule (conflicts of interest,
+a site or placement at the partner inspected, the checklist's target kind, a note for each gap, what a
+finding may name) is the service's, so pages and the API refuse the same input with the same words, on
+the field it is about.
 
 Free-text fields the service requires are ``required=False`` here, so that the refusal is the service's
 own message rather than Django's generic "This field is required."
@@ -10,7 +11,6 @@ own message rather than Django's generic "This field is required."
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
-from accounts.roles import AnyUser, PlatformRole
+from accounts.roles import AnyUser
 from core.forms import BootstrapFormMixin
-from partners import access
-from partners.models import Membership, MembershipRole, Partner, Site
+from partners.models import Partner, Site
 from practice.models import PracticeLog
-from students.models import Placement, PlacementStatus
+from students.models import Placement
+from supervision import selectors
 from supervision.models import (
     ActionStatus,
     ChecklistTemplate,
@@ -148,27 +148,16 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = access.scope(  # type: ignore[attr-defined]
-            Partner.objects.order_by("name"), user, "view"
-        )
+        self.fields["partner"].queryset = selectors.inspection_partner_choices(user=user)  # type: ignore[attr-defined]
         partner_id = _id(self._value("partner"))
-        sites = access.scope(Site.objects.select_related("partner"), user, "view").order_by("partner__name", "name")
-        placements = (
-            access.scope(Placement.objects.exclude(status=PlacementStatus.CANCELLED), user, "view")
-            .select_related("student__user", "site")
-            .order_by("-start_date", "pk")
-        )
         site_field: forms.ModelChoiceField = self.fields["site"]  # type: ignore[type-arg, assignment]
         placement_field: PlacementChoiceField = self.fields["placement"]  # type: ignore[assignment]
+        site_field.queryset = selectors.inspection_site_choices(user=user, partner_id=partner_id)
+        placement_field.queryset = selectors.inspection_placement_choices(user=user, partner_id=partner_id)
         if partner_id is None:
-            site_field.queryset = sites
             site_field.label_from_instance = _site_with_partner  # type: ignore[method-assign, assignment]
-            placement_field.queryset = placements.none()
             placement_field.help_text = _("Choose the partner first, then update the choices.")
-        else:
-            site_field.queryset = sites.filter(partner_id=partner_id)
-            placement_field.queryset = placements.filter(partner_id=partner_id)
-        templates = access.scope(ChecklistTemplate.objects.filter(is_active=True), user, "view").order_by("name")
+        templates = selectors.inspection_template_choices(user=user)
         template_field: forms.ModelChoiceField = self.fields["template"]  # type: ignore[type-arg, assignment]
         template_field.queryset = templates
         # Validation accepts any active checklist (a mismatch gets the service's clear refusal); the
@@ -176,10 +165,7 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         kind = _target_kind(self._value("site"), self._value("placement"))
         template_field.choices = [("", "---------")] + [(t.pk, t.name) for t in templates if t.target_kind == kind]
         self.target_kind_label = TargetKind(kind).label
-        inspectors = User.objects.filter(groups__name=PlatformRole.INSPECTOR, is_active=True).order_by(
-            "full_name", "username"
-        )
-        self.fields["inspectors"].queryset = inspectors  # type: ignore[attr-defined]
+        self.fields["inspectors"].queryset = selectors.inspection_inspector_choices()  # type: ignore[attr-defined]
         _as_checkboxes(self.fields["inspectors"])
         if not self.is_bound:
             self.initial.setdefault("planned_date", timezone.localdate() + datetime.timedelta(days=7))
@@ -268,25 +254,11 @@ class FindingForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, inspection: Inspection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        partner_id = inspection.target_partner_id
-        self.fields["placement"].queryset = (  # type: ignore[attr-defined]
-            access.scope(Placement.objects.filter(partner_id=partner_id), user, "view")
-            .exclude(status=PlacementStatus.CANCELLED)
-            .select_related("student__user", "site")
-            .order_by("-start_date", "pk")
-        )
-        members = access.scope(
-            Membership.objects.active().filter(partner_id=partner_id, role=MembershipRole.SUPERVISOR), user, "view"
-        )
-        self.fields["supervisor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=members.values("user_id")
-        ).order_by("full_name", "username")
+        fields: dict[str, Any] = self.fields
+        fields["placement"].queryset = selectors.finding_placement_choices(user=user, inspection=inspection)
+        fields["supervisor"].queryset = selectors.finding_supervisor_choices(user=user, inspection=inspection)
         since = timezone.localdate() - datetime.timedelta(days=FINDING_LOG_DAYS)
-        self.fields["practice_logs"].queryset = (  # type: ignore[attr-defined]
-            access.scope(PracticeLog.objects.filter(placement__partner_id=partner_id, date__gte=since), user, "view")
-            .select_related("student__user", "category")
-            .order_by("-date", "-pk")
-        )
+        fields["practice_logs"].queryset = selectors.finding_log_choices(user=user, inspection=inspection, since=since)
 
 
 # --- Corrective actions --------------------------------------------------------------------------------
@@ -380,8 +352,3 @@ class ActionFilterForm(BootstrapFormMixin, forms.Form):
             status=data.get("status") or "",
             partner=partner.pk if partner is not None else None,
         )
-
-
-def partner_choices(ids: Iterable[int]) -> QuerySet[Partner]:
-    """The partners a filter offers: those of the rows the user can see (never a hint of others)."""
-    return Partner.objects.filter(pk__in=list(ids)).order_by("name")

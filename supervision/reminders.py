@@ -35,6 +35,7 @@ from accounts.models import User
 from accounts.roles import PlatformRole
 from core import notifications
 from core.models import Notification
+from partners import access
 from partners.models import Membership, MembershipRole
 from supervision import publication
 from supervision.models import AWAITING_ANSWER, STARTED_STATUSES, CorrectiveAction, Inspection
@@ -255,9 +256,7 @@ def office_digest_send(*, today: datetime.date) -> DigestCounts:
         return DigestCounts(recipients=0, overdue=0, unpublished=0, proposals=0)
     key = digest_dedup_key(today)
     already = _told(key)
-    office = (
-        User.objects.filter(groups__name=PlatformRole.OFFICE, is_active=True).exclude(pk__in=already).order_by("pk")
-    )
+    office = access.users_with_platform_role(PlatformRole.OFFICE).exclude(pk__in=already).order_by("pk")
     sent = notifications.notify(
         users=office,
         kind=DIGEST_KIND,

@@ -622,7 +622,7 @@ def _tell_office_failed(report_id: int) -> None:
     """
     try:
         report = InspectionReport.objects.select_related("inspection__target_partner").get(pk=report_id)
-        office = User.objects.filter(groups__name=PlatformRole.OFFICE, is_active=True).order_by("pk")
+        office = access.users_with_platform_role(PlatformRole.OFFICE).order_by("pk")
         notify(
             users=office,
             kind="inspection_report_failed",

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.roles import AnyUser, PlatformRole, has_platform_role
+from accounts.roles import AnyUser
 from partners import access
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
 from partners.services import partner_change_status
@@ -179,7 +179,7 @@ def window_start(today: datetime.date) -> datetime.datetime:
 
 
 def _is_office(user: AnyUser | None) -> bool:
-    return user is None or has_platform_role(user, PlatformRole.OFFICE)
+    return user is None or access.is_office(user)
 
 
 def _scoped(queryset: QuerySet[Any], user: AnyUser | None) -> QuerySet[Any]:
@@ -318,6 +318,16 @@ def scorecards(partners_qs: QuerySet[Partner], *, user: AnyUser, today: datetime
     holds started inspections only and never carries a proposal (the office decides)."""
     partners = list(access.scope(partners_qs, user, "view_scorecard"))
     return _build(partners, today=today or timezone.localdate(), user=user)
+
+
+def scorecard_list(*, user: AnyUser, today: datetime.date | None = None) -> list[Scorecard]:
+    """Every partner's card the user may see, by partner name (the office's overview, a coordinator's own)."""
+    return scorecards(Partner.objects.order_by("name"), user=user, today=today)
+
+
+def scorecard_of(*, user: AnyUser, partner: Partner, today: datetime.date | None = None) -> Scorecard:
+    """The card of one partner whose scorecard the user may see (fetched through the scope first)."""
+    return scorecards(Partner.objects.filter(pk=partner.pk), user=user, today=today)[0]
 
 
 def probation_proposals(today: datetime.date | None = None) -> list[Scorecard]:

@@ -32,22 +32,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import AnyUser, PlatformRole, platform_roles
+from accounts.roles import AnyUser, PlatformRole
 from partners import access
-from partners.models import MembershipRole
+from partners.models import Membership, MembershipRole, Partner, Site
+from practice.models import PracticeLog
+from students.models import Placement, PlacementStatus
 from supervision.models import (
     AWAITING_ANSWER,
     ActionStatus,
     Aspect,
     ChecklistItem,
     ChecklistResult,
+    ChecklistTemplate,
     CorrectiveAction,
+    DrawCandidate,
     Finding,
     Inspection,
     InspectionAssignment,
     InspectionStatus,
     Rating,
     Severity,
+    SpotDraw,
 )
 
 # --- Counts in the database ---------------------------------------------------------------------------
@@ -413,10 +418,9 @@ def start_counts(*, user: AnyUser, today: datetime.date | None = None) -> dict[s
     if not user.is_authenticated:
         return {}
     day = today or timezone.localdate()
-    roles = platform_roles(user)
     counts: dict[str, dict[str, int]] = {}
     visible = access.scope(Inspection.objects.all(), user, "view")
-    if PlatformRole.OFFICE in roles:
+    if access.is_office(user):
         counts["office"] = visible.aggregate(
             planned=Count("pk", filter=Q(status=InspectionStatus.PLANNED)),
             in_progress=Count("pk", filter=Q(status=InspectionStatus.IN_PROGRESS)),
@@ -425,7 +429,7 @@ def start_counts(*, user: AnyUser, today: datetime.date | None = None) -> dict[s
         counts["office"]["overdue_actions"] = access.scope(
             CorrectiveAction.objects.filter(status__in=AWAITING_ANSWER, due_date__lt=day), user, "view"
         ).count()
-    if PlatformRole.INSPECTOR in roles:
+    if access.is_inspector(user):
         assigned = access.scope(Inspection.objects.all(), user, "record")
         counts["inspector"] = assigned.aggregate(
             upcoming=Count("pk", filter=Q(status=InspectionStatus.PLANNED)),
@@ -450,8 +454,7 @@ def shows_inspections(user: AnyUser) -> bool:
     query at most; the platform roles are cached on the user)."""
     if not user.is_authenticated:
         return False
-    roles = platform_roles(user)
-    if PlatformRole.OFFICE in roles or PlatformRole.INSPECTOR in roles:
+    if access.is_office(user) or access.is_inspector(user):
         return True
     return access.user_partner_roles(user).filter(role=MembershipRole.COORDINATOR).exists()
 
@@ -510,3 +513,110 @@ def action_trails(actions: Sequence[CorrectiveAction]) -> dict[int, list[TrailEn
             )
         )
     return trails
+
+
+# --- The pages' choices and reads --------------------------------------------------------------------
+
+
+def partner_filter_choices(*, user: AnyUser) -> QuerySet[Partner] | None:
+    """The partners the office may filter the inspection and action lists by, by name; None for everyone
+    else, whose lists hold only the partners in their scope (the filter is left out for them)."""
+    if not access.is_office(user):
+        return None
+    return access.scope(Partner.objects.order_by("name"), user, "view")
+
+
+def finding_action(*, user: AnyUser, finding: Finding) -> CorrectiveAction | None:
+    """The corrective action a finding opened, if any (an observation opens none) and the user sees it."""
+    return access.scope(CorrectiveAction.objects.filter(finding=finding), user, "view").first()
+
+
+def inspection_partner_choices(*, user: AnyUser) -> QuerySet[Partner]:
+    """The partners an inspection may be planned for, by name."""
+    return access.scope(Partner.objects.order_by("name"), user, "view")
+
+
+def inspection_site_choices(*, user: AnyUser, partner_id: int | None) -> QuerySet[Site]:
+    """The sites an inspection may be narrowed to: the chosen partner's, or every partner's before one is
+    chosen (the form labels them with their partner)."""
+    sites = access.scope(Site.objects.select_related("partner"), user, "view").order_by("partner__name", "name")
+    return sites if partner_id is None else sites.filter(partner_id=partner_id)
+
+
+def inspection_placement_choices(*, user: AnyUser, partner_id: int | None) -> QuerySet[Placement]:
+    """The placements (not cancelled) an inspection may be narrowed to: the chosen partner's, latest first;
+    none before a partner is chosen."""
+    placements = (
+        access.scope(Placement.objects.exclude(status=PlacementStatus.CANCELLED), user, "view")
+        .select_related("student__user", "site")
+        .order_by("-start_date", "pk")
+    )
+    return placements.none() if partner_id is None else placements.filter(partner_id=partner_id)
+
+
+def inspection_template_choices(*, user: AnyUser) -> QuerySet[ChecklistTemplate]:
+    """The active checklists the user may plan with, by name."""
+    return access.scope(ChecklistTemplate.objects.filter(is_active=True), user, "view").order_by("name")
+
+
+def inspection_inspector_choices() -> QuerySet[User]:
+    """Everybody holding the inspector role, by name (the service refuses one belonging to the target)."""
+    return access.users_with_platform_role(PlatformRole.INSPECTOR).order_by("full_name", "username")
+
+
+def finding_placement_choices(*, user: AnyUser, inspection: Inspection) -> QuerySet[Placement]:
+    """The inspected partner's placements (not cancelled) the user sees, latest first."""
+    return (
+        access.scope(Placement.objects.filter(partner_id=inspection.target_partner_id), user, "view")
+        .exclude(status=PlacementStatus.CANCELLED)
+        .select_related("student__user", "site")
+        .order_by("-start_date", "pk")
+    )
+
+
+def finding_supervisor_choices(*, user: AnyUser, inspection: Inspection) -> QuerySet[User]:
+    """The people supervising at the inspected partner (a supervisor's membership in force the user
+    sees), by name."""
+    members = access.scope(
+        Membership.objects.active().filter(partner_id=inspection.target_partner_id, role=MembershipRole.SUPERVISOR),
+        user,
+        "view",
+    )
+    return User.objects.filter(pk__in=members.values("user_id")).order_by("full_name", "username")
+
+
+def finding_log_choices(*, user: AnyUser, inspection: Inspection, since: datetime.date) -> QuerySet[PracticeLog]:
+    """The practice-hour entries at the inspected partner since ``since`` that the user sees, newest first."""
+    logs = PracticeLog.objects.filter(placement__partner_id=inspection.target_partner_id, date__gte=since)
+    return access.scope(logs, user, "view").select_related("student__user", "category").order_by("-date", "-pk")
+
+
+def _draw_picks() -> Prefetch[Any]:
+    picked = (
+        DrawCandidate.objects.filter(pick_order__isnull=False)
+        .select_related("partner", "inspection")
+        .order_by("pick_order")
+    )
+    return Prefetch("candidates", queryset=picked, to_attr="picks")
+
+
+def draw_list(*, user: AnyUser) -> QuerySet[SpotDraw]:
+    """Every draw the user may see, newest first, with its number of candidates and its picks (with their
+    inspections): four queries for a page however many draws and picks it shows."""
+    return (
+        access.scope(SpotDraw.objects.all(), user)
+        .annotate(candidate_count=Count("candidates"))
+        .prefetch_related(_draw_picks())
+        .order_by("-drawn_at", "-pk")
+    )
+
+
+def draw_of_period(*, user: AnyUser, period: str) -> SpotDraw | None:
+    """The draw of a period, if it was made and the user may see it."""
+    return access.scope(SpotDraw.objects.filter(period=period), user).first()
+
+
+def draw_candidates(*, user: AnyUser, draw: SpotDraw) -> list[DrawCandidate]:
+    """A draw's candidates the user may see, in their order, with partner and inspection."""
+    candidates = draw.candidates.select_related("partner", "inspection").order_by("position")
+    return list(access.scope(candidates, user))

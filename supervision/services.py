@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from accounts.roles import PlatformRole, has_platform_role
 from core.notifications import notify
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
@@ -88,7 +87,7 @@ def _conflicted(inspectors: Sequence[User], partner: Partner) -> list[User]:
 def _check_inspectors(inspectors: Sequence[User], partner: Partner) -> None:
     if not inspectors:
         raise _refuse("inspectors", _("Assign at least one inspector."), "required")
-    not_inspectors = [i for i in inspectors if not has_platform_role(i, PlatformRole.INSPECTOR)]
+    not_inspectors = [i for i in inspectors if not access.is_inspector(i)]
     if not_inspectors:
         raise _refuse(
             "inspectors",

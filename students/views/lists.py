@@ -26,11 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from accounts.models import User
-from accounts.roles import AnyUser, PlatformRole, platform_roles
-from core.views import apply_validation_error
+from accounts.roles import AnyUser
+from core.views import ScopedListView, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import MembershipRole
 from students import imports, selectors
@@ -43,7 +43,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _list_title(user: AnyUser) -> str:
     """The students list's title for the person reading it: their tutees, the students placed with their
     partner, or simply the students (office, or several roles at once)."""
-    if PlatformRole.OFFICE in platform_roles(user):
+    if access.is_office(user):
         return _("Students")
     roles = {membership.role for membership in access.user_partner_roles(user)}
     if roles == {MembershipRole.TUTOR}:
@@ -60,9 +60,10 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class _FilteredStudentsView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class _FilteredStudentsView(ScopedListView):
     """A page of students in scope, filtered by the GET form that stays filled in."""
 
+    model = Student
     context_object_name = "students"
     paginate_by = 25
 
@@ -128,7 +129,7 @@ class ApprovalQueueView(LoginRequiredMixin, TemplateView):
         queue = selectors.plan_approval_queue(user=user)
         context.update({name: list(plans) for name, plans in queue.items()})
         context["approves"] = access.can(user, "approve", TrainingPlan)
-        context["is_tutor"] = any(m.role == MembershipRole.TUTOR for m in access.user_partner_roles(user))
+        context["is_tutor"] = access.is_tutor(user)
         return context
 
 
@@ -141,15 +142,14 @@ class StudentImportView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not access.can(request.user, "create", Student):
-            access.record_denial(request.user, "import", Student)
-            raise Http404
+            raise not_found(request, "import", Student)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._upload_page(StudentImportForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
+        user = request_user(request)
         if "token" in request.POST:
             return self._confirm(request, user)
         form = StudentImportForm(request.POST, request.FILES)

@@ -23,9 +23,8 @@ from django.views import View
 
 from accounts.models import User
 from core.pdf import render_pdf
-from core.views import apply_validation_error
+from core.views import apply_validation_error, not_found, request_user, scoped_object, scoped_queryset
 from partners import access
-from programmes.models import ActivityCategory, Objective
 from students import selectors, services
 from students.forms import (
     MilestoneDoneForm,
@@ -39,37 +38,28 @@ from students.models import Milestone, MilestoneStatus, Placement, PlanStatus, T
 FORM_TEMPLATE = "students/plan_form.html"
 
 
-def _user(request: HttpRequest) -> User:
-    # Every view here is behind LoginRequiredMixin, so the user is a real one.
-    return request.user  # type: ignore[return-value]
-
-
 def _plan_or_404(request: HttpRequest, student_pk: int, action: str = "view") -> TrainingPlan:
     """The plan of a student in the user's view scope on which the user may ``action``, else 404."""
     plan = selectors.plan_for_student(user=request.user, student_pk=student_pk)
     if plan is None or (action != "view" and not access.can(request.user, action, plan)):
-        access.record_denial(request.user, action, f"TrainingPlan:student={student_pk}")
-        raise Http404
+        raise not_found(request, action, f"TrainingPlan:student={student_pk}")
     return plan
-
-
-def _scoped_or_404(model: type[Any], request: HttpRequest, pk: int, action: str, related: tuple[str, ...]) -> Any:
-    obj = access.scope(model.objects.select_related(*related), request.user, "view").filter(pk=pk).first()
-    if obj is None or (action != "view" and not access.can(request.user, action, obj)):
-        access.record_denial(request.user, action, f"{model.__name__}:{pk}")
-        raise Http404
-    return obj
 
 
 def _placement_or_404(request: HttpRequest, pk: int) -> tuple[Placement, TrainingPlan]:
     """A placement the user sees, of a plan the user may edit, else 404."""
-    placement = _scoped_or_404(Placement, request, pk, "view", ("partner", "site", "supervisor", "student"))
+    placements = Placement.objects.select_related("partner", "site", "supervisor", "student")
+    placement = scoped_object(request, placements, "view", pk=pk)
     plan = _plan_or_404(request, placement.student_id, "edit")
     return placement, plan
 
 
 def _milestone_or_404(request: HttpRequest, pk: int, action: str) -> Milestone:
-    return _scoped_or_404(Milestone, request, pk, action, ("student__user",))
+    """A milestone the user sees and may ``action`` on, else 404."""
+    milestones = Milestone.objects.select_related("student__user")
+    if action != "view":
+        milestones = scoped_queryset(request, milestones, "view")  # seen first, then the action's own scope
+    return scoped_object(request, milestones, action, pk=pk)
 
 
 def _plan_url(plan: TrainingPlan) -> str:
@@ -170,8 +160,7 @@ class PlanMineView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         student = selectors.own_student(user=request.user)
         if student is None:
-            access.record_denial(request.user, "view", "TrainingPlan:mine")
-            raise Http404
+            raise not_found(request, "view", "TrainingPlan:mine")
         return HttpResponseRedirect(reverse("students:plan", args=[student.pk]))
 
 
@@ -238,7 +227,7 @@ class PlanGoalsView(_PlanFormView):
         form = PlanGoalsForm(request.POST)
         if form.is_valid():
             saved = self.run_service(
-                form, lambda: services.plan_update_goals(plan=plan, by=_user(request), data=form.cleaned_data)
+                form, lambda: services.plan_update_goals(plan=plan, by=request_user(request), data=form.cleaned_data)
             )
             if saved is not None:
                 messages.success(request, _("Goals saved (version %(version)s).") % {"version": saved.version})
@@ -260,8 +249,8 @@ class _PlacementFormMixin(_PlanFormView):
             "partners": selectors.placement_partner_choices(user=user, student=student),
             "sites": selectors.placement_site_choices(user=user),
             "supervisors": selectors.placement_supervisor_choices(user=user),
-            "objectives": Objective.objects.filter(programme_id=student.programme_id).order_by("code"),
-            "categories": list(ActivityCategory.objects.filter(programme_id=student.programme_id).order_by("name")),
+            "objectives": selectors.placement_objective_choices(student=student),
+            "categories": selectors.placement_category_choices(student=student),
             "fixed_partner": placement.partner if placement is not None else None,
         }
         if request.method == "POST":
@@ -284,7 +273,7 @@ class PlacementCreateView(_PlacementFormMixin):
                 form,
                 lambda: services.placement_create(
                     plan=plan,
-                    by=_user(request),
+                    by=request_user(request),
                     partner=data["partner"],
                     site=data["site"],
                     supervisor=data["supervisor"],
@@ -318,7 +307,7 @@ class PlacementUpdateView(_PlacementFormMixin):
                 form,
                 lambda: services.placement_update(
                     placement=placement,
-                    by=_user(request),
+                    by=request_user(request),
                     site=data["site"],
                     supervisor=data["supervisor"],
                     start_date=data["start_date"],
@@ -354,7 +343,7 @@ class PlacementCancelView(_PlanFormView):
             cancelled = self.run_service(
                 form,
                 lambda: services.placement_cancel(
-                    placement=placement, by=_user(request), reason=form.cleaned_data["reason"]
+                    placement=placement, by=request_user(request), reason=form.cleaned_data["reason"]
                 ),
             )
             if cancelled is not None:
@@ -394,7 +383,7 @@ class _PlanStepView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = _plan_or_404(request, pk, self.action)
         try:
-            self.call(plan, _user(request))
+            self.call(plan, request_user(request))
         except ValidationError as error:
             _refused(request, error)
         else:
@@ -446,7 +435,7 @@ class _PlanReasonView(_PlanFormView):
         form = self._form(request.POST)
         if form.is_valid():
             try:
-                self.call(plan, _user(request), form.cleaned_data["reason"])
+                self.call(plan, request_user(request), form.cleaned_data["reason"])
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     apply_validation_error(form, error)
@@ -525,7 +514,7 @@ class MilestoneDoneView(_MilestoneFormView):
             done = self.run_service(
                 form,
                 lambda: services.milestone_complete(
-                    milestone=milestone, by=_user(request), completed_on=form.cleaned_data["completed_on"]
+                    milestone=milestone, by=request_user(request), completed_on=form.cleaned_data["completed_on"]
                 ),
             )
             if done is not None:
@@ -551,7 +540,7 @@ class MilestoneWaiveView(_MilestoneFormView):
             waived = self.run_service(
                 form,
                 lambda: services.milestone_waive(
-                    milestone=milestone, by=_user(request), reason=form.cleaned_data["reason"]
+                    milestone=milestone, by=request_user(request), reason=form.cleaned_data["reason"]
                 ),
             )
             if waived is not None:
@@ -578,7 +567,7 @@ class MilestoneEvidenceView(_MilestoneFormView):
             saved = self.run_service(
                 form,
                 lambda: services.milestone_attach_evidence(
-                    milestone=milestone, by=_user(request), upload=form.cleaned_data["evidence"]
+                    milestone=milestone, by=request_user(request), upload=form.cleaned_data["evidence"]
                 ),
             )
             if saved is not None:

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.views import apply_validation_error
+from core.views import apply_validation_error, request_user
 from supervision import services
 from supervision.forms import AnswerForm
 from supervision.models import CorrectiveAction
-from supervision.views.common import action_or_404, user_of
+from supervision.views.common import action_or_404
 
 
 class ActionAnswerView(LoginRequiredMixin, View):
@@ -41,7 +41,7 @@ class ActionAnswerView(LoginRequiredMixin, View):
                     action=action,
                     answer=form.cleaned_data["answer"] or "",
                     evidence=form.cleaned_data["evidence"] or None,
-                    by=user_of(request),
+                    by=request_user(request),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

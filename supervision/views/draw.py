@@ -11,9 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,10 +21,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.models import User
-from partners import access
+from core.views import ScopedObjectMixin, request_user, require_or_404
 from supervision import draw as spot
-from supervision.models import DrawCandidate, SpotDraw
+from supervision import selectors
+from supervision.models import SpotDraw
 
 #: The labels of ``supervision.draw.weight_parts`` on the detail page.
 PART_LABELS = {
@@ -40,25 +39,16 @@ PART_LABELS = {
 }
 
 
-class OfficeOnlyMixin(LoginRequiredMixin):
+class OfficeOnlyMixin(ScopedObjectMixin):
     """Only the office reaches these pages; anyone else signed in gets a 404 (not a 403 that confirms them)."""
 
+    model: Any = SpotDraw
     access_action = "view"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not access.can(request.user, self.access_action, SpotDraw):
-            access.record_denial(request.user, self.access_action, SpotDraw)
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
-
-
-def _picks() -> Prefetch[Any]:
-    picked = (
-        DrawCandidate.objects.filter(pick_order__isnull=False)
-        .select_related("partner", "inspection")
-        .order_by("pick_order")
-    )
-    return Prefetch("candidates", queryset=picked, to_attr="picks")
+        if request.user.is_authenticated:
+            require_or_404(request, self.access_action, SpotDraw)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
 
 
 class DrawListView(OfficeOnlyMixin, ListView):  # type: ignore[type-arg]
@@ -70,18 +60,13 @@ class DrawListView(OfficeOnlyMixin, ListView):  # type: ignore[type-arg]
     paginate_by = 25
 
     def get_queryset(self) -> QuerySet[SpotDraw]:
-        return (
-            access.scope(SpotDraw.objects.all(), self.request.user)
-            .annotate(candidate_count=Count("candidates"))
-            .prefetch_related(_picks())
-            .order_by("-drawn_at", "-pk")
-        )
+        return selectors.draw_list(user=self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         period = spot.period_of(timezone.localdate())
         context["current_period"] = period
-        context["current_draw"] = SpotDraw.objects.filter(period=period).first()
+        context["current_draw"] = selectors.draw_of_period(user=self.request.user, period=period)
         return context
 
 
@@ -90,11 +75,8 @@ class DrawDetailView(OfficeOnlyMixin, View):
     the picks marked, and whether recomputing the picks from the stored seed and weights gives them back."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        draw = access.scope(SpotDraw.objects.all(), request.user).filter(pk=pk).first()
-        if draw is None:
-            access.record_denial(request.user, "view", f"SpotDraw:{pk}")
-            raise Http404
-        candidates = list(draw.candidates.select_related("partner", "inspection").order_by("position"))
+        draw: SpotDraw = self.get_object()
+        candidates = selectors.draw_candidates(user=request.user, draw=draw)
         total = sum((c.weight for c in candidates), Decimal("0"))
         rows = []
         for candidate in candidates:
@@ -134,8 +116,7 @@ class DrawRunView(OfficeOnlyMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
-        outcome = spot.draw_run_outcome(by=user)
+        outcome = spot.draw_run_outcome(by=request_user(request))
         draw = outcome.draw
         if outcome.created:
             planned = spot.draw_inspections_created(draw)

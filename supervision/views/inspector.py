@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from core.views import apply_validation_error
+from core.views import apply_validation_error, request_user
 from supervision import selectors, services
 from supervision.forms import ChecklistItemForm, CloseForm, FindingForm, ReopenForm
 from supervision.models import CorrectiveAction, Inspection, InspectionStatus
-from supervision.views.common import action_or_404, inspection_or_404, user_of
+from supervision.views.common import action_or_404, inspection_or_404
 
 
 def _detail(inspection_id: int, anchor: str = "") -> str:
@@ -57,7 +57,7 @@ class InspectionStartView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = inspection_or_404(request, pk, "start")
         try:
-            services.inspection_start(inspection=inspection, by=user_of(request))
+            services.inspection_start(inspection=inspection, by=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -92,7 +92,7 @@ class InspectionCloseView(LoginRequiredMixin, View):
                 )
             else:
                 try:
-                    services.inspection_close(inspection=inspection, by=user_of(request))
+                    services.inspection_close(inspection=inspection, by=request_user(request))
                 except ValidationError as error:
                     apply_validation_error(form, error)
                 else:
@@ -153,7 +153,7 @@ class ChecklistView(LoginRequiredMixin, View):
                 rating=form.cleaned_data["rating"] or "",
                 note=form.cleaned_data["note"] or "",
                 evidence=form.cleaned_data["evidence"] or None,
-                by=user_of(request),
+                by=request_user(request),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -253,12 +253,12 @@ class FindingAddView(LoginRequiredMixin, View):
                     supervisor=data["supervisor"],
                     practice_logs=list(data["practice_logs"]),
                     evidence=data["evidence"] or None,
-                    by=user_of(request),
+                    by=request_user(request),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                action = CorrectiveAction.objects.filter(finding=finding).first()
+                action = selectors.finding_action(user=request.user, finding=finding)
                 if action is not None:
                     messages.success(
                         request,
@@ -281,7 +281,7 @@ class ActionVerifyView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         action = action_or_404(request, pk, "verify")
         try:
-            services.corrective_action_verify(action=action, by=user_of(request))
+            services.corrective_action_verify(action=action, by=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -304,7 +304,7 @@ class ActionReopenView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 services.corrective_action_reopen(
-                    action=action, reason=form.cleaned_data["reason"], by=user_of(request)
+                    action=action, reason=form.cleaned_data["reason"], by=request_user(request)
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

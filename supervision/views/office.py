@@ -11,18 +11,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.views import apply_validation_error
-from partners import access
+from core.views import apply_validation_error, request_user, require_or_404
 from supervision import services
 from supervision.forms import PlanForm
 from supervision.models import Inspection
-from supervision.views.common import user_of
 
 #: The fields "Update choices" carries over into the re-shown form.
 _PLAN_FIELDS = ("kind", "partner", "site", "placement", "template", "planned_date", "scope")
@@ -37,9 +35,8 @@ class InspectionPlanView(LoginRequiredMixin, View):
     template_name = "supervision/pages/plan.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not access.can(request.user, "plan", Inspection):
-            access.record_denial(request.user, "plan", Inspection)
-            raise Http404
+        if request.user.is_authenticated:
+            require_or_404(request, "plan", Inspection)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -64,7 +61,7 @@ class InspectionPlanView(LoginRequiredMixin, View):
                     planned_date=data["planned_date"],
                     inspectors=list(data["inspectors"]),
                     scope=data["scope"] or "",
-                    by=user_of(request),
+                    by=request_user(request),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

@@ -15,22 +15,20 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
-from django.views.generic import ListView
 
-from accounts.roles import PlatformRole, platform_roles
+from core.views import ScopedListView, not_found, request_user, scoped_object
 from partners import access
-from partners.models import Partner
 from supervision import selectors
 from supervision.forms import ActionFilterForm, CloseForm, InspectionFilterForm
 from supervision.models import (
     ChecklistResult,
     CorrectiveAction,
     Finding,
+    Inspection,
     InspectionReport,
     InspectionStatus,
 )
 from supervision.uploads import CONTENT_TYPES
-from supervision.views.common import scoped_or_404, user_of
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -39,7 +37,7 @@ def _query_string(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class _FilteredListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+class _FilteredListView(ScopedListView):
     """A scoped, filtered, paginated list: the office may filter by partner, everyone else sees only the
     partners in their scope, so the partner filter is left out for them."""
 
@@ -50,8 +48,8 @@ class _FilteredListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
-        self.is_office = PlatformRole.OFFICE in platform_roles(self.request.user)
-        partners = Partner.objects.order_by("name") if self.is_office else None
+        self.is_office = access.is_office(self.request.user)
+        partners = selectors.partner_filter_choices(user=self.request.user)
         self.filter_form = self.filter_form_class(self.request.GET or None, partners=partners)
         if not self.is_office:
             del self.filter_form.fields["partner"]
@@ -72,6 +70,7 @@ class InspectionListView(_FilteredListView):
     """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
     assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""
 
+    model = Inspection
     template_name = "supervision/pages/list.html"
     context_object_name = "inspections"
     filter_form_class = InspectionFilterForm
@@ -82,7 +81,7 @@ class InspectionListView(_FilteredListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            is_inspector=PlatformRole.INSPECTOR in platform_roles(self.request.user),
+            is_inspector=access.is_inspector(self.request.user),
             can_plan=self.is_office,
         )
         return context
@@ -95,9 +94,8 @@ class InspectionDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = selectors.inspection_detail(user=request.user, pk=pk)
         if inspection is None:
-            access.record_denial(request.user, "view", f"Inspection:{pk}")
-            raise Http404
-        user = user_of(request)
+            raise not_found(request, "view", f"Inspection:{pk}")
+        user = request_user(request)
         checklist = selectors.checklist_rows(inspection)
         findings = selectors.findings_of(user=user, inspection=inspection)
         actions = [a for a in (getattr(f, "corrective_action", None) for f in findings) if a is not None]
@@ -135,6 +133,7 @@ class ActionListView(_FilteredListView):
     an inspector's to verify), overdue ones flagged; the office's overview of every partner's, with an
     "overdue only" filter."""
 
+    model = CorrectiveAction
     template_name = "supervision/pages/actions.html"
     context_object_name = "actions"
     filter_form_class = ActionFilterForm
@@ -159,7 +158,7 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         if kind not in EVIDENCE:
             raise Http404
         model, field_name = EVIDENCE[kind]
-        row = scoped_or_404(model.objects.all(), request, "view", pk)
+        row = scoped_object(request, model, "view", pk=pk)
         stored = getattr(row, field_name)
         if not stored:
             raise Http404

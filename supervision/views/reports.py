@@ -23,34 +23,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.models import User
 from core.forms import BootstrapFormMixin
-from core.views import apply_validation_error
+from core.views import apply_validation_error, not_found, request_user, scoped_object
 from partners import access
 from supervision import publication
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
 from supervision.reports import download_name, redact, report_retry, stuck_minutes
 
 
-def _user(request: HttpRequest) -> User:
-    # Every view here is behind LoginRequiredMixin.
-    return request.user  # type: ignore[return-value]
-
-
 def _denied(request: HttpRequest, action: str, label: str) -> Http404:
-    access.record_denial(request.user, action, label)
-    return Http404()
+    return not_found(request, action, label)
 
 
 def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
-    inspection = (
-        access.scope(Inspection.objects.select_related("target_partner", "target_site"), request.user)
-        .filter(pk=pk)
-        .first()
-    )
-    if inspection is None:
-        raise _denied(request, "view", f"Inspection:{pk}")
-    return inspection
+    return scoped_object(request, Inspection.objects.select_related("target_partner", "target_site"), pk=pk)
 
 
 def pdf_response(report: InspectionReport, request: HttpRequest) -> HttpResponseBase:
@@ -129,7 +115,7 @@ class ReportRetryView(LoginRequiredMixin, View):
         if report is None or not access.can(request.user, "retry_report", report.inspection):
             raise _denied(request, "retry_report", f"InspectionReport:{pk}")
         try:
-            report_retry(report=report, by=_user(request))
+            report_retry(report=report, by=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -173,7 +159,7 @@ class PublishView(LoginRequiredMixin, View):
         if form.is_valid() and "preview" not in request.POST:
             try:
                 publication.inspection_publish(
-                    inspection=inspection, by=_user(request), summary=form.cleaned_data["summary"]
+                    inspection=inspection, by=request_user(request), summary=form.cleaned_data["summary"]
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -211,7 +197,7 @@ class PublicationQueueView(LoginRequiredMixin, ListView):  # type: ignore[type-a
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        return publication.publication_queue(user=_user(self.request))
+        return publication.publication_queue(user=request_user(self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,7 +1,7 @@
 """Partner scorecard pages: the office's overview with probation proposals on top, one partner's card, and
 the office's decision on a proposal.
 
-Views are thin: partners are fetched through ``access.scope`` (``view_scorecard``: the office every
+Views are thin: partners are fetched through the scoped base (``view_scorecard``: the office every
 partner, a coordinator their own; anyone else gets a 404, the denial recorded), cards come from
 ``supervision.scorecard`` and the decision goes through its services.
 """
@@ -14,34 +14,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.models import User
-from accounts.roles import PlatformRole, has_platform_role
 from core.forms import BootstrapFormMixin
-from core.views import apply_validation_error
+from core.views import ScopedObjectMixin, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import Partner
 from supervision import scorecard
-
-
-def _user(request: HttpRequest) -> User:
-    # Every view here is behind LoginRequiredMixin, so the user is a real one.
-    return request.user  # type: ignore[return-value]
-
-
-def _partner_or_404(request: HttpRequest, action: str, pk: Any) -> Partner:
-    """Partner ``pk`` if the user may ``action`` on it, else 404 (with the denial recorded)."""
-    partner = access.scope(Partner.objects.all(), request.user, action).filter(pk=pk).first()
-    if partner is None:
-        access.record_denial(request.user, action, f"Partner:{pk}")
-        raise Http404
-    return partner
 
 
 class ScorecardListView(LoginRequiredMixin, View):
@@ -52,13 +36,12 @@ class ScorecardListView(LoginRequiredMixin, View):
     template_name = "supervision/scorecard/list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
-        cards = scorecard.scorecards(Partner.objects.order_by("name"), user=user)
-        office = has_platform_role(user, PlatformRole.OFFICE)
+        user = request_user(request)
+        cards = scorecard.scorecard_list(user=user)
+        office = access.is_office(user)
         if not office:
             if not cards:
-                access.record_denial(user, "view_scorecard", "Partner:scorecards")
-                raise Http404
+                raise not_found(request, "view_scorecard", "Partner:scorecards")
             if len(cards) == 1:
                 return HttpResponseRedirect(reverse("supervision:scorecard", args=[cards[0].partner.pk]))
         proposed, _others = scorecard.cards_by_proposal(cards)
@@ -75,23 +58,25 @@ class ScorecardListView(LoginRequiredMixin, View):
         )
 
 
-class ScorecardDetailView(LoginRequiredMixin, View):
+class ScorecardDetailView(ScopedObjectMixin, View):
     """``/inspections/scorecards/<pk>/``: one partner's card, with the trend of its results as a sparkline
     and its findings by severity as bars; the office also sees planned inspections and the proposal."""
 
     template_name = "supervision/scorecard/detail.html"
+    model = Partner
+    access_action = "view_scorecard"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _partner_or_404(request, "view_scorecard", pk)
-        user = _user(request)
-        card = scorecard.scorecards(Partner.objects.filter(pk=partner.pk), user=user)[0]
+        partner = self.get_object()
+        user = request_user(request)
+        card = scorecard.scorecard_of(user=user, partner=partner)
         return render(
             request,
             self.template_name,
             {
                 "card": card,
                 "partner": partner,
-                "office": has_platform_role(user, PlatformRole.OFFICE),
+                "office": access.is_office(user),
                 "window_days": scorecard.WINDOW_DAYS,
                 "spark_width": scorecard.SPARK_WIDTH,
                 "spark_height": scorecard.SPARK_HEIGHT,
@@ -128,26 +113,28 @@ class ProbationDecisionForm(BootstrapFormMixin, forms.Form):
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
 
 
-class ProbationDecideView(LoginRequiredMixin, View):
+class ProbationDecideView(ScopedObjectMixin, View):
     """``/inspections/scorecards/<pk>/probation/``: the office accepts or declines the proposal to put a
     partner on probation, with a reason prefilled from the proposal. Anyone else gets a 404."""
 
     template_name = "supervision/scorecard/decide.html"
+    model = Partner
+    access_action = "change_status"
 
     def _card(self, request: HttpRequest, partner: Partner) -> scorecard.Scorecard:
-        return scorecard.scorecards(Partner.objects.filter(pk=partner.pk), user=_user(request))[0]
+        return scorecard.scorecard_of(user=request_user(request), partner=partner)
 
     def _render(self, request: HttpRequest, partner: Partner, card: scorecard.Scorecard, form: Any) -> HttpResponse:
         return render(request, self.template_name, {"partner": partner, "card": card, "form": form})
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _partner_or_404(request, "change_status", pk)
+        partner = self.get_object()
         card = self._card(request, partner)
         form = ProbationDecisionForm(initial={"reason": card.probation_reason}) if card.probation_proposed else None
         return self._render(request, partner, card, form)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        partner = _partner_or_404(request, "change_status", pk)
+        partner = self.get_object()
         form = ProbationDecisionForm(request.POST)
         if form.is_valid():
             decide = (
@@ -156,7 +143,7 @@ class ProbationDecideView(LoginRequiredMixin, View):
                 else scorecard.probation_decline
             )
             try:
-                decide(partner=partner, reason=form.cleaned_data["reason"], by=_user(request))
+                decide(partner=partner, reason=form.cleaned_data["reason"], by=request_user(request))
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
