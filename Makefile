@@ -38,17 +38,17 @@ system-run:
 system-test:
 	@bin/system-deps.sh test
 
-run: messages system-run
+run: system-run messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) bin/run_all.py
 
 # Parallel workers (pytest-xdist), one per core; PYTEST_WORKERS=0 runs in this process (for pdb).
 PYTEST_WORKERS ?= auto
-test: messages system-test
+test: system-test messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: messages system-run
+lint: system-run messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy .
