@@ -14,7 +14,9 @@ set -euo pipefail
 purpose="${1:-run}"
 [[ "${TANDEM_SYSTEM_DEPS:-}" == "skip" ]] && exit 0
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# Read the cache once: `ldconfig -p | grep -q` under pipefail fails whenever grep stops reading early.
+LIBS="$(ldconfig -p 2>/dev/null || true)"
+have_lib() { [[ "$LIBS" == *"$1"* ]]; }
 have_cjk_font() {
   # Noto Sans CJK (Debian's fonts-noto-cjk) is the family static/pdf/base.css names first.
   compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null \
