@@ -33,7 +33,7 @@ from accounts.roles import AnyUser
 from core.views import ScopedListView, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import MembershipRole
-from students import imports, selectors
+from students import exports, imports, selectors
 from students.list_forms import StudentFilterForm, StudentImportConfirmForm, StudentImportForm
 from students.models import Student, TrainingPlan
 
@@ -230,9 +230,9 @@ class StudentExportView(LoginRequiredMixin, View):
         filename = f"students-{timezone.localdate():%Y%m%d}.{kind}"
         response: HttpResponseBase
         if kind == "csv":
-            response = StreamingHttpResponse(imports.export_csv(students), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(exports.export_csv(students), content_type="text/csv; charset=utf-8")
         else:
-            body = imports.export_xlsx(students.iterator(chunk_size=500))
+            body = exports.export_xlsx(students.iterator(chunk_size=500))
             response = HttpResponse(body, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -23,7 +23,7 @@ from core.models import Notification
 from supervision import reports
 from supervision.jobs.reports import render_report, sweep_reports
 from supervision.models import REPORT_STUCK_AFTER, Inspection, InspectionReport, ReportStatus, ReportVariant
-from supervision.reports import MAX_ATTEMPTS, RENDER_TASK, report_render, report_retry, reports_sweep
+from supervision.reports import MAX_ATTEMPTS, RENDER_TASK, render, report_render, report_retry, reports_sweep
 from tests.conftest import World, client_for
 from tests.supervision import helpers
 
@@ -42,7 +42,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The renders handed to the worker, by report id (the render itself is run by each test)."""
     queued: list[int] = []
-    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: queued.append(pk))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: queued.append(pk))
     return queued
 
 
@@ -64,13 +64,13 @@ def _full(inspection: Inspection) -> InspectionReport:
 def _killed_while_rendering(report: InspectionReport, ago: datetime.timedelta = datetime.timedelta(0)) -> None:
     """What a worker killed mid-render leaves: the render claimed (RENDERING, one attempt more), never
     finished. ``ago``: how long since it claimed it."""
-    assert reports._claim(report.pk) is not None
+    assert render._claim(report.pk) is not None
     InspectionReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - ago)
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, during: Callable[[], None]) -> None:
     """Run ``during`` once, while the first render below is between its claim and its result."""
-    real = reports.render_report_bytes
+    real = render.render_report_bytes
     calls: list[int] = []
 
     def render_with_a_second_worker(report: InspectionReport) -> tuple[str, bytes]:
@@ -79,7 +79,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, during: Callable[[], None]) -> None:
             during()
         return real(report)
 
-    monkeypatch.setattr(reports, "render_report_bytes", render_with_a_second_worker)
+    monkeypatch.setattr(render, "render_report_bytes", render_with_a_second_worker)
 
 
 # --- The claim ------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from supervision.reports import (
     aspect_chart_svg,
     latest_ready,
     redact,
+    render,
     render_report_bytes,
     report_render,
     report_request,
@@ -160,7 +161,7 @@ def test_a_failed_render_is_visible_on_the_page_and_the_office_retries_it(
     inspection = helpers.closed(world)
     report = _full(inspection)
     # The PDF engine is replaced only to make this one render fail; the retry below uses the real one.
-    monkeypatch.setattr(reports, "render_pdf", _boom)
+    monkeypatch.setattr(render, "render_pdf", _boom)
 
     failed = report_render(report.pk)
 
@@ -193,7 +194,7 @@ def test_a_database_error_is_raised_again_for_the_task_to_retry(world: World, mo
     def lost(*args: Any, **kwargs: Any) -> bytes:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(reports, "render_pdf", lost)
+    monkeypatch.setattr(render, "render_pdf", lost)
     with pytest.raises(OperationalError):
         report_render(report.pk)
 
@@ -231,8 +232,8 @@ def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(reports.celery_app, "send_task", refuse)
-    reports._enqueue(report.pk)
+    monkeypatch.setattr(render.celery_app, "send_task", refuse)
+    render._enqueue(report.pk)
 
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
@@ -242,7 +243,7 @@ def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
 def test_a_failed_render_tells_the_office_once_per_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     inspection = helpers.closed(world)
     report = _full(inspection)
-    monkeypatch.setattr(reports, "render_pdf", _boom)
+    monkeypatch.setattr(render, "render_pdf", _boom)
 
     report_render(report.pk)
     report_retry(report=report, by=_u(world, "office"))

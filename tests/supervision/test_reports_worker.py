@@ -15,9 +15,10 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from supervision import reports, services
+from supervision import services
 from supervision.jobs.reports import render_report, sweep_reports
 from supervision.models import InspectionReport, ReportStatus, ReportVariant
+from supervision.reports import render
 from tests.conftest import World
 from tests.supervision import helpers
 from tests.workers import forget_queue, wait_for
@@ -31,7 +32,7 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
     settings.MEDIA_ROOT = tmp_path / "media"
     # A queue of our own, so no other worker on the broker takes the message, and none left over is taken here.
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
     inspection = helpers.start(world)
     helpers.rate_all(world, inspection)
 
@@ -65,13 +66,13 @@ def test_the_sweep_on_a_worker_queues_again_a_render_whose_worker_was_killed(
     settings.MEDIA_ROOT = tmp_path / "media"
     queue = f"test-{uuid.uuid4().hex[:12]}"
     lost: list[int] = []
-    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: lost.append(pk))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: lost.append(pk))
     inspection = helpers.closed(world)
     report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
     # A worker took the render and was killed: the report is left RENDERING under its claim, 11 minutes old.
-    assert reports._claim(report.pk) is not None
+    assert render._claim(report.pk) is not None
     InspectionReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=11))
-    monkeypatch.setattr(reports, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
 
     try:
         with start_worker(
