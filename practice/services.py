@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core.validation import first_error
 from partners import access
 from practice import rules
 from practice.models import EntryStatus, MonthReopening, PracticeLog, RuleSet
@@ -385,3 +387,148 @@ def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: 
             raise ValidationError(errors)
     rule_set.save()
     return rule_set
+
+
+# --- Bulk create, and why a bulk approval was refused -------------------------------------------------
+
+
+class BulkRowStatus(models.TextChoices):
+    CREATED = "created", gettext_lazy("Created")
+    DUPLICATE = "duplicate", gettext_lazy("Duplicate")
+    REFUSED = "refused", gettext_lazy("Refused")
+
+
+@dataclass(frozen=True)
+class BulkEntry:
+    """One row of a bulk create, its shape already checked: the placement and the activity are ids,
+    resolved for all rows at once, and ``index`` is the row's place in the request."""
+
+    index: int
+    idempotency_key: str
+    placement_id: int
+    category_id: int
+    date: datetime.date
+    hours: Decimal | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    cases: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What became of one row: ``created`` (``id`` is the new entry), ``duplicate`` (``id`` is the entry
+    made earlier under the key) or ``refused`` (``rule`` names the rule broken, ``field`` its field, in
+    Django's naming: ``NON_FIELD_ERRORS`` for the whole entry)."""
+
+    index: int
+    idempotency_key: str | None
+    status: str
+    id: int | None = None
+    rule: str | None = None
+    field: str | None = None
+    message: str | None = None
+
+
+def _out_of_reach(row: BulkEntry, field: str, message: str) -> BulkOutcome:
+    """A row naming a placement or an activity out of reach: refused as if it did not exist."""
+    return BulkOutcome(
+        row.index, row.idempotency_key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message
+    )
+
+
+def practice_logs_bulk_create(*, rows: Sequence[BulkEntry], by: User) -> list[BulkOutcome]:
+    """Create each row through ``practice_log_create``, each in a savepoint of one transaction, so a
+    refused row leaves the others as they are. A row whose key ``by`` already used answers the entry made
+    then (``duplicate``) and creates nothing. The placements, activities and keys already used of all
+    rows are read in one query each, before the loop; the rules cost the same per row, however many."""
+    placements = {
+        placement.pk: placement
+        for placement in access.scope(Placement.objects.filter(pk__in={row.placement_id for row in rows}), by, "log")
+    }
+    categories = ActivityCategory.objects.in_bulk({row.category_id for row in rows})
+    made: dict[str, int] = {
+        str(key): pk
+        for key, pk in PracticeLog.objects.filter(
+            entered_by=by, idempotency_key__in={row.idempotency_key for row in rows}
+        ).values_list("idempotency_key", "pk")
+    }
+    outcomes = []
+    with transaction.atomic():
+        for row in rows:
+            key = row.idempotency_key
+            if key in made:
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.DUPLICATE, id=made[key]))
+                continue
+            placement, category = placements.get(row.placement_id), categories.get(row.category_id)
+            if placement is None:
+                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+                continue
+            if category is None:
+                outcomes.append(_out_of_reach(row, "category", _("No such activity.")))
+                continue
+            entry = EntryInput(
+                placement=placement,
+                category=category,
+                date=row.date,
+                hours=row.hours,
+                start_time=row.start_time,
+                end_time=row.end_time,
+                cases=row.cases,
+                description=row.description,
+            )
+            try:
+                with transaction.atomic():  # the row's savepoint: a refusal undoes this row only
+                    log = practice_log_create(entry=entry, by=by, idempotency_key=key)
+            except DuplicateEntry as duplicate:
+                made[key] = duplicate.existing.pk
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.DUPLICATE, id=duplicate.existing.pk))
+            except PermissionDenied:
+                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+            except ValidationError as error:
+                field, rule, message = first_error(error)
+                outcomes.append(
+                    BulkOutcome(
+                        row.index, key, BulkRowStatus.REFUSED, rule=rule or "invalid", field=field, message=message
+                    )
+                )
+            else:
+                made[key] = log.pk
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.CREATED, id=log.pk))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class ApprovalRefusal:
+    """An entry that stops a bulk approval, the rule it breaks, and the field (Django's naming)."""
+
+    id: int
+    rule: str
+    field: str
+    message: str
+
+
+class _TrialOnly(Exception):
+    """Raised to roll back a trial approval."""
+
+
+def practice_logs_approval_refusals(*, log_ids: Sequence[int], by: User) -> list[ApprovalRefusal]:
+    """Each entry that stops ``practice_logs_approve``, with the rule it breaks; writes nothing.
+
+    The service stops at the first entry it cannot approve and names no entry for most rules; to tell a
+    partner system every entry to look at, each entry is tried alone through ``practice_log_approve``
+    in a savepoint that is always rolled back. Meant to run after a refused bulk approval."""
+    refusals = []
+    for pk in dict.fromkeys(log_ids):
+        try:
+            with transaction.atomic():
+                practice_log_approve(log=PracticeLog(pk=pk), by=by)
+                raise _TrialOnly
+        except _TrialOnly:
+            continue
+        except PermissionDenied:
+            refusals.append(ApprovalRefusal(pk, "not_found", "ids", _("No such entry that you may approve.")))
+        except ValidationError as error:
+            field, rule, message = first_error(error)
+            refusals.append(ApprovalRefusal(pk, rule or "invalid", field, message))
+    return refusals
