@@ -10,7 +10,6 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.validation import first_error
 from partners import access
+from partners.models import Partner
 from practice import rules
 from practice.models import EntryStatus, MonthReopening, PracticeLog, RuleSet
 from programmes.models import ActivityCategory, Programme
@@ -353,9 +353,18 @@ def month_reopen(
 
 
 @transaction.atomic
-def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: Any = None) -> RuleSet:
+def rules_set(
+    *,
+    programme: Programme,
+    by: User,
+    partner: Partner | None = None,
+    daily_max_hours: Decimal | None = None,
+    entry_window_days: int | None = None,
+    lock_day: int | None = None,
+) -> RuleSet:
     """A new version of the rules: the programme's defaults (office) or a partner's tightening (its
-    coordinator or the office). A partner's rules may only be stricter than the programme's."""
+    coordinator or the office). A partner's rules may only be stricter than the programme's; a rule left
+    ``None`` keeps its current value (the programme's, for a partner)."""
     if partner is None:
         access.require(by, "set_practice_rules", programme)
     else:
@@ -368,9 +377,12 @@ def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: 
         rule_set.daily_max_hours = current.daily_max_hours
         rule_set.entry_window_days = current.entry_window_days
         rule_set.lock_day = current.lock_day
-    for field in ("daily_max_hours", "entry_window_days", "lock_day"):
-        if field in data and data[field] is not None:
-            setattr(rule_set, field, data[field])
+    if daily_max_hours is not None:
+        rule_set.daily_max_hours = daily_max_hours
+    if entry_window_days is not None:
+        rule_set.entry_window_days = entry_window_days
+    if lock_day is not None:
+        rule_set.lock_day = lock_day
     rule_set.full_clean()
     if partner is not None:
         base = rules.programme_rules(programme=programme)

@@ -314,7 +314,8 @@ def test_goal_change_writes_a_version_with_author_and_summary(world: World) -> N
     plan = services.plan_update_goals(
         plan=_plan(world),
         by=_u(world, "tutor"),
-        data={"research_direction": "Photon-counting CT", "development_goals": "Publish one paper."},
+        research_direction="Photon-counting CT",
+        development_goals="Publish one paper.",
     )
 
     version = PlanVersion.objects.get(plan=plan, number=plan.version)
@@ -325,7 +326,7 @@ def test_goal_change_writes_a_version_with_author_and_summary(world: World) -> N
 
 def test_goal_change_with_an_unknown_career_intention_is_refused(world: World) -> None:
     with pytest.raises(ValidationError):
-        services.plan_update_goals(plan=_plan(world), by=_u(world, "student_a"), data={"career_intention": "astronaut"})
+        services.plan_update_goals(plan=_plan(world), by=_u(world, "student_a"), career_intention="astronaut")
 
     assert _plan(world).version == 1
 
@@ -498,7 +499,7 @@ def test_approved_plan_refuses_every_edit_until_an_amendment(world: World) -> No
     # Read afresh, as a page would: the fixture's placement caches the plan as it was (a draft).
     placement = Placement.objects.get(pk=world.placement_a.pk)
     edits = [
-        lambda: services.plan_update_goals(plan=plan, by=student, data={"research_direction": "x"}),
+        lambda: services.plan_update_goals(plan=plan, by=student, research_direction="x"),
         lambda: _add(world),
         lambda: services.placement_update(
             placement=placement,
