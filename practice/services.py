@@ -18,18 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.validation import first_error
+from core.validation import first_error, refuse
 from partners import access
 from partners.models import Partner
 from practice import rules
 from practice.models import EntryStatus, MonthReopening, PracticeLog, RuleSet
 from programmes.models import ActivityCategory, Programme
 from students.models import Placement, PlacementStatus
-
-
-def _refuse(field: str, rule: str, message: str) -> ValidationError:
-    """A refusal that names its rule: the code is the rule, and the message says it in words."""
-    return ValidationError({field: [ValidationError(message, code=rule)]})
 
 
 def _duration_hours(start: datetime.time, end: datetime.time) -> Decimal:
@@ -57,20 +52,20 @@ def _check_entry(
     """Every rule an entry must pass; raises at the first broken rule, naming it."""
     placement = entry.placement
     if placement.status == PlacementStatus.CANCELLED:
-        raise _refuse("placement", "placement", _("This placement was cancelled."))
+        raise refuse("placement", "placement", _("This placement was cancelled."))
     if entry.category.programme_id != placement.student.programme_id:
-        raise _refuse("category", "category", _("Choose an activity of the student's programme."))
+        raise refuse("category", "category", _("Choose an activity of the student's programme."))
     if entry.date > today:
-        raise _refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
+        raise refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
     if not placement.start_date <= entry.date <= placement.end_date:
-        raise _refuse(
+        raise refuse(
             "date",
             "outside_placement",
             _("Rule “date inside the placement”: the placement runs from %(start)s to %(end)s.")
             % {"start": placement.start_date.isoformat(), "end": placement.end_date.isoformat()},
         )
     if entry.date < today - datetime.timedelta(days=rule_set.entry_window_days):
-        raise _refuse(
+        raise refuse(
             "date",
             "entry_window",
             _("Rule “entry window”: entries can be made at most %(days)s days back.")
@@ -78,7 +73,7 @@ def _check_entry(
         )
     programme = placement.student.programme
     if not rules.is_month_open(programme=programme, day=entry.date, today=today, lock_day=rule_set.lock_day):
-        raise _refuse(
+        raise refuse(
             "date",
             "month_closed",
             _("Rule “monthly lock”: %(month)s closed on %(closed)s; the graduate office can reopen it.")
@@ -88,14 +83,14 @@ def _check_entry(
             },
         )
     if hours <= 0 or hours > rule_set.daily_max_hours:
-        raise _refuse(
+        raise refuse(
             "hours",
             "hours_range",
             _("Rule “hours”: hours must be above zero and at most %(max)s.") % {"max": rule_set.daily_max_hours},
         )
     already = rules.day_total(student_id=placement.student_id, day=entry.date, exclude_pk=exclude_pk)
     if already + hours > rule_set.daily_max_hours:
-        raise _refuse(
+        raise refuse(
             "hours",
             "daily_maximum",
             _("Rule “daily maximum”: %(already)s hours are already logged on %(day)s; at most %(max)s a day.")
@@ -112,18 +107,18 @@ def _check_entry(
             exclude_pk=exclude_pk,
         )
     ):
-        raise _refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
+        raise refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
 
 
 def _hours_of(entry: EntryInput) -> Decimal:
     if entry.start_time or entry.end_time:
         if not (entry.start_time and entry.end_time):
-            raise _refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
+            raise refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
         if entry.end_time <= entry.start_time:
-            raise _refuse("end_time", "hours_range", _("The end time must be after the start time."))
+            raise refuse("end_time", "hours_range", _("The end time must be after the start time."))
         return _duration_hours(entry.start_time, entry.end_time)
     if entry.hours is None:
-        raise _refuse("hours", "hours_range", _("Give the hours, or a start and an end time."))
+        raise refuse("hours", "hours_range", _("Give the hours, or a start and an end time."))
     return Decimal(entry.hours)
 
 
@@ -195,14 +190,14 @@ def _decide(log: PracticeLog, *, by: User, today: datetime.date) -> PracticeLog:
         .get(pk=log.pk)
     )
     if log.entered_by_id == by.pk:
-        raise _refuse("status", "own_entry", _("Nobody decides on an entry they made themselves."))
+        raise refuse("status", "own_entry", _("Nobody decides on an entry they made themselves."))
     if log.status != EntryStatus.PENDING:
-        raise _refuse("status", "not_pending", _("Only a pending entry can be approved or rejected."))
+        raise refuse("status", "not_pending", _("Only a pending entry can be approved or rejected."))
     rule_set = rules.rules_for(programme=log.placement.student.programme, partner=log.placement.partner)
     if not rules.is_month_open(
         programme=log.placement.student.programme, day=log.date, today=today, lock_day=rule_set.lock_day
     ):
-        raise _refuse(
+        raise refuse(
             "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
         )
     return log
@@ -224,11 +219,11 @@ def practice_logs_approve(*, log_ids: Sequence[int], by: User, today: datetime.d
     """Approve many entries at once: all of them, or none if any one cannot be approved."""
     ids = list(dict.fromkeys(int(pk) for pk in log_ids))
     if not ids:
-        raise _refuse("ids", "empty", _("Choose at least one entry."))
+        raise refuse("ids", "empty", _("Choose at least one entry."))
     allowed = set(access.scope(PracticeLog.objects.filter(pk__in=ids), by, "decide").values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in allowed]
     if missing:
-        raise _refuse(
+        raise refuse(
             "ids",
             "not_found",
             _("These entries are not yours to approve: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
@@ -250,7 +245,7 @@ def practice_log_reject(*, log: PracticeLog, by: User, reason: str, today: datet
     """The placement's supervisor rejects a pending entry with a reason the student sees."""
     access.require(by, "decide", log)
     if not reason.strip():
-        raise _refuse("reason", "reason_required", _("Say why the entry is rejected."))
+        raise refuse("reason", "reason_required", _("Say why the entry is rejected."))
     log = _decide(log, by=by, today=today or timezone.localdate())
     log.status, log.decided_by, log.decided_at = EntryStatus.REJECTED, by, timezone.now()
     log.rejection_reason = reason.strip()
@@ -265,7 +260,7 @@ def practice_log_withdraw(*, log: PracticeLog, by: User) -> PracticeLog:
     access.require(by, "withdraw", log)
     log = PracticeLog.objects.select_for_update().get(pk=log.pk)
     if log.status != EntryStatus.PENDING:
-        raise _refuse("status", "not_pending", _("Only a pending entry can be withdrawn."))
+        raise refuse("status", "not_pending", _("Only a pending entry can be withdrawn."))
     log.status = EntryStatus.WITHDRAWN
     log._history_user = by  # type: ignore[attr-defined]
     log.save(update_fields=["status"])
@@ -280,30 +275,30 @@ def practice_log_correct(
     hours back, ``-original.hours`` to reverse it). It is approved like any other entry."""
     access.require(by, "log", original.placement)
     if original.status != EntryStatus.APPROVED:
-        raise _refuse(
+        raise refuse(
             "corrects", "not_approved", _("Only an approved entry is corrected; withdraw or answer the others.")
         )
     if not reason.strip():
-        raise _refuse("correction_reason", "reason_required", _("Say why the entry is corrected."))
+        raise refuse("correction_reason", "reason_required", _("Say why the entry is corrected."))
     if hours == 0:
-        raise _refuse("hours", "hours_range", _("A correction changes the hours: give a change other than zero."))
+        raise refuse("hours", "hours_range", _("A correction changes the hours: give a change other than zero."))
     net = original.hours + sum((c.hours for c in original.corrections.filter(status__in=rules.COUNTING)), Decimal("0"))
     if net + hours < 0:
-        raise _refuse("hours", "hours_range", _("A correction cannot take back more hours than were approved."))
+        raise refuse("hours", "hours_range", _("A correction cannot take back more hours than were approved."))
     day = today or timezone.localdate()
     placement = original.placement
     rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
     if not rules.is_month_open(
         programme=placement.student.programme, day=original.date, today=day, lock_day=rule_set.lock_day
     ):
-        raise _refuse(
+        raise refuse(
             "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
         )
     if (
         hours > 0
         and rules.day_total(student_id=original.student_id, day=original.date) + hours > rule_set.daily_max_hours
     ):
-        raise _refuse(
+        raise refuse(
             "hours",
             "daily_maximum",
             _("Rule “daily maximum”: the correction would exceed %(max)s hours that day.")
@@ -344,9 +339,9 @@ def month_reopen(
     """The office reopens a closed month of a programme until a date, with a reason."""
     access.require(by, "reopen_month", programme)
     if not reason.strip():
-        raise _refuse("reason", "reason_required", _("Say why the month is reopened."))
+        raise refuse("reason", "reason_required", _("Say why the month is reopened."))
     if until < (today or timezone.localdate()):
-        raise _refuse("until", "past", _("Reopen until today or later."))
+        raise refuse("until", "past", _("Reopen until today or later."))
     return MonthReopening.objects.create(
         programme=programme, month=rules.month_start(month), until=until, reason=reason.strip(), by=by
     )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.notifications import notify
+from core.validation import refuse
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from practice.models import PracticeLog
@@ -54,7 +55,7 @@ GRANT_DAYS = 60
 
 
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
+    return refuse(field, code, message)
 
 
 def _link(inspection_id: int, anchor: str = "") -> str:

@@ -78,26 +78,6 @@ class ExportNegotiation(DefaultContentNegotiation):
 # --- Refusals ---------------------------------------------------------------------------------------
 
 
-def _first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
-    """The field, the rule (the error's code) and the message of a service's first refusal."""
-    if hasattr(error, "error_dict"):
-        field, errors = next(iter(error.error_dict.items()))
-        first = errors[0]
-        return api_field(field), first.code or "invalid", first.messages[0]
-    first = error.error_list[0]
-    return api_settings.NON_FIELD_ERRORS_KEY, first.code or "invalid", first.messages[0]
-
-
-def _refusal(error: DjangoValidationError) -> Response:
-    """Tandem's error format, with the broken rule as the code (the generic handler says ``invalid``)."""
-    _field, rule, message = _first_refusal(error)
-    if hasattr(error, "error_dict"):
-        fields = {api_field(key): value for key, value in error.message_dict.items()}
-    else:
-        fields = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-    return Response({"error": {"code": rule, "message": message, "fields": fields}}, status=status.HTTP_400_BAD_REQUEST)
-
-
 def _first_shape_error(errors: Any) -> tuple[str, str, str]:
     """The field, code and message of a serializer's first error (DRF keeps each error's code)."""
     if isinstance(errors, dict):
@@ -163,7 +143,7 @@ def _approve_bulk_refusal(error: DjangoValidationError, ids: list[int], *, by: U
         for refusal in services.practice_logs_approval_refusals(log_ids=ids, by=by)
     ]
     if not failures:
-        return _refusal(error)
+        raise error
     message = (
         failures[0]["message"]
         if len(failures) == 1
@@ -232,11 +212,13 @@ class PracticeLogViewSet(
             log = services.practice_log_create(entry=services.EntryInput(**data), by=user, idempotency_key=key)
         except services.DuplicateEntry as duplicate:
             return self._read(duplicate.existing)
-        except DjangoValidationError as error:
+        except DjangoValidationError:
             # Two requests with one key at once: the first made the entry, the second broke a rule
             # because of it. Answer the entry, as a retry after the first would have been.
             earlier = _made_under(key, by=user)
-            return self._read(earlier) if earlier is not None else _refusal(error)
+            if earlier is None:
+                raise
+            return self._read(earlier)
         return self._read(log, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=_ENTRY)
@@ -244,10 +226,7 @@ class PracticeLogViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """The placement's supervisor approves a pending entry (not one they entered themselves)."""
         log = self.get_object()
-        try:
-            log = services.practice_log_approve(log=log, by=request.user)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_approve(log=log, by=request.user)  # type: ignore[arg-type]
         return self._read(log)
 
     @extend_schema(request=RejectSerializer, responses=_ENTRY)
@@ -257,14 +236,11 @@ class PracticeLogViewSet(
         log = self.get_object()
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            log = services.practice_log_reject(
-                log=log,
-                by=request.user,  # type: ignore[arg-type]
-                reason=serializer.validated_data["reason"],
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_reject(
+            log=log,
+            by=request.user,  # type: ignore[arg-type]
+            reason=serializer.validated_data["reason"],
+        )
         return self._read(log)
 
     @extend_schema(request=None, responses=_ENTRY)
@@ -272,10 +248,7 @@ class PracticeLogViewSet(
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The student withdraws their own pending entry."""
         log = self.get_object()
-        try:
-            log = services.practice_log_withdraw(log=log, by=request.user)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_withdraw(log=log, by=request.user)  # type: ignore[arg-type]
         return self._read(log)
 
     @extend_schema(
