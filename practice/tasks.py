@@ -21,7 +21,7 @@ def send_practice_reminders(today: str | None = None) -> dict[str, int]:
     3 days, and the students' nudge after 7 days without an entry. ``today`` (ISO date) is for replays;
     by default the local date. A retry or a second run tells nobody twice (the services' ``dedup_key``).
     Returns how many of each were sent."""
-    from practice.reminders import practice_reminders_send
+    from practice.services.reminders import practice_reminders_send
 
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     counts = practice_reminders_send(today=day)

@@ -1,7 +1,7 @@
 """Celery task: the periodic risk-weighted spot-inspection draw (registered through supervision/tasks.py).
 
 The beat entry "Spot-inspection draw (weekly)" (migration 0003, editable in the admin through
-django-celery-beat) calls it. It is a thin shell around ``supervision.draw.draw_run``, which is unique per
+django-celery-beat) calls it. It is a thin shell around ``supervision.services.draw.draw_run``, which is unique per
 period: a retry, a second beat tick or a manual run in the same ISO week creates nothing more.
 """
 
@@ -25,7 +25,7 @@ def draw_spot_inspections(today: str | None = None) -> dict[str, Any]:
     """Draw this ISO week's spot inspections. ``today`` (ISO date) is for replays; by default the local
     date. Returns the period, how many partners were picked and how many inspections this run planned
     (0 when the period had already been drawn)."""
-    from supervision.draw import draw_run_outcome
+    from supervision.services.draw import draw_run_outcome
 
     day = datetime.date.fromisoformat(today) if today else None
     outcome = draw_run_outcome(today=day)

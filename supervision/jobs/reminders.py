@@ -1,6 +1,6 @@
 """Celery tasks: reminders (registered through supervision/tasks.py).
 
-Thin shells around ``supervision.reminders``; the beat entries (migration 0003) name them. Each is safe
+Thin shells around ``supervision.services.reminders``; the beat entries (migration 0003) name them. Each is safe
 to run twice: the services' ``dedup_key`` tells nobody twice on one day (or in one ISO week).
 """
 
@@ -29,7 +29,7 @@ def remind_corrective_actions(today: str | None = None) -> dict[str, int]:
     (or, once the owner no longer coordinates the partner, its current coordinators) hears of them once
     that day. ``today`` (ISO date) is for replays; by default the local date. Returns how many people
     (``owners``) were told about how many actions."""
-    from supervision.reminders import action_reminders_send
+    from supervision.services.reminders import action_reminders_send
 
     counts = action_reminders_send(today=_day(today))
     return {"owners": counts.owners, "actions": counts.actions}
@@ -44,9 +44,9 @@ def remind_corrective_actions(today: str | None = None) -> dict[str, int]:
 )
 def office_overdue_digest(today: str | None = None) -> dict[str, int]:
     """The weekly job (Monday 08:30 Asia/Shanghai): the office's digest of overdue actions, closed
-    inspections not published in time (``supervision.publication.publication_overdue``) and probation
+    inspections not published in time (``supervision.services.publication.publication_overdue``) and probation
     proposals; nothing when there is nothing to say."""
-    from supervision.reminders import office_digest_send
+    from supervision.services.reminders import office_digest_send
 
     counts = office_digest_send(today=_day(today))
     return {

@@ -21,11 +21,11 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import User
 from config.celery import app as celery_app
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from core.tasks import send_notification_email
 from practice.models import EntryStatus, PracticeLog
-from practice.reminders import (
+from practice.services.reminders import (
     DIGEST_KIND,
     NUDGE_KIND,
     digest_dedup_key,

@@ -16,12 +16,12 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import User
 from config.celery import app as celery_app
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from core.tasks import send_notification_email
 from programmes.models import MilestoneKind
 from students.models import Milestone, MilestoneStatus, Student, StudentStatus
-from students.reminders import milestone_reminders_send, reminder_dedup_key
+from students.services.reminders import milestone_reminders_send, reminder_dedup_key
 from students.tasks import send_milestone_reminders
 from tests.conftest import World
 from tests.factories.accounts import UserFactory

@@ -25,7 +25,6 @@ from core.models import Notification
 from partners import access
 from partners.models import MembershipRole, Partner, PartnerKind, PartnerStatus
 from practice.models import EntryStatus
-from supervision import draw as spot
 from supervision.jobs.draw import draw_spot_inspections
 from supervision.models import (
     ActionStatus,
@@ -37,6 +36,7 @@ from supervision.models import (
     InspectionStatus,
     SpotDraw,
 )
+from supervision.services import draw as spot
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory

@@ -13,10 +13,10 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core import notifications
-from supervision.draw import period_of
+from core.services import notifications
 from supervision.jobs.draw import draw_spot_inspections
 from supervision.models import DrawCandidate, Inspection, InspectionKind, InspectionStatus, SpotDraw
+from supervision.services.draw import period_of
 from tests.conftest import World
 from tests.supervision import helpers
 from tests.workers import wait_for

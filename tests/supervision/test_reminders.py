@@ -12,9 +12,9 @@ from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from core.models import Notification
 from partners.models import Membership, MembershipRole, Partner
-from supervision import publication, reminders
 from supervision.jobs.reminders import office_overdue_digest, remind_corrective_actions
 from supervision.models import CorrectiveAction, Inspection, Severity
+from supervision.services import publication, reminders
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory

@@ -25,7 +25,6 @@ from core.models import Notification
 from supervision import reports, services
 from supervision.jobs.reports import render_report
 from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant, Severity
-from supervision.publication import inspection_publish
 from supervision.reports import (
     REDACTED,
     AspectSummary,
@@ -37,6 +36,7 @@ from supervision.reports import (
     report_request,
     report_retry,
 )
+from supervision.services.publication import inspection_publish
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
 from tests.pdfs import pdf_attachments, pdf_text

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core.notifications import notify
+from core.services.notifications import notify
 from core.validation import refuse
 from partners import access
 from partners.models import Membership, MembershipRole

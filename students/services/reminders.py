@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from students.models import Milestone, MilestoneStatus, StudentStatus
 
 REMINDER_DAYS = 14

@@ -3,7 +3,7 @@
 Rules that cross rows live here: a placement needs a site of its partner, a supervisor who is a member
 of that partner, dates inside the programme and clear of the student's other placements, and a signed
 agreement covering it. Every change of a plan's content writes a new ``PlanVersion``; every workflow
-step writes a ``PlanEvent`` and tells the next person through ``core.notifications``.
+step writes a ``PlanEvent`` and tells the next person through ``core.services.notifications``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
-from core import notifications
+from core.services import notifications
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
 from programmes.models import ActivityCategory, Agreement, AgreementStatus, Cohort, Objective, Programme
