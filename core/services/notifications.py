@@ -1,7 +1,7 @@
 """Notifications: one call tells people something, in the app and by e-mail.
 
 ``notify`` writes one ``Notification`` per recipient inside the caller's transaction and sends the
-e-mails after commit through Celery (``core.tasks.send_notification_email``, which claims each e-mail, sends
+e-mails after commit through Celery (``core.tasks.notification_email_send``, which claims each e-mail, sends
 it, then marks it sent: ``core.notification_email``), so a rolled-back change notifies nobody.
 """
 
@@ -35,7 +35,7 @@ def notify(
     ``subject`` is the English source text, marked with ``gettext_noop`` at the call site so it is in
     the catalogue; it is translated when shown, into each reader's language.
     """
-    from core.tasks import send_notification_email
+    from core.tasks import notification_email_send
 
     created = []
     for user in users:
@@ -53,7 +53,7 @@ def notify(
         except IntegrityError:
             continue  # already told under this key
         created.append(notification)
-        transaction.on_commit(_sender(send_notification_email, notification.pk))
+        transaction.on_commit(_sender(notification_email_send, notification.pk))
     return created
 
 

@@ -1,4 +1,4 @@
-"""Practice-hour reminders: the services behind the daily beat job ``practice.tasks.send_practice_reminders``.
+"""Practice-hour reminders: the services behind the daily beat job ``practice.practice_reminders_send``.
 
 A module of its own (like ``students.services.reminders``) because it is driven by the clock, not by a person: it
 acts for nobody and needs no permission check. Two kinds of reminder, each at most once per person per

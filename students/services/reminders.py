@@ -1,4 +1,4 @@
-"""Milestone reminders: the service behind the daily beat job ``students.tasks.send_milestone_reminders``.
+"""Milestone reminders: the service behind the daily beat job ``students.milestone_reminders_send``.
 
 A service module of its own (rather than a section of ``students.services``) because it is driven by the
 clock, not by a person: it acts for nobody and needs no permission check.

@@ -1,4 +1,5 @@
-"""Supervision reminders: the services behind the daily and weekly beat jobs in ``supervision.jobs.reminders``.
+"""Supervision reminders: the services behind the daily and weekly beat jobs of the same names in
+``supervision.tasks``.
 
 Driven by the clock, not by a person (like ``practice.services.reminders``): they act for nobody and need no
 permission check, but they tell each person only what that person may see.
