@@ -4,13 +4,14 @@ Periodic work has one beat entry per kind of job (see ``config/celery.py``). Eac
 defaults in a data migration, so operations can then change a schedule in the admin; this module is the one
 place that knows how: a migration lists its ``BeatEntry`` rows and runs ``beat_entries_operation``::
 
-    ENTRIES = (BeatEntry(name="Practice reminders (daily)", task="practice.tasks.send_practice_reminders",
+    ENTRIES = (BeatEntry(name="Practice reminders (daily)", task="practice.practice_reminders_send",
                          description="...", minute="0", hour="8"),)
     operations = [beat_entries_operation(*ENTRIES)]
 
 Creating leaves an existing entry of the same name as it is (an edited schedule is kept); reversing removes
-the entries of those names and tasks, and their crontabs when no other entry uses them. The functions take
-the migration's ``apps`` (historical models), never the models themselves.
+the entries of those names and tasks, and their crontabs when no other entry uses them. A task renamed in
+code is renamed in the entries by ``rename_tasks_operation({old: new})`` (reversible, schedules kept). The
+functions take the migration's ``apps`` (historical models), never the models themselves.
 """
 
 from __future__ import annotations
@@ -86,4 +87,20 @@ def beat_entries_operation(*entries: BeatEntry) -> migrations.RunPython:
     return migrations.RunPython(
         functools.partial(create_entries, entries=entries),
         functools.partial(remove_entries, entries=entries),
+    )
+
+
+def rename_tasks(apps: Any, schema_editor: Any = None, *, renames: dict[str, str]) -> None:
+    """Point every entry that names an old task (a key of ``renames``) at its new name."""
+    periodic_task = apps.get_model("django_celery_beat", "PeriodicTask")
+    for old, new in renames.items():
+        periodic_task.objects.filter(task=old).update(task=new)
+    beat_changed(apps)
+
+
+def rename_tasks_operation(renames: dict[str, str]) -> migrations.RunPython:
+    """The migration operation that renames the entries' tasks (``{old: new}``), and back when reversed."""
+    return migrations.RunPython(
+        functools.partial(rename_tasks, renames=renames),
+        functools.partial(rename_tasks, renames={new: old for old, new in renames.items()}),
     )

@@ -1,6 +1,6 @@
 """Sending a notification's e-mail: claimed, sent, then marked sent.
 
-``core.notifications.notify`` queues the task ``core.tasks.send_notification_email`` after commit; the task
+``core.services.notifications.notify`` queues the task ``core.tasks.notification_email_send`` after commit; the task
 is a thin shell around :func:`notification_email_send`. This module imports neither of them, so the imports
 go one way (``notifications`` -> ``tasks`` -> ``notification_email``).
 

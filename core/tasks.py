@@ -1,8 +1,15 @@
-"""Background tasks shared by every app."""
+"""Background tasks shared by every app.
+
+A task shares its service's name and is registered as ``<app>.<service name>`` (docs/decisions/0012);
+it receives ids, is safe to run twice, and retries with backoff on transient errors only.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
+
+from core import notification_email
 
 
 @shared_task(name="core.ping", ignore_result=False)
@@ -15,13 +22,16 @@ def ping() -> str:
     return "pong"
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
-def send_notification_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
-    """E-mail one notification, once (``core.notification_email.notification_email_send``: claimed, sent, then
-    marked sent). A mail server that does not answer (``OSError``) is retried in a minute."""
-    from core.notification_email import notification_email_send
-
-    try:
-        return notification_email_send(notification_id=notification_id)
-    except OSError as error:
-        raise self.retry(exc=error) from error
+@shared_task(
+    name="core.notification_email_send",
+    acks_late=True,
+    # A mail server or database that does not answer (OSError covers ConnectionError and timeouts).
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=60,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def notification_email_send(notification_id: int) -> bool:
+    """E-mail one notification, once (``core.notification_email.notification_email_send``: claimed, sent,
+    then marked sent). A transient failure is retried after one minute, then two, four, at most five."""
+    return notification_email.notification_email_send(notification_id=notification_id)

@@ -232,8 +232,8 @@ class NotificationReadView(LoginRequiredMixin, View):
     """POST: mark one of the user's notifications read and go where it points. Another's is a 404."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from core.notifications import notification_mark_read
         from core.selectors import notification_list
+        from core.services.notifications import notification_mark_read
 
         notification = notification_list(user=request.user).filter(pk=pk).first()
         if notification is None:
@@ -252,7 +252,7 @@ class NotificationsReadAllView(LoginRequiredMixin, View):
     """POST: mark all of the user's notifications read."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from core.notifications import notifications_mark_all_read
+        from core.services.notifications import notifications_mark_all_read
 
         count = notifications_mark_all_read(by=request.user)  # type: ignore[arg-type]
         if count:

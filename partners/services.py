@@ -37,37 +37,48 @@ DEFAULT_RESPONSIBILITIES: dict[str, str] = {
     PartnerKind.FINANCIAL_INSTITUTION: "Financing for projects, innovation and entrepreneurship.",
 }
 
-PARTNER_FIELDS = (
-    "name",
-    "short_name",
-    "kind",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "address",
-    "website",
-    "responsibilities",
-)
-SITE_FIELDS = ("name", "description", "address", "capacity", "is_active")
-
 
 def default_responsibilities(kind: str) -> str:
     """The responsibilities a partner of this kind starts with, translated for the current language."""
     return _(DEFAULT_RESPONSIBILITIES.get(kind, ""))
 
 
-def _apply(obj: Any, fields: tuple[str, ...], data: dict[str, Any]) -> None:
-    for field in fields:
-        if field in data:
-            setattr(obj, field, data[field])
+def _apply(obj: Any, **values: Any) -> None:
+    """Set each value given; ``None`` leaves the field as it is (the model's default, on a new row)."""
+    for field, value in values.items():
+        if value is not None:
+            setattr(obj, field, value)
 
 
 @transaction.atomic
-def partner_create(*, by: User, data: dict[str, Any]) -> Partner:
+def partner_create(
+    *,
+    by: User,
+    name: str,
+    short_name: str,
+    kind: str,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    address: str | None = None,
+    website: str | None = None,
+    responsibilities: str | None = None,
+) -> Partner:
     """Create a partner (office only). Responsibilities default to those of its kind."""
     access.require(by, "create", Partner)
     partner = Partner()
-    _apply(partner, PARTNER_FIELDS, data)
+    _apply(
+        partner,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        address=address,
+        website=website,
+        responsibilities=responsibilities,
+    )
     if not partner.responsibilities:
         partner.responsibilities = default_responsibilities(partner.kind)
     partner.full_clean()
@@ -80,11 +91,36 @@ def partner_create(*, by: User, data: dict[str, Any]) -> Partner:
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, by: User, data: dict[str, Any]) -> Partner:
-    """Edit a partner's details (office, or the partner's own coordinator). Status has its own service."""
+def partner_update(
+    *,
+    partner: Partner,
+    by: User,
+    name: str | None = None,
+    short_name: str | None = None,
+    kind: str | None = None,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    address: str | None = None,
+    website: str | None = None,
+    responsibilities: str | None = None,
+) -> Partner:
+    """Edit a partner's details (office, or the partner's own coordinator); a field left ``None`` keeps
+    its value. Status has its own service."""
     access.require(by, "change", partner)
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    _apply(partner, PARTNER_FIELDS, data)
+    _apply(
+        partner,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        address=address,
+        website=website,
+        responsibilities=responsibilities,
+    )
     partner.full_clean()
     partner._history_user = by  # type: ignore[attr-defined]
     partner.save()
@@ -116,11 +152,20 @@ def partner_change_status(*, partner: Partner, status: str, reason: str, by: Use
 
 
 @transaction.atomic
-def site_create(*, partner: Partner, by: User, data: dict[str, Any]) -> Site:
+def site_create(
+    *,
+    partner: Partner,
+    by: User,
+    name: str,
+    capacity: int,
+    description: str | None = None,
+    address: str | None = None,
+    is_active: bool | None = None,
+) -> Site:
     """Add a site to a partner (office, or the partner's coordinator)."""
     access.require(by, "manage_sites", partner)
     site = Site(partner=partner)
-    _apply(site, SITE_FIELDS, data)
+    _apply(site, name=name, description=description, address=address, capacity=capacity, is_active=is_active)
     site.full_clean()
     site._history_user = by  # type: ignore[attr-defined]
     site.save()
@@ -128,11 +173,20 @@ def site_create(*, partner: Partner, by: User, data: dict[str, Any]) -> Site:
 
 
 @transaction.atomic
-def site_update(*, site: Site, by: User, data: dict[str, Any]) -> Site:
-    """Edit a site. The partner of a site never changes."""
+def site_update(
+    *,
+    site: Site,
+    by: User,
+    name: str | None = None,
+    description: str | None = None,
+    address: str | None = None,
+    capacity: int | None = None,
+    is_active: bool | None = None,
+) -> Site:
+    """Edit a site; a field left ``None`` keeps its value. The partner of a site never changes."""
     access.require(by, "change", site)
     site = Site.objects.select_for_update().get(pk=site.pk)
-    _apply(site, SITE_FIELDS, data)
+    _apply(site, name=name, description=description, address=address, capacity=capacity, is_active=is_active)
     site.full_clean()
     site._history_user = by  # type: ignore[attr-defined]
     site.save()

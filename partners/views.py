@@ -113,7 +113,7 @@ class PartnerCreateView(_PartnerFormView):
 
     def form_valid(self, form: PartnerForm) -> HttpResponse:
         by = request_user(self.request)
-        partner = self.run_service(form, lambda: services.partner_create(by=by, data=form.cleaned_data))
+        partner = self.run_service(form, lambda: services.partner_create(by=by, **form.cleaned_data))
         if partner is None:
             return self.form_invalid(form)
         return self.saved(_("Partner %(name)s created.") % {"name": partner.name}, partner.pk)
@@ -128,7 +128,7 @@ class PartnerUpdateView(ScopedUpdateView, _PartnerFormView):
 
     def form_valid(self, form: PartnerForm) -> HttpResponse:
         by, partner = request_user(self.request), self.object
-        saved = self.run_service(form, lambda: services.partner_update(partner=partner, by=by, data=form.cleaned_data))
+        saved = self.run_service(form, lambda: services.partner_update(partner=partner, by=by, **form.cleaned_data))
         if saved is None:
             return self.form_invalid(form)
         return self.saved(_("Changes saved."), partner.pk)
@@ -163,7 +163,7 @@ class SiteCreateView(_PartnerFormView):
 
     def form_valid(self, form: SiteForm) -> HttpResponse:
         by, partner = request_user(self.request), self.object
-        site = self.run_service(form, lambda: services.site_create(partner=partner, by=by, data=form.cleaned_data))
+        site = self.run_service(form, lambda: services.site_create(partner=partner, by=by, **form.cleaned_data))
         if site is None:
             return self.form_invalid(form)
         return self.saved(_("Site %(name)s added.") % {"name": site.name}, partner.pk)
@@ -182,7 +182,7 @@ class SiteUpdateView(ScopedUpdateView, _PartnerFormView):
 
     def form_valid(self, form: SiteForm) -> HttpResponse:
         by, site = request_user(self.request), self.object
-        saved = self.run_service(form, lambda: services.site_update(site=site, by=by, data=form.cleaned_data))
+        saved = self.run_service(form, lambda: services.site_update(site=site, by=by, **form.cleaned_data))
         if saved is None:
             return self.form_invalid(form)
         return self.saved(_("Changes saved."), site.partner_id)

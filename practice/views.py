@@ -505,10 +505,14 @@ class RulesView(LoginRequiredMixin, View):
         form = self._form(request, request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            values = {k: data[k] for k in ("daily_max_hours", "entry_window_days", "lock_day")}
             try:
                 rule_set = services.rules_set(
-                    programme=data["programme"], by=request_user(request), data=values, partner=data["partner"]
+                    programme=data["programme"],
+                    by=request_user(request),
+                    partner=data["partner"],
+                    daily_max_hours=data["daily_max_hours"],
+                    entry_window_days=data["entry_window_days"],
+                    lock_day=data["lock_day"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

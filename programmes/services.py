@@ -8,8 +8,9 @@ history.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,6 @@ from partners import access
 from partners.models import Partner
 from programmes.models import Agreement, AgreementParty, AgreementStatus, Participation, Programme
 
-AGREEMENT_FIELDS = ("title", "reference", "start_date", "end_date", "status")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: The history keeps the reason for a termination; its column holds 100 characters.
 MAX_TERMINATION_REASON = 100
@@ -97,6 +97,13 @@ def _sha256(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
+def _apply(agreement: Agreement, **terms: Any) -> None:
+    """Set each term given; ``None`` leaves it as it is."""
+    for name, value in terms.items():
+        if value is not None:
+            setattr(agreement, name, value)
+
+
 def _store_document(agreement: Agreement, upload: UploadedFile) -> None:
     agreement.document_sha256 = _sha256(upload)
     # The stored name is ours, not the uploader's: the file is served by ``programmes:agreement-document``.
@@ -120,7 +127,11 @@ def agreement_create(
     *,
     programme: Programme,
     by: User,
-    data: Mapping[str, Any],
+    title: str | None = None,
+    reference: str | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    status: str | None = None,
     parties: Iterable[PartyTerms],
     document: UploadedFile | None = None,
 ) -> Agreement:
@@ -128,9 +139,7 @@ def agreement_create(
     part in the programme; the lead university always among them) and, optionally, the signed PDF."""
     access.require(by, "create", Agreement)
     agreement = Agreement(programme=programme, created_by=by)
-    for name in AGREEMENT_FIELDS:
-        if name in data:
-            setattr(agreement, name, data[name])
+    _apply(agreement, title=title, reference=reference, start_date=start_date, end_date=end_date, status=status)
     errors = _check_fields(agreement)
     terms, party_errors = _party_terms(programme, parties)
     if party_errors:
@@ -159,15 +168,18 @@ def agreement_update(
     *,
     agreement: Agreement,
     by: User,
-    data: Mapping[str, Any],
+    title: str | None = None,
+    reference: str | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    status: str | None = None,
     parties: Iterable[PartyTerms] | None = None,
 ) -> Agreement:
-    """Change an agreement's terms (office), and its parties when given. A terminated one stays as it was."""
+    """Change an agreement's terms (office; a term left ``None`` keeps its value), and its parties when
+    given. A terminated one stays as it was."""
     access.require(by, "change", agreement)
     agreement = _locked_open(agreement)
-    for name in AGREEMENT_FIELDS:
-        if name in data:
-            setattr(agreement, name, data[name])
+    _apply(agreement, title=title, reference=reference, start_date=start_date, end_date=end_date, status=status)
     errors = _check_fields(agreement)
     terms: list[PartyTerms] = []
     if parties is not None:

@@ -157,7 +157,11 @@ class AgreementCreateView(ScopedObjectMixin, View):
                 agreement = services.agreement_create(
                     programme=programme,
                     by=request_user(request),
-                    data=data,
+                    title=data["title"],
+                    reference=data["reference"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    status=data["status"],
                     parties=form.parties(),
                     document=data.get("document"),
                 )

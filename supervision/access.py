@@ -95,7 +95,7 @@ def _office_or_inspector(user: AnyUser, path: str) -> Rule:
 def _report_view(user: AnyUser, path: str) -> Rule:
     """Reports: office all; the inspection's inspectors and the target partner's coordinators theirs (a
     report exists only once the inspection is closed); every inspector each published public version.
-    The public (anonymous) pages read published public versions through ``supervision.publication``."""
+    The public (anonymous) pages read published public versions through ``supervision.services.publication``."""
     if is_office(user):
         return ALL
     prefix = _inspection_prefix(path)

@@ -1,7 +1,7 @@
 """Admin for the spot-inspection draws: read-only, like every other record of what happened.
 
 A draw is evidence that nobody chose the targets: its seed, candidates, weights and picks are never edited
-here (``supervision.draw`` writes them once). Its schedule is edited in the admin under django-celery-beat's
+here (``supervision.services.draw`` writes them once). Its schedule is edited in the admin under django-celery-beat's
 periodic tasks ("Spot-inspection draw (weekly)").
 """
 

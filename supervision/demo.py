@@ -6,7 +6,7 @@
 * The institute (BME-I): a planned spot inspection, assigned to ``inspector``; ``coord-institute`` and
   ``sup-institute`` see nothing of it.
 
-Everything goes through ``supervision.services`` (and ``supervision.publication``), as people would;
+Everything goes through ``supervision.services`` (and ``supervision.services.publication``), as people would;
 only the start and close of the hospital's inspection are moved back a week or two, so that its days
 from closing to publication read like a real case. Idempotent: each inspection is looked up by its target
 and scope first.
@@ -209,8 +209,8 @@ def _hospital(template: ChecklistTemplate, users: dict[str, User]) -> None:
 def _publish(inspection: Inspection, office: User) -> None:
     """Publish and render the reports now, so the demo shows them without waiting for the worker (the
     worker, if running, then finds them ready and does nothing: the task is idempotent)."""
-    from supervision.publication import inspection_publish
     from supervision.reports import report_render
+    from supervision.services.publication import inspection_publish
 
     inspection_publish(
         inspection=inspection,

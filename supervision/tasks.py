@@ -1,7 +1,93 @@
-"""Supervision's Celery tasks, one module per job in ``supervision.jobs``; importing them here lets Celery's
-autodiscovery register them. Task names are fixed (beat entries and ``supervision.reports.RENDER_TASK``
-name them): ``supervision.draw_spot_inspections``, ``supervision.remind_corrective_actions`` and
-``supervision.office_overdue_digest`` (beat entries of migration 0003), ``supervision.render_report``, and
-``supervision.sweep_reports`` (beat entry of migration 0005)."""
+"""Supervision's Celery tasks: thin shells around the services of the same names, registered as
+``supervision.<service name>`` (docs/decisions/0012-services-per-topic.md), each safe to run twice.
 
-from supervision.jobs import draw, reminders, reports  # noqa: F401
+- ``supervision.draw_run_outcome``: the weekly spot-inspection draw (beat entry of migration 0003).
+- ``supervision.action_reminders_send`` and ``supervision.office_digest_send``: the daily
+  corrective-action reminders and the weekly office digest (beat entries of migration 0003).
+- ``report_render``, registered as ``supervision.render_report``: ``supervision.reports`` sends it by that
+  name (``RENDER_TASK``) and never imports this module, so its registered name stays as it was.
+- ``supervision.reports_sweep``: queues again the reports stuck waiting or rendering (beat entry of
+  migration 0005).
+
+Migration 0006 renames the beat entries' tasks from the names they had before.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from supervision import reports
+from supervision.models import InspectionReport
+from supervision.services import draw, reminders
+
+#: Transient errors retried with backoff; anything else is a bug and fails at once.
+_RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
+
+
+def _day(today: str | None) -> datetime.date:
+    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+
+
+@shared_task(name="supervision.draw_run_outcome", **_RETRY)
+def draw_run_outcome(today: str | None = None) -> dict[str, Any]:
+    """Draw this ISO week's spot inspections (``supervision.services.draw.draw_run_outcome``, unique per
+    period: a retry, a second beat tick or a manual run in the same ISO week creates nothing more).
+    ``today`` (ISO date) is for replays; by default the local date. Returns the period, how many partners
+    were picked and how many inspections this run planned (0 when the period had already been drawn)."""
+    outcome = draw.draw_run_outcome(today=datetime.date.fromisoformat(today) if today else None)
+    run = outcome.draw
+    return {
+        "period": run.period,
+        "picks": run.candidates.filter(pick_order__isnull=False).count(),
+        "created": run.candidates.filter(inspection__isnull=False).count() if outcome.created else 0,
+    }
+
+
+@shared_task(name="supervision.action_reminders_send", **_RETRY)
+def action_reminders_send(today: str | None = None) -> dict[str, int]:
+    """The daily job (08:00 Asia/Shanghai): each owner of corrective actions overdue or due within 7 days
+    (or, once the owner no longer coordinates the partner, its current coordinators) hears of them once
+    that day. ``today`` (ISO date) is for replays; by default the local date. Returns how many people
+    (``owners``) were told about how many actions."""
+    counts = reminders.action_reminders_send(today=_day(today))
+    return {"owners": counts.owners, "actions": counts.actions}
+
+
+@shared_task(name="supervision.office_digest_send", **_RETRY)
+def office_digest_send(today: str | None = None) -> dict[str, int]:
+    """The weekly job (Monday 08:30 Asia/Shanghai): the office's digest of overdue actions, closed
+    inspections not published in time (``supervision.services.publication.publication_overdue``) and
+    probation proposals; nothing when there is nothing to say."""
+    counts = reminders.office_digest_send(today=_day(today))
+    return {
+        "recipients": counts.recipients,
+        "overdue": counts.overdue,
+        "unpublished": counts.unpublished,
+        "proposals": counts.proposals,
+    }
+
+
+@shared_task(name=reports.RENDER_TASK, **_RETRY)
+def report_render(report_id: int) -> str:
+    """Render report ``report_id`` (``supervision.reports.report_render``: idempotent, a READY version is
+    returned untouched, and the render is claimed with a conditional update, so a redelivered message or
+    a retry renders nothing twice). Returns its status ("ready", "failed", or "rendering" when another
+    worker holds the render), or "missing" for an id that no longer exists (a message left on the broker
+    by a rolled-back test or a deleted row)."""
+    try:
+        return str(reports.report_render(report_id).status)
+    except InspectionReport.DoesNotExist:
+        return "missing"
+
+
+@shared_task(name="supervision.reports_sweep", **_RETRY)
+def reports_sweep() -> dict[str, int]:
+    """Queue again the reports stuck for more than ten minutes (a lost message, a killed worker); give up
+    on those whose render never finished in five attempts. Returns how many of each."""
+    counts = reports.reports_sweep()
+    return {"requeued": counts.requeued, "given_up": counts.given_up}

@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from core.validation import refuse
 
 #: At most 10 MB, as other evidence in Tandem; a tablet photo is 2 to 6 MB.
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -43,13 +44,13 @@ def validate_evidence(upload: Any, *, field: str, max_bytes: int = MAX_EVIDENCE_
     """
     if upload.size > max_bytes:
         message = _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(max_bytes)}
-        raise ValidationError({field: [ValidationError(message, code="too_large")]})
+        raise refuse(field, "too_large", message)
     upload.seek(0)
     head = upload.read(1024)
     upload.seek(0)
     extension = evidence_kind(head)
     if extension is None:
         message = _("Evidence must be a PDF or a photo (JPEG or PNG).")
-        raise ValidationError({field: [ValidationError(message, code="file_type")]})
+        raise refuse(field, "file_type", message)
     upload.name = f"{uuid.uuid4().hex}.{extension}"
     return extension

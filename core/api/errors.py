@@ -21,6 +21,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.validation import refused_rule
+
+
+def api_field(field: str) -> str:
+    """The API's name for a field of a Django error: errors about the whole object are ``non_field_errors``."""
+    return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+
 
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
@@ -49,7 +56,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = _too_large()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = exceptions.ParseError(str(exc))
+    rule: tuple[str, str] | None = None
     if isinstance(exc, DjangoValidationError):
+        # A service's refusal names its rule: the answer's code, with the refusal's own message.
+        rule = refused_rule(exc)
         if hasattr(exc, "error_dict"):
             # Django names errors about the whole object "__all__"; the API calls them non_field_errors.
             messages = {
@@ -67,11 +77,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        body = {
-            "code": "invalid",
-            "message": "The request has invalid fields.",
-            "fields": _flatten(fields),
-        }
+        code, message = rule or ("invalid", "The request has invalid fields.")
+        body = {"code": code, "message": message, "fields": _flatten(fields)}
     else:
         detail = getattr(exc, "detail", None)
         code = getattr(detail, "code", None) or ("not_found" if isinstance(exc, Http404) else "error")

@@ -54,14 +54,14 @@ class PartnerViewSet(ScopedModelViewSet):
             raise exceptions.PermissionDenied(_("Only the graduate office adds partners."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        partner = services.partner_create(by=request.user, data=serializer.validated_data)  # type: ignore[arg-type]
+        partner = services.partner_create(by=request.user, **serializer.validated_data)  # type: ignore[arg-type]
         return Response(self.get_serializer(partner).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partner = self.get_object()
         serializer = self.get_serializer(partner, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        partner = services.partner_update(partner=partner, by=request.user, data=serializer.validated_data)  # type: ignore[arg-type]
+        partner = services.partner_update(partner=partner, by=request.user, **serializer.validated_data)  # type: ignore[arg-type]
         return Response(self.get_serializer(partner).data)
 
     @extend_schema(request=PartnerStatusChangeSerializer, responses={200: PartnerSerializer, **_ERRORS})
@@ -107,14 +107,14 @@ class SiteViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         partner = data.pop("partner")
-        site = services.site_create(partner=partner, by=request.user, data=data)  # type: ignore[arg-type]
+        site = services.site_create(partner=partner, by=request.user, **data)  # type: ignore[arg-type]
         return Response(self.get_serializer(site).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         site = self.get_object()
         serializer = self.get_serializer(site, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        site = services.site_update(site=site, by=request.user, data=serializer.validated_data)  # type: ignore[arg-type]
+        site = services.site_update(site=site, by=request.user, **serializer.validated_data)  # type: ignore[arg-type]
         return Response(self.get_serializer(site).data)
 
 

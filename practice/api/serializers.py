@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import ScopedPrimaryKeyRelatedField
 from practice.models import PracticeLog
+from practice.services import BulkRowStatus
 from programmes.models import ActivityCategory
 from students.models import Placement
 
@@ -96,12 +95,6 @@ class BulkCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class BulkCreateRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     entries = BulkEntrySerializer(many=True, help_text="1 to 500 entries.")
-
-
-class BulkRowStatus(models.TextChoices):
-    CREATED = "created", _("Created")
-    DUPLICATE = "duplicate", _("Duplicate")
-    REFUSED = "refused", _("Refused")
 
 
 class BulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -13,12 +13,10 @@ row) and creates nothing, whatever the rules would say about a second entry now.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -33,9 +31,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.models import User
-from core.api.errors import ERROR_RESPONSE
+from core.api.errors import ERROR_RESPONSE, api_field
 from core.api.viewsets import ScopedViewSetMixin
-from partners import access
 from practice import exports, services
 from practice.api.serializers import (
     ApproveBulkErrorSerializer,
@@ -43,7 +40,6 @@ from practice.api.serializers import (
     BulkCreateSerializer,
     BulkEntrySerializer,
     BulkResultSerializer,
-    BulkRowStatus,
     IdsSerializer,
     PracticeLogCreateSerializer,
     PracticeLogSerializer,
@@ -51,8 +47,7 @@ from practice.api.serializers import (
 )
 from practice.filters import PracticeLogFilter
 from practice.models import PracticeLog
-from programmes.models import ActivityCategory
-from students.models import Placement
+from practice.services import BulkRowStatus
 
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
 _READ_ERRORS = {404: ERROR_RESPONSE}
@@ -83,30 +78,6 @@ class ExportNegotiation(DefaultContentNegotiation):
 # --- Refusals ---------------------------------------------------------------------------------------
 
 
-def _api_field(field: str) -> str:
-    return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-
-
-def _first_refusal(error: DjangoValidationError) -> tuple[str, str, str]:
-    """The field, the rule (the error's code) and the message of a service's first refusal."""
-    if hasattr(error, "error_dict"):
-        field, errors = next(iter(error.error_dict.items()))
-        first = errors[0]
-        return _api_field(field), first.code or "invalid", first.messages[0]
-    first = error.error_list[0]
-    return api_settings.NON_FIELD_ERRORS_KEY, first.code or "invalid", first.messages[0]
-
-
-def _refusal(error: DjangoValidationError) -> Response:
-    """Tandem's error format, with the broken rule as the code (the generic handler says ``invalid``)."""
-    _field, rule, message = _first_refusal(error)
-    if hasattr(error, "error_dict"):
-        fields = {_api_field(key): value for key, value in error.message_dict.items()}
-    else:
-        fields = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-    return Response({"error": {"code": rule, "message": message, "fields": fields}}, status=status.HTTP_400_BAD_REQUEST)
-
-
 def _first_shape_error(errors: Any) -> tuple[str, str, str]:
     """The field, code and message of a serializer's first error (DRF keeps each error's code)."""
     if isinstance(errors, dict):
@@ -121,129 +92,58 @@ def _first_shape_error(errors: Any) -> tuple[str, str, str]:
 # --- Bulk create ------------------------------------------------------------------------------------
 
 
-def _row(
-    index: int,
-    key: str | None,
-    outcome: str,
-    *,
-    pk: int | None = None,
-    rule: str | None = None,
-    field: str | None = None,
-    message: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "index": index,
-        "idempotency_key": key,
-        "status": outcome,
-        "id": pk,
-        "rule": rule,
-        "field": field,
-        "message": message,
-    }
-
-
-def _not_found(index: int, key: str, field: str, message: str) -> dict[str, Any]:
-    """A row naming a placement or an activity out of reach: refused as if it did not exist."""
-    return _row(index, key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message)
-
-
 def _raw_key(row: Any) -> str | None:
     key = row.get("idempotency_key") if isinstance(row, dict) else None
     return key if isinstance(key, str) else None
 
 
-def bulk_create_rows(rows: list[Any], *, by: User) -> list[dict[str, Any]]:
-    """Create each row through ``practice_log_create``, each in a savepoint of one transaction, so a
-    refused row leaves the others as they are. The placements, activities and keys already used of all
-    rows are read in one query each, before the loop; the rules cost the same per row, however many."""
-    parsed = [BulkEntrySerializer(data=row) for row in rows]
-    valid = [serializer.is_valid() for serializer in parsed]
-    good = [serializer.validated_data for serializer, ok in zip(parsed, valid, strict=True) if ok]
-    placements = {
-        placement.pk: placement
-        for placement in access.scope(Placement.objects.filter(pk__in={row["placement"] for row in good}), by, "log")
-    }
-    categories = ActivityCategory.objects.in_bulk({row["category"] for row in good})
-    made: dict[str, int] = {
-        str(key): pk
-        for key, pk in PracticeLog.objects.filter(
-            entered_by=by, idempotency_key__in={row["idempotency_key"] for row in good}
-        ).values_list("idempotency_key", "pk")
-    }
-    results = []
-    with transaction.atomic():
-        for index, (serializer, ok) in enumerate(zip(parsed, valid, strict=True)):
-            if not ok:
-                field, rule, message = _first_shape_error(serializer.errors)
-                results.append(
-                    _row(index, _raw_key(rows[index]), BulkRowStatus.REFUSED, rule=rule, field=field, message=message)
-                )
-                continue
-            data = dict(serializer.validated_data)
-            key = data.pop("idempotency_key")
-            if key in made:
-                results.append(_row(index, key, BulkRowStatus.DUPLICATE, pk=made[key]))
-                continue
-            placement, category = placements.get(data.pop("placement")), categories.get(data.pop("category"))
-            if placement is None:
-                results.append(_not_found(index, key, "placement", _("No such placement that you may log hours at.")))
-                continue
-            if category is None:
-                results.append(_not_found(index, key, "category", _("No such activity.")))
-                continue
-            entry = services.EntryInput(placement=placement, category=category, **data)
-            try:
-                with transaction.atomic():  # the row's savepoint: a refusal undoes this row only
-                    log = services.practice_log_create(entry=entry, by=by, idempotency_key=key)
-            except services.DuplicateEntry as duplicate:
-                made[key] = duplicate.existing.pk
-                results.append(_row(index, key, BulkRowStatus.DUPLICATE, pk=duplicate.existing.pk))
-            except DjangoPermissionDenied:
-                results.append(_not_found(index, key, "placement", _("No such placement that you may log hours at.")))
-            except DjangoValidationError as error:
-                field, rule, message = _first_refusal(error)
-                results.append(_row(index, key, BulkRowStatus.REFUSED, rule=rule, field=field, message=message))
-            else:
-                made[key] = log.pk
-                results.append(_row(index, key, BulkRowStatus.CREATED, pk=log.pk))
-    return results
+def _bulk_create(rows: list[Any], *, by: User) -> list[dict[str, Any]]:
+    """Check each row's shape, hand the good ones to ``practice_logs_bulk_create``, and answer one result
+    per row, in order: a row of the wrong shape is refused on its own, as a refused rule is."""
+    results: dict[int, dict[str, Any]] = {}
+    entries = []
+    for index, row in enumerate(rows):
+        serializer = BulkEntrySerializer(data=row)
+        if not serializer.is_valid():
+            field, rule, message = _first_shape_error(serializer.errors)
+            results[index] = {
+                "index": index,
+                "idempotency_key": _raw_key(row),
+                "status": BulkRowStatus.REFUSED,
+                "id": None,
+                "rule": rule,
+                "field": field,
+                "message": message,
+            }
+            continue
+        data = dict(serializer.validated_data)
+        entries.append(
+            services.BulkEntry(
+                index=index,
+                placement_id=data.pop("placement"),
+                category_id=data.pop("category"),
+                idempotency_key=data.pop("idempotency_key"),
+                **data,
+            )
+        )
+    for outcome in services.practice_logs_bulk_create(rows=entries, by=by):
+        result = asdict(outcome)
+        if outcome.field is not None:
+            result["field"] = api_field(outcome.field)
+        results[outcome.index] = result
+    return [results[index] for index in sorted(results)]
 
 
 # --- Bulk approval ----------------------------------------------------------------------------------
 
 
-class _TrialOnly(Exception):
-    """Raised to roll back a trial approval."""
-
-
-def _why_not_approvable(ids: list[int], *, by: User) -> list[dict[str, Any]]:
-    """Each entry that stops a bulk approval, with the rule it breaks.
-
-    The service stops at the first entry it cannot approve and names no entry for most rules; to tell a
-    partner system every entry to look at, each entry is tried alone through ``practice_log_approve``
-    in a savepoint that is always rolled back. Only runs after a refused bulk approval."""
-    failures = []
-    for pk in dict.fromkeys(ids):
-        try:
-            with transaction.atomic():
-                services.practice_log_approve(log=PracticeLog(pk=pk), by=by)
-                raise _TrialOnly
-        except _TrialOnly:
-            continue
-        except DjangoPermissionDenied:
-            failures.append(
-                {"id": pk, "rule": "not_found", "field": "ids", "message": _("No such entry that you may approve.")}
-            )
-        except DjangoValidationError as error:
-            field, rule, message = _first_refusal(error)
-            failures.append({"id": pk, "rule": rule, "field": field, "message": message})
-    return failures
-
-
 def _approve_bulk_refusal(error: DjangoValidationError, ids: list[int], *, by: User) -> Response:
-    failures = _why_not_approvable(ids, by=by)
+    failures = [
+        {"id": refusal.id, "rule": refusal.rule, "field": api_field(refusal.field), "message": refusal.message}
+        for refusal in services.practice_logs_approval_refusals(log_ids=ids, by=by)
+    ]
     if not failures:
-        return _refusal(error)
+        raise error
     message = (
         failures[0]["message"]
         if len(failures) == 1
@@ -312,11 +212,13 @@ class PracticeLogViewSet(
             log = services.practice_log_create(entry=services.EntryInput(**data), by=user, idempotency_key=key)
         except services.DuplicateEntry as duplicate:
             return self._read(duplicate.existing)
-        except DjangoValidationError as error:
+        except DjangoValidationError:
             # Two requests with one key at once: the first made the entry, the second broke a rule
             # because of it. Answer the entry, as a retry after the first would have been.
             earlier = _made_under(key, by=user)
-            return self._read(earlier) if earlier is not None else _refusal(error)
+            if earlier is None:
+                raise
+            return self._read(earlier)
         return self._read(log, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=_ENTRY)
@@ -324,10 +226,7 @@ class PracticeLogViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """The placement's supervisor approves a pending entry (not one they entered themselves)."""
         log = self.get_object()
-        try:
-            log = services.practice_log_approve(log=log, by=request.user)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_approve(log=log, by=request.user)  # type: ignore[arg-type]
         return self._read(log)
 
     @extend_schema(request=RejectSerializer, responses=_ENTRY)
@@ -337,14 +236,11 @@ class PracticeLogViewSet(
         log = self.get_object()
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            log = services.practice_log_reject(
-                log=log,
-                by=request.user,  # type: ignore[arg-type]
-                reason=serializer.validated_data["reason"],
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_reject(
+            log=log,
+            by=request.user,  # type: ignore[arg-type]
+            reason=serializer.validated_data["reason"],
+        )
         return self._read(log)
 
     @extend_schema(request=None, responses=_ENTRY)
@@ -352,10 +248,7 @@ class PracticeLogViewSet(
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The student withdraws their own pending entry."""
         log = self.get_object()
-        try:
-            log = services.practice_log_withdraw(log=log, by=request.user)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            return _refusal(error)
+        log = services.practice_log_withdraw(log=log, by=request.user)  # type: ignore[arg-type]
         return self._read(log)
 
     @extend_schema(
@@ -403,7 +296,7 @@ class PracticeLogViewSet(
         """Create up to 500 entries, each with an ``idempotency_key``; answered row by row."""
         serializer = BulkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = bulk_create_rows(serializer.validated_data["entries"], by=request.user)  # type: ignore[arg-type]
+        results = _bulk_create(serializer.validated_data["entries"], by=request.user)  # type: ignore[arg-type]
         return Response({"results": results})
 
     @extend_schema(

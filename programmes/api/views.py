@@ -125,8 +125,8 @@ class AgreementViewSet(ScopedModelViewSet):
         agreement = services.agreement_create(
             programme=programme,
             by=request.user,  # type: ignore[arg-type]
-            data=data,
             parties=parties or [],
+            **data,
         )
         return self._read(agreement, status.HTTP_201_CREATED)
 
@@ -139,7 +139,7 @@ class AgreementViewSet(ScopedModelViewSet):
         agreement = services.agreement_update(
             agreement=agreement,
             by=request.user,  # type: ignore[arg-type]
-            data=data,
             parties=parties,
+            **data,
         )
         return self._read(agreement)

@@ -227,7 +227,7 @@ class PlanGoalsView(_PlanFormView):
         form = PlanGoalsForm(request.POST)
         if form.is_valid():
             saved = self.run_service(
-                form, lambda: services.plan_update_goals(plan=plan, by=request_user(request), data=form.cleaned_data)
+                form, lambda: services.plan_update_goals(plan=plan, by=request_user(request), **form.cleaned_data)
             )
             if saved is not None:
                 messages.success(request, _("Goals saved (version %(version)s).") % {"version": saved.version})

@@ -25,7 +25,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import ERROR_RESPONSE
-from supervision import publication
 from supervision.models import Inspection
 from supervision.reports import (
     RATING_ORDER,
@@ -35,6 +34,7 @@ from supervision.reports import (
     public_target_kind,
     public_target_site,
 )
+from supervision.services import publication
 from supervision.views.reports import pdf_response
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponseBase, HttpResponseNotModified
 from django.utils import timezone
@@ -34,7 +32,6 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts.models import User
 from core.api.errors import ERROR_RESPONSE
@@ -86,23 +83,6 @@ def _deny(user: Any, action_name: str, obj: Any, message: str | None = None) -> 
     """Record the denial and answer 403: the user sees the row but may not do this to it."""
     access.record_denial(user, action_name, obj)
     raise exceptions.PermissionDenied(message)
-
-
-def _api_field(field: str) -> str:
-    return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-
-
-def _refusal(error: DjangoValidationError) -> Response:
-    """Tandem's error format with the broken rule as ``code`` (the generic handler would say ``invalid``)."""
-    if hasattr(error, "error_dict"):
-        _field, errors = next(iter(error.error_dict.items()))
-        code, message = errors[0].code or "invalid", errors[0].messages[0]
-        fields = {_api_field(key): value for key, value in error.message_dict.items()}
-    else:
-        first = error.error_list[0]
-        code, message = first.code or "invalid", first.messages[0]
-        fields = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-    return Response({"error": {"code": code, "message": message, "fields": fields}}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class _ScopedReadViewSet(
@@ -173,20 +153,17 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         serializer = InspectionCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            inspection = services.inspection_plan(
-                kind=data["kind"],
-                partner=data["partner"],
-                template=data["template"],
-                planned_date=data["planned_date"],
-                inspectors=data["inspectors"],
-                site=data.get("site"),
-                placement=data.get("placement"),
-                scope=data.get("scope", ""),
-                by=user,
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        inspection = services.inspection_plan(
+            kind=data["kind"],
+            partner=data["partner"],
+            template=data["template"],
+            planned_date=data["planned_date"],
+            inspectors=data["inspectors"],
+            site=data.get("site"),
+            placement=data.get("placement"),
+            scope=data.get("scope", ""),
+            by=user,
+        )
         return self._read(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=_INSPECTION)
@@ -195,10 +172,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         """Start a planned inspection (an assigned inspector or the office): from now the partner's
         coordinators see it."""
         inspection = self.get_object()
-        try:
-            inspection = services.inspection_start(inspection=inspection, by=_user(request))
-        except DjangoValidationError as error:
-            return _refusal(error)
+        inspection = services.inspection_start(inspection=inspection, by=_user(request))
         return self._read(inspection)
 
     @extend_schema(request=None, responses=_INSPECTION)
@@ -207,10 +181,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         """Close an inspection in progress (an assigned inspector or the office); the inspectors' access to
         the partner's records ends."""
         inspection = self.get_object()
-        try:
-            inspection = services.inspection_close(inspection=inspection, by=_user(request))
-        except DjangoValidationError as error:
-            return _refusal(error)
+        inspection = services.inspection_close(inspection=inspection, by=_user(request))
         return self._read(inspection)
 
     @extend_schema(
@@ -241,17 +212,14 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         serializer = ChecklistRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            result = services.checklist_record(
-                inspection=inspection,
-                item=data["item"],
-                rating=data["rating"],
-                note=data.get("note", ""),
-                evidence=data.get("evidence"),
-                by=user,
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        result = services.checklist_record(
+            inspection=inspection,
+            item=data["item"],
+            rating=data["rating"],
+            note=data.get("note", ""),
+            evidence=data.get("evidence"),
+            by=user,
+        )
         fresh = ChecklistResult.objects.select_related("item").get(pk=result.pk)
         return Response(ChecklistResultSerializer(fresh).data)
 
@@ -324,19 +292,16 @@ class FindingViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         inspection: Inspection = data["inspection"]
         if not access.can(user, "record", inspection):
             _deny(user, "record", inspection, _("Only an inspector assigned to this inspection records findings."))
-        try:
-            finding = services.finding_add(
-                inspection=inspection,
-                severity=data["severity"],
-                description=data["description"],
-                placement=data.get("placement"),
-                supervisor=data.get("supervisor"),
-                practice_logs=data.get("practice_logs", []),
-                evidence=data.get("evidence"),
-                by=user,
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        finding = services.finding_add(
+            inspection=inspection,
+            severity=data["severity"],
+            description=data["description"],
+            placement=data.get("placement"),
+            supervisor=data.get("supervisor"),
+            practice_logs=data.get("practice_logs", []),
+            evidence=data.get("evidence"),
+            by=user,
+        )
         fresh = self.get_queryset().get(pk=finding.pk)
         return Response(FindingSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -389,15 +354,12 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
         corrective_action = self.get_object()
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrective_action = services.corrective_action_answer(
-                action=corrective_action,
-                answer=serializer.validated_data["answer"],
-                evidence=serializer.validated_data.get("evidence"),
-                by=_user(request),
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        corrective_action = services.corrective_action_answer(
+            action=corrective_action,
+            answer=serializer.validated_data["answer"],
+            evidence=serializer.validated_data.get("evidence"),
+            by=_user(request),
+        )
         return self._read(corrective_action)
 
     @extend_schema(request=None, responses=_ACTION)
@@ -405,10 +367,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Accept the answer (an assigned inspector): the action is verified."""
         corrective_action = self.get_object()
-        try:
-            corrective_action = services.corrective_action_verify(action=corrective_action, by=_user(request))
-        except DjangoValidationError as error:
-            return _refusal(error)
+        corrective_action = services.corrective_action_verify(action=corrective_action, by=_user(request))
         return self._read(corrective_action)
 
     @extend_schema(request=ReopenSerializer, responses=_ACTION)
@@ -418,12 +377,9 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
         corrective_action = self.get_object()
         serializer = ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrective_action = services.corrective_action_reopen(
-                action=corrective_action, reason=serializer.validated_data["reason"], by=_user(request)
-            )
-        except DjangoValidationError as error:
-            return _refusal(error)
+        corrective_action = services.corrective_action_reopen(
+            action=corrective_action, reason=serializer.validated_data["reason"], by=_user(request)
+        )
         return self._read(corrective_action)
 
 

@@ -1,7 +1,7 @@
 """Requesting and rendering reports: the frozen render of one version, its claim, retries and the sweep.
 
 A report is rendered once per version by the Celery task ``supervision.render_report`` (see
-``supervision.jobs.reports``), sent by name (``RENDER_TASK``): the task module imports this package, never
+``supervision.tasks``), sent by name (``RENDER_TASK``): the task module imports this package, never
 the other way round. It renders the page (HTML, kept in the row) and the PDF (a file named after the
 inspection, variant and version plus a random part, with its SHA-256). A READY version is never rendered again: a new
 version is a new row and a new file, so a downloaded PDF can always be checked against its hash.
@@ -37,8 +37,8 @@ from accounts.models import User
 from accounts.roles import PlatformRole
 from config.celery import app as celery_app
 from core.claims import stale_before
-from core.notifications import notify
 from core.pdf import render_pdf
+from core.services.notifications import notify
 from partners import access
 from supervision.models import (
     REPORT_STUCK_AFTER,
@@ -58,7 +58,7 @@ PDF_TEMPLATE = "supervision/reports/pdf.html"
 ERROR_MAX = 500
 
 
-#: The Celery task that renders a report (``supervision.jobs.reports.render_report``), sent by name: the task
+#: The Celery task that renders a report (``supervision.tasks.report_render``), sent by name: the task
 #: module imports this one, never the other way round.
 RENDER_TASK = "supervision.render_report"
 #: A render claimed this many times without finishing (its worker killed each time: out of memory, a hung

@@ -2,7 +2,7 @@
 factors and share of the weight and the recomputation check, and running this period's draw now.
 
 Everybody but the office gets a 404 (``SpotDraw``'s rules in ``supervision.access``), the denial recorded.
-The draw itself is ``supervision.draw``; these views read and call it, nothing more.
+The draw itself is ``supervision.services.draw``; these views read and call it, nothing more.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from django.views import View
 from django.views.generic import ListView
 
 from core.views import ScopedObjectMixin, request_user, require_or_404
-from supervision import draw as spot
 from supervision import selectors
 from supervision.models import SpotDraw
+from supervision.services import draw as spot
 
-#: The labels of ``supervision.draw.weight_parts`` on the detail page.
+#: The labels of ``supervision.services.draw.weight_parts`` on the detail page.
 PART_LABELS = {
     "base": gettext_lazy("base"),
     "probation": gettext_lazy("on probation"),

@@ -1,7 +1,7 @@
 """Published inspection results for everyone, without login: the list, one inspection's redacted
 report, and its PDF.
 
-Everything here reads through ``supervision.publication.published_inspections``: an inspection that is
+Everything here reads through ``supervision.services.publication.published_inspections``: an inspection that is
 not published is a 404 for everybody, the office included (the office reads it on its own pages). What
 is shown was redacted before it was stored: the public summary when publishing, the report when rendered.
 A placement-level inspection is shown as one of its site (``reports.public_target_site``); inspectors are
@@ -18,9 +18,9 @@ from django.utils import translation
 from django.views import View
 from django.views.generic import ListView
 
-from supervision import publication
 from supervision.models import Inspection
 from supervision.reports import inspectors_of, public_inspector_names, public_target_site
+from supervision.services import publication
 from supervision.views.reports import pdf_response
 
 

@@ -26,9 +26,9 @@ from django.views.generic import ListView
 from core.forms import BootstrapFormMixin
 from core.views import apply_validation_error, not_found, request_user, scoped_object
 from partners import access
-from supervision import publication
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
 from supervision.reports import download_name, redact, report_retry, stuck_minutes
+from supervision.services import publication
 
 
 def _denied(request: HttpRequest, action: str, label: str) -> Http404:

@@ -3,7 +3,7 @@ the office's decision on a proposal.
 
 Views are thin: partners are fetched through the scoped base (``view_scorecard``: the office every
 partner, a coordinator their own; anyone else gets a 404, the denial recorded), cards come from
-``supervision.scorecard`` and the decision goes through its services.
+``supervision.services.scorecard`` and the decision goes through its services.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from core.forms import BootstrapFormMixin
 from core.views import ScopedObjectMixin, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import Partner
-from supervision import scorecard
+from supervision.services import scorecard
 
 
 class ScorecardListView(LoginRequiredMixin, View):

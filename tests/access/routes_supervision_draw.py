@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from supervision.draw import draw_run
+from supervision.services.draw import draw_run
 from tests.conftest import World
 
 

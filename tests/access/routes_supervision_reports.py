@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant
-from supervision.publication import inspection_publish
 from supervision.reports import report_render
+from supervision.services.publication import inspection_publish
 from tests.conftest import World
 from tests.supervision import helpers
 

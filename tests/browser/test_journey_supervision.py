@@ -36,11 +36,11 @@ PERSONAL = ("Huang Xin", "黄欣", "Zhou Tao", "周涛", "2025MI001", "Chen Jing
 def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A real worker in this process (it shares the test database), on a queue of its own that the
     report renders are sent to (see tests/core/test_worker.py for why a queue of its own)."""
-    from supervision.jobs.reports import render_report
+    from supervision import tasks
     from supervision.reports import render
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(render, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: tasks.report_render.apply_async((pk,), queue=queue))
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):

@@ -14,10 +14,10 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from core import tasks
 from core.claims import claim_timeout
 from core.models import Notification
 from core.notification_email import notification_email_send
-from core.tasks import send_notification_email
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ class SecondDeliveryBackend(EmailBackend):
     def send_messages(self, messages: Any) -> int:
         if not SecondDeliveryBackend.during:
             notification = Notification.objects.get(user__email=messages[0].to[0])
-            SecondDeliveryBackend.during.append(send_notification_email(notification.pk))
+            SecondDeliveryBackend.during.append(tasks.notification_email_send(notification.pk))
         return super().send_messages(messages)
 
 
@@ -72,12 +72,12 @@ def test_a_send_that_raises_leaves_it_unsent_and_the_next_attempt_sends_it_once(
     FailingOnceBackend.error = RuntimeError("the template tag blew up")
 
     with pytest.raises(RuntimeError):
-        send_notification_email(note.pk)
+        tasks.notification_email_send(note.pk)
 
     assert _state(note) == (False, False)  # neither sent nor claimed
     assert mail.outbox == []
-    assert send_notification_email(note.pk) is True
-    assert send_notification_email(note.pk) is False
+    assert tasks.notification_email_send(note.pk) is True
+    assert tasks.notification_email_send(note.pk) is False
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
     assert _state(note) == (True, False)
 
@@ -89,7 +89,7 @@ def test_a_mail_server_that_does_not_answer_is_retried_by_the_task_and_sends_onc
     FailingOnceBackend.error = ConnectionRefusedError("smtp down")
 
     # Run in process as a worker would: the retry runs at once (in a worker, a minute later).
-    result = send_notification_email.apply(args=[note.pk])
+    result = tasks.notification_email_send.apply(args=[note.pk])
 
     assert result.get() is True
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
@@ -103,17 +103,17 @@ def test_a_worker_killed_while_sending_leaves_it_claimed_and_unsent_then_a_stale
     FailingOnceBackend.error = WorkerKilled()
 
     with pytest.raises(WorkerKilled):
-        send_notification_email(note.pk)
+        tasks.notification_email_send(note.pk)
 
     assert _state(note) == (False, True)  # claimed by the dead worker, not marked sent
     # Redelivered while the claim is fresh: the first worker might still be sending, so nothing is sent.
-    assert send_notification_email(note.pk) is False
+    assert tasks.notification_email_send(note.pk) is False
     assert mail.outbox == []
     # Once the claim is older than any task may run, the redelivered message takes it over and sends.
     stale = timezone.now() - claim_timeout() - datetime.timedelta(seconds=1)
     Notification.objects.filter(pk=note.pk).update(email_claimed_at=stale)
-    assert send_notification_email(note.pk) is True
-    assert send_notification_email(note.pk) is False
+    assert tasks.notification_email_send(note.pk) is True
+    assert tasks.notification_email_send(note.pk) is False
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
     assert _state(note) == (True, False)
 
@@ -122,7 +122,7 @@ def test_two_deliveries_at_once_send_it_once(note: Notification, settings: Any) 
     settings.EMAIL_BACKEND = f"{HERE}.SecondDeliveryBackend"
     SecondDeliveryBackend.during = []
 
-    first = send_notification_email(note.pk)
+    first = tasks.notification_email_send(note.pk)
 
     assert (first, SecondDeliveryBackend.during) == (True, [False])
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
@@ -146,6 +146,6 @@ def test_nobody_to_write_to_sends_nothing_and_marks_nothing_sent(db: Any) -> Non
     user = UserFactory.create(username="no-address", email="")
     note = Notification.objects.create(user=user, kind="test", subject="Hello")
 
-    assert send_notification_email(note.pk) is False
+    assert tasks.notification_email_send(note.pk) is False
     assert mail.outbox == []
     assert _state(note) == (False, False)

@@ -242,14 +242,14 @@ def test_login_page_asks_nothing_about_notifications(world: World) -> None:
 def test_submitted_plan_reaches_the_tutors_inbox_and_e_mail(student_a: User, tutor: User, world: World) -> None:
     from django.core import mail
 
-    from core.tasks import send_notification_email
+    from core.tasks import notification_email_send
 
     plan = TrainingPlan.objects.get(student=world.student_a)
     api_client_for(student_a).post(f"/api/v1/training-plans/{plan.pk}/submit/")
     note = Notification.objects.get(user=tutor, kind="plan_submitted")
 
-    assert send_notification_email(note.pk) is True
-    assert send_notification_email(note.pk) is False
+    assert notification_email_send(note.pk) is True
+    assert notification_email_send(note.pk) is False
     assert [m.to for m in mail.outbox] == [["tutor@example.org"]]
     html = client_for(tutor).get(INBOX).content.decode()
     assert f"Training plan submitted: {student_a.display_name}" in html.replace("&#x27;", "'")

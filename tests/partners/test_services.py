@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def _partner_data(**overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
+def _partner_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "name": "Provincial Imaging Hospital",
         "short_name": "PIH",
         "kind": PartnerKind.HOSPITAL,
@@ -43,7 +44,7 @@ def _partner_data(**overrides: object) -> dict[str, object]:
 
 
 def test_office_creates_partner_with_responsibilities_of_its_kind(office: User) -> None:
-    partner = services.partner_create(by=office, data=_partner_data(kind=PartnerKind.ENTERPRISE))
+    partner = services.partner_create(by=office, **_partner_data(kind=PartnerKind.ENTERPRISE))
 
     partner.refresh_from_db()
     assert partner.name == "Provincial Imaging Hospital"
@@ -53,13 +54,13 @@ def test_office_creates_partner_with_responsibilities_of_its_kind(office: User) 
 
 
 def test_partner_create_keeps_responsibilities_that_were_given(office: User) -> None:
-    partner = services.partner_create(by=office, data=_partner_data(responsibilities="Only MR physics."))
+    partner = services.partner_create(by=office, **_partner_data(responsibilities="Only MR physics."))
 
     assert Partner.objects.get(pk=partner.pk).responsibilities == "Only MR physics."
 
 
 def test_partner_create_records_initial_status_change(office: User) -> None:
-    partner = services.partner_create(by=office, data=_partner_data())
+    partner = services.partner_create(by=office, **_partner_data())
 
     changes = list(PartnerStatusChange.objects.filter(partner=partner))
     assert len(changes) == 1
@@ -76,7 +77,7 @@ def test_only_office_can_create_partner(persona: str, world: World) -> None:
     before = Partner.objects.count()
 
     with pytest.raises(PermissionDenied):
-        services.partner_create(by=user, data=_partner_data())
+        services.partner_create(by=user, **_partner_data())
 
     assert Partner.objects.count() == before
     assert not Partner.objects.filter(short_name="PIH").exists()
@@ -84,7 +85,7 @@ def test_only_office_can_create_partner(persona: str, world: World) -> None:
 
 def test_partner_create_with_invalid_data_saves_nothing(office: User) -> None:
     with pytest.raises(ValidationError) as error:
-        services.partner_create(by=office, data=_partner_data(contact_email="not-an-email"))
+        services.partner_create(by=office, **_partner_data(contact_email="not-an-email"))
 
     assert "contact_email" in error.value.message_dict
     assert not Partner.objects.filter(short_name="PIH").exists()
@@ -95,21 +96,21 @@ def test_partner_create_with_invalid_data_saves_nothing(office: User) -> None:
 
 
 def test_coordinator_can_edit_own_partner(coordinator_a: User, world: World) -> None:
-    services.partner_update(partner=world.partner_a, by=coordinator_a, data={"contact_name": "Dr Li"})
+    services.partner_update(partner=world.partner_a, by=coordinator_a, contact_name="Dr Li")
 
     assert Partner.objects.get(pk=world.partner_a.pk).contact_name == "Dr Li"
 
 
 def test_coordinator_cannot_edit_other_partner(coordinator_b: User, world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.partner_update(partner=world.partner_a, by=coordinator_b, data={"contact_name": "Intruder"})
+        services.partner_update(partner=world.partner_a, by=coordinator_b, contact_name="Intruder")
 
     assert Partner.objects.get(pk=world.partner_a.pk).contact_name != "Intruder"
 
 
 def test_supervisor_cannot_edit_own_partner(supervisor_a: User, world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.partner_update(partner=world.partner_a, by=supervisor_a, data={"contact_name": "Supervisor"})
+        services.partner_update(partner=world.partner_a, by=supervisor_a, contact_name="Supervisor")
 
 
 def test_partner_update_with_invalid_email_names_the_field_and_saves_nothing(coordinator_a: User, world: World) -> None:
@@ -119,7 +120,8 @@ def test_partner_update_with_invalid_email_names_the_field_and_saves_nothing(coo
         services.partner_update(
             partner=world.partner_a,
             by=coordinator_a,
-            data={"name": "Renamed Hospital", "contact_email": "not-an-email"},
+            name="Renamed Hospital",
+            contact_email="not-an-email",
         )
 
     assert list(error.value.message_dict) == ["contact_email"]
@@ -129,7 +131,8 @@ def test_partner_update_with_invalid_email_names_the_field_and_saves_nothing(coo
 
 
 def test_partner_update_does_not_change_status(coordinator_a: User, world: World) -> None:
-    services.partner_update(partner=world.partner_a, by=coordinator_a, data={"status": PartnerStatus.SUSPENDED})
+    with pytest.raises(TypeError):
+        services.partner_update(partner=world.partner_a, by=coordinator_a, status=PartnerStatus.SUSPENDED)  # type: ignore[call-arg]
 
     assert Partner.objects.get(pk=world.partner_a.pk).status == PartnerStatus.ACTIVE
 
@@ -231,7 +234,7 @@ def test_status_history_refuses_bulk_delete(office: User, world: World) -> None:
 
 
 def test_coordinator_adds_site_to_own_partner(coordinator_a: User, world: World) -> None:
-    site = services.site_create(partner=world.partner_a, by=coordinator_a, data={"name": "MR Suite", "capacity": 4})
+    site = services.site_create(partner=world.partner_a, by=coordinator_a, name="MR Suite", capacity=4)
 
     assert Site.objects.get(pk=site.pk).partner == world.partner_a
     assert site.history.first().history_user == coordinator_a  # type: ignore[attr-defined,union-attr]
@@ -239,14 +242,14 @@ def test_coordinator_adds_site_to_own_partner(coordinator_a: User, world: World)
 
 def test_coordinator_cannot_add_site_to_other_partner(coordinator_b: User, world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.site_create(partner=world.partner_a, by=coordinator_b, data={"name": "Annex", "capacity": 4})
+        services.site_create(partner=world.partner_a, by=coordinator_b, name="Annex", capacity=4)
 
     assert not Site.objects.filter(name="Annex").exists()
 
 
 def test_site_with_capacity_zero_is_refused_by_validation_naming_capacity(coordinator_a: User, world: World) -> None:
     with pytest.raises(ValidationError) as error:
-        services.site_create(partner=world.partner_a, by=coordinator_a, data={"name": "Closet", "capacity": 0})
+        services.site_create(partner=world.partner_a, by=coordinator_a, name="Closet", capacity=0)
 
     assert list(error.value.message_dict) == ["capacity"]
     assert not Site.objects.filter(name="Closet").exists()
@@ -261,7 +264,7 @@ def test_site_full_clean_refuses_capacity_zero(world: World) -> None:
 
 def test_site_update_to_capacity_zero_is_refused(coordinator_a: User, world: World) -> None:
     with pytest.raises(ValidationError) as error:
-        services.site_update(site=world.site_a, by=coordinator_a, data={"capacity": 0})
+        services.site_update(site=world.site_a, by=coordinator_a, capacity=0)
 
     assert list(error.value.message_dict) == ["capacity"]
 
@@ -280,7 +283,7 @@ def test_database_refuses_site_with_capacity_zero_when_clean_is_bypassed(world: 
 
 def test_duplicate_site_name_at_same_partner_is_refused(coordinator_a: User, world: World) -> None:
     with pytest.raises(ValidationError):
-        services.site_create(partner=world.partner_a, by=coordinator_a, data={"name": "Imaging A", "capacity": 3})
+        services.site_create(partner=world.partner_a, by=coordinator_a, name="Imaging A", capacity=3)
 
     assert Site.objects.filter(partner=world.partner_a, name="Imaging A").count() == 1
 
@@ -291,23 +294,23 @@ def test_database_refuses_duplicate_site_name_when_clean_is_bypassed(world: Worl
 
 
 def test_same_site_name_at_another_partner_is_allowed(office: User, world: World) -> None:
-    site = services.site_create(partner=world.partner_b, by=office, data={"name": "Imaging A", "capacity": 3})
+    site = services.site_create(partner=world.partner_b, by=office, name="Imaging A", capacity=3)
 
     assert site.partner == world.partner_b
 
 
 def test_site_update_by_coordinator_of_other_partner_is_denied(coordinator_b: User, world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.site_update(site=world.site_a, by=coordinator_b, data={"name": "Taken over"})
+        services.site_update(site=world.site_a, by=coordinator_b, name="Taken over")
 
     assert Site.objects.get(pk=world.site_a.pk).name == "Imaging A"
 
 
 def test_site_update_renaming_to_sibling_name_is_refused(coordinator_a: User, world: World) -> None:
-    services.site_create(partner=world.partner_a, by=coordinator_a, data={"name": "CT Room", "capacity": 2})
+    services.site_create(partner=world.partner_a, by=coordinator_a, name="CT Room", capacity=2)
 
     with pytest.raises(ValidationError):
-        services.site_update(site=world.site_a, by=coordinator_a, data={"name": "CT Room"})
+        services.site_update(site=world.site_a, by=coordinator_a, name="CT Room")
 
     assert Site.objects.get(pk=world.site_a.pk).name == "Imaging A"
 
@@ -467,7 +470,7 @@ def test_ended_membership_grants_nothing(office: User, coordinator_a: User, worl
     assert not access.scope(Membership.objects.all(), coordinator_a).exists()
     assert not access.scope(Site.objects.all(), coordinator_a).exists()
     with pytest.raises(PermissionDenied):
-        services.partner_update(partner=world.partner_a, by=coordinator_a, data={"contact_name": "Ex"})
+        services.partner_update(partner=world.partner_a, by=coordinator_a, contact_name="Ex")
 
 
 def test_membership_ending_today_grants_nothing_from_now(office: User, coordinator_a: User, world: World) -> None:

@@ -21,11 +21,12 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import User
 from config.celery import app as celery_app
-from core import notifications
 from core.models import Notification
-from core.tasks import send_notification_email
+from core.services import notifications
+from core.tasks import notification_email_send
+from practice import tasks
 from practice.models import EntryStatus, PracticeLog
-from practice.reminders import (
+from practice.services.reminders import (
     DIGEST_KIND,
     NUDGE_KIND,
     digest_dedup_key,
@@ -34,7 +35,6 @@ from practice.reminders import (
     practice_nudges_send,
     practice_reminders_send,
 )
-from practice.tasks import send_practice_reminders
 from students.models import Placement, PlacementStatus, Student, StudentStatus
 from tests.conftest import World
 from tests.factories.practice import PracticeLogFactory
@@ -162,7 +162,7 @@ class TestDigest:
         _pending(world.placement_a, _at(_days_ago(5)))
         (digest,) = practice_digests_send(today=TODAY)
 
-        assert [send_notification_email(digest.pk), send_notification_email(digest.pk)] == [True, False]
+        assert [notification_email_send(digest.pk), notification_email_send(digest.pk)] == [True, False]
         (sent,) = mail.outbox
         assert sent.to == ["supervisor_a@example.org"]
         assert sent.subject == "[Tandem] Practice hours waiting for your sign-off for more than 3 days: 1"
@@ -246,8 +246,8 @@ class TestNudge:
 def test_task_runs_both_reminders_and_is_safe_to_run_twice(world: World) -> None:
     _pending(world.placement_a, _at(_days_ago(5)))
 
-    first = send_practice_reminders(TODAY.isoformat())
-    second = send_practice_reminders(TODAY.isoformat())
+    first = tasks.practice_reminders_send(TODAY.isoformat())
+    second = tasks.practice_reminders_send(TODAY.isoformat())
 
     # student_a has an entry 5 days back: only student_b is nudged.
     assert first == {"digests": 1, "nudges": 1}
@@ -264,13 +264,13 @@ def test_service_counts_match_the_notifications(world: World) -> None:
 
 @pytest.mark.django_db
 def test_beat_runs_the_job_daily_at_eight_in_shanghai() -> None:
-    (task,) = PeriodicTask.objects.filter(task="practice.tasks.send_practice_reminders")
+    (task,) = PeriodicTask.objects.filter(task="practice.practice_reminders_send")
 
     assert task.enabled
     assert task.crontab is not None
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "8", "*")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
-    assert "practice.tasks.send_practice_reminders" in celery_app.tasks
+    assert "practice.practice_reminders_send" in celery_app.tasks
 
 
 # --- Through a real worker ----------------------------------------------------------------------------------
@@ -301,9 +301,9 @@ def test_worker_sends_each_reminder_once_by_notification_and_email(
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
-        first = send_practice_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
+        first = tasks.practice_reminders_send.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         assert wait_for(lambda: len(mail.outbox) >= 2)
-        second = send_practice_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
+        second = tasks.practice_reminders_send.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         time.sleep(0.5)  # room for a wrongly enqueued second e-mail to arrive
 
     assert first == {"digests": 1, "nudges": 1}

@@ -367,7 +367,7 @@ def test_entry_stores_the_default_rule_version(world: World, category: ActivityC
 
 def test_new_programme_rules_make_a_new_version(world: World, category: ActivityCategory) -> None:
     rules = services.rules_set(
-        programme=world.programme, by=_u(world, "office"), data={"daily_max_hours": D("10"), "entry_window_days": 7}
+        programme=world.programme, by=_u(world, "office"), daily_max_hours=D("10"), entry_window_days=7
     )
 
     log = _log(world, category, hours=D("10"))
@@ -379,7 +379,7 @@ def test_new_programme_rules_make_a_new_version(world: World, category: Activity
 
 def test_programme_rules_are_set_by_the_office_only(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.rules_set(programme=world.programme, by=_u(world, "coordinator_a"), data={"daily_max_hours": D("8")})
+        services.rules_set(programme=world.programme, by=_u(world, "coordinator_a"), daily_max_hours=D("8"))
 
     assert not RuleSet.objects.exists()
 
@@ -391,7 +391,7 @@ def test_partner_tightening_lowers_the_daily_maximum_at_that_partner_only(
         programme=world.programme,
         partner=world.partner_a,
         by=_u(world, "coordinator_a"),
-        data={"daily_max_hours": D("8")},
+        daily_max_hours=D("8"),
     )
 
     with pytest.raises(ValidationError) as error:
@@ -415,7 +415,7 @@ def test_partner_tightening_lowers_the_daily_maximum_at_that_partner_only(
 def test_partner_cannot_loosen_the_programme_rules(world: World, field: str, value: Any) -> None:
     with pytest.raises(ValidationError) as error:
         services.rules_set(
-            programme=world.programme, partner=world.partner_a, by=_u(world, "coordinator_a"), data={field: value}
+            programme=world.programme, partner=world.partner_a, by=_u(world, "coordinator_a"), **{field: value}
         )
 
     assert field in error.value.message_dict
@@ -426,13 +426,13 @@ def test_partner_tightening_one_rule_keeps_the_programme_values_of_the_others(
     world: World, category: ActivityCategory
 ) -> None:
     office = _u(world, "office")
-    services.rules_set(programme=world.programme, by=office, data={"entry_window_days": 7, "lock_day": 3})
+    services.rules_set(programme=world.programme, by=office, entry_window_days=7, lock_day=3)
 
     local = services.rules_set(
         programme=world.programme,
         partner=world.partner_a,
         by=_u(world, "coordinator_a"),
-        data={"daily_max_hours": D("8")},
+        daily_max_hours=D("8"),
     )
 
     assert (local.entry_window_days, local.lock_day) == (7, 3)
@@ -444,7 +444,7 @@ def test_another_partners_coordinator_cannot_tighten_rules_here(world: World) ->
             programme=world.programme,
             partner=world.partner_a,
             by=_u(world, "coordinator_b"),
-            data={"daily_max_hours": D("8")},
+            daily_max_hours=D("8"),
         )
 
     assert not RuleSet.objects.exists()

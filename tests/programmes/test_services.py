@@ -43,7 +43,7 @@ def _create(
     return services.agreement_create(
         programme=world.programme,
         by=by or world.users["office"],  # type: ignore[arg-type]
-        data=_data(**kwargs.pop("data", {})),
+        **_data(**kwargs.pop("data", {})),
         parties=parties if parties is not None else [PartyTerms(world.partner_a, "Clinical practice", "Two places")],
         **kwargs,
     )
@@ -146,7 +146,7 @@ def test_only_the_office_writes_agreements(persona: str, world: World) -> None:
     with pytest.raises(PermissionDenied):
         _create(world, by=user)
     with pytest.raises(PermissionDenied):
-        services.agreement_update(agreement=agreement, by=user, data={"title": "Changed"})  # type: ignore[arg-type]
+        services.agreement_update(agreement=agreement, by=user, title="Changed")  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):
         services.agreement_terminate(agreement=agreement, by=user, reason="No.")  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):
@@ -167,7 +167,7 @@ def test_update_changes_terms_and_parties(office: User, world: World) -> None:
     services.agreement_update(
         agreement=agreement,
         by=office,
-        data={"end_date": datetime.date(2029, 6, 30)},
+        end_date=datetime.date(2029, 6, 30),
         parties=[PartyTerms(world.partner_b, "R&D")],
     )
 
@@ -180,7 +180,7 @@ def test_update_refuses_bad_dates_and_changes_nothing(office: User, world: World
     agreement = _create(world)
 
     with pytest.raises(ValidationError):
-        services.agreement_update(agreement=agreement, by=office, data={"end_date": datetime.date(2020, 1, 1)})
+        services.agreement_update(agreement=agreement, by=office, end_date=datetime.date(2020, 1, 1))
 
     agreement.refresh_from_db()
     assert agreement.end_date == datetime.date(2028, 12, 31)
@@ -233,7 +233,7 @@ def test_terminated_agreement_cannot_be_terminated_or_changed_again(office: User
     with pytest.raises(ValidationError, match="terminated"):
         services.agreement_terminate(agreement=agreement, by=office, reason="Again.")
     with pytest.raises(ValidationError, match="terminated"):
-        services.agreement_update(agreement=agreement, by=office, data={"title": "Revived"})
+        services.agreement_update(agreement=agreement, by=office, title="Revived")
     with pytest.raises(ValidationError, match="terminated"):
         services.agreement_attach_document(agreement=agreement, by=office, upload=SimpleUploadedFile("x.pdf", PDF))
 

@@ -72,7 +72,7 @@ def test_hostile_goals_come_out_as_text_and_attach_nothing(world: World, tmp_pat
     student_user = _u(world, "student_a")
     assert student_user is not None
     services.plan_update_goals(
-        plan=TrainingPlan.objects.get(student=world.student_a), by=student_user, data={"development_goals": HOSTILE}
+        plan=TrainingPlan.objects.get(student=world.student_a), by=student_user, development_goals=HOSTILE
     )
 
     pdf = _plan_pdf(student_user, world)

@@ -227,7 +227,7 @@ def test_plan_history_lists_who_did_what(student_a: User, world: World) -> None:
 
 
 def test_hostile_goals_are_shown_as_text(student_a: User, world: World) -> None:
-    services.plan_update_goals(plan=_plan(world), by=student_a, data={"development_goals": "<script>alert(1)</script>"})
+    services.plan_update_goals(plan=_plan(world), by=student_a, development_goals="<script>alert(1)</script>")
 
     html = _page(student_a, world)
 
@@ -516,7 +516,7 @@ def test_versions_page_lists_versions_and_shows_what_changed(student_a: User, wo
     PlanVersion.objects.create(
         plan=plan, number=1, snapshot=services.plan_snapshot(plan), summary="Created.", created_by=student_a
     )
-    services.plan_update_goals(plan=_plan(world), by=student_a, data={"research_direction": "Photon CT"})
+    services.plan_update_goals(plan=_plan(world), by=student_a, research_direction="Photon CT")
     services.placement_create(
         plan=_plan(world),
         by=student_a,
@@ -553,8 +553,8 @@ def test_versions_page_lists_versions_and_shows_what_changed(student_a: User, wo
 def test_versions_page_compares_the_approved_version_with_the_amendment(student_a: User, world: World) -> None:
     approved = _approve_all(world)
     services.plan_amend(plan=_plan(world), by=student_a, reason="Change.")
-    services.plan_update_goals(plan=_plan(world), by=student_a, data={"research_direction": "MR"})
-    services.plan_update_goals(plan=_plan(world), by=student_a, data={"research_direction": "MR physics"})
+    services.plan_update_goals(plan=_plan(world), by=student_a, research_direction="MR")
+    services.plan_update_goals(plan=_plan(world), by=student_a, research_direction="MR physics")
 
     response = client_for(student_a).get(_url("plan-versions", world.student_a.pk))
 

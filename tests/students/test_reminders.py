@@ -16,13 +16,13 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import User
 from config.celery import app as celery_app
-from core import notifications
 from core.models import Notification
-from core.tasks import send_notification_email
+from core.services import notifications
+from core.tasks import notification_email_send
 from programmes.models import MilestoneKind
+from students import tasks
 from students.models import Milestone, MilestoneStatus, Student, StudentStatus
-from students.reminders import milestone_reminders_send, reminder_dedup_key
-from students.tasks import send_milestone_reminders
+from students.services.reminders import milestone_reminders_send, reminder_dedup_key
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.students import MilestoneFactory, StudentFactory
@@ -147,8 +147,8 @@ class TestWhoIsTold:
         _due_in(world.student_a, 5)
         created = milestone_reminders_send(today=TODAY)
 
-        sent = [send_notification_email(n.pk) for n in created]
-        again = [send_notification_email(n.pk) for n in created]
+        sent = [notification_email_send(n.pk) for n in created]
+        again = [notification_email_send(n.pk) for n in created]
 
         assert sent == [True, True] and again == [False, False]
         assert sorted(m.to[0] for m in mail.outbox) == ["student_a@example.org", "tutor@example.org"]
@@ -160,20 +160,20 @@ class TestWhoIsTold:
 def test_task_runs_the_service_for_the_given_day(world: World) -> None:
     _due_in(world.student_a, 5)
 
-    assert send_milestone_reminders(TODAY.isoformat()) == 2
-    assert send_milestone_reminders(TODAY.isoformat()) == 0
+    assert tasks.milestone_reminders_send(TODAY.isoformat()) == 2
+    assert tasks.milestone_reminders_send(TODAY.isoformat()) == 0
 
 
 @pytest.mark.django_db
 def test_beat_runs_the_job_daily_at_seven_in_shanghai() -> None:
-    task = PeriodicTask.objects.get(task="students.tasks.send_milestone_reminders")
+    task = PeriodicTask.objects.get(task="students.milestone_reminders_send")
 
     assert task.enabled
     assert task.crontab is not None
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "7", "*")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
-    assert PeriodicTask.objects.filter(task="students.tasks.send_milestone_reminders").count() == 1
-    assert "students.tasks.send_milestone_reminders" in celery_app.tasks
+    assert PeriodicTask.objects.filter(task="students.milestone_reminders_send").count() == 1
+    assert "students.milestone_reminders_send" in celery_app.tasks
 
 
 # --- Through a real worker --------------------------------------------------------------------------
@@ -198,9 +198,9 @@ def test_worker_sends_each_reminder_once_by_notification_and_email(
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
-        first = send_milestone_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
+        first = tasks.milestone_reminders_send.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         assert wait_for(lambda: len(mail.outbox) >= 2)
-        second = send_milestone_reminders.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
+        second = tasks.milestone_reminders_send.apply_async(args=[today.isoformat()], queue=queue).get(timeout=20)
         time.sleep(0.5)  # room for a wrongly enqueued second e-mail to arrive
 
     assert (first, second) == (2, 0)
@@ -209,5 +209,5 @@ def test_worker_sends_each_reminder_once_by_notification_and_email(
     assert all(n.emailed_at is not None for n in told)
     assert sorted(m.to[0] for m in mail.outbox) == ["student_a@example.org", "tutor@example.org"]
     # The e-mail task claims the row first: sending again sends nothing.
-    assert [send_notification_email(n.pk) for n in told] == [False, False]
+    assert [notification_email_send(n.pk) for n in told] == [False, False]
     assert len(mail.outbox) == 2

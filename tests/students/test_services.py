@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from core.models import Notification
-from core.tasks import send_notification_email
+from core.tasks import notification_email_send
 from partners.models import MembershipRole, PartnerKind
 from programmes.models import AgreementStatus
 from students import services
@@ -314,7 +314,8 @@ def test_goal_change_writes_a_version_with_author_and_summary(world: World) -> N
     plan = services.plan_update_goals(
         plan=_plan(world),
         by=_u(world, "tutor"),
-        data={"research_direction": "Photon-counting CT", "development_goals": "Publish one paper."},
+        research_direction="Photon-counting CT",
+        development_goals="Publish one paper.",
     )
 
     version = PlanVersion.objects.get(plan=plan, number=plan.version)
@@ -325,7 +326,7 @@ def test_goal_change_writes_a_version_with_author_and_summary(world: World) -> N
 
 def test_goal_change_with_an_unknown_career_intention_is_refused(world: World) -> None:
     with pytest.raises(ValidationError):
-        services.plan_update_goals(plan=_plan(world), by=_u(world, "student_a"), data={"career_intention": "astronaut"})
+        services.plan_update_goals(plan=_plan(world), by=_u(world, "student_a"), career_intention="astronaut")
 
     assert _plan(world).version == 1
 
@@ -362,8 +363,8 @@ def test_submitted_notification_is_emailed_to_the_tutor(world: World) -> None:
     services.plan_submit(plan=_plan(world), by=_u(world, "student_a"))
     notification = Notification.objects.get(kind="plan_submitted")
 
-    assert send_notification_email(notification.pk) is True
-    assert send_notification_email(notification.pk) is False  # claimed: never sent twice
+    assert notification_email_send(notification.pk) is True
+    assert notification_email_send(notification.pk) is False  # claimed: never sent twice
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -442,7 +443,7 @@ def test_office_approves_only_after_the_tutor(world: World) -> None:
     assert plan.approved_version == plan.version
     notification = Notification.objects.get(kind="plan_approved")
     assert notification.user == _u(world, "student_a")
-    send_notification_email(notification.pk)
+    notification_email_send(notification.pk)
     assert mail.outbox[-1].to == [_u(world, "student_a").email]
 
 
@@ -474,7 +475,7 @@ def test_returned_plan_is_editable_again_and_the_student_is_told_why(world: Worl
     assert (event.by, event.reason) == (_u(world, "tutor"), "Add a research placement.")
     notification = Notification.objects.get(kind="plan_returned")
     assert notification.user == _u(world, "student_a")
-    send_notification_email(notification.pk)
+    notification_email_send(notification.pk)
     assert "Add a research placement." in mail.outbox[-1].body
     assert _add(world).pk  # editable again
     assert services.plan_submit(plan=_plan(world), by=_u(world, "student_a")).status == PlanStatus.SUBMITTED
@@ -498,7 +499,7 @@ def test_approved_plan_refuses_every_edit_until_an_amendment(world: World) -> No
     # Read afresh, as a page would: the fixture's placement caches the plan as it was (a draft).
     placement = Placement.objects.get(pk=world.placement_a.pk)
     edits = [
-        lambda: services.plan_update_goals(plan=plan, by=student, data={"research_direction": "x"}),
+        lambda: services.plan_update_goals(plan=plan, by=student, research_direction="x"),
         lambda: _add(world),
         lambda: services.placement_update(
             placement=placement,

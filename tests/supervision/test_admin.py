@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.draw import draw_run
 from supervision.models import ChecklistItem, TargetKind
+from supervision.services.draw import draw_run
 from tests.conftest import World, client_for
 from tests.supervision import helpers
 

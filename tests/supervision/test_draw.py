@@ -25,8 +25,6 @@ from core.models import Notification
 from partners import access
 from partners.models import MembershipRole, Partner, PartnerKind, PartnerStatus
 from practice.models import EntryStatus
-from supervision import draw as spot
-from supervision.jobs.draw import draw_spot_inspections
 from supervision.models import (
     ActionStatus,
     ChecklistTemplate,
@@ -37,6 +35,8 @@ from supervision.models import (
     InspectionStatus,
     SpotDraw,
 )
+from supervision.services import draw as spot
+from supervision.tasks import draw_run_outcome
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory
@@ -255,8 +255,8 @@ def test_running_twice_in_a_period_creates_nothing_more(world: World) -> None:
 def test_the_task_runs_the_draw_once_per_period(world: World) -> None:
     helpers.template_for()
 
-    first = draw_spot_inspections.apply(args=[DAY.isoformat()]).get()
-    second = draw_spot_inspections.apply(args=[DAY.isoformat()]).get()
+    first = draw_run_outcome.apply(args=[DAY.isoformat()]).get()
+    second = draw_run_outcome.apply(args=[DAY.isoformat()]).get()
 
     assert first == {"period": "2026-W51", "picks": 2, "created": 2}
     assert second == {"period": "2026-W51", "picks": 2, "created": 0}
@@ -393,8 +393,8 @@ def test_drawn_inspections_are_invisible_to_the_target_and_visible_to_the_inspec
 def test_the_weekly_beat_entry_runs_the_registered_task(db: Any) -> None:
     task = PeriodicTask.objects.get(name="Spot-inspection draw (weekly)")
 
-    assert task.task == "supervision.draw_spot_inspections" == draw_spot_inspections.name
+    assert task.task == "supervision.draw_run_outcome" == draw_run_outcome.name
     assert task.enabled
     assert task.crontab is not None
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "2", "1")
-    assert "supervision.draw_spot_inspections" in celery_app.tasks
+    assert "supervision.draw_run_outcome" in celery_app.tasks

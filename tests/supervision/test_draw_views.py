@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from core.models import AccessDenial
 from partners.models import PartnerKind
-from supervision import draw as spot
 from supervision.models import SpotDraw
+from supervision.services import draw as spot
 from tests.conftest import World, client_for
 from tests.factories.partners import PartnerFactory
 from tests.supervision import helpers

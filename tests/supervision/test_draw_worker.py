@@ -13,10 +13,10 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core import notifications
-from supervision.draw import period_of
-from supervision.jobs.draw import draw_spot_inspections
+from core.services import notifications
 from supervision.models import DrawCandidate, Inspection, InspectionKind, InspectionStatus, SpotDraw
+from supervision.services.draw import period_of
+from supervision.tasks import draw_run_outcome
 from tests.conftest import World
 from tests.supervision import helpers
 from tests.workers import wait_for
@@ -36,9 +36,9 @@ def test_worker_draws_once_per_week_and_tells_the_inspector(world: World, monkey
     with start_worker(
         celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ):
-        first = draw_spot_inspections.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
+        first = draw_run_outcome.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
         assert wait_for(lambda: len(mail.outbox) >= 2)
-        second = draw_spot_inspections.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
+        second = draw_run_outcome.apply_async(args=[today.isoformat()], queue=queue).get(timeout=30)
         time.sleep(0.5)  # room for a wrongly enqueued e-mail to arrive
 
     period = period_of(today)

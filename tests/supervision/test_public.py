@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from supervision import services
 from supervision.models import Inspection, InspectionReport, Rating, ReportVariant, Severity, TargetKind
-from supervision.publication import inspection_publish
 from supervision.reports import report_render
+from supervision.services.publication import inspection_publish
 from tests.conftest import World, api_client_for, client_for
 from tests.pdfs import pdf_text
 from tests.supervision import helpers

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.models import Notification
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
-from supervision.publication import (
+from supervision.services.publication import (
     PUBLICATION_DAYS,
     inspection_publish,
     is_publication_overdue,

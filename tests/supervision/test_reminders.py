@@ -12,9 +12,9 @@ from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from core.models import Notification
 from partners.models import Membership, MembershipRole, Partner
-from supervision import publication, reminders
-from supervision.jobs.reminders import office_overdue_digest, remind_corrective_actions
 from supervision.models import CorrectiveAction, Inspection, Severity
+from supervision.services import publication, reminders
+from supervision.tasks import action_reminders_send, office_digest_send
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory
@@ -197,8 +197,8 @@ def test_each_owner_hears_only_of_their_own_actions(world: World) -> None:
 def test_the_daily_task_returns_its_counts(world: World) -> None:
     _action(world, due_in=0)
     day = timezone.localdate().isoformat()
-    assert remind_corrective_actions(day) == {"owners": 1, "actions": 1}
-    assert remind_corrective_actions(day) == {"owners": 0, "actions": 0}
+    assert action_reminders_send(day) == {"owners": 1, "actions": 1}
+    assert action_reminders_send(day) == {"owners": 0, "actions": 0}
 
 
 # --- The office's weekly digest -----------------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_digest_follows_the_publication_rule_not_a_constant_of_its_own(
 
 def test_digest_names_probation_proposals(world: World) -> None:
     helpers.add_finding(world, helpers.start(world), Severity.CRITICAL)
-    result = office_overdue_digest(timezone.localdate().isoformat())
+    result = office_digest_send(timezone.localdate().isoformat())
     assert result["proposals"] == 1 and result["recipients"] == 1
     [note] = _sent(reminders.DIGEST_KIND)
     assert "A critical finding within 12 months" in note.body

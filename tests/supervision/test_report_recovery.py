@@ -20,8 +20,7 @@ from django_celery_beat.models import PeriodicTask
 from config.celery import app as celery_app
 from core.claims import claim_timeout
 from core.models import Notification
-from supervision import reports
-from supervision.jobs.reports import render_report, sweep_reports
+from supervision import reports, tasks
 from supervision.models import REPORT_STUCK_AFTER, Inspection, InspectionReport, ReportStatus, ReportVariant
 from supervision.reports import MAX_ATTEMPTS, RENDER_TASK, render, report_render, report_retry, reports_sweep
 from tests.conftest import World, client_for
@@ -88,7 +87,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, during: Callable[[], None]) -> None:
 def test_a_second_delivery_while_rendering_renders_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     report = _full(helpers.closed(world))
     answers: list[str] = []
-    _run(monkeypatch, lambda: answers.append(render_report.apply(args=[report.pk]).get()))
+    _run(monkeypatch, lambda: answers.append(tasks.report_render.apply(args=[report.pk]).get()))
 
     first = report_render(report.pk)
 
@@ -102,16 +101,16 @@ def test_a_fresh_claim_of_a_killed_worker_is_left_and_a_stale_one_is_taken_over(
     _killed_while_rendering(report)
 
     # Redelivered at once: the claim might be a live worker's, so nothing is rendered.
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.RENDERING
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.RENDERING
     # Redelivered after the claim went stale (the broker's visibility timeout is longer than the claim).
     InspectionReport.objects.filter(pk=report.pk).update(
         claimed_at=timezone.now() - claim_timeout() - datetime.timedelta(seconds=1)
     )
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.READY
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.READY
 
     final = InspectionReport.objects.get(pk=report.pk)
     assert (final.status, final.attempts, final.error) == (ReportStatus.READY, 2, "")
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.READY  # READY is returned as it is
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.READY  # READY is returned as it is
     assert InspectionReport.objects.get(pk=report.pk).attempts == 2
 
 
@@ -152,8 +151,8 @@ def test_the_sweep_queues_again_a_render_whose_worker_was_killed_and_it_renders_
     waiting = InspectionReport.objects.get(pk=report.pk)
     assert (waiting.status, waiting.queued_at) == (ReportStatus.PENDING, now)
     assert sent == [report.pk]
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.READY
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.READY
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.READY
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.READY
     assert InspectionReport.objects.get(pk=report.pk).attempts == 2
 
 
@@ -167,7 +166,7 @@ def test_the_sweep_queues_again_a_report_whose_message_was_lost(
     assert sweep(now=timezone.now() + LATER).requeued == 1
 
     assert sent == [report.pk]
-    assert render_report.apply(args=[report.pk]).get() == ReportStatus.READY
+    assert tasks.report_render.apply(args=[report.pk]).get() == ReportStatus.READY
 
 
 def test_the_sweep_leaves_ready_failed_and_recent_reports_alone(
@@ -211,18 +210,18 @@ def test_the_sweep_task_runs_the_sweep(world: World, sent: list[int], django_cap
     sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_reports.apply().get() == {"requeued": 1, "given_up": 0}
+        assert tasks.reports_sweep.apply().get() == {"requeued": 1, "given_up": 0}
     assert sent == [report.pk]
 
 
 def test_the_sweep_runs_every_five_minutes_from_its_beat_entry(db: Any) -> None:
-    task = PeriodicTask.objects.get(task="supervision.sweep_reports")
+    task = PeriodicTask.objects.get(task="supervision.reports_sweep")
 
     assert task.enabled and task.crontab is not None
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("*/5", "*", "*")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
-    assert sweep_reports.name in celery_app.tasks
-    assert render_report.name == RENDER_TASK and RENDER_TASK in celery_app.tasks
+    assert tasks.reports_sweep.name in celery_app.tasks
+    assert tasks.report_render.name == RENDER_TASK and RENDER_TASK in celery_app.tasks
 
 
 # --- The office retries a stuck report -------------------------------------------------------------------

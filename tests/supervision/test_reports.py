@@ -22,10 +22,8 @@ from pypdf import PdfReader
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from core.models import Notification
-from supervision import reports, services
-from supervision.jobs.reports import render_report
+from supervision import reports, services, tasks
 from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant, Severity
-from supervision.publication import inspection_publish
 from supervision.reports import (
     REDACTED,
     AspectSummary,
@@ -38,6 +36,7 @@ from supervision.reports import (
     report_request,
     report_retry,
 )
+from supervision.services.publication import inspection_publish
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
 from tests.pdfs import pdf_attachments, pdf_text
@@ -109,7 +108,7 @@ def test_rendering_again_changes_nothing_same_row_same_file_no_new_version(world
     path = media / str(first.pdf.name)
     mtime = path.stat().st_mtime_ns
 
-    assert render_report.apply(args=[first.pk]).get() == ReportStatus.READY  # the task itself, run in process
+    assert tasks.report_render.apply(args=[first.pk]).get() == ReportStatus.READY  # the task itself, run in process
     again = report_render(first.pk)
 
     assert InspectionReport.objects.filter(inspection=inspection).count() == 1
@@ -133,7 +132,7 @@ def test_the_same_report_renders_to_the_same_bytes(world: World) -> None:
 
 
 def test_task_answers_missing_for_a_report_that_does_not_exist(world: World) -> None:
-    assert render_report.apply(args=[987654]).get() == "missing"
+    assert tasks.report_render.apply(args=[987654]).get() == "missing"
 
 
 def test_a_new_version_is_a_new_row_and_a_new_file(world: World, media: Path) -> None:

@@ -15,8 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from supervision import services
-from supervision.jobs.reports import render_report, sweep_reports
+from supervision import services, tasks
 from supervision.models import InspectionReport, ReportStatus, ReportVariant
 from supervision.reports import render
 from tests.conftest import World
@@ -32,7 +31,7 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
     settings.MEDIA_ROOT = tmp_path / "media"
     # A queue of our own, so no other worker on the broker takes the message, and none left over is taken here.
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(render, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: tasks.report_render.apply_async((pk,), queue=queue))
     inspection = helpers.start(world)
     helpers.rate_all(world, inspection)
 
@@ -48,7 +47,7 @@ def test_worker_renders_the_report_of_a_closed_inspection_once(
             )
             first = InspectionReport.objects.get(pk=report.pk)
             # The same message again (a redelivery): the worker finds it READY and renders nothing.
-            again = render_report.apply_async((report.pk,), queue=queue).get(timeout=30)
+            again = tasks.report_render.apply_async((report.pk,), queue=queue).get(timeout=30)
     finally:
         forget_queue(queue)
 
@@ -72,13 +71,13 @@ def test_the_sweep_on_a_worker_queues_again_a_render_whose_worker_was_killed(
     # A worker took the render and was killed: the report is left RENDERING under its claim, 11 minutes old.
     assert render._claim(report.pk) is not None
     InspectionReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=11))
-    monkeypatch.setattr(render, "_sender", lambda pk: lambda: render_report.apply_async((pk,), queue=queue))
+    monkeypatch.setattr(render, "_sender", lambda pk: lambda: tasks.report_render.apply_async((pk,), queue=queue))
 
     try:
         with start_worker(
             celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
         ):
-            swept = sweep_reports.apply_async(queue=queue).get(timeout=30)
+            swept = tasks.reports_sweep.apply_async(queue=queue).get(timeout=30)
             assert wait_for(
                 lambda: InspectionReport.objects.get(pk=report.pk).status in (ReportStatus.READY, ReportStatus.FAILED),
                 timeout=60,

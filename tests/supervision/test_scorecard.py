@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
 from partners.services import partner_change_status
-from supervision import scorecard, services
+from supervision import services
 from supervision.models import CorrectiveAction, Finding, Inspection, InspectionKind, Rating, Severity
+from supervision.services import scorecard
 from tests.conftest import World
 from tests.supervision import helpers
 

@@ -5,7 +5,7 @@ Each service asks ``partners.access`` first, writes inside one transaction and n
 refuses. Starting an inspection gives its inspectors a time-limited grant on the target partner (so they
 can read its placements and practice hours); closing it ends those grants.
 
-Notifications are written in the same transaction (``core.notifications.notify``), so a refused or
+Notifications are written in the same transaction (``core.services.notifications.notify``), so a refused or
 rolled-back change tells nobody. Secrecy: nothing of a spot (unannounced) inspection reaches the target
 partner's people before an inspector starts it; the first they hear is "an inspection has started". A
 scheduled inspection is announced: its coordinators are told when it is planned.
@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core.notifications import notify
+from core.services.notifications import notify
+from core.validation import refuse
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from practice.models import PracticeLog
@@ -54,7 +55,7 @@ GRANT_DAYS = 60
 
 
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
+    return refuse(field, code, message)
 
 
 def _link(inspection_id: int, anchor: str = "") -> str:

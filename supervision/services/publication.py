@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core.notifications import notify
+from core.services.notifications import notify
+from core.validation import refuse
 from partners import access
 from partners.models import Membership, MembershipRole
 from supervision.models import (
@@ -48,7 +49,7 @@ SUMMARY_MAX = 4000
 
 
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
+    return refuse(field, code, message)
 
 
 @transaction.atomic

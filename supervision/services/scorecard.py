@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core.validation import refuse
 from partners import access
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
 from partners.services import partner_change_status
@@ -349,7 +350,7 @@ def probation_proposals(today: datetime.date | None = None) -> list[Scorecard]:
 
 
 def _refuse(field_name: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field_name: [ValidationError(message, code=code)]})
+    return refuse(field_name, code, message)
 
 
 def _proposal_of(partner: Partner, today: datetime.date) -> Scorecard:

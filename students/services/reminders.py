@@ -1,4 +1,4 @@
-"""Milestone reminders: the service behind the daily beat job ``students.tasks.send_milestone_reminders``.
+"""Milestone reminders: the service behind the daily beat job ``students.milestone_reminders_send``.
 
 A service module of its own (rather than a section of ``students.services``) because it is driven by the
 clock, not by a person: it acts for nobody and needs no permission check.
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from students.models import Milestone, MilestoneStatus, StudentStatus
 
 REMINDER_DAYS = 14

@@ -10,24 +10,21 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core.validation import first_error, refuse
 from partners import access
+from partners.models import Partner
 from practice import rules
 from practice.models import EntryStatus, MonthReopening, PracticeLog, RuleSet
 from programmes.models import ActivityCategory, Programme
 from students.models import Placement, PlacementStatus
-
-
-def _refuse(field: str, rule: str, message: str) -> ValidationError:
-    """A refusal that names its rule: the code is the rule, and the message says it in words."""
-    return ValidationError({field: [ValidationError(message, code=rule)]})
 
 
 def _duration_hours(start: datetime.time, end: datetime.time) -> Decimal:
@@ -55,20 +52,20 @@ def _check_entry(
     """Every rule an entry must pass; raises at the first broken rule, naming it."""
     placement = entry.placement
     if placement.status == PlacementStatus.CANCELLED:
-        raise _refuse("placement", "placement", _("This placement was cancelled."))
+        raise refuse("placement", "placement", _("This placement was cancelled."))
     if entry.category.programme_id != placement.student.programme_id:
-        raise _refuse("category", "category", _("Choose an activity of the student's programme."))
+        raise refuse("category", "category", _("Choose an activity of the student's programme."))
     if entry.date > today:
-        raise _refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
+        raise refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
     if not placement.start_date <= entry.date <= placement.end_date:
-        raise _refuse(
+        raise refuse(
             "date",
             "outside_placement",
             _("Rule “date inside the placement”: the placement runs from %(start)s to %(end)s.")
             % {"start": placement.start_date.isoformat(), "end": placement.end_date.isoformat()},
         )
     if entry.date < today - datetime.timedelta(days=rule_set.entry_window_days):
-        raise _refuse(
+        raise refuse(
             "date",
             "entry_window",
             _("Rule “entry window”: entries can be made at most %(days)s days back.")
@@ -76,7 +73,7 @@ def _check_entry(
         )
     programme = placement.student.programme
     if not rules.is_month_open(programme=programme, day=entry.date, today=today, lock_day=rule_set.lock_day):
-        raise _refuse(
+        raise refuse(
             "date",
             "month_closed",
             _("Rule “monthly lock”: %(month)s closed on %(closed)s; the graduate office can reopen it.")
@@ -86,14 +83,14 @@ def _check_entry(
             },
         )
     if hours <= 0 or hours > rule_set.daily_max_hours:
-        raise _refuse(
+        raise refuse(
             "hours",
             "hours_range",
             _("Rule “hours”: hours must be above zero and at most %(max)s.") % {"max": rule_set.daily_max_hours},
         )
     already = rules.day_total(student_id=placement.student_id, day=entry.date, exclude_pk=exclude_pk)
     if already + hours > rule_set.daily_max_hours:
-        raise _refuse(
+        raise refuse(
             "hours",
             "daily_maximum",
             _("Rule “daily maximum”: %(already)s hours are already logged on %(day)s; at most %(max)s a day.")
@@ -110,18 +107,18 @@ def _check_entry(
             exclude_pk=exclude_pk,
         )
     ):
-        raise _refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
+        raise refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
 
 
 def _hours_of(entry: EntryInput) -> Decimal:
     if entry.start_time or entry.end_time:
         if not (entry.start_time and entry.end_time):
-            raise _refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
+            raise refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
         if entry.end_time <= entry.start_time:
-            raise _refuse("end_time", "hours_range", _("The end time must be after the start time."))
+            raise refuse("end_time", "hours_range", _("The end time must be after the start time."))
         return _duration_hours(entry.start_time, entry.end_time)
     if entry.hours is None:
-        raise _refuse("hours", "hours_range", _("Give the hours, or a start and an end time."))
+        raise refuse("hours", "hours_range", _("Give the hours, or a start and an end time."))
     return Decimal(entry.hours)
 
 
@@ -193,14 +190,14 @@ def _decide(log: PracticeLog, *, by: User, today: datetime.date) -> PracticeLog:
         .get(pk=log.pk)
     )
     if log.entered_by_id == by.pk:
-        raise _refuse("status", "own_entry", _("Nobody decides on an entry they made themselves."))
+        raise refuse("status", "own_entry", _("Nobody decides on an entry they made themselves."))
     if log.status != EntryStatus.PENDING:
-        raise _refuse("status", "not_pending", _("Only a pending entry can be approved or rejected."))
+        raise refuse("status", "not_pending", _("Only a pending entry can be approved or rejected."))
     rule_set = rules.rules_for(programme=log.placement.student.programme, partner=log.placement.partner)
     if not rules.is_month_open(
         programme=log.placement.student.programme, day=log.date, today=today, lock_day=rule_set.lock_day
     ):
-        raise _refuse(
+        raise refuse(
             "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
         )
     return log
@@ -222,11 +219,11 @@ def practice_logs_approve(*, log_ids: Sequence[int], by: User, today: datetime.d
     """Approve many entries at once: all of them, or none if any one cannot be approved."""
     ids = list(dict.fromkeys(int(pk) for pk in log_ids))
     if not ids:
-        raise _refuse("ids", "empty", _("Choose at least one entry."))
+        raise refuse("ids", "empty", _("Choose at least one entry."))
     allowed = set(access.scope(PracticeLog.objects.filter(pk__in=ids), by, "decide").values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in allowed]
     if missing:
-        raise _refuse(
+        raise refuse(
             "ids",
             "not_found",
             _("These entries are not yours to approve: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
@@ -248,7 +245,7 @@ def practice_log_reject(*, log: PracticeLog, by: User, reason: str, today: datet
     """The placement's supervisor rejects a pending entry with a reason the student sees."""
     access.require(by, "decide", log)
     if not reason.strip():
-        raise _refuse("reason", "reason_required", _("Say why the entry is rejected."))
+        raise refuse("reason", "reason_required", _("Say why the entry is rejected."))
     log = _decide(log, by=by, today=today or timezone.localdate())
     log.status, log.decided_by, log.decided_at = EntryStatus.REJECTED, by, timezone.now()
     log.rejection_reason = reason.strip()
@@ -263,7 +260,7 @@ def practice_log_withdraw(*, log: PracticeLog, by: User) -> PracticeLog:
     access.require(by, "withdraw", log)
     log = PracticeLog.objects.select_for_update().get(pk=log.pk)
     if log.status != EntryStatus.PENDING:
-        raise _refuse("status", "not_pending", _("Only a pending entry can be withdrawn."))
+        raise refuse("status", "not_pending", _("Only a pending entry can be withdrawn."))
     log.status = EntryStatus.WITHDRAWN
     log._history_user = by  # type: ignore[attr-defined]
     log.save(update_fields=["status"])
@@ -278,30 +275,30 @@ def practice_log_correct(
     hours back, ``-original.hours`` to reverse it). It is approved like any other entry."""
     access.require(by, "log", original.placement)
     if original.status != EntryStatus.APPROVED:
-        raise _refuse(
+        raise refuse(
             "corrects", "not_approved", _("Only an approved entry is corrected; withdraw or answer the others.")
         )
     if not reason.strip():
-        raise _refuse("correction_reason", "reason_required", _("Say why the entry is corrected."))
+        raise refuse("correction_reason", "reason_required", _("Say why the entry is corrected."))
     if hours == 0:
-        raise _refuse("hours", "hours_range", _("A correction changes the hours: give a change other than zero."))
+        raise refuse("hours", "hours_range", _("A correction changes the hours: give a change other than zero."))
     net = original.hours + sum((c.hours for c in original.corrections.filter(status__in=rules.COUNTING)), Decimal("0"))
     if net + hours < 0:
-        raise _refuse("hours", "hours_range", _("A correction cannot take back more hours than were approved."))
+        raise refuse("hours", "hours_range", _("A correction cannot take back more hours than were approved."))
     day = today or timezone.localdate()
     placement = original.placement
     rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
     if not rules.is_month_open(
         programme=placement.student.programme, day=original.date, today=day, lock_day=rule_set.lock_day
     ):
-        raise _refuse(
+        raise refuse(
             "date", "month_closed", _("Rule “monthly lock”: this month is closed; the graduate office can reopen it.")
         )
     if (
         hours > 0
         and rules.day_total(student_id=original.student_id, day=original.date) + hours > rule_set.daily_max_hours
     ):
-        raise _refuse(
+        raise refuse(
             "hours",
             "daily_maximum",
             _("Rule “daily maximum”: the correction would exceed %(max)s hours that day.")
@@ -342,18 +339,27 @@ def month_reopen(
     """The office reopens a closed month of a programme until a date, with a reason."""
     access.require(by, "reopen_month", programme)
     if not reason.strip():
-        raise _refuse("reason", "reason_required", _("Say why the month is reopened."))
+        raise refuse("reason", "reason_required", _("Say why the month is reopened."))
     if until < (today or timezone.localdate()):
-        raise _refuse("until", "past", _("Reopen until today or later."))
+        raise refuse("until", "past", _("Reopen until today or later."))
     return MonthReopening.objects.create(
         programme=programme, month=rules.month_start(month), until=until, reason=reason.strip(), by=by
     )
 
 
 @transaction.atomic
-def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: Any = None) -> RuleSet:
+def rules_set(
+    *,
+    programme: Programme,
+    by: User,
+    partner: Partner | None = None,
+    daily_max_hours: Decimal | None = None,
+    entry_window_days: int | None = None,
+    lock_day: int | None = None,
+) -> RuleSet:
     """A new version of the rules: the programme's defaults (office) or a partner's tightening (its
-    coordinator or the office). A partner's rules may only be stricter than the programme's."""
+    coordinator or the office). A partner's rules may only be stricter than the programme's; a rule left
+    ``None`` keeps its current value (the programme's, for a partner)."""
     if partner is None:
         access.require(by, "set_practice_rules", programme)
     else:
@@ -366,9 +372,12 @@ def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: 
         rule_set.daily_max_hours = current.daily_max_hours
         rule_set.entry_window_days = current.entry_window_days
         rule_set.lock_day = current.lock_day
-    for field in ("daily_max_hours", "entry_window_days", "lock_day"):
-        if field in data and data[field] is not None:
-            setattr(rule_set, field, data[field])
+    if daily_max_hours is not None:
+        rule_set.daily_max_hours = daily_max_hours
+    if entry_window_days is not None:
+        rule_set.entry_window_days = entry_window_days
+    if lock_day is not None:
+        rule_set.lock_day = lock_day
     rule_set.full_clean()
     if partner is not None:
         base = rules.programme_rules(programme=programme)
@@ -385,3 +394,148 @@ def rules_set(*, programme: Programme, by: User, data: dict[str, Any], partner: 
             raise ValidationError(errors)
     rule_set.save()
     return rule_set
+
+
+# --- Bulk create, and why a bulk approval was refused -------------------------------------------------
+
+
+class BulkRowStatus(models.TextChoices):
+    CREATED = "created", gettext_lazy("Created")
+    DUPLICATE = "duplicate", gettext_lazy("Duplicate")
+    REFUSED = "refused", gettext_lazy("Refused")
+
+
+@dataclass(frozen=True)
+class BulkEntry:
+    """One row of a bulk create, its shape already checked: the placement and the activity are ids,
+    resolved for all rows at once, and ``index`` is the row's place in the request."""
+
+    index: int
+    idempotency_key: str
+    placement_id: int
+    category_id: int
+    date: datetime.date
+    hours: Decimal | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    cases: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What became of one row: ``created`` (``id`` is the new entry), ``duplicate`` (``id`` is the entry
+    made earlier under the key) or ``refused`` (``rule`` names the rule broken, ``field`` its field, in
+    Django's naming: ``NON_FIELD_ERRORS`` for the whole entry)."""
+
+    index: int
+    idempotency_key: str | None
+    status: str
+    id: int | None = None
+    rule: str | None = None
+    field: str | None = None
+    message: str | None = None
+
+
+def _out_of_reach(row: BulkEntry, field: str, message: str) -> BulkOutcome:
+    """A row naming a placement or an activity out of reach: refused as if it did not exist."""
+    return BulkOutcome(
+        row.index, row.idempotency_key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message
+    )
+
+
+def practice_logs_bulk_create(*, rows: Sequence[BulkEntry], by: User) -> list[BulkOutcome]:
+    """Create each row through ``practice_log_create``, each in a savepoint of one transaction, so a
+    refused row leaves the others as they are. A row whose key ``by`` already used answers the entry made
+    then (``duplicate``) and creates nothing. The placements, activities and keys already used of all
+    rows are read in one query each, before the loop; the rules cost the same per row, however many."""
+    placements = {
+        placement.pk: placement
+        for placement in access.scope(Placement.objects.filter(pk__in={row.placement_id for row in rows}), by, "log")
+    }
+    categories = ActivityCategory.objects.in_bulk({row.category_id for row in rows})
+    made: dict[str, int] = {
+        str(key): pk
+        for key, pk in PracticeLog.objects.filter(
+            entered_by=by, idempotency_key__in={row.idempotency_key for row in rows}
+        ).values_list("idempotency_key", "pk")
+    }
+    outcomes = []
+    with transaction.atomic():
+        for row in rows:
+            key = row.idempotency_key
+            if key in made:
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.DUPLICATE, id=made[key]))
+                continue
+            placement, category = placements.get(row.placement_id), categories.get(row.category_id)
+            if placement is None:
+                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+                continue
+            if category is None:
+                outcomes.append(_out_of_reach(row, "category", _("No such activity.")))
+                continue
+            entry = EntryInput(
+                placement=placement,
+                category=category,
+                date=row.date,
+                hours=row.hours,
+                start_time=row.start_time,
+                end_time=row.end_time,
+                cases=row.cases,
+                description=row.description,
+            )
+            try:
+                with transaction.atomic():  # the row's savepoint: a refusal undoes this row only
+                    log = practice_log_create(entry=entry, by=by, idempotency_key=key)
+            except DuplicateEntry as duplicate:
+                made[key] = duplicate.existing.pk
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.DUPLICATE, id=duplicate.existing.pk))
+            except PermissionDenied:
+                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+            except ValidationError as error:
+                field, rule, message = first_error(error)
+                outcomes.append(
+                    BulkOutcome(
+                        row.index, key, BulkRowStatus.REFUSED, rule=rule or "invalid", field=field, message=message
+                    )
+                )
+            else:
+                made[key] = log.pk
+                outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.CREATED, id=log.pk))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class ApprovalRefusal:
+    """An entry that stops a bulk approval, the rule it breaks, and the field (Django's naming)."""
+
+    id: int
+    rule: str
+    field: str
+    message: str
+
+
+class _TrialOnly(Exception):
+    """Raised to roll back a trial approval."""
+
+
+def practice_logs_approval_refusals(*, log_ids: Sequence[int], by: User) -> list[ApprovalRefusal]:
+    """Each entry that stops ``practice_logs_approve``, with the rule it breaks; writes nothing.
+
+    The service stops at the first entry it cannot approve and names no entry for most rules; to tell a
+    partner system every entry to look at, each entry is tried alone through ``practice_log_approve``
+    in a savepoint that is always rolled back. Meant to run after a refused bulk approval."""
+    refusals = []
+    for pk in dict.fromkeys(log_ids):
+        try:
+            with transaction.atomic():
+                practice_log_approve(log=PracticeLog(pk=pk), by=by)
+                raise _TrialOnly
+        except _TrialOnly:
+            continue
+        except PermissionDenied:
+            refusals.append(ApprovalRefusal(pk, "not_found", "ids", _("No such entry that you may approve.")))
+        except ValidationError as error:
+            field, rule, message = first_error(error)
+            refusals.append(ApprovalRefusal(pk, rule or "invalid", field, message))
+    return refusals

@@ -3,7 +3,7 @@
 Rules that cross rows live here: a placement needs a site of its partner, a supervisor who is a member
 of that partner, dates inside the programme and clear of the student's other placements, and a signed
 agreement covering it. Every change of a plan's content writes a new ``PlanVersion``; every workflow
-step writes a ``PlanEvent`` and tells the next person through ``core.notifications``.
+step writes a ``PlanEvent`` and tells the next person through ``core.services.notifications``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
-from core import notifications
+from core.services import notifications
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
 from programmes.models import ActivityCategory, Agreement, AgreementStatus, Cohort, Objective, Programme
@@ -172,14 +172,25 @@ def _require_editable(plan: TrainingPlan) -> None:
 
 
 @transaction.atomic
-def plan_update_goals(*, plan: TrainingPlan, by: User, data: Mapping[str, Any]) -> TrainingPlan:
-    """Change the student's research direction, career intention and development goals in the plan."""
+def plan_update_goals(
+    *,
+    plan: TrainingPlan,
+    by: User,
+    research_direction: str | None = None,
+    career_intention: str | None = None,
+    development_goals: str | None = None,
+) -> TrainingPlan:
+    """Change the student's research direction, career intention and development goals in the plan; a
+    goal left ``None`` keeps its value."""
     access.require(by, "edit", plan)
     _require_editable(plan)
     student = Student.objects.select_for_update().get(pk=plan.student_id)
-    for field in ("research_direction", "career_intention", "development_goals"):
-        if field in data:
-            setattr(student, field, data[field])
+    if research_direction is not None:
+        student.research_direction = research_direction
+    if career_intention is not None:
+        student.career_intention = career_intention
+    if development_goals is not None:
+        student.development_goals = development_goals
     student.full_clean()
     student._history_user = by  # type: ignore[attr-defined]
     student.save()

@@ -1,6 +1,7 @@
-"""Supervision reminders: the services behind the daily and weekly beat jobs in ``supervision.jobs.reminders``.
+"""Supervision reminders: the services behind the daily and weekly beat jobs of the same names in
+``supervision.tasks``.
 
-Driven by the clock, not by a person (like ``practice.reminders``): they act for nobody and need no
+Driven by the clock, not by a person (like ``practice.services.reminders``): they act for nobody and need no
 permission check, but they tell each person only what that person may see.
 
 * **Corrective actions** (daily): the owner of an open or reopened action due within 7 days, or overdue,
@@ -10,7 +11,7 @@ permission check, but they tell each person only what that person may see.
   the partner's coordinators see anyway, are included: a planned spot inspection, or a partner somebody
   has left, never shows up in anybody's reminder.
 * **Office digest** (weekly): every office user gets one digest an ISO week, listing the overdue actions,
-  the closed inspections not published in time (``supervision.publication.publication_overdue``, the same
+  the closed inspections not published in time (``supervision.services.publication.publication_overdue``, the same
   rule as the office's publication queue), and the partners proposed for probation. Nothing is sent when
   there is nothing to say.
 
@@ -33,13 +34,13 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from partners import access
 from partners.models import Membership, MembershipRole
-from supervision import publication
 from supervision.models import AWAITING_ANSWER, STARTED_STATUSES, CorrectiveAction, Inspection
-from supervision.scorecard import Scorecard, probation_proposals
+from supervision.services import publication
+from supervision.services.scorecard import Scorecard, probation_proposals
 
 #: An action due within this many days (or overdue) is reminded.
 DUE_SOON_DAYS = 7

@@ -1,6 +1,6 @@
-"""Practice-hour reminders: the services behind the daily beat job ``practice.tasks.send_practice_reminders``.
+"""Practice-hour reminders: the services behind the daily beat job ``practice.practice_reminders_send``.
 
-A module of its own (like ``students.reminders``) because it is driven by the clock, not by a person: it
+A module of its own (like ``students.services.reminders``) because it is driven by the clock, not by a person: it
 acts for nobody and needs no permission check. Two kinds of reminder, each at most once per person per
 day, however often the job runs or is retried:
 
@@ -11,7 +11,7 @@ day, however often the job runs or is retried:
 
 The notification's ``dedup_key`` names the kind and the day, and the database's unique constraint on
 (user, dedup_key) makes a second run on the same day, or two runs at once, tell nobody twice. The
-e-mails go out after commit, through ``core.notifications.notify``.
+e-mails go out after commit, through ``core.services.notifications.notify``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core import notifications
 from core.models import Notification
+from core.services import notifications
 from practice.models import EntryStatus, PracticeLog
 from students.models import Placement, PlacementStatus, Student, StudentStatus
 

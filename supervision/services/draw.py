@@ -97,7 +97,7 @@ from supervision.models import (
     SpotDraw,
     TargetKind,
 )
-from supervision.services import inspection_plan
+from supervision.services.inspections import inspection_plan
 
 #: The algorithm stored on each draw; ``draw_recompute`` refuses a draw made by another one.
 ALGORITHM = "weighted-without-replacement-v1"
