@@ -49,6 +49,7 @@ from supervision.models import (
     Finding,
     Inspection,
     InspectionAssignment,
+    InspectionReport,
     InspectionStatus,
     Rating,
     Severity,
@@ -620,3 +621,13 @@ def draw_candidates(*, user: AnyUser, draw: SpotDraw) -> list[DrawCandidate]:
     """A draw's candidates the user may see, in their order, with partner and inspection."""
     candidates = draw.candidates.select_related("partner", "inspection").order_by("position")
     return list(access.scope(candidates, user))
+
+
+def inspection_reports(*, user: AnyUser, inspection_id: int) -> QuerySet[InspectionReport]:
+    """The report versions of one inspection that ``user`` may open (none before closing), for the
+    report page and the inspection page's report panel: by variant, language, newest version first."""
+    return (
+        access.scope(InspectionReport.objects.filter(inspection_id=inspection_id), user)
+        .select_related("inspection__target_partner", "requested_by")
+        .order_by("variant", "language", "-version")
+    )

@@ -25,7 +25,6 @@ from supervision.models import (
     CorrectiveAction,
     Finding,
     Inspection,
-    InspectionReport,
     InspectionStatus,
 )
 from supervision.uploads import CONTENT_TYPES
@@ -117,11 +116,7 @@ class InspectionDetailView(LoginRequiredMixin, View):
             "can_close": in_progress and access.can(user, "close", inspection),
             "close_form": CloseForm(),
             # The report panel: the versions this reader may open (none before closing), and publishing.
-            "reports": list(
-                access.scope(InspectionReport.objects.filter(inspection=inspection), user).order_by(
-                    "variant", "language", "-version"
-                )
-            ),
+            "reports": list(selectors.inspection_reports(user=user, inspection_id=inspection.pk)),
             "can_publish": inspection.status == InspectionStatus.CLOSED and access.can(user, "publish", inspection),
             "can_retry_report": access.can(user, "retry_report", inspection),
         }

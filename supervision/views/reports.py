@@ -24,8 +24,9 @@ from django.views import View
 from django.views.generic import ListView
 
 from core.forms import BootstrapFormMixin
-from core.views import apply_validation_error, not_found, request_user, scoped_object
+from core.views import apply_validation_error, not_found, request_user, require_or_404, scoped_object
 from partners import access
+from supervision import selectors
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
 from supervision.reports import download_name, redact, report_retry, stuck_minutes
 from supervision.services import publication
@@ -62,10 +63,8 @@ class ReportView(LoginRequiredMixin, View):
     ``REPORT_STUCK_AFTER``) says so, and offers the office a Retry too."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        reports = list(
-            access.scope(InspectionReport.objects.filter(inspection_id=pk), request.user)
-            .select_related("inspection__target_partner", "requested_by")
-            .order_by("variant", "-version")
+        reports = sorted(
+            selectors.inspection_reports(user=request.user, inspection_id=pk), key=lambda r: (r.variant, -r.version)
         )
         if not reports:
             raise _denied(request, "view", f"InspectionReport:inspection={pk}")
@@ -99,11 +98,7 @@ class ReportPdfView(LoginRequiredMixin, View):
     """GET: one frozen report PDF, as stored (never rendered again)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        report = (
-            access.scope(InspectionReport.objects.filter(status=ReportStatus.READY), request.user).filter(pk=pk).first()
-        )
-        if report is None:
-            raise _denied(request, "view", f"InspectionReport:{pk}")
+        report = scoped_object(request, InspectionReport.objects.filter(status=ReportStatus.READY), pk=pk)
         return pdf_response(report, request)
 
 
@@ -111,9 +106,8 @@ class ReportRetryView(LoginRequiredMixin, View):
     """POST: the office renders a failed or stuck version again."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = access.scope(InspectionReport.objects.select_related("inspection"), request.user).filter(pk=pk).first()
-        if report is None or not access.can(request.user, "retry_report", report.inspection):
-            raise _denied(request, "retry_report", f"InspectionReport:{pk}")
+        report = scoped_object(request, InspectionReport.objects.select_related("inspection"), pk=pk)
+        require_or_404(request, "retry_report", report.inspection)
         try:
             report_retry(report=report, by=request_user(request))
         except ValidationError as error:
