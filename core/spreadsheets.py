@@ -3,7 +3,7 @@
 A CSV cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be run as a formula
 when the file is opened (CSV injection). Exports prefix such text with an apostrophe (the neutraliser),
 which spreadsheets show as text; imports remove exactly that apostrophe, so an exported file imports back
-unchanged (``students.imports``).
+unchanged (``students.services.imports``).
 
 To make the two exact inverses, text that already starts with apostrophes followed by such a character
 (``'=x``: a value someone typed with the apostrophe, or saved by an older import) gets one more apostrophe

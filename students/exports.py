@@ -1,4 +1,4 @@
-"""Export of the students list to CSV and XLSX, in the columns the import reads (``students.imports``).
+"""Export of the students list to CSV and XLSX, in the columns the import reads (``students.services.imports``).
 
 The caller hands in the user's scoped, filtered students (``students.selectors.student_list``). CSV is
 streamed, behind a UTF-8 byte-order mark so that spreadsheet programs read Chinese names correctly; text
@@ -18,8 +18,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import neutralise
-from students.imports import COLUMNS
 from students.models import Student
+from students.services.imports import COLUMNS
 
 EXPORT_COLUMNS = (*COLUMNS, "plan_status", "at_risk")
 

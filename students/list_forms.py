@@ -85,7 +85,7 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class StudentImportForm(BootstrapFormMixin, forms.Form):
-    """Step 1 of the import: the file. Its content is checked by ``students.imports``, not by its name."""
+    """Step 1 of the import: the file. Its content is checked by ``students.services.imports``, not by its name."""
 
     file = forms.FileField(
         label=_("CSV or XLSX file"),

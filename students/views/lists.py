@@ -33,9 +33,10 @@ from accounts.roles import AnyUser
 from core.views import ScopedListView, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import MembershipRole
-from students import exports, imports, selectors
+from students import exports, selectors
 from students.list_forms import StudentFilterForm, StudentImportConfirmForm, StudentImportForm
 from students.models import Student, TrainingPlan
+from students.services import imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

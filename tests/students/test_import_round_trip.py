@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from students.imports import RowStatus
 from students.models import Student
+from students.services.imports import RowStatus
 from tests.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,9 @@ from django.urls import reverse
 from accounts.models import User
 from partners.models import Membership, MembershipRole, PartnerKind
 from programmes.models import MilestoneKind, MilestoneTemplate
-from students import imports
-from students.imports import RowStatus
 from students.models import Milestone, PlanStatus, PlanVersion, Student, TrainingPlan
+from students.services import imports
+from students.services.imports import RowStatus
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory

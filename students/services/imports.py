@@ -47,8 +47,8 @@ from core.spreadsheets import unneutralise
 from partners import access
 from partners.models import Membership, MembershipRole, PartnerKind
 from programmes.models import Programme
-from students import services
 from students.models import CareerIntention, Student
+from students.services import enrolment as services
 
 REQUIRED_COLUMNS = (
     "student_number",
