@@ -22,17 +22,15 @@ def _enrol(office: User, username: str, number: str, programme: Programme, enrol
     return services.student_create(
         by=office,
         user=User.objects.get(username=username),
-        data={
-            "student_number": number,
-            "programme": programme,
-            "cohort": services.cohort_for(programme, enrolled_on.year),
-            "enrolled_on": enrolled_on,
-            "tutor": User.objects.get(username="tutor"),
-            "practice_supervisor": User.objects.get(username="sup-hospital"),
-            "research_direction": "Low-dose CT reconstruction",
-            "career_intention": "hospital",
-            "development_goals": "Operate CT and MR independently; publish one conference paper.",
-        },
+        student_number=number,
+        programme=programme,
+        cohort=services.cohort_for(programme, enrolled_on.year),
+        enrolled_on=enrolled_on,
+        tutor=User.objects.get(username="tutor"),
+        practice_supervisor=User.objects.get(username="sup-hospital"),
+        research_direction="Low-dose CT reconstruction",
+        career_intention="hospital",
+        development_goals="Operate CT and MR independently; publish one conference paper.",
     )
 
 

@@ -101,14 +101,14 @@ class StudentViewSet(ScopedModelViewSet):
         username = data.pop("username", "")
         full_name, email = data.pop("full_name", ""), data.pop("email", "")
         if user is not None:
-            student = services.student_create(by=request.user, user=user, data=data)  # type: ignore[arg-type]
+            student = services.student_create(by=request.user, user=user, **data)  # type: ignore[arg-type]
         else:
             student = services.student_create_with_user(
                 by=request.user,  # type: ignore[arg-type]
                 username=username,
                 full_name=full_name,
                 email=email,
-                data=data,
+                **data,
             )
         response = self._read(student)
         response.status_code = status.HTTP_201_CREATED
@@ -118,7 +118,7 @@ class StudentViewSet(ScopedModelViewSet):
         student = self.get_object()
         serializer = self.get_serializer(student, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        student = services.student_update(student=student, by=request.user, data=serializer.validated_data)  # type: ignore[arg-type]
+        student = services.student_update(student=student, by=request.user, **serializer.validated_data)  # type: ignore[arg-type]
         return self._read(student)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,21 +41,35 @@ from students.models import (
     add_months,
 )
 
-STUDENT_FIELDS = (
-    "student_number",
-    "programme",
-    "cohort",
-    "status",
-    "enrolled_on",
-    "tutor",
-    "practice_supervisor",
-    "research_direction",
-    "career_intention",
-    "development_goals",
-)
+
+class StudentFields(TypedDict, total=False):
+    """A student record's own fields, as keyword arguments of ``student_create`` and ``student_update``:
+    typed, and only those given are set (an update leaves the others as they are; ``tutor=None`` clears)."""
+
+    student_number: str
+    programme: Programme
+    cohort: Cohort | None
+    status: str
+    enrolled_on: datetime.date
+    tutor: User | None
+    practice_supervisor: User | None
+    research_direction: str
+    career_intention: str
+    development_goals: str
+
+
+STUDENT_FIELDS = tuple(StudentFields.__annotations__)
 
 
 # --- Students ---------------------------------------------------------------------------------------
+
+
+def _set_fields(student: Student, fields: StudentFields) -> None:
+    unknown = set(fields) - set(STUDENT_FIELDS)
+    if unknown:  # a caller unpacking a dict that carries more than the record's fields
+        raise TypeError(f"not a student field: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(student, name, value)
 
 
 def _validate_student(student: Student) -> None:
@@ -79,13 +93,11 @@ def _validate_student(student: Student) -> None:
 
 
 @transaction.atomic
-def student_create(*, by: User, user: User, data: Mapping[str, Any]) -> Student:
+def student_create(*, by: User, user: User, **fields: Unpack[StudentFields]) -> Student:
     """Enrol a student (office): the record, an empty draft plan (v1) and the programme's milestones."""
     access.require(by, "create", Student)
     student = Student(user=user)
-    for field in STUDENT_FIELDS:
-        if field in data:
-            setattr(student, field, data[field])
+    _set_fields(student, fields)
     student.full_clean()
     _validate_student(student)
     student._history_user = by  # type: ignore[attr-defined]
@@ -102,13 +114,11 @@ def student_create(*, by: User, user: User, data: Mapping[str, Any]) -> Student:
 
 
 @transaction.atomic
-def student_update(*, student: Student, by: User, data: Mapping[str, Any]) -> Student:
+def student_update(*, student: Student, by: User, **fields: Unpack[StudentFields]) -> Student:
     """Edit a student's record (office). Plan content changes go through the plan services."""
     access.require(by, "change", student)
     student = Student.objects.select_for_update().get(pk=student.pk)
-    for field in STUDENT_FIELDS:
-        if field in data:
-            setattr(student, field, data[field])
+    _set_fields(student, fields)
     student.full_clean()
     _validate_student(student)
     student._history_user = by  # type: ignore[attr-defined]
@@ -608,7 +618,7 @@ def cohort_for(programme: Programme, year: int) -> Cohort:
 
 @transaction.atomic
 def student_create_with_user(
-    *, by: User, username: str, full_name: str = "", email: str = "", data: Mapping[str, Any]
+    *, by: User, username: str, full_name: str = "", email: str = "", **fields: Unpack[StudentFields]
 ) -> Student:
     """Open an account and enrol it as a student in one step (office). The account has no password: the
     student sets one through the password reset e-mail. Nothing is kept when the enrolment is refused."""
@@ -617,4 +627,4 @@ def student_create_with_user(
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    return student_create(by=by, user=user, data=data)
+    return student_create(by=by, user=user, **fields)

@@ -49,6 +49,7 @@ from partners.models import Membership, MembershipRole, PartnerKind
 from programmes.models import Programme
 from students.models import CareerIntention, Student
 from students.services import enrolment as services
+from students.services.enrolment import StudentFields
 
 REQUIRED_COLUMNS = (
     "student_number",
@@ -509,9 +510,9 @@ class ImportOutcome:
     unchanged: int
 
 
-def _student_data(row: ImportRow) -> dict[str, Any]:
-    assert row.programme is not None and row.intake_year is not None
-    data: dict[str, Any] = {
+def _student_data(row: ImportRow) -> StudentFields:
+    assert row.programme is not None and row.intake_year is not None and row.enrolled_on is not None
+    data: StudentFields = {
         "cohort": services.cohort_for(row.programme, row.intake_year),
         "enrolled_on": row.enrolled_on,
     }
@@ -559,8 +560,11 @@ def _create(row: ImportRow, by: User) -> Student:
     user.full_clean(exclude=["password"])
     user._history_user = by  # type: ignore[attr-defined]
     user.save()
-    data = {"student_number": v["student_number"], "programme": row.programme, **_student_data(row)}
-    return services.student_create(by=by, user=user, data=data)
+    assert row.programme is not None
+    fields = _student_data(row)
+    fields["student_number"] = v["student_number"]
+    fields["programme"] = row.programme
+    return services.student_create(by=by, user=user, **fields)
 
 
 def _update(row: ImportRow, by: User) -> Student:
@@ -571,7 +575,7 @@ def _update(row: ImportRow, by: User) -> Student:
         user.full_name, user.email = v["full_name"], v["email"]
         user._history_user = by  # type: ignore[attr-defined]
         user.save(update_fields=["full_name", "email"])
-    return services.student_update(student=row.student, by=by, data=_student_data(row))
+    return services.student_update(student=row.student, by=by, **_student_data(row))
 
 
 # --- The upload between preview and confirmation ------------------------------------------------------
