@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from rest_framework.request import Request
 
 from accounts.models import User
 from core.models import Notification
@@ -38,8 +39,9 @@ R = TypeVar("R")
 # ``scoped_object``. ``docs/decisions/0009-pages-on-the-scoped-base.md`` has the pattern and an example.
 
 
-def request_user(request: HttpRequest) -> User:
-    """The signed-in user of a page behind ``LoginRequiredMixin``, typed as a ``User``.
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a page behind ``LoginRequiredMixin`` (or of an API view behind
+    ``IsAuthenticated``), typed as a ``User``.
 
     Pages pass it to services (``by=``), which want a real user; an anonymous request never gets this
     far (the login redirect comes first), and if one did it is refused rather than passed on."""

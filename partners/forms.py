@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
+from partners import selectors
 from partners.models import MembershipRole, Partner, PartnerKind, PartnerStatus, Site
 
 
@@ -56,10 +57,14 @@ class SiteForm(BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]
 
 
 class MembershipForm(BootstrapFormMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("username"))
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.membership_person_choices()  # type: ignore[attr-defined]
 
 
 class MembershipEndForm(BootstrapFormMixin, forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import User
 from accounts.roles import AnyUser
 from partners import access
 from partners.models import Membership, Partner, PartnerStatusChange, Site, in_force_q
@@ -48,3 +49,9 @@ def partner_status_history(*, user: AnyUser, partner: Partner) -> QuerySet[Partn
     """A partner's status changes, newest first, if the user may see them."""
     changes = access.scope(PartnerStatusChange.objects.select_related("changed_by"), user, "view")
     return changes.filter(partner=partner).order_by("-changed_at", "-pk")
+
+
+def membership_person_choices() -> QuerySet[User]:
+    """The people a partner's coordinator (or the office) may add as members: every active account, by
+    username. Adding a person is how an account gets its first partner, so no partner scope applies."""
+    return User.objects.filter(is_active=True).order_by("username")

@@ -33,10 +33,10 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from core.api.errors import ERROR_RESPONSE
 from core.api.filters import IdFilter
 from core.api.viewsets import ScopedViewSetMixin
+from core.views import request_user
 from partners import access
 from supervision import services
 from supervision.api.serializers import (
@@ -72,11 +72,6 @@ _READ_ERRORS = {404: ERROR_RESPONSE}
 _LIST_ERRORS = {400: ERROR_RESPONSE}
 #: Requests that may carry an evidence file: JSON without one, multipart with one.
 _UPLOAD_TYPES = ["application/json", "multipart/form-data"]
-
-
-def _user(request: Request) -> User:
-    # Every endpoint here needs a signed-in user (IsAuthenticated), so the user is a real one.
-    return request.user  # type: ignore[return-value]
 
 
 def _deny(user: Any, action_name: str, obj: Any, message: str | None = None) -> NoReturn:
@@ -147,7 +142,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         """Plan an inspection (office only). A spot inspection stays invisible to the partner inspected
         until it is started; an inspector with a membership at that partner is refused
         (``conflict_of_interest`` on ``inspectors``)."""
-        user = _user(request)
+        user = request_user(request)
         if not access.can(user, "plan", Inspection):
             _deny(user, "plan", Inspection, _("Only the graduate office plans inspections."))
         serializer = InspectionCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -172,7 +167,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         """Start a planned inspection (an assigned inspector or the office): from now the partner's
         coordinators see it."""
         inspection = self.get_object()
-        inspection = services.inspection_start(inspection=inspection, by=_user(request))
+        inspection = services.inspection_start(inspection=inspection, by=request_user(request))
         return self._read(inspection)
 
     @extend_schema(request=None, responses=_INSPECTION)
@@ -181,7 +176,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         """Close an inspection in progress (an assigned inspector or the office); the inspectors' access to
         the partner's records ends."""
         inspection = self.get_object()
-        inspection = services.inspection_close(inspection=inspection, by=_user(request))
+        inspection = services.inspection_close(inspection=inspection, by=request_user(request))
         return self._read(inspection)
 
     @extend_schema(
@@ -206,7 +201,7 @@ class InspectionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         return Response(ChecklistRowSerializer(checklist_rows(inspection), many=True).data)
 
     def _record(self, request: Request, inspection: Inspection) -> Response:
-        user = _user(request)
+        user = request_user(request)
         if not access.can(user, "record", inspection):
             _deny(user, "record", inspection, _("Only an inspector assigned to this inspection rates its checklist."))
         serializer = ChecklistRecordSerializer(data=request.data)
@@ -288,7 +283,7 @@ class FindingViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         serializer = FindingCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = _user(request)
+        user = request_user(request)
         inspection: Inspection = data["inspection"]
         if not access.can(user, "record", inspection):
             _deny(user, "record", inspection, _("Only an inspector assigned to this inspection records findings."))
@@ -358,7 +353,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
             action=corrective_action,
             answer=serializer.validated_data["answer"],
             evidence=serializer.validated_data.get("evidence"),
-            by=_user(request),
+            by=request_user(request),
         )
         return self._read(corrective_action)
 
@@ -367,7 +362,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Accept the answer (an assigned inspector): the action is verified."""
         corrective_action = self.get_object()
-        corrective_action = services.corrective_action_verify(action=corrective_action, by=_user(request))
+        corrective_action = services.corrective_action_verify(action=corrective_action, by=request_user(request))
         return self._read(corrective_action)
 
     @extend_schema(request=ReopenSerializer, responses=_ACTION)
@@ -378,7 +373,7 @@ class CorrectiveActionViewSet(_ScopedReadViewSet):
         serializer = ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         corrective_action = services.corrective_action_reopen(
-            action=corrective_action, reason=serializer.validated_data["reason"], by=_user(request)
+            action=corrective_action, reason=serializer.validated_data["reason"], by=request_user(request)
         )
         return self._read(corrective_action)
 
