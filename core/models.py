@@ -62,7 +62,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-    #: When a worker took the e-mail to send it (see ``core.notification_email``).
+    #: When a worker took the e-mail to send it (see ``core.services.notification_email``).
     email_claimed_at = models.DateTimeField(_("e-mail claimed"), null=True, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from core import notification_email
+from core.services import notification_email
 
 
 @shared_task(name="core.ping", ignore_result=False)
@@ -23,7 +23,7 @@ def ping() -> str:
 
 
 @shared_task(
-    name="core.notification_email_send",
+    name="core.services.notification_email_send",
     acks_late=True,
     # A mail server or database that does not answer (OSError covers ConnectionError and timeouts).
     autoretry_for=(OSError, OperationalError),
@@ -32,6 +32,6 @@ def ping() -> str:
     max_retries=5,
 )
 def notification_email_send(notification_id: int) -> bool:
-    """E-mail one notification, once (``core.notification_email.notification_email_send``: claimed, sent,
+    """E-mail one notification, once (``core.services.notification_email.notification_email_send``: claimed, sent,
     then marked sent). A transient failure is retried after one minute, then two, four, at most five."""
     return notification_email.notification_email_send(notification_id=notification_id)

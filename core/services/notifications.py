@@ -2,7 +2,7 @@
 
 ``notify`` writes one ``Notification`` per recipient inside the caller's transaction and sends the
 e-mails after commit through Celery (``core.tasks.notification_email_send``, which claims each e-mail, sends
-it, then marks it sent: ``core.notification_email``), so a rolled-back change notifies nobody.
+it, then marks it sent: ``core.services.notification_email``), so a rolled-back change notifies nobody.
 """
 
 from __future__ import annotations

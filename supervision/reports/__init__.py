@@ -6,12 +6,13 @@ By topic:
   context, never in the template;
 * ``chart``: the checklist results by aspect and their SVG chart;
 * ``context``: everything a report shows (:func:`report_context`);
-* ``render``: requesting a version, rendering it once under a claim (the Celery task
-  ``supervision.render_report``, sent by name: ``RENDER_TASK``), retries and the sweep.
+and, because it writes, in the services package (docs/decisions/0012): ``supervision.services.reports``,
+requesting a version, rendering it once under a claim (the Celery task ``supervision.render_report``, sent
+by name: ``RENDER_TASK``), retries and the sweep.
 
 The names others use are re-exported here, so ``from supervision.reports import ...`` keeps working. A
 test that replaces a name for a call made inside the package patches the submodule that looks it up
-(``supervision.reports.render``), not this package.
+(``supervision.services.reports``), not this package.
 """
 
 from supervision.reports.chart import (
@@ -34,7 +35,7 @@ from supervision.reports.redaction import (
     redactor_for,
     scrub_contacts,
 )
-from supervision.reports.render import (
+from supervision.services.reports import (
     ERROR_MAX,
     MAX_ATTEMPTS,
     PAGE_TEMPLATE,

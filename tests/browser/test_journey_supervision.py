@@ -37,7 +37,7 @@ def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A real worker in this process (it shares the test database), on a queue of its own that the
     report renders are sent to (see tests/core/test_worker.py for why a queue of its own)."""
     from supervision import tasks
-    from supervision.reports import render
+    from supervision.services import reports as render
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
     monkeypatch.setattr(render, "_sender", lambda pk: lambda: tasks.report_render.apply_async((pk,), queue=queue))

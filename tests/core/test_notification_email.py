@@ -17,7 +17,7 @@ from django.utils import timezone
 from core import tasks
 from core.claims import claim_timeout
 from core.models import Notification
-from core.notification_email import notification_email_send
+from core.services.notification_email import notification_email_send
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,8 @@ from core.claims import claim_timeout
 from core.models import Notification
 from supervision import reports, tasks
 from supervision.models import REPORT_STUCK_AFTER, Inspection, InspectionReport, ReportStatus, ReportVariant
-from supervision.reports import MAX_ATTEMPTS, RENDER_TASK, render, report_render, report_retry, reports_sweep
+from supervision.reports import MAX_ATTEMPTS, RENDER_TASK, report_render, report_retry, reports_sweep
+from supervision.services import reports as render
 from tests.conftest import World, client_for
 from tests.supervision import helpers
 

@@ -30,12 +30,12 @@ from supervision.reports import (
     aspect_chart_svg,
     latest_ready,
     redact,
-    render,
     render_report_bytes,
     report_render,
     report_request,
     report_retry,
 )
+from supervision.services import reports as render
 from supervision.services.publication import inspection_publish
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory

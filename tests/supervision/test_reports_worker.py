@@ -17,7 +17,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from supervision import services, tasks
 from supervision.models import InspectionReport, ReportStatus, ReportVariant
-from supervision.reports import render
+from supervision.services import reports as render
 from tests.conftest import World
 from tests.supervision import helpers
 from tests.workers import forget_queue, wait_for
