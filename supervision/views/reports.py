@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -30,10 +30,6 @@ from supervision import selectors
 from supervision.models import Inspection, InspectionReport, InspectionStatus, ReportStatus, ReportVariant
 from supervision.reports import download_name, redact, report_retry, stuck_minutes
 from supervision.services import publication
-
-
-def _denied(request: HttpRequest, action: str, label: str) -> Http404:
-    return not_found(request, action, label)
 
 
 def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -67,7 +63,7 @@ class ReportView(LoginRequiredMixin, View):
             selectors.inspection_reports(user=request.user, inspection_id=pk), key=lambda r: (r.variant, -r.version)
         )
         if not reports:
-            raise _denied(request, "view", f"InspectionReport:inspection={pk}")
+            raise not_found(request, "view", f"InspectionReport:inspection={pk}")
         inspection = reports[0].inspection
         # The full report if the user may see one, else the public one; in the reader's language if rendered.
         language = translation.get_language()
@@ -140,7 +136,7 @@ class PublishView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not access.can(request.user, "publish", Inspection):
-            raise _denied(request, "publish", f"Inspection:{kwargs.get('pk')}")
+            raise not_found(request, "publish", f"Inspection:{kwargs.get('pk')}")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -187,7 +183,7 @@ class PublicationQueueView(LoginRequiredMixin, ListView):  # type: ignore[type-a
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not access.can(request.user, "publish", Inspection):
-            raise _denied(request, "publish", "Inspection:publication-queue")
+            raise not_found(request, "publish", "Inspection:publication-queue")
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
