@@ -81,6 +81,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.embedded)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The run's own broker folders (config/settings/test.py): the filesystem transport needs them first."""
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    for name in ("data_folder_in", "control_folder", "processed_folder"):
+        if options.get(name):
+            Path(options[name]).mkdir(parents=True, exist_ok=True)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Leave the broker as the run found it: this run's queue folder or Redis keys go (tests/workers.py)."""
     from tests.workers import forget_test_broker

@@ -34,8 +34,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
     }
-    for _folder in ("queue", "control", "processed"):
-        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+    # The folders are made when a test session starts and removed when it ends (tests/conftest.py), so that
+    # other commands loading these settings (mypy's plugin, manage.py checks) leave nothing behind.
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
