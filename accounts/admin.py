@@ -1,22 +1,18 @@
-"""People: the custom user model and platform roles (office, inspector, counsellor); API tokens."""
+"""People: the custom user model and platform roles (office, inspector, counsellor). The API tokens' admin is
+in ``core/admin.py``, which may ask the access engine (``accounts`` stands below it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services
-from accounts.models import ApiToken, User
-from accounts.roles import PlatformRole, has_platform_role
+from accounts.models import User
 
 
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
@@ -40,80 +36,3 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email")
     change_password_form = AdminPasswordChangeForm
-
-
-class TokenStateFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("live", _("Live")), ("expired", _("Expired"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> QuerySet[ApiToken]:
-        if self.value() == "live":
-            return queryset.filter(expires_at__gt=timezone.now())
-        if self.value() == "expired":
-            return queryset.filter(expires_at__lte=timezone.now())
-        return queryset
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The API tokens in use, for the office: who holds one, since when, until when, last used when.
-
-    Tokens are only issued by logging in through the API and are never edited; the office revokes them
-    (the person's client must log in again). Only the office's staff accounts and superusers see them.
-    """
-
-    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "is_live")
-    list_filter = (TokenStateFilter,)
-    search_fields = ("user__username", "user__full_name", "prefix")
-    list_select_related = ("user",)
-    readonly_fields = ("prefix", "user", "created_at", "expires_at", "last_used_at")
-    fields = readonly_fields
-    actions = ["revoke"]
-
-    @admin.display(boolean=True, description=_("live"))
-    def is_live(self, token: ApiToken) -> bool:
-        return not token.is_expired()
-
-    def _office(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_active and user.is_staff and (user.is_superuser or has_platform_role(user, PlatformRole.OFFICE))
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._office(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._office(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._office(request)
-
-    def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return self._office(request)
-
-    def get_actions(self, request: HttpRequest) -> Any:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # "Revoke" says what it does
-        return actions
-
-    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        count = 0
-        for token in queryset:
-            services.token_revoke(token=token)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
-            messages.SUCCESS,
-        )

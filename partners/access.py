@@ -46,7 +46,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.roles import AnyUser, PlatformRole, platform_roles
 from accounts.roles import users_with_platform_role as users_with_platform_role  # offered to the apps
 from core.models import Notification
@@ -300,6 +300,8 @@ register(PartnerStatusChange, {"view": _partner_internal_view})
 # Core sits below partners (partners imports core, never the other way for rules), so its one scoped
 # model's rule lives here.
 register(Notification, {"view": _own_notifications, "mark_read": _own_notifications})
+# API tokens: listed and revoked by the office in the admin (its holder revokes their own through the API).
+register(ApiToken, {"view": office_only, "revoke": office_only})
 
 
 # --- The interface -----------------------------------------------------------------------------------
