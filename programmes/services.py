@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.uploads import validate_pdf
 from partners import access
-from partners.models import Partner
+from partners.models import Partner, PartnerStatus
 from programmes.models import Agreement, AgreementParty, AgreementStatus, Participation, Programme
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -39,8 +39,11 @@ class PartyTerms:
     obligations: str = ""
 
 
-def _party_terms(programme: Programme, parties: Iterable[PartyTerms]) -> tuple[list[PartyTerms], list[str]]:
-    """The parties to keep (the lead university added when missing) and what is wrong with them."""
+def _party_terms(
+    programme: Programme, parties: Iterable[PartyTerms], already: frozenset[int] = frozenset()
+) -> tuple[list[PartyTerms], list[str]]:
+    """The parties to keep (the lead university added when missing) and what is wrong with them. A
+    suspended partner enters no new agreement: it may stay a party where it already is one (``already``)."""
     parties = list(parties)
     participations = {
         p.partner_id: p for p in Participation.objects.filter(programme=programme).select_related("partner")
@@ -53,6 +56,8 @@ def _party_terms(programme: Programme, parties: Iterable[PartyTerms]) -> tuple[l
         seen.add(party.partner.pk)
         if party.partner.pk not in participations:
             errors.append(_("%(partner)s does not take part in this programme.") % {"partner": party.partner.name})
+        if party.partner.status == PartnerStatus.SUSPENDED and party.partner.pk not in already:
+            errors.append(_("%(partner)s is suspended and enters no new agreement.") % {"partner": party.partner.name})
     if not any(party.partner.pk != programme.lead_university_id for party in parties):
         errors.append(_("Choose at least one partner besides the lead university."))
     lead = participations.get(programme.lead_university_id)
@@ -183,7 +188,8 @@ def agreement_update(
     errors = _check_fields(agreement)
     terms: list[PartyTerms] = []
     if parties is not None:
-        terms, party_errors = _party_terms(agreement.programme, parties)
+        current = frozenset(agreement.parties.values_list("partner_id", flat=True))
+        terms, party_errors = _party_terms(agreement.programme, parties, already=current)
         if party_errors:
             errors["parties"] = party_errors
     if errors:

@@ -32,6 +32,7 @@ from programmes.models import Participation, Programme
 from students.models import (
     Milestone,
     Placement,
+    PlacementOverride,
     PlacementStatus,
     PlanEvent,
     PlanVersion,
@@ -139,7 +140,10 @@ access.register(
 )
 access.register(PlanVersion, {"view": _student_view})
 access.register(PlanEvent, {"view": _student_view})
-access.register(Placement, {"view": _placement_view})  # "log" (hours) is the practice app's
+# "move": the office re-homes placements at a suspended partner; "log" (hours) is the practice app's.
+access.register(Placement, {"view": _placement_view, "move": office_only})
+# The office's decisions letting a placement through a partner rule (probation, capacity): the office's record.
+access.register(PlacementOverride, {"view": office_only})
 access.register(
     Milestone,
     {

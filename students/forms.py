@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
-from partners.models import Partner, Site
+from partners.models import Partner, PartnerStatus, Site
 from programmes.models import ActivityCategory, Objective
 from students.models import CareerIntention, Placement, Student
 
@@ -46,9 +46,23 @@ class PlanGoalsForm(BootstrapFormMixin, forms.Form):
         }
 
 
+class PartnerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Partners labelled with their status when it restricts placements (suspended, on probation)."""
+
+    def label_from_instance(self, obj: Partner) -> str:
+        if obj.status == PartnerStatus.SUSPENDED:
+            return str(_("%(partner)s — suspended: takes no new placements") % {"partner": obj.name})
+        if obj.status == PartnerStatus.PROBATION:
+            return str(_("%(partner)s — on probation: needs the office's confirmation") % {"partner": obj.name})
+        return obj.name
+
+
 class SiteChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Site) -> str:
-        return f"{obj.name} — {obj.partner.name}"
+        return str(
+            _("%(site)s — %(partner)s (takes %(capacity)s at once)")
+            % {"site": obj.name, "partner": obj.partner.name, "capacity": obj.capacity}
+        )
 
 
 class SupervisorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -71,7 +85,7 @@ class PlacementForm(BootstrapFormMixin, forms.Form):
     """A placement of a training plan. The querysets come from the view (scoped selectors); the cross-row
     rules (site of the partner, supervisor of the partner, dates, agreement) are the service's."""
 
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    partner = PartnerChoiceField(label=_("Partner"), queryset=Partner.objects.none())
     site = SiteChoiceField(label=_("Site"), queryset=Site.objects.none())
     supervisor = SupervisorChoiceField(label=_("Supervisor"), queryset=User.objects.none())
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
@@ -83,6 +97,20 @@ class PlacementForm(BootstrapFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    probation_reason = forms.CharField(
+        label=_("Confirm a partner on probation: reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for a partner on probation: why the office confirms this placement. Kept on record."),
+    )
+    capacity_reason = forms.CharField(
+        label=_("Allow beyond the site's capacity: reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the site is full over these dates: why the office allows it. Kept on record."),
+    )
 
     def __init__(
         self,
@@ -93,9 +121,15 @@ class PlacementForm(BootstrapFormMixin, forms.Form):
         objectives: Any,
         categories: list[ActivityCategory],
         fixed_partner: Partner | None = None,
+        office: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not office:
+            # Only the office confirms a partner on probation or allows a full site.
+            del self.fields["probation_reason"]
+            del self.fields["capacity_reason"]
+        self.office = office
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
         self.fields["supervisor"].queryset = supervisors  # type: ignore[attr-defined]
@@ -116,6 +150,14 @@ class PlacementForm(BootstrapFormMixin, forms.Form):
                 help_text=_("The programme requires %(hours)s h in all.") % {"hours": category.required_hours},
             )
             self.fields[f"{HOURS_PREFIX}{category.pk}"].widget.attrs["class"] = "form-control"
+
+    @property
+    def override_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("probation_reason", "capacity_reason") if name in self.fields]
+
+    def override_reasons(self) -> dict[str, str]:
+        """The office's reasons to let the placement through a partner rule (after ``is_valid``)."""
+        return {name: self.cleaned_data.get(name, "") for name in ("probation_reason", "capacity_reason")}
 
     @property
     def hours_fields(self) -> list[forms.BoundField]:

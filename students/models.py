@@ -252,18 +252,83 @@ class Placement(models.Model):
         return f"{self.student.student_number} @ {self.partner.short_name} {self.start_date} to {self.end_date}"
 
     def current_status(self, today: datetime.date | None = None) -> str:
-        """The status as of today: a cancelled placement stays cancelled; otherwise planned before its
-        start, active while it runs, completed after its end (the stored status is the plan's intent)."""
-        if self.status == PlacementStatus.CANCELLED:
-            return PlacementStatus.CANCELLED
-        day = today or timezone.localdate()
-        if day < self.start_date:
-            return PlacementStatus.PLANNED
-        return PlacementStatus.ACTIVE if day <= self.end_date else PlacementStatus.COMPLETED
+        """The placement's status on a day (today by default), the one every page, PDF and API answer
+        shows: ``placement_status_on`` decides it."""
+        return placement_status_on(
+            stored=self.status, start_date=self.start_date, end_date=self.end_date, day=today or timezone.localdate()
+        )
 
     @property
     def current_status_label(self) -> str:
         return str(PlacementStatus(self.current_status()).label)
+
+
+def placement_status_on(*, stored: str, start_date: datetime.date, end_date: datetime.date, day: datetime.date) -> str:
+    """The one place a placement's status is worked out (docs/decisions/0013).
+
+    The stored ``status`` says only whether the placement was cancelled (it stays "planned" otherwise);
+    the rest follows from the dates: planned before the start, active while it runs, completed after
+    the end. ``placement_status_q`` is the same rule in SQL, for filters.
+    """
+    if stored == PlacementStatus.CANCELLED:
+        return PlacementStatus.CANCELLED
+    if day < start_date:
+        return PlacementStatus.PLANNED
+    return PlacementStatus.ACTIVE if day <= end_date else PlacementStatus.COMPLETED
+
+
+def placement_status_q(status: str, day: datetime.date, prefix: str = "") -> Q:
+    """The placements whose status on ``day`` is ``status`` (``placement_status_on`` as a filter)."""
+    cancelled = Q(**{f"{prefix}status": PlacementStatus.CANCELLED})
+    if status == PlacementStatus.CANCELLED:
+        return cancelled
+    if status == PlacementStatus.PLANNED:
+        return ~cancelled & Q(**{f"{prefix}start_date__gt": day})
+    if status == PlacementStatus.ACTIVE:
+        return ~cancelled & Q(**{f"{prefix}start_date__lte": day, f"{prefix}end_date__gte": day})
+    if status == PlacementStatus.COMPLETED:
+        return ~cancelled & Q(**{f"{prefix}end_date__lt": day})
+    raise ValueError(status)
+
+
+class PlacementOverrideKind(models.TextChoices):
+    PROBATION = "probation", _("Partner on probation: placement confirmed")
+    CAPACITY = "capacity", _("Site capacity exceeded: placement allowed")
+
+
+class PlacementOverride(models.Model):
+    """The office's explicit decision to let a placement through a partner rule: a partner on probation
+    (confirmed with a reason), or a site already full over the placement's dates (allowed with a reason).
+
+    Rows are only ever added, by ``placement_create`` / ``placement_update``.
+    """
+
+    access_partner_path = "placement__partner"
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="overrides")
+    kind = models.CharField(_("rule"), max_length=16, choices=PlacementOverrideKind.choices)
+    reason = models.TextField(_("reason"))
+    detail = models.CharField(_("situation"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("placement override")
+        verbose_name_plural = _("placement overrides")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="placement_override_reason_required"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["probation", "capacity"]), name="placement_override_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} {self.kind}"
 
 
 class PlacementHours(models.Model):

@@ -36,6 +36,7 @@ urlpatterns: list[URLPattern] = [
     path("", lists.StudentListView.as_view(), name="list"),
     path("at-risk/", lists.StudentAtRiskView.as_view(), name="at-risk"),
     path("approvals/", lists.ApprovalQueueView.as_view(), name="approvals"),
+    path("placements/to-move/", lists.PlacementsToMoveView.as_view(), name="placements-to-move"),
     path("import/", lists.StudentImportView.as_view(), name="import"),
     path("export/", lists.StudentExportView.as_view(), name="export"),
 ]

@@ -17,7 +17,7 @@ from accounts.models import User
 from core.api.fields import ScopedPrimaryKeyRelatedField
 from partners.models import Partner, Site
 from programmes.models import ActivityCategory, Cohort, Objective, Programme
-from students.models import Milestone, Placement, PlanEvent, Student, TrainingPlan
+from students.models import Milestone, Placement, PlacementStatus, PlanEvent, Student, TrainingPlan
 
 _ACTIVE_USERS = User.objects.filter(is_active=True)
 
@@ -120,6 +120,7 @@ class PlacementSummarySerializer(serializers.ModelSerializer):  # type: ignore[t
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.display_name", read_only=True)
+    status = serializers.SerializerMethodField(help_text=_("planned, active, completed or cancelled, as of today"))
 
     class Meta:
         model = Placement
@@ -135,6 +136,10 @@ class PlacementSummarySerializer(serializers.ModelSerializer):  # type: ignore[t
             "status",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=PlacementStatus.choices))
+    def get_status(self, placement: Placement) -> str:
+        return placement.current_status()
 
 
 class PlanEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -236,6 +241,21 @@ class PlacementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.display_name", read_only=True)
+    status = serializers.SerializerMethodField(help_text=_("planned, active, completed or cancelled, as of today"))
+    probation_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("Office only: confirms a placement at a partner on probation, with this reason."),
+    )
+    capacity_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("Office only: allows a placement at a site already full over its dates, with this reason."),
+    )
 
     class Meta:
         model = Placement
@@ -255,8 +275,13 @@ class PlacementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "required_hours",
             "status",
             "notes",
+            "probation_reason",
+            "capacity_reason",
         ]
-        read_only_fields = ["status"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=PlacementStatus.choices))
+    def get_status(self, placement: Placement) -> str:
+        return placement.current_status()
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

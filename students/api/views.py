@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -36,7 +37,16 @@ from students.api.serializers import (
     StudentWriteSerializer,
     TrainingPlanSerializer,
 )
-from students.models import Milestone, Placement, PlanEvent, PlanStatus, Student, TrainingPlan
+from students.models import (
+    Milestone,
+    Placement,
+    PlacementStatus,
+    PlanEvent,
+    PlanStatus,
+    Student,
+    TrainingPlan,
+    placement_status_q,
+)
 
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
 _READ_ERRORS = {404: ERROR_RESPONSE}
@@ -225,6 +235,9 @@ class TrainingPlanViewSet(ScopedReadOnlyViewSet):
 
 class PlacementFilter(filters.FilterSet):
     student = IdFilter(field_name="student_id", label=gettext_lazy("Student id"))
+    status = filters.ChoiceFilter(
+        choices=PlacementStatus.choices, method="filter_status", label="Status as of today (as the placement shows it)"
+    )
     partner = IdFilter(field_name="partner_id", label=gettext_lazy("Partner id"))
     supervisor = IdFilter(field_name="supervisor_id", label=gettext_lazy("Supervisor (user id)"))
     date_from = filters.DateFilter(field_name="end_date", lookup_expr="gte", label="Running on or after this day")
@@ -232,7 +245,10 @@ class PlacementFilter(filters.FilterSet):
 
     class Meta:
         model = Placement
-        fields = ["student", "partner", "supervisor", "status"]
+        fields = ["student", "partner", "supervisor"]
+
+    def filter_status(self, queryset: QuerySet[Placement], name: str, value: str) -> QuerySet[Placement]:
+        return queryset.filter(placement_status_q(value, timezone.localdate()))
 
 
 @extend_schema_view(

@@ -14,6 +14,7 @@ The names others use are re-exported here, so ``from students.selectors import .
 from students.selectors.lists import (
     AT_RISK_PLAN_DAYS,
     IN_TRAINING,
+    placements_to_move,
     plan_approval_queue,
     student_at_risk_list,
     student_list,
@@ -84,6 +85,7 @@ __all__ = [
     "placement_site_choices",
     "placement_supervisor_choices",
     "placements_seen",
+    "placements_to_move",
     "plan_approval_queue",
     "plan_default_comparison",
     "plan_events",

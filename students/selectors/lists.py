@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.roles import AnyUser
 from partners import access
+from partners.models import PartnerStatus
 from students.models import (
     Milestone,
     MilestoneStatus,
@@ -161,3 +162,17 @@ def plan_approval_queue(*, user: AnyUser) -> dict[str, QuerySet[TrainingPlan]]:
     else:
         for_tutors = plans.none()
     return {"for_office": for_office, "for_me": for_me, "for_tutors": for_tutors}
+
+
+def placements_to_move(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet[Placement]:
+    """Placements not cancelled and not yet over at suspended partners, in the user's scope (the office
+    moves them: cancel with a reason and add another elsewhere), soonest first."""
+    today = today or timezone.localdate()
+    placements = Placement.objects.select_related("student__user", "partner", "site", "supervisor").filter(
+        partner__status=PartnerStatus.SUSPENDED, end_date__gte=today
+    )
+    return (
+        access.scope(placements, user, "view")
+        .exclude(status=PlacementStatus.CANCELLED)
+        .order_by("start_date", "partner__name", "pk")
+    )

@@ -40,6 +40,7 @@ from students.models import (
     TrainingPlan,
     add_months,
 )
+from students.services import partner_rules
 
 
 class StudentFields(TypedDict, total=False):
@@ -299,8 +300,13 @@ def placement_create(
     objectives: Iterable[Objective] = (),
     required_hours: Mapping[ActivityCategory, int] | None = None,
     notes: str = "",
+    probation_reason: str = "",
+    capacity_reason: str = "",
 ) -> Placement:
-    """Add a placement to a plan that is a draft or returned; refused with the rule it breaks."""
+    """Add a placement to a plan that is a draft or returned; refused with the rule it breaks.
+
+    The partner's status and the site's capacity apply too (``partner_rules``): the office confirms a
+    partner on probation with ``probation_reason`` and allows a full site with ``capacity_reason``."""
     access.require(by, "edit", plan)
     _require_editable(plan)
     student = plan.student
@@ -318,6 +324,15 @@ def placement_create(
     )
     if errors:
         raise ValidationError(errors)
+    overrides = partner_rules.placement_partner_checks(
+        by=by,
+        partner=partner,
+        site=site,
+        start_date=start_date,
+        end_date=end_date,
+        probation_reason=probation_reason,
+        capacity_reason=capacity_reason,
+    )
     placement = Placement(
         student=student,
         partner=partner,
@@ -334,6 +349,7 @@ def placement_create(
     PlacementHours.objects.bulk_create(
         PlacementHours(placement=placement, category=category, hours=h) for category, h in hours.items()
     )
+    partner_rules.placement_record_overrides(placement=placement, overrides=overrides, by=by)
     _record_change(
         plan,
         by=by,
@@ -355,8 +371,12 @@ def placement_update(
     objectives: Iterable[Objective] = (),
     required_hours: Mapping[ActivityCategory, int] | None = None,
     notes: str = "",
+    probation_reason: str = "",
+    capacity_reason: str = "",
 ) -> Placement:
-    """Change a placement of an editable plan. Its partner stays; to move, cancel and add another."""
+    """Change a placement of an editable plan. Its partner stays; to move, cancel and add another.
+
+    A new site or new dates pass the partner rules again, as a new placement would (``partner_rules``)."""
     # Re-read: a caller's placement may carry a stale cached plan, and a cancelled one stays cancelled.
     placement = Placement.objects.select_related("student__plan", "partner").get(pk=placement.pk)
     plan = placement.student.plan
@@ -379,6 +399,18 @@ def placement_update(
     )
     if errors:
         raise ValidationError(errors)
+    overrides: list[partner_rules.Override] = []
+    if (site.pk, start_date, end_date) != (placement.site_id, placement.start_date, placement.end_date):
+        overrides = partner_rules.placement_partner_checks(
+            by=by,
+            partner=placement.partner,
+            site=site,
+            start_date=start_date,
+            end_date=end_date,
+            probation_reason=probation_reason,
+            capacity_reason=capacity_reason,
+            exclude_pk=placement.pk,
+        )
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     placement.site, placement.supervisor = site, supervisor
     placement.start_date, placement.end_date, placement.notes = start_date, end_date, notes
@@ -390,6 +422,7 @@ def placement_update(
     PlacementHours.objects.bulk_create(
         PlacementHours(placement=placement, category=category, hours=h) for category, h in hours.items()
     )
+    partner_rules.placement_record_overrides(placement=placement, overrides=overrides, by=by)
     _record_change(plan, by=by, summary=_("Placement at %(partner)s changed.") % {"partner": placement.partner.name})
     return placement
 

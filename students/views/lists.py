@@ -30,12 +30,12 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.roles import AnyUser
-from core.views import ScopedListView, apply_validation_error, not_found, request_user
+from core.views import ScopedListView, apply_validation_error, not_found, request_user, require_or_404
 from partners import access
 from partners.models import MembershipRole
 from students import exports, selectors
 from students.list_forms import StudentFilterForm, StudentImportConfirmForm, StudentImportForm
-from students.models import Student, TrainingPlan
+from students.models import Placement, Student, TrainingPlan
 from students.services import imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,6 +132,21 @@ class ApprovalQueueView(LoginRequiredMixin, TemplateView):
         context["approves"] = access.can(user, "approve", TrainingPlan)
         context["is_tutor"] = access.is_tutor(user)
         return context
+
+
+class PlacementsToMoveView(ScopedListView):
+    """Placements at suspended partners that have not ended yet: the office moves each (cancel it with a
+    reason on the plan, then add another elsewhere). Anyone else gets a 404."""
+
+    model = Placement
+    access_action = "move"
+    template_name = "students/list_placements_to_move.html"
+    context_object_name = "placements"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        require_or_404(self.request, "move", Placement)
+        return selectors.placements_to_move(user=self.request.user)
 
 
 class StudentImportView(LoginRequiredMixin, View):

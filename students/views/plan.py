@@ -252,6 +252,7 @@ class _PlacementFormMixin(_PlanFormView):
             "objectives": selectors.placement_objective_choices(student=student),
             "categories": selectors.placement_category_choices(student=student),
             "fixed_partner": placement.partner if placement is not None else None,
+            "office": access.is_office(user),
         }
         if request.method == "POST":
             return PlacementForm(request.POST, **kwargs)
@@ -282,6 +283,7 @@ class PlacementCreateView(_PlacementFormMixin):
                     objectives=data["objectives"],
                     required_hours=form.required_hours(),
                     notes=data["notes"],
+                    **form.override_reasons(),
                 ),
             )
             if placement is not None:
@@ -315,6 +317,7 @@ class PlacementUpdateView(_PlacementFormMixin):
                     objectives=data["objectives"],
                     required_hours=form.required_hours(),
                     notes=data["notes"],
+                    **form.override_reasons(),
                 ),
             )
             if saved is not None:
