@@ -12,7 +12,7 @@ from partners.models import Partner, Site
 from programmes.demo import PROGRAMME_CODE
 from programmes.models import ActivityCategory, Objective, Programme
 from students import services
-from students.models import PlanStatus, Student
+from students.models import PlanEvent, PlanStatus, PlanVersion, Student, TrainingPlan
 
 
 def _enrol(office: User, username: str, number: str, programme: Programme, enrolled_on: datetime.date) -> Student:
@@ -32,6 +32,23 @@ def _enrol(office: User, username: str, number: str, programme: Programme, enrol
         career_intention="hospital",
         development_goals="Operate CT and MR independently; publish one conference paper.",
     )
+
+
+def _move_back(plan: TrainingPlan, *, before: datetime.date) -> None:
+    """Date the plan's versions and workflow steps an hour apart, ending the day before ``before``.
+
+    Demo preparation only: evidence tables refuse bulk updates through their own manager; the base
+    manager moves the timestamps once, here, right after the services wrote them."""
+    end = timezone.make_aware(datetime.datetime.combine(before - datetime.timedelta(days=1), datetime.time(17)))
+    versions = list(PlanVersion._base_manager.filter(plan=plan).order_by("number"))
+    events = list(PlanEvent._base_manager.filter(plan=plan).order_by("at", "pk"))
+    steps = len(versions) + len(events)
+    for index, version in enumerate(versions):
+        PlanVersion._base_manager.filter(pk=version.pk).update(
+            created_at=end - datetime.timedelta(hours=steps - index)
+        )
+    for index, event in enumerate(events, start=len(versions)):
+        PlanEvent._base_manager.filter(pk=event.pk).update(at=end - datetime.timedelta(hours=steps - index))
 
 
 def seed_students() -> None:
@@ -83,6 +100,9 @@ def seed_students() -> None:
         services.plan_submit(plan=plan, by=student.user)
         services.plan_tutor_approve(plan=plan, by=User.objects.get(username="tutor"))
         services.plan_approve(plan=plan, by=office)
+        # Planned before it started: the plan's versions and approval steps are moved to before the first
+        # placement (the services wrote them a moment ago, at the demo's "now").
+        _move_back(plan, before=periods["AH"][0])
 
     student2 = _enrol(office, "student2", "2025MI002", programme, enrolled_on)
     plan2 = student2.plan

@@ -5,10 +5,12 @@
 * The enterprise (IMG-E): a spot inspection in progress, assigned to ``inspector``, half rated.
 * The institute (BME-I): a planned spot inspection, assigned to ``inspector``; ``coord-institute`` and
   ``sup-institute`` see nothing of it.
+* One spot draw of the week the demo is loaded, by ``office``, with one pick (the draw history's entry).
 
 Everything goes through ``supervision.services`` (and ``supervision.services.publication``), as people would;
-only the start and close of the hospital's inspection are moved back a week or two, so that its days
-from closing to publication read like a real case. Idempotent: each inspection is looked up by its target
+only the hospital inspection's timeline is moved back (planned 30 days ago, started on its planned date 14
+days ago, closed 7 days ago), so that nothing happens before it was planned and its days from closing to
+publication read like a real case. Idempotent: each inspection is looked up by its target
 and scope first.
 """
 
@@ -26,13 +28,17 @@ from supervision import services
 from supervision.models import (
     Aspect,
     ChecklistItem,
+    ChecklistResult,
     ChecklistTemplate,
+    CorrectiveAction,
+    Finding,
     Inspection,
     InspectionKind,
     InspectionReport,
     Rating,
     ReportStatus,
     Severity,
+    SpotDraw,
     TargetKind,
 )
 
@@ -121,6 +127,11 @@ def _rate(inspection: Inspection, inspector: User, ratings: dict[str, tuple[str,
             services.checklist_record(inspection=inspection, item=item, rating=rating, note=note, by=inspector)
 
 
+#: The hospital inspection's timeline, in days before the demo is loaded: planned (recorded) first, started
+#: on its planned date, rated and findings recorded that day, answered and verified, closed, published today.
+PLANNED_DAYS_AGO, STARTED_DAYS_AGO, ANSWERED_DAYS_AGO, VERIFIED_DAYS_AGO, CLOSED_DAYS_AGO = 30, 14, 11, 9, 7
+
+
 def _hospital(template: ChecklistTemplate, users: dict[str, User]) -> None:
     partner = Partner.objects.get(short_name="AH")
     if _existing(partner, HOSPITAL_SCOPE) is not None:
@@ -131,7 +142,7 @@ def _hospital(template: ChecklistTemplate, users: dict[str, User]) -> None:
         kind=InspectionKind.SCHEDULED,
         partner=partner,
         template=template,
-        planned_date=today - datetime.timedelta(days=40),
+        planned_date=today - datetime.timedelta(days=STARTED_DAYS_AGO),
         inspectors=[inspector],
         by=office,
         scope=HOSPITAL_SCOPE,
@@ -196,14 +207,29 @@ def _hospital(template: ChecklistTemplate, users: dict[str, User]) -> None:
         by=coordinator,
     )
     services.inspection_close(inspection=inspection, by=inspector)
-    # Move the timeline back before the reports are rendered (they are frozen): started 14 days ago,
-    # closed 7 days ago, published today, so the report reads "7 days from closing to publication".
-    now = timezone.now()
-    Inspection.objects.filter(pk=inspection.pk).update(
-        started_at=now - datetime.timedelta(days=14), closed_at=now - datetime.timedelta(days=7)
-    )
-    inspection.refresh_from_db()
+    _move_back(inspection)
     _publish(inspection, office)
+
+
+def _move_back(inspection: Inspection) -> None:
+    """Move the hospital inspection's timeline back before its reports are rendered (they are frozen), so
+    that nothing happens before it was planned and the report reads "7 days from closing to publication".
+    Demo preparation only: the rows were written by the services a moment ago (evidence tables refuse bulk
+    updates through their own manager; the base manager moves the timestamps once, here)."""
+    now = timezone.now()
+
+    def ago(days: int, hours: int = 0) -> datetime.datetime:
+        return now - datetime.timedelta(days=days) + datetime.timedelta(hours=hours)
+
+    Inspection.objects.filter(pk=inspection.pk).update(
+        created_at=ago(PLANNED_DAYS_AGO), started_at=ago(STARTED_DAYS_AGO), closed_at=ago(CLOSED_DAYS_AGO)
+    )
+    ChecklistResult._base_manager.filter(inspection=inspection).update(recorded_at=ago(STARTED_DAYS_AGO, 2))
+    Finding._base_manager.filter(inspection=inspection).update(created_at=ago(STARTED_DAYS_AGO, 3))
+    actions = CorrectiveAction._base_manager.filter(finding__inspection=inspection)
+    actions.filter(answered_at__isnull=False).update(answered_at=ago(ANSWERED_DAYS_AGO))
+    actions.filter(verified_at__isnull=False).update(verified_at=ago(VERIFIED_DAYS_AGO))
+    inspection.refresh_from_db()
 
 
 def _publish(inspection: Inspection, office: User) -> None:
@@ -270,8 +296,18 @@ def _institute(template: ChecklistTemplate, users: dict[str, User]) -> None:
     )
 
 
+def _draw(users: dict[str, User]) -> None:
+    """One spot draw of this week, made by the office, so that the draw history has an entry to open and
+    recompute (one pick: the inspection it plans stays secret from its target until it starts)."""
+    from supervision.services.draw import draw_run
+
+    if SpotDraw.objects.exists():
+        return
+    draw_run(picks=1, by=users["office"])
+
+
 def seed_supervision() -> None:
-    """Checklists and the three demo inspections (see the module docstring)."""
+    """Checklists, the three demo inspections and one spot draw (see the module docstring)."""
     usernames = ("office", "inspector", "coord-hospital", "sup-hospital")
     users = {user.username: user for user in User.objects.filter(username__in=usernames)}
     templates = _templates()
@@ -279,3 +315,4 @@ def seed_supervision() -> None:
     _hospital(partner_template, users)
     _enterprise(partner_template, users)
     _institute(partner_template, users)
+    _draw(users)

@@ -59,6 +59,31 @@ def test_seed_demo_twice_leaves_the_same_rows() -> None:
     assert DEMO_PASSWORD in output
     for username in DEMO_USERNAMES:
         assert username in output
+    _assert_nothing_starts_before_it_is_planned()
+
+
+def _assert_nothing_starts_before_it_is_planned() -> None:
+    """The demo's dates are consistent: every inspection was planned (recorded) no later than its planned
+    date and started no earlier; findings come after the start; a plan is approved before its first
+    placement begins; and the draw history has an entry."""
+    from django.utils import timezone
+
+    from students.models import PlanEvent, Placement
+    from supervision.models import Finding, Inspection, SpotDraw
+
+    for inspection in Inspection.objects.all():
+        assert timezone.localdate(inspection.created_at) <= inspection.planned_date, inspection
+        if inspection.started_at is not None:
+            assert timezone.localdate(inspection.started_at) >= inspection.planned_date, inspection
+            assert inspection.started_at >= inspection.created_at
+            for finding in Finding.objects.filter(inspection=inspection):
+                assert finding.created_at >= inspection.started_at, finding
+        if inspection.closed_at is not None:
+            assert inspection.started_at is not None and inspection.closed_at >= inspection.started_at
+    for event in PlanEvent.objects.filter(action="approved"):
+        first = Placement.objects.filter(student=event.plan.student).order_by("start_date").first()
+        assert first is None or timezone.localdate(event.at) < first.start_date, event
+    assert SpotDraw.objects.count() == 1
 
 
 def test_every_demo_login_authenticates_with_the_demo_password() -> None:
