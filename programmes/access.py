@@ -12,7 +12,16 @@ from django.db.models import Q
 from accounts.roles import AnyUser
 from partners import access
 from partners.access import ALL, ANY_ROLE, Rule, any_of, granted_partners, is_office, is_tutor, member_partners
-from programmes.models import Agreement, AgreementParty, Participation, Programme
+from programmes.models import (
+    ActivityCategory,
+    Agreement,
+    AgreementParty,
+    Cohort,
+    Objective,
+    Participation,
+    Programme,
+    RequirementsVersion,
+)
 
 
 def _programme_view(user: AnyUser, path: str) -> Rule:
@@ -45,6 +54,12 @@ def _agreement_view(user: AnyUser, path: str) -> Rule:
     return Rule(q=Q(pk__in=party_to) | Q(pk__in=granted))
 
 
+def _programme_version_view(user: AnyUser, path: str) -> Rule:
+    """Requirements versions: whoever sees their programme."""
+    programmes = access.scope(Programme.objects.all(), user, "view").values("pk")
+    return Rule(q=Q(programme_id__in=programmes))
+
+
 access.register(
     Programme,
     {
@@ -54,3 +69,7 @@ access.register(
     },
 )
 access.register(Agreement, {"view": _agreement_view, "create": access.office_only, "change": access.office_only})
+# A programme's parts are set up by the office (read through their programme; changed on their own pages).
+for _model in (Objective, ActivityCategory, Cohort, Participation):
+    access.register(_model, {"change": access.office_only})
+access.register(RequirementsVersion, {"view": _programme_version_view})

@@ -9,8 +9,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin
-from programmes.models import AgreementStatus, Participation
-from programmes.services import MAX_TERMINATION_REASON, PartyTerms
+from partners.models import Partner
+from programmes.models import (
+    ActivityCategory,
+    AgreementStatus,
+    CourseCategory,
+    DegreeType,
+    MilestoneKind,
+    ObjectiveKind,
+    Participation,
+    ParticipationRole,
+    Programme,
+    ProgrammeStatus,
+)
+from programmes.services import MAX_TERMINATION_REASON, PartyTerms, Requirements
+from programmes.services.setup import PROGRAMME_FIELDS
 
 
 class AgreementForm(BootstrapFormMixin, forms.Form):
@@ -108,3 +121,163 @@ class AgreementFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *AgreementStatus.choices]
     )
+
+
+# --- Programme set-up (office) ---------------------------------------------------------------------------
+
+
+class LeadUniversityField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Partner) -> str:
+        return obj.name
+
+
+class ProgrammeForm(BootstrapFormMixin, forms.Form):
+    """A programme's own fields. The lead universities come from the view (a selector)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Short, unique: letters, digits, hyphens."))
+    degree_type = forms.ChoiceField(label=_("Degree type"), choices=DegreeType.choices)
+    duration_months = forms.IntegerField(label=_("Duration (months)"), min_value=6, max_value=120)
+    lead_university = LeadUniversityField(label=_("Lead university"), queryset=Partner.objects.none())
+    status = forms.ChoiceField(label=_("Status"), choices=ProgrammeStatus.choices)
+    first_intake_year = forms.IntegerField(label=_("First intake year"), min_value=2000, max_value=2100, required=False)
+    last_intake_year = forms.IntegerField(
+        label=_("Last intake year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave empty while the programme keeps taking students."),
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, universities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_university"].queryset = universities  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(programme: Programme) -> dict[str, Any]:
+        return {name: getattr(programme, name) for name in PROGRAMME_FIELDS if name != "lead_university"} | {
+            "lead_university": programme.lead_university_id
+        }
+
+
+class ProgrammeCopyForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the new programme"), max_length=200)
+    code = forms.SlugField(label=_("Code of the new programme"), max_length=40)
+    first_intake_year = forms.IntegerField(label=_("First intake year"), min_value=2000, max_value=2100, required=False)
+    last_intake_year = forms.IntegerField(label=_("Last intake year"), min_value=2000, max_value=2100, required=False)
+
+
+CREDIT_PREFIX, HOURS_PREFIX, MILESTONE_PREFIX = "credits_", "hours_", "milestone_"
+
+
+class RequirementsForm(BootstrapFormMixin, forms.Form):
+    """Credits per course category, hours per activity category of the programme, milestones with their
+    months after enrolment (blank: not required), project points, and what changed."""
+
+    project_points = forms.IntegerField(label=_("Minimum project points"), min_value=0, max_value=1000)
+    summary = forms.CharField(
+        label=_("What changed and why"),
+        max_length=300,
+        required=False,
+        help_text=_("Kept with this version of the requirements."),
+    )
+
+    def __init__(self, *args: Any, categories: list[ActivityCategory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+        for value, label in CourseCategory.choices:
+            self.fields[f"{CREDIT_PREFIX}{value}"] = forms.DecimalField(
+                label=label, required=False, min_value=0, max_digits=5, decimal_places=1
+            )
+        for category in categories:
+            self.fields[f"{HOURS_PREFIX}{category.code}"] = forms.IntegerField(
+                label=category.name, required=False, min_value=0, max_value=10000
+            )
+        for value, label in MilestoneKind.choices:
+            self.fields[f"{MILESTONE_PREFIX}{value}"] = forms.IntegerField(
+                label=label, required=False, min_value=1, max_value=120, help_text=_("Months after enrolment.")
+            )
+        for name, field in self.fields.items():
+            if name.startswith((CREDIT_PREFIX, HOURS_PREFIX, MILESTONE_PREFIX)):
+                field.widget.attrs["class"] = "form-control"
+
+    def _group(self, prefix: str) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(prefix)]
+
+    @property
+    def credit_fields(self) -> list[forms.BoundField]:
+        return self._group(CREDIT_PREFIX)
+
+    @property
+    def hours_fields(self) -> list[forms.BoundField]:
+        return self._group(HOURS_PREFIX)
+
+    @property
+    def milestone_fields(self) -> list[forms.BoundField]:
+        return self._group(MILESTONE_PREFIX)
+
+    @staticmethod
+    def initial_for(requirements: Requirements) -> dict[str, Any]:
+        initial: dict[str, Any] = {"project_points": requirements.project_points}
+        initial.update({f"{CREDIT_PREFIX}{k}": v for k, v in requirements.credits.items()})
+        initial.update({f"{HOURS_PREFIX}{k}": v for k, v in requirements.hours.items()})
+        initial.update({f"{MILESTONE_PREFIX}{k}": v for k, v in requirements.milestones.items()})
+        return initial
+
+    def requirements(self) -> Requirements:
+        data = self.cleaned_data
+
+        def group(prefix: str) -> dict[str, Any]:
+            return {
+                name.removeprefix(prefix): data[name]
+                for name in self.fields
+                if name.startswith(prefix) and data.get(name) not in (None, "")
+            }
+
+        return Requirements(
+            credits=group(CREDIT_PREFIX),
+            hours=group(HOURS_PREFIX),
+            milestones=group(MILESTONE_PREFIX),
+            project_points=data["project_points"],
+        )
+
+
+class ObjectiveForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ObjectiveKind.choices)
+    code = forms.CharField(label=_("Code"), max_length=20)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ActivityCategoryForm(BootstrapFormMixin, forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class CohortForm(BootstrapFormMixin, forms.Form):
+    intake_year = forms.IntegerField(label=_("Intake year"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+
+
+class CohortNameForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+
+
+class ParticipationForm(BootstrapFormMixin, forms.Form):
+    """A partner taking part: the partners come from the view (a selector); the role and what it does."""
+
+    partner = LeadUniversityField(label=_("Partner"), queryset=Partner.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipationRole.choices)
+    responsibilities = forms.CharField(
+        label=_("Responsibilities"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Left empty: the partner's own responsibilities."),
+    )
+
+    def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if partners is None:
+            del self.fields["partner"]  # a participation keeps its partner
+        else:
+            self.fields["partner"].queryset = partners  # type: ignore[attr-defined]

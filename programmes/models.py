@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import EvidenceQuerySet
 from partners.models import Partner
 
 
@@ -49,6 +50,15 @@ class Programme(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     min_project_points = models.PositiveSmallIntegerField(_("minimum project points"), default=0)
+    first_intake_year = models.PositiveSmallIntegerField(
+        _("first intake year"), null=True, blank=True, help_text=_("The first year a cohort enrols.")
+    )
+    last_intake_year = models.PositiveSmallIntegerField(
+        _("last intake year"),
+        null=True,
+        blank=True,
+        help_text=_("The last year a cohort enrols; leave empty while the programme keeps taking students."),
+    )
 
     history = HistoricalRecords()
 
@@ -59,6 +69,12 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(duration_months__gte=6), name="programme_duration_min"),
             models.CheckConstraint(condition=Q(degree_type__in=DegreeType.values), name="programme_degree_valid"),
+            models.CheckConstraint(
+                condition=Q(first_intake_year__isnull=True)
+                | Q(last_intake_year__isnull=True)
+                | Q(last_intake_year__gte=models.F("first_intake_year")),
+                name="programme_intake_years_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +122,8 @@ class Objective(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ObjectiveKind.choices)
     code = models.CharField(_("code"), max_length=20)
     description = models.TextField(_("description"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("objective")
@@ -158,6 +176,8 @@ class ActivityCategory(models.Model):
     name = models.CharField(_("name"), max_length=120)
     required_hours = models.PositiveIntegerField(_("required hours"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("activity category")
         verbose_name_plural = _("activity categories")
@@ -199,6 +219,8 @@ class Cohort(models.Model):
     intake_year = models.PositiveSmallIntegerField(_("intake year"))
     name = models.CharField(_("name"), max_length=80, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("cohort")
         verbose_name_plural = _("cohorts")
@@ -210,6 +232,41 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.programme.code} {self.intake_year}"
+
+
+class RequirementsVersion(models.Model):
+    """The programme's requirements as they stood after one change: credits by course category, hours by
+    activity category, milestones with their offsets, project points. Never edited; a change writes the
+    next number. A training plan approved under one version keeps it (``TrainingPlan.requirements_version``).
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="requirements_versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("requirements"))
+    summary = models.CharField(_("change"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("changed by"),
+        help_text=_("Empty for the first version of a programme set up before versions were kept."),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("requirements version")
+        verbose_name_plural = _("requirements versions")
+        ordering = ["programme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="requirements_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} requirements v{self.number}"
 
 
 class AgreementStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import AnyUser
 from partners import access
+from partners.models import Partner, PartnerKind, PartnerStatus
 from programmes.models import (
     EXPIRY_WARNING_DAYS,
     ActivityCategory,
@@ -38,6 +40,7 @@ from programmes.models import (
     ObjectiveKind,
     Participation,
     Programme,
+    RequirementsVersion,
 )
 from students.models import Student
 
@@ -158,3 +161,67 @@ def programme_overview(*, user: AnyUser, programme: Programme) -> ProgrammeOverv
         cohorts=list(cohorts.order_by("-intake_year")),
         agreements=list(agreement_list(user=user, filters={"programme": programme})),
     )
+
+
+# --- Programme set-up (office) ----------------------------------------------------------------------------
+
+
+def programme_lead_choices(*, user: AnyUser) -> QuerySet[Partner]:
+    """Universities the user may name as a programme's lead (suspended ones left out)."""
+    universities = Partner.objects.filter(kind=PartnerKind.UNIVERSITY).exclude(status=PartnerStatus.SUSPENDED)
+    return access.scope(universities, user, "view").order_by("name")
+
+
+def programme_new_partner_choices(*, user: AnyUser, programme: Programme) -> QuerySet[Partner]:
+    """Partners that could join the programme: not taking part yet, not suspended."""
+    partners = Partner.objects.exclude(status=PartnerStatus.SUSPENDED).exclude(
+        pk__in=Participation.objects.filter(programme=programme).values("partner_id")
+    )
+    return access.scope(partners, user, "view").order_by("name")
+
+
+@dataclass
+class ProgrammeChange:
+    """One recorded change of a programme or its parts: what, who, when."""
+
+    at: datetime.datetime
+    by: str
+    what: str
+    change: str
+
+
+def programme_changes(*, programme: Programme, limit: int = 100) -> list[ProgrammeChange]:
+    """The programme's recorded changes, newest first: its own history, its objectives', categories',
+    cohorts' and participations' histories, and its requirements versions (``programme`` is one the reader
+    may see; the page is the office's)."""
+    labels = {"+": _("added"), "~": _("changed"), "-": _("removed")}
+    sources: list[tuple[Any, str, Callable[[Any], str]]] = [
+        (Programme.history.filter(id=programme.pk), str(_("Programme")), lambda h: h.name),  # type: ignore[attr-defined]
+        (Objective.history.filter(programme_id=programme.pk), str(_("Objective")), lambda h: h.code),  # type: ignore[attr-defined]
+        (ActivityCategory.history.filter(programme_id=programme.pk), str(_("Activity category")), lambda h: h.name),  # type: ignore[attr-defined]
+        (Cohort.history.filter(programme_id=programme.pk), str(_("Cohort")), lambda h: str(h.intake_year)),  # type: ignore[attr-defined]
+        (
+            Participation.history.filter(programme_id=programme.pk).select_related("partner"),  # type: ignore[attr-defined]
+            str(_("Participating partner")),
+            lambda h: h.partner.name,
+        ),
+    ]
+    rows: list[ProgrammeChange] = []
+    for history, kind, name in sources:
+        for h in history.select_related("history_user").order_by("-history_date")[:limit]:
+            who = h.history_user.display_name if h.history_user else "—"
+            rows.append(ProgrammeChange(h.history_date, who, f"{kind}: {name(h)}", str(labels.get(h.history_type, ""))))
+    versions = RequirementsVersion.objects.filter(programme=programme).select_related("created_by")
+    for v in versions.order_by("-number")[:limit]:
+        who = v.created_by.display_name if v.created_by else "—"
+        rows.append(
+            ProgrammeChange(v.created_at, who, str(_("Requirements v%(number)s") % {"number": v.number}), v.summary)
+        )
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:limit]
+
+
+def requirements_versions(*, user: AnyUser, programme: Programme) -> QuerySet[RequirementsVersion]:
+    """The programme's requirements versions the user may see, newest first."""
+    versions = access.scope(RequirementsVersion.objects.select_related("created_by"), user, "view")
+    return versions.filter(programme=programme).order_by("-number")

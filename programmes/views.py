@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.views import (
+    ScopedFormView,
     ScopedListView,
     ScopedObjectMixin,
     apply_validation_error,
@@ -28,8 +29,20 @@ from core.views import (
 )
 from partners import access
 from programmes import selectors, services
-from programmes.forms import AgreementFilterForm, AgreementForm, AgreementTerminateForm
-from programmes.models import Agreement, Participation, Programme
+from programmes.forms import (
+    ActivityCategoryForm,
+    AgreementFilterForm,
+    AgreementForm,
+    AgreementTerminateForm,
+    CohortForm,
+    CohortNameForm,
+    ObjectiveForm,
+    ParticipationForm,
+    ProgrammeCopyForm,
+    ProgrammeForm,
+    RequirementsForm,
+)
+from programmes.models import ActivityCategory, Agreement, Cohort, Objective, Participation, Programme
 
 
 class ProgrammeListView(ScopedListView):
@@ -44,6 +57,11 @@ class ProgrammeListView(ScopedListView):
     def get_queryset(self) -> QuerySet[Programme]:
         return selectors.programme_list(user=self.request.user)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = access.can(self.request.user, "create", Programme)
+        return context
+
 
 class ProgrammeDetailView(ScopedObjectMixin, View):
     """A programme: partners and their roles, objectives, requirements, cohorts and agreements."""
@@ -56,6 +74,8 @@ class ProgrammeDetailView(ScopedObjectMixin, View):
             "programme": programme,
             "overview": selectors.programme_overview(user=request.user, programme=programme),
             "can_create_agreement": access.can(request.user, "create", Agreement),
+            "can_set_up": access.can(request.user, "change", programme),
+            "requirements_version": selectors.requirements_versions(user=request.user, programme=programme).first(),
             "today": timezone.localdate(),
         }
         return render(request, "programmes/programme_detail.html", context)
@@ -204,3 +224,303 @@ class AgreementTerminateView(ScopedObjectMixin, View):
     def _render(self, form: AgreementTerminateForm, agreement: Agreement) -> HttpResponse:
         context = {"form": form, "agreement": agreement, "programme": agreement.programme}
         return render(self.request, "programmes/agreement_terminate.html", context)
+
+
+# --- Programme set-up (office) ----------------------------------------------------------------------------
+
+
+class _SetupFormView(ScopedFormView):
+    """An office page with one form about a programme (or one of its parts, ``model``) whose valid input
+    goes to one service; a refusal lands on the form with what was typed kept."""
+
+    model: Any = Programme
+    access_action = "change"
+    template_name = "programmes/setup_form.html"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        return queryset if self.model is Programme else queryset.select_related("programme")
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def programme(self) -> Programme | None:
+        if self.object is None:
+            return None
+        return self.object if isinstance(self.object, Programme) else self.object.programme  # type: ignore[no-any-return]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title(), programme=self.programme())
+        return context
+
+    def saved(self, message: str, programme_pk: int) -> HttpResponse:
+        messages.success(self.request, message)
+        return HttpResponseRedirect(reverse("programmes:detail", args=[programme_pk]))
+
+
+class ProgrammeCreateView(_SetupFormView):
+    """A new programme (office): degree type, duration, lead university, status, intake years."""
+
+    access_action = "create"
+    form_class = ProgrammeForm
+
+    def title(self) -> str:
+        return _("New programme")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"universities": selectors.programme_lead_choices(user=self.request.user)}
+
+    def form_valid(self, form: ProgrammeForm) -> HttpResponse:
+        by = request_user(self.request)
+        programme = self.run_service(form, lambda: services.programme_create(by=by, **form.cleaned_data))
+        if programme is None:
+            return self.form_invalid(form)
+        return self.saved(_("Programme %(name)s set up.") % {"name": programme.name}, programme.pk)
+
+
+class ProgrammeUpdateView(_SetupFormView):
+    """Edit a programme's own fields (office); a change to a programme in use is kept with who and when."""
+
+    form_class = ProgrammeForm
+
+    def title(self) -> str:
+        return _("Edit %(name)s") % {"name": self.object.name}
+
+    def get_initial(self) -> dict[str, Any]:
+        return ProgrammeForm.initial_for(self.object)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"universities": selectors.programme_lead_choices(user=self.request.user)}
+
+    def form_valid(self, form: ProgrammeForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        saved = self.run_service(
+            form, lambda: services.programme_update(programme=programme, by=by, **form.cleaned_data)
+        )
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), programme.pk)
+
+
+class ProgrammeCopyView(_SetupFormView):
+    """Start next year's programme from this one (office): a draft with the same set-up, no cohorts."""
+
+    form_class = ProgrammeCopyForm
+
+    def title(self) -> str:
+        return _("Copy %(name)s for a new year") % {"name": self.object.name}
+
+    def get_initial(self) -> dict[str, Any]:
+        year = timezone.localdate().year + 1
+        return {"name": f"{self.object.name} {year}", "code": f"{self.object.code}-{year}", "first_intake_year": year}
+
+    def form_valid(self, form: ProgrammeCopyForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        copy = self.run_service(form, lambda: services.programme_copy(programme=programme, by=by, **form.cleaned_data))
+        if copy is None:
+            return self.form_invalid(form)
+        message = _("%(name)s set up as a draft from %(source)s: check it, add its cohort and make it active.")
+        return self.saved(message % {"name": copy.name, "source": programme.code}, copy.pk)
+
+
+class RequirementsView(_SetupFormView):
+    """The programme's requirements (office): credits, hours, milestones, project points. Saving makes a
+    new version; plans approved earlier keep theirs."""
+
+    form_class = RequirementsForm
+    template_name = "programmes/requirements_form.html"
+
+    def title(self) -> str:
+        return _("Requirements of %(name)s") % {"name": self.object.name}
+
+    def get_initial(self) -> dict[str, Any]:
+        return RequirementsForm.initial_for(services.programme_requirements(self.object))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        categories = selectors.programme_overview(user=self.request.user, programme=self.object).activity_categories
+        return super().get_form_kwargs() | {"categories": categories}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["versions"] = list(selectors.requirements_versions(user=self.request.user, programme=self.object)[:5])
+        return context
+
+    def form_valid(self, form: RequirementsForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        version = self.run_service(
+            form,
+            lambda: services.programme_requirements_set(
+                programme=programme, by=by, requirements=form.requirements(), summary=form.cleaned_data["summary"]
+            ),
+        )
+        if version is None:
+            return self.form_invalid(form)
+        return self.saved(_("Requirements saved as version %(number)s.") % {"number": version.number}, programme.pk)
+
+
+class ObjectiveCreateView(_SetupFormView):
+    form_class = ObjectiveForm
+
+    def title(self) -> str:
+        return _("New objective of %(name)s") % {"name": self.object.name}
+
+    def form_valid(self, form: ObjectiveForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.objective_create(programme=programme, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Objective %(code)s added.") % {"code": done.code}, programme.pk)
+
+
+class ObjectiveUpdateView(_SetupFormView):
+    model = Objective
+    form_class = ObjectiveForm
+
+    def title(self) -> str:
+        return _("Edit objective %(code)s") % {"code": self.object.code}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"kind": self.object.kind, "code": self.object.code, "description": self.object.description}
+
+    def form_valid(self, form: ObjectiveForm) -> HttpResponse:
+        by, objective = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.objective_update(objective=objective, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), objective.programme_id)
+
+
+class ActivityCategoryCreateView(_SetupFormView):
+    form_class = ActivityCategoryForm
+
+    def title(self) -> str:
+        return _("New activity category of %(name)s") % {"name": self.object.name}
+
+    def form_valid(self, form: ActivityCategoryForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.activity_category_create(programme=programme, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        message = _("Category %(name)s added: set the hours it requires under Requirements.")
+        return self.saved(message % {"name": done.name}, programme.pk)
+
+
+class ActivityCategoryUpdateView(_SetupFormView):
+    model = ActivityCategory
+    form_class = ActivityCategoryForm
+
+    def title(self) -> str:
+        return _("Edit activity category %(name)s") % {"name": self.object.name}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"code": self.object.code, "name": self.object.name}
+
+    def form_valid(self, form: ActivityCategoryForm) -> HttpResponse:
+        by, category = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.activity_category_update(category=category, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), category.programme_id)
+
+
+class CohortCreateView(_SetupFormView):
+    form_class = CohortForm
+
+    def title(self) -> str:
+        return _("New cohort of %(name)s") % {"name": self.object.name}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"intake_year": self.object.first_intake_year or timezone.localdate().year + 1}
+
+    def form_valid(self, form: CohortForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        done = self.run_service(form, lambda: services.cohort_create(programme=programme, by=by, **form.cleaned_data))
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Cohort %(year)s opened.") % {"year": done.intake_year}, programme.pk)
+
+
+class CohortUpdateView(_SetupFormView):
+    model = Cohort
+    form_class = CohortNameForm
+
+    def title(self) -> str:
+        return _("Rename the cohort of %(year)s") % {"year": self.object.intake_year}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"name": self.object.name}
+
+    def form_valid(self, form: CohortNameForm) -> HttpResponse:
+        by, cohort = request_user(self.request), self.object
+        done = self.run_service(form, lambda: services.cohort_update(cohort=cohort, by=by, **form.cleaned_data))
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), cohort.programme_id)
+
+
+class ParticipationCreateView(_SetupFormView):
+    form_class = ParticipationForm
+
+    def title(self) -> str:
+        return _("Add a partner to %(name)s") % {"name": self.object.name}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        partners = selectors.programme_new_partner_choices(user=self.request.user, programme=self.object)
+        return super().get_form_kwargs() | {"partners": partners}
+
+    def form_valid(self, form: ParticipationForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.participation_create(programme=programme, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("%(partner)s takes part now.") % {"partner": done.partner.name}, programme.pk)
+
+
+class ParticipationUpdateView(_SetupFormView):
+    model = Participation
+    form_class = ParticipationForm
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("partner")
+
+    def title(self) -> str:
+        return _("%(partner)s in %(code)s") % {"partner": self.object.partner.name, "code": self.object.programme.code}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"role": self.object.role, "responsibilities": self.object.responsibilities}
+
+    def form_valid(self, form: ParticipationForm) -> HttpResponse:
+        by, participation = request_user(self.request), self.object
+        done = self.run_service(
+            form, lambda: services.participation_update(participation=participation, by=by, **form.cleaned_data)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."), participation.programme_id)
+
+
+class ProgrammeHistoryView(ScopedObjectMixin, View):
+    """Who changed what in a programme, and when (office), with its requirements versions."""
+
+    model = Programme
+    access_action = "change"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        programme = self.get_object()
+        context = {
+            "programme": programme,
+            "changes": selectors.programme_changes(programme=programme),
+            "versions": selectors.requirements_versions(user=request.user, programme=programme),
+        }
+        return render(request, "programmes/programme_history.html", context)

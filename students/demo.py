@@ -44,9 +44,7 @@ def _move_back(plan: TrainingPlan, *, before: datetime.date) -> None:
     events = list(PlanEvent._base_manager.filter(plan=plan).order_by("at", "pk"))
     steps = len(versions) + len(events)
     for index, version in enumerate(versions):
-        PlanVersion._base_manager.filter(pk=version.pk).update(
-            created_at=end - datetime.timedelta(hours=steps - index)
-        )
+        PlanVersion._base_manager.filter(pk=version.pk).update(created_at=end - datetime.timedelta(hours=steps - index))
     for index, event in enumerate(events, start=len(versions)):
         PlanEvent._base_manager.filter(pk=event.pk).update(at=end - datetime.timedelta(hours=steps - index))
 

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import EvidenceQuerySet
 from partners.models import Partner, Site
-from programmes.models import ActivityCategory, Cohort, MilestoneKind, Objective, Programme
+from programmes.models import ActivityCategory, Cohort, MilestoneKind, Objective, Programme, RequirementsVersion
 
 
 class StudentStatus(models.TextChoices):
@@ -133,6 +133,15 @@ class TrainingPlan(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     approved_version = models.PositiveIntegerField(_("approved version"), null=True, blank=True)
     is_amendment = models.BooleanField(_("amendment"), default=False)
+    requirements_version = models.ForeignKey(
+        RequirementsVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("requirements version"),
+        help_text=_("The programme's requirements this plan was approved under; it keeps them."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -19,7 +20,7 @@ from accounts.models import User
 from accounts.roles import AnyUser
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
-from programmes.models import ActivityCategory, CreditRequirement, Objective
+from programmes.models import ActivityCategory, CreditRequirement, Objective, RequirementsVersion
 from students.models import (
     Milestone,
     MilestoneStatus,
@@ -246,6 +247,32 @@ class PlanOverview:
     next_steps: list[NextStep]
     timeline: Timeline
     today: datetime.date
+    #: the programme's requirements version the plan keeps (approved under it), and the programme's latest
+    requirements_version: RequirementsVersion | None = None
+    latest_requirements_version: RequirementsVersion | None = None
+
+
+def _kept_requirements(
+    version: RequirementsVersion, categories: list[ActivityCategory], programme_id: int
+) -> tuple[list[ActivityCategory], list[CreditRequirement], int]:
+    """The categories (their required hours), credits and project points as the kept version says."""
+    snapshot = version.snapshot
+    hours = snapshot.get("hours", {})
+    kept = []
+    for category in categories:
+        copy = ActivityCategory(
+            pk=category.pk,
+            programme_id=programme_id,
+            code=category.code,
+            name=category.name,
+            required_hours=int(hours.get(category.code, 0)),
+        )
+        kept.append(copy)
+    credits = [
+        CreditRequirement(programme_id=programme_id, category=category, credits=Decimal(value))
+        for category, value in sorted(snapshot.get("credits", {}).items())
+    ]
+    return kept, credits, int(snapshot.get("project_points", 0))
 
 
 def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | None = None) -> PlanOverview:
@@ -262,6 +289,12 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
     objectives = list(Objective.objects.filter(programme_id=programme_id).order_by("code"))
     categories = list(ActivityCategory.objects.filter(programme_id=programme_id).order_by("name"))
     credits = list(CreditRequirement.objects.filter(programme_id=programme_id).order_by("category"))
+    points = student.programme.min_project_points
+    kept = plan.requirements_version
+    latest = RequirementsVersion.objects.filter(programme_id=programme_id).order_by("-number").first()
+    if kept is not None:
+        # An approved plan is measured against the requirements it was approved under.
+        categories, credits, points = _kept_requirements(kept, categories, programme_id)
     return PlanOverview(
         plan=plan,
         student=student,
@@ -273,12 +306,14 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
         objectives=plan_objectives(objectives=objectives, placements=live),
         hours=plan_hours(categories=categories, placements=live),
         credits=credits,
-        min_project_points=student.programme.min_project_points,
+        min_project_points=points,
         next_steps=plan_next_steps(
             plan=plan, placements=placements, milestones=milestones, latest_return=latest_return, today=today
         ),
         timeline=plan_timeline(student=student, placements=live, milestones=milestones, today=today),
         today=today,
+        requirements_version=kept,
+        latest_requirements_version=latest,
     )
 
 

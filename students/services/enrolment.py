@@ -25,6 +25,7 @@ from core.services import notifications
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
 from programmes.models import ActivityCategory, Agreement, AgreementStatus, Cohort, Objective, Programme
+from programmes.services import requirements_version_current
 from students.models import (
     EDITABLE_PLAN_STATUSES,
     Milestone,
@@ -536,7 +537,9 @@ def plan_approve(*, plan: TrainingPlan, by: User) -> TrainingPlan:
     )
     plan.approved_version = plan.version
     plan.is_amendment = False
-    plan.save(update_fields=["status", "approved_version", "is_amendment", "updated_at"])
+    # The plan keeps the programme's requirements as they stand now, whatever changes later.
+    plan.requirements_version = requirements_version_current(plan.student.programme, by=by)
+    plan.save(update_fields=["status", "approved_version", "is_amendment", "requirements_version", "updated_at"])
     _event(plan, action=PlanAction.APPROVED, by=by)
     notifications.notify(
         users=[plan.student.user],

@@ -68,7 +68,7 @@ def _assert_nothing_starts_before_it_is_planned() -> None:
     placement begins; and the draw history has an entry."""
     from django.utils import timezone
 
-    from students.models import PlanEvent, Placement
+    from students.models import Placement, PlanEvent
     from supervision.models import Finding, Inspection, SpotDraw
 
     for inspection in Inspection.objects.all():

@@ -1,0 +1,92 @@
+"""URL arguments and request bodies for the programme set-up pages and the placements to move (issue 10;
+docs/permissions.md, "Programme set-up, partner status and outcomes").
+
+Object **A** is the world's programme (partners A and B take part), or one of its parts: an objective, an
+activity category, its 2026 cohort, partner A's participation. Every body is valid, so the office's
+answer is the redirect after saving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from programmes.models import ActivityCategory, Cohort, Objective, Participation
+from tests.conftest import World
+
+
+def _programme(world: World) -> dict[str, Any]:
+    return {"pk": world.programme.pk}
+
+
+def _objective(world: World) -> dict[str, Any]:
+    objective, _ = Objective.objects.get_or_create(
+        programme=world.programme, code="M1", defaults={"kind": "practical", "description": "Matrix objective"}
+    )
+    return {"pk": objective.pk}
+
+
+def _category(world: World) -> dict[str, Any]:
+    category, _ = ActivityCategory.objects.get_or_create(programme=world.programme, code="ct", defaults={"name": "CT"})
+    return {"pk": category.pk}
+
+
+def _cohort(world: World) -> dict[str, Any]:
+    return {"pk": Cohort.objects.get(programme=world.programme, intake_year=2026).pk}
+
+
+def _participation(world: World) -> dict[str, Any]:
+    return {"pk": Participation.objects.get(programme=world.programme, partner=world.partner_a).pk}
+
+
+def _programme_body(world: World) -> dict[str, Any]:
+    return {
+        "name": "Renamed in the matrix",
+        "code": world.programme.code,
+        "degree_type": world.programme.degree_type,
+        "duration_months": world.programme.duration_months,
+        "lead_university": world.university.pk,
+        "status": world.programme.status,
+    }
+
+
+def _new_programme_body(world: World) -> dict[str, Any]:
+    return _programme_body(world) | {"name": "New in the matrix", "code": "matrix-new"}
+
+
+def _new_participation(world: World) -> dict[str, Any]:
+    from tests.factories.partners import PartnerFactory
+
+    partner = PartnerFactory.create(name="Matrix Institute", short_name="MX-I", kind="research_institute")
+    return {"partner": partner.pk, "role": "training", "responsibilities": "Research"}
+
+
+ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "programmes:edit": _programme,
+    "programmes:copy": _programme,
+    "programmes:requirements": _programme,
+    "programmes:history": _programme,
+    "programmes:objective-create": _programme,
+    "programmes:category-create": _programme,
+    "programmes:cohort-create": _programme,
+    "programmes:participation-create": _programme,
+    "programmes:objective-edit": _objective,
+    "programmes:category-edit": _category,
+    "programmes:cohort-edit": _cohort,
+    "programmes:participation-edit": _participation,
+}
+
+BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "programmes:create": _new_programme_body,
+    "programmes:edit": _programme_body,
+    "programmes:copy": lambda w: {"name": "Copy in the matrix", "code": "matrix-copy"},
+    "programmes:requirements": lambda w: {"project_points": 3, "milestone_proposal": 6},
+    "programmes:objective-create": lambda w: {"kind": "research", "code": "R7", "description": "Matrix"},
+    "programmes:objective-edit": lambda w: {"kind": "research", "code": "M1", "description": "Changed"},
+    "programmes:category-create": lambda w: {"code": "mr", "name": "MR"},
+    "programmes:category-edit": lambda w: {"code": "ct", "name": "CT scanning"},
+    "programmes:cohort-create": lambda w: {"intake_year": 2027, "name": "Matrix"},
+    "programmes:cohort-edit": lambda w: {"name": "Renamed"},
+    "programmes:participation-create": _new_participation,
+    "programmes:participation-edit": lambda w: {"role": "training", "responsibilities": "Changed"},
+}
