@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from core import hooks
 from partners import access
 
 
@@ -23,6 +24,7 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
 
     if shows_inspections(user):  # office, inspectors, coordinators (one query at most)
         items.append({"label": _("Inspections"), "url": reverse("supervision:list")})
+    items.extend({"label": item.label, "url": reverse(item.url_name)} for item in hooks.NAV_ITEMS if item.visible(user))
     items.append({"label": _("Partners"), "url": reverse("partners:list")})
     items.append(published)
     if access.is_office(user) or user.is_staff:

@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core import hooks
+from core.hooks import RenderedBlock
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from programmes.models import ActivityCategory, CreditRequirement, Objective, RequirementsVersion
@@ -247,6 +250,10 @@ class PlanOverview:
     next_steps: list[NextStep]
     timeline: Timeline
     today: datetime.date
+    #: blocks other apps add through ``core.hooks.PLAN_SECTIONS`` (credits earned, project points...)
+    sections: list[RenderedBlock] = field(default_factory=list)
+    #: the built-in blocks those sections take over (``"credits"``, ``"project_points"``)
+    replaced: set[str] = field(default_factory=set)
     #: the programme's requirements version the plan keeps (approved under it), and the programme's latest
     requirements_version: RequirementsVersion | None = None
     latest_requirements_version: RequirementsVersion | None = None
@@ -314,7 +321,23 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
         today=today,
         requirements_version=kept,
         latest_requirements_version=latest,
+        **plan_sections(user=user, student=student, today=today),
     )
+
+
+def plan_sections(*, user: AnyUser, student: Student, today: datetime.date) -> dict[str, Any]:
+    """The blocks higher apps plug into the plan (``core.hooks.PLAN_SECTIONS``), built for this reader,
+    and the built-in blocks they replace."""
+    sections: list[RenderedBlock] = []
+    replaced: set[str] = set()
+    for section in hooks.PLAN_SECTIONS:
+        context = section.build(user=user, student=student, today=today)
+        if context is None:
+            continue
+        sections.append(RenderedBlock(section.key, section.template, context, section.pdf_template))
+        if section.replaces:
+            replaced.add(section.replaces)
+    return {"sections": sections, "replaced": replaced}
 
 
 # Plan: the choices the placement form offers.

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import LOGINS
+from core.demo import all_logins
 
-FULL_NAMES = {login.username: login.full_name for login in LOGINS}
+FULL_NAMES = {login.username: login.full_name for login in all_logins()}
 
 #: The role cards (``.card[data-role=...]`` in templates/core/start.html) each demo user's start page shows.
 ROLE_CARDS = {
