@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "programmes.models.AgreementStatus",
         "ObjectiveKindEnum": "programmes.models.ObjectiveKind",
         "MilestoneKindEnum": "programmes.models.MilestoneKind",
+        "ParticipationRoleEnum": "programmes.models.ParticipationRole",
+        "MembershipRoleEnum": "partners.models.MembershipRole",
         "StudentStatusEnum": "students.models.StudentStatus",
         "PlanStatusEnum": "students.models.PlanStatus",
         "PlacementStatusEnum": "students.models.PlacementStatus",

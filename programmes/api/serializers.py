@@ -14,10 +14,13 @@ from programmes.models import (
     AgreementStatus,
     Cohort,
     CreditRequirement,
+    DegreeType,
     MilestoneTemplate,
     Objective,
     Participation,
+    ParticipationRole,
     Programme,
+    ProgrammeStatus,
 )
 
 
@@ -84,6 +87,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "status",
             "description",
             "min_project_points",
+            "first_intake_year",
+            "last_intake_year",
             "objectives",
             "participations",
             "credit_requirements",
@@ -167,3 +172,62 @@ class AgreementWriteSerializer(serializers.Serializer):  # type: ignore[type-arg
             fields["programme"].read_only = True  # an agreement never moves to another programme
             fields["parties"].required = False
         return fields
+
+
+# --- Set-up (the office) ----------------------------------------------------------------------------------
+
+
+class ProgrammeWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A programme's own fields as the office writes them (on an update, only those sent change)."""
+
+    name = serializers.CharField(max_length=200)
+    code = serializers.SlugField(max_length=40)
+    degree_type = serializers.ChoiceField(choices=DegreeType.choices)
+    duration_months = serializers.IntegerField(min_value=6, max_value=120)
+    lead_university = ScopedPrimaryKeyRelatedField(action="view", queryset=Partner.objects.all())
+    status = serializers.ChoiceField(choices=ProgrammeStatus.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    first_intake_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
+    last_intake_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
+
+
+class ProgrammeCopySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Next year's programme: a draft copy with a new name and code, and its intake years."""
+
+    name = serializers.CharField(max_length=200)
+    code = serializers.SlugField(max_length=40)
+    first_intake_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
+    last_intake_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
+
+
+class RequirementsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The programme's requirements: credits by course category, hours by activity category code,
+    milestones by kind (months after enrolment), project points. A PUT replaces them all and makes a new
+    version; plans approved earlier keep theirs."""
+
+    version = serializers.IntegerField(read_only=True, help_text=_("The requirements version now in force."))
+    credits = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0), required=False
+    )
+    hours = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    milestones = serializers.DictField(child=serializers.IntegerField(min_value=1), required=False)
+    project_points = serializers.IntegerField(min_value=0, required=False)
+    summary = serializers.CharField(max_length=300, required=False, allow_blank=True, write_only=True)
+
+
+class CohortWriteSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Cohort
+        fields = ["id", "intake_year", "name"]
+        read_only_fields = ["id"]
+
+
+class ParticipationWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    partner = ScopedPrimaryKeyRelatedField(action="view", queryset=Partner.objects.all())
+    role = serializers.ChoiceField(choices=ParticipationRole.choices)
+    responsibilities = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ActivityCategoryWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=120)

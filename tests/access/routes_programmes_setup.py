@@ -90,3 +90,48 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "programmes:participation-create": _new_participation,
     "programmes:participation-edit": lambda w: {"role": "training", "responsibilities": "Changed"},
 }
+
+
+# --- The API (/api/v1/programmes/...) ---------------------------------------------------------------------
+
+
+def _with_part(part: Callable[[World], dict[str, Any]]) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"pk": w.programme.pk, "part_pk": part(w)["pk"]}
+
+
+ARGS.update(
+    {
+        "api:programme-copy": _programme,
+        "api:programme-requirements": _programme,
+        "api:programme-objectives": _programme,
+        "api:programme-activity-categories": _programme,
+        "api:programme-cohorts": _programme,
+        "api:programme-participations": _programme,
+        "api:programme-objective-detail": _with_part(_objective),
+        "api:programme-activity-category-detail": _with_part(_category),
+        "api:programme-cohort-detail": _with_part(_cohort),
+        "api:programme-participation-detail": _with_part(_participation),
+    }
+)
+
+
+def _api_programme(world: World) -> dict[str, Any]:
+    return _programme_body(world) | {"name": "API renamed"}
+
+
+BODIES.update(
+    {
+        "api:programme-list": lambda w: _new_programme_body(w) | {"code": "api-new"},
+        "api:programme-detail": _api_programme,
+        "api:programme-copy": lambda w: {"name": "API copy", "code": "api-copy"},
+        "api:programme-requirements": lambda w: {"milestones": {"proposal": 6}, "project_points": 2},
+        "api:programme-objectives": lambda w: {"kind": "research", "code": "R8", "description": "API"},
+        "api:programme-objective-detail": lambda w: {"kind": "research", "code": "M1", "description": "API"},
+        "api:programme-activity-categories": lambda w: {"code": "us", "name": "Ultrasound"},
+        "api:programme-activity-category-detail": lambda w: {"code": "ct", "name": "CT (API)"},
+        "api:programme-cohorts": lambda w: {"intake_year": 2028, "name": "API"},
+        "api:programme-cohort-detail": lambda w: {"name": "API"},
+        "api:programme-participations": _new_participation,
+        "api:programme-participation-detail": lambda w: {"responsibilities": "API"},
+    }
+)
