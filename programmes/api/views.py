@@ -20,7 +20,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api.errors import ERROR_RESPONSE
 from core.api.filters import IdFilter
-from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.viewsets import ScopedModelViewSet
 from partners import access
 from programmes import selectors, services
 from programmes.api.serializers import (
