@@ -47,6 +47,7 @@ from programmes.models import (
     Objective,
     Participation,
     Programme,
+    RequirementsVersion,
 )
 
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
@@ -160,6 +161,7 @@ class ProgrammeViewSet(ScopedModelViewSet):
     def requirements(self, request: Request, pk: str | None = None) -> Response:
         """The programme's requirements now in force (GET), or all of them replaced (PUT, the office)."""
         programme = self.get_object()
+        version: RequirementsVersion | None
         if request.method == "PUT":
             _office_only(request, "change", programme)
             data = self._valid(RequirementsSerializer)
