@@ -37,6 +37,7 @@ from students.models import (
     PlanEvent,
     PlanVersion,
     Student,
+    StudentDestination,
     TrainingPlan,
 )
 
@@ -126,7 +127,12 @@ def _plan_choice(user: AnyUser, path: str) -> Rule:
     return any_of(via(path, taking_part), via(path, member_partners(user, ANY_ROLE)))
 
 
-access.register(Student, {"view": _student_view, "create": office_only, "change": office_only})
+access.register(
+    Student,
+    {"view": _student_view, "create": office_only, "change": office_only, "record_destination": office_only},
+)
+# Destinations after graduation: the office records and compares them.
+access.register(StudentDestination, {"view": office_only})
 access.register(
     TrainingPlan,
     {

@@ -14,7 +14,7 @@ from core.forms import BootstrapFormMixin
 from partners import access
 from partners.models import Partner
 from programmes.models import Cohort, Programme
-from students.models import PlanStatus, Student, StudentStatus
+from students.models import DestinationKind, PlanStatus, Student, StudentStatus
 
 
 class _TutorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -100,3 +100,20 @@ class StudentImportConfirmForm(forms.Form):
     """Step 2: the signed token naming the stored upload that the preview showed."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+
+
+class DestinationForm(BootstrapFormMixin, forms.Form):
+    """A graduate's destination: where, the employer when known (a partner, or a name), notes."""
+
+    kind = forms.ChoiceField(label=_("Destination"), choices=DestinationKind.choices)
+    employer_partner = forms.ModelChoiceField(
+        label=_("Employer among the partners"), queryset=Partner.objects.none(), required=False
+    )
+    employer = forms.CharField(
+        label=_("Employer"), max_length=200, required=False, help_text=_("When it is not one of the partners.")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer_partner"].queryset = partners  # type: ignore[attr-defined]

@@ -409,3 +409,66 @@ class Milestone(models.Model):
     def display_status(self) -> str:
         """Pending, done, waived, or late (pending past the due date)."""
         return "late" if self.is_late() else self.status
+
+
+class DestinationKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    RESEARCH = "research", _("Research")
+    FURTHER_STUDY = "further_study", _("Further study")
+    OWN_VENTURE = "own_venture", _("Own venture")
+    OTHER = "other", _("Other")
+
+
+#: The destination that fulfils each career intention (an undecided intention has none).
+INTENTION_FULFILLED_BY: dict[str, str] = {
+    CareerIntention.HOSPITAL: DestinationKind.HOSPITAL,
+    CareerIntention.ENTERPRISE: DestinationKind.ENTERPRISE,
+    CareerIntention.RESEARCH: DestinationKind.RESEARCH,
+    CareerIntention.ENTREPRENEURSHIP: DestinationKind.OWN_VENTURE,
+}
+
+
+class StudentDestination(models.Model):
+    """Where a graduate went after the training, recorded by the office at graduation, beside the career
+    intention the plan held then (kept here, since the plan may change no more but the record must not
+    depend on it). Corrections keep their history."""
+
+    access_student_path = "student"
+
+    student = models.OneToOneField(Student, on_delete=models.PROTECT, related_name="destination")
+    kind = models.CharField(_("destination"), max_length=16, choices=DestinationKind.choices)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("employer among the partners"),
+    )
+    career_intention = models.CharField(_("career intention"), max_length=20, choices=CareerIntention.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("destination")
+        verbose_name_plural = _("destinations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["hospital", "enterprise", "research", "further_study", "own_venture", "other"]),
+                name="destination_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.student_number}: {self.kind}"
+
+    @property
+    def fulfils_intention(self) -> bool:
+        return INTENTION_FULFILLED_BY.get(self.career_intention) == self.kind

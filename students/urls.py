@@ -37,6 +37,8 @@ urlpatterns: list[URLPattern] = [
     path("at-risk/", lists.StudentAtRiskView.as_view(), name="at-risk"),
     path("approvals/", lists.ApprovalQueueView.as_view(), name="approvals"),
     path("placements/to-move/", lists.PlacementsToMoveView.as_view(), name="placements-to-move"),
+    path("outcomes/", lists.OutcomesView.as_view(), name="outcomes"),
+    path("<int:pk>/destination/", lists.DestinationView.as_view(), name="destination"),
     path("import/", lists.StudentImportView.as_view(), name="import"),
     path("export/", lists.StudentExportView.as_view(), name="export"),
 ]

@@ -19,6 +19,13 @@ from students.selectors.lists import (
     student_at_risk_list,
     student_list,
 )
+from students.selectors.outcomes import (
+    OutcomeGroup,
+    Outcomes,
+    destinations_in_scope,
+    graduates_without_destination,
+    outcome_comparison,
+)
 from students.selectors.plan import (
     HoursRow,
     NextStep,
@@ -68,6 +75,8 @@ __all__ = [
     "HoursRow",
     "NextStep",
     "ObjectiveRow",
+    "OutcomeGroup",
+    "Outcomes",
     "PlanOverview",
     "Timeline",
     "TimelineBar",
@@ -75,9 +84,12 @@ __all__ = [
     "TimelineMarker",
     "TimelineTick",
     "VersionRow",
+    "destinations_in_scope",
     "follows_whole_training",
     "follows_whole_training_of",
+    "graduates_without_destination",
     "milestone_status_label",
+    "outcome_comparison",
     "own_student",
     "placement_category_choices",
     "placement_objective_choices",

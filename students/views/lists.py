@@ -30,13 +30,21 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.roles import AnyUser
-from core.views import ScopedListView, apply_validation_error, not_found, request_user, require_or_404
+from core.views import (
+    ScopedFormView,
+    ScopedListView,
+    apply_validation_error,
+    not_found,
+    request_user,
+    require_or_404,
+)
 from partners import access
+from partners import selectors as partner_selectors
 from partners.models import MembershipRole
 from students import exports, selectors
-from students.list_forms import StudentFilterForm, StudentImportConfirmForm, StudentImportForm
+from students.list_forms import DestinationForm, StudentFilterForm, StudentImportConfirmForm, StudentImportForm
 from students.models import Placement, Student, TrainingPlan
-from students.services import imports
+from students.services import destinations, imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -147,6 +155,63 @@ class PlacementsToMoveView(ScopedListView):
     def get_queryset(self) -> QuerySet[Placement]:
         require_or_404(self.request, "move", Placement)
         return selectors.placements_to_move(user=self.request.user)
+
+
+class OutcomesView(LoginRequiredMixin, TemplateView):
+    """Career intention against destination after graduation, by cohort and by partner (the office): the
+    measure of whether entrepreneurship took root. Anyone else gets a 404."""
+
+    template_name = "students/outcomes.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        require_or_404(self.request, "record_destination", Student)
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["outcomes"] = selectors.outcome_comparison(user=user)
+        context["missing"] = list(selectors.graduates_without_destination(user=user)[:100])
+        return context
+
+
+class DestinationView(ScopedFormView):
+    """Record a graduate's destination (the office), beside the plan's career intention."""
+
+    model = Student
+    access_action = "record_destination"
+    form_class = DestinationForm
+    template_name = "students/destination_form.html"
+
+    def get_queryset(self) -> QuerySet[Student]:
+        return super().get_queryset().select_related("user", "cohort")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        partners = partner_selectors.partner_list(user=self.request.user)
+        return super().get_form_kwargs() | {"partners": partners}
+
+    def get_initial(self) -> dict[str, Any]:
+        existing = getattr(self.object, "destination", None) if self.object is not None else None
+        if existing is None:
+            return {}
+        return {
+            "kind": existing.kind,
+            "employer_partner": existing.employer_partner_id,
+            "employer": "" if existing.employer_partner_id else existing.employer,
+            "notes": existing.notes,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {"student": self.object}
+
+    def form_valid(self, form: DestinationForm) -> HttpResponse:
+        by, student = request_user(self.request), self.object
+        saved = self.run_service(
+            form, lambda: destinations.destination_record(student=student, by=by, **form.cleaned_data)
+        )
+        if saved is None:
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Destination of %(student)s recorded.") % {"student": student.user.display_name}
+        )
+        return HttpResponseRedirect(reverse("students:outcomes"))
 
 
 class StudentImportView(LoginRequiredMixin, View):

@@ -135,3 +135,18 @@ BODIES.update(
         "api:programme-participation-detail": lambda w: {"responsibilities": "API"},
     }
 )
+
+
+# --- Outcomes after training ---------------------------------------------------------------------------------
+
+
+def _graduate_a(world: World) -> dict[str, Any]:
+    """Student A, graduated (a destination is recorded at graduation)."""
+    from students.models import Student, StudentStatus
+
+    Student.objects.filter(pk=world.student_a.pk).update(status=StudentStatus.GRADUATED)
+    return {"pk": world.student_a.pk}
+
+
+ARGS["students:destination"] = _graduate_a
+BODIES["students:destination"] = lambda w: {"kind": "own_venture", "employer": "Imaging start-up"}
