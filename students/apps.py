@@ -15,3 +15,13 @@ class StudentsConfig(AppConfig):
 
         if duration_exceeded not in PROGRAMME_DURATION_CHECKS:
             PROGRAMME_DURATION_CHECKS.append(duration_exceeded)
+
+        # The office's start card: programme set-up, placements to move, destinations to record.
+        from core import hooks
+        from students.selectors.outcomes import office_start_panel
+
+        hooks.START_PANELS.register(
+            hooks.StartPanel(
+                key="students-office-setup", build=office_start_panel, template="students/_start_panel_office.html"
+            )
+        )

@@ -119,3 +119,16 @@ def graduates_without_destination(*, user: AnyUser) -> QuerySet[Student]:
     """Graduated students in the user's scope with no destination recorded yet (the office records them)."""
     students = access.scope(Student.objects.select_related("user", "cohort"), user, "view")
     return students.filter(status=StudentStatus.GRADUATED, destination__isnull=True).order_by("student_number")
+
+
+def office_start_panel(user: AnyUser) -> dict[str, int] | None:
+    """The office's start card of set-up and follow-up work (``core.hooks.START_PANELS``): placements to
+    move away from suspended partners, graduates without a destination. ``None`` for anyone else."""
+    from students.selectors.lists import placements_to_move
+
+    if not access.is_office(user):
+        return None
+    return {
+        "to_move": placements_to_move(user=user).count(),
+        "missing_destinations": graduates_without_destination(user=user).count(),
+    }

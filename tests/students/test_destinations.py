@@ -108,3 +108,12 @@ def test_outcomes_page_query_count_does_not_grow(world: World) -> None:
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)
+
+
+def test_office_start_page_has_the_set_up_card_with_its_counts(world: World) -> None:
+    _graduate(world.student_a)
+    office_page = client_for(_u(world, "office")).get(reverse("core:start")).content.decode()
+    assert 'data-testid="office-setup-panel"' in office_page
+    assert reverse("students:outcomes") in office_page
+    coordinator_page = client_for(_u(world, "coordinator_a")).get(reverse("core:start")).content.decode()
+    assert 'data-testid="office-setup-panel"' not in coordinator_page
