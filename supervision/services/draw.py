@@ -350,7 +350,9 @@ class _Inspectors:
             )
             .order_by("pk")
         )
-        self.users: list[User] = list(pool)
+        # Inspectors working for a suspended partner take no new inspection (the planning service refuses them).
+        employed_by_suspended = Membership.objects.active().filter(partner__status=PartnerStatus.SUSPENDED)
+        self.users: list[User] = list(pool.exclude(pk__in=employed_by_suspended.values("user_id")))
         self.load = {u.pk: int(u.load) for u in self.users}  # type: ignore[attr-defined]
         # Conflicted: a membership at the partner not ended yet (in force, or starting later). The planning
         # service checks memberships in force; this is stricter, so the service never refuses a pick.

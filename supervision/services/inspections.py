@@ -28,7 +28,7 @@ from accounts.models import User
 from core.services.notifications import notify
 from core.validation import refuse
 from partners import access
-from partners.models import Membership, MembershipRole, Partner, Site
+from partners.models import Membership, MembershipRole, Partner, PartnerStatus, Site
 from practice.models import PracticeLog
 from students.models import Placement
 from supervision.models import (
@@ -85,6 +85,16 @@ def _conflicted(inspectors: Sequence[User], partner: Partner) -> list[User]:
     return [inspector for inspector in inspectors if inspector.pk in ids]
 
 
+def suspended_employees(inspectors: Sequence[User]) -> list[User]:
+    """Inspectors holding a membership in force at a suspended partner: no new inspection for them."""
+    ids = set(
+        Membership.objects.active()
+        .filter(partner__status=PartnerStatus.SUSPENDED, user__in=[i.pk for i in inspectors])
+        .values_list("user_id", flat=True)
+    )
+    return [inspector for inspector in inspectors if inspector.pk in ids]
+
+
 def _check_inspectors(inspectors: Sequence[User], partner: Partner) -> None:
     if not inspectors:
         raise _refuse("inspectors", _("Assign at least one inspector."), "required")
@@ -94,6 +104,15 @@ def _check_inspectors(inspectors: Sequence[User], partner: Partner) -> None:
             "inspectors",
             _("Not an inspector: %(names)s.") % {"names": ", ".join(str(i) for i in not_inspectors)},
             "not_inspector",
+        )
+    employed = suspended_employees(inspectors)
+    if employed:
+        # A suspended partner takes no new inspections as its people's employer either (issue 10).
+        raise _refuse(
+            "inspectors",
+            _("%(names)s works for a suspended partner and takes no new inspection.")
+            % {"names": ", ".join(str(i) for i in employed)},
+            "inspector_employer_suspended",
         )
     conflicted = _conflicted(inspectors, partner)
     if conflicted:
