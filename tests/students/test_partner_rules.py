@@ -158,14 +158,23 @@ def test_update_moving_dates_into_a_full_site_is_refused(world: World) -> None:
     other = StudentFactory.create(programme=world.programme, cohort=world.student_a.cohort)
     PlacementFactory.create(student=other, partner=world.partner_a, site=site, start_date=START, end_date=END)
     placement = world.placement_a
-    change = {"placement": placement, "by": _u(world, "student_a"), "supervisor": placement.supervisor}
+    student, supervisor = _u(world, "student_a"), placement.supervisor
 
     with pytest.raises(ValidationError) as error:
-        services.placement_update(**change, site=site, start_date=START, end_date=END)
+        services.placement_update(
+            placement=placement, by=student, supervisor=supervisor, site=site, start_date=START, end_date=END
+        )
     assert _rule(error, "site")[0] == "site_capacity"
 
     # Its own dates (October to January) do not overlap the other placement: the site has room then.
-    moved = services.placement_update(**change, site=site, start_date=placement.start_date, end_date=placement.end_date)
+    moved = services.placement_update(
+        placement=placement,
+        by=student,
+        supervisor=supervisor,
+        site=site,
+        start_date=placement.start_date,
+        end_date=placement.end_date,
+    )
     assert moved.site == site
 
 
