@@ -88,7 +88,7 @@ class EntryForm(BootstrapFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = HoursField(label=_("Hours"), required=False, help_text=_("Or give a start and an end time below."))
     start_time = forms.TimeField(label=pgettext_lazy("start time", "Start"), required=False, widget=TimeInput())
-    end_time = forms.TimeField(label=_("End"), required=False, widget=TimeInput())
+    end_time = forms.TimeField(label=pgettext_lazy("end time", "End"), required=False, widget=TimeInput())
     category = CategoryChoiceField(label=_("Activity"), queryset=ActivityCategory.objects.none())
     cases = forms.IntegerField(
         label=_("Cases or procedures"),
