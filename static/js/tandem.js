@@ -27,8 +27,23 @@
     update();
   }
 
+  /* Buttons that act on ticked boxes (button[data-needs-checked="<selector of the boxes>"]) stay disabled
+     until one is ticked: "Approve selected" with nothing ticked used to answer "Nothing was approved". */
+  function attachNeedsChecked(button) {
+    if (button.dataset.needsCheckedOn === "on") return;
+    button.dataset.needsCheckedOn = "on";
+    var scope = button.form || document;
+    var selector = button.getAttribute("data-needs-checked");
+    function update() {
+      button.disabled = !scope.querySelector(selector + ":checked");
+    }
+    scope.addEventListener("change", update);
+    update();
+  }
+
   function attachAll(root) {
     root.querySelectorAll("textarea[maxlength]").forEach(attachCounter);
+    root.querySelectorAll("button[data-needs-checked]").forEach(attachNeedsChecked);
   }
 
   document.addEventListener("DOMContentLoaded", function () { attachAll(document); });
