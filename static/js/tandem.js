@@ -5,6 +5,9 @@
 (function () {
   "use strict";
 
+  // Controls for browsers without JavaScript (class no-js-only, e.g. "Update choices") hide when it runs.
+  document.documentElement.classList.add("js");
+
   function attachCounter(area) {
     if (area.dataset.counter === "on") return;
     area.dataset.counter = "on";
