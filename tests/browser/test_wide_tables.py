@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts.models import User
 
-TABLET = {"width": 900, "height": 1000}
+TABLET: ViewportSize = {"width": 900, "height": 1000}
 
 
 def test_at_risk_column_stays_in_view_with_a_long_name(page: Page, login: Callable[..., Any], live_server: Any) -> None:
@@ -27,7 +27,7 @@ def test_at_risk_column_stays_in_view_with_a_long_name(page: Page, login: Callab
 
 
 def test_inspection_dates_do_not_break(page: Page, login: Callable[..., Any], live_server: Any) -> None:
-    page.set_viewport_size({"width": 700, "height": 900})
+    page.set_viewport_size(ViewportSize(width=700, height=900))
     login(page, "office")
     page.goto(live_server.url + "/inspections/")
     date_link = page.locator("tr[data-inspection] td:first-child a").first
