@@ -115,13 +115,12 @@ def placements_seen(*, user: AnyUser, student: Student) -> set[int] | None:
 
 @dataclass
 class HoursRow:
-    """One activity category: hours the programme requires, hours the placements plan, hours recorded."""
+    """One activity category: hours the programme requires and hours the placements plan (hours recorded
+    come from ``practice``: the page and the PDF read them with its ``practice_progress`` tag)."""
 
     category: ActivityCategory
     required: int
     planned: int
-    #: Practice hours are recorded from a later issue on: None means "not yet recorded", never zero.
-    recorded: int | None = None
 
     @property
     def planned_short(self) -> bool:

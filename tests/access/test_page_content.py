@@ -446,7 +446,7 @@ def test_sign_off_queue_shows_only_the_readers_placements(shared: Shared, person
     side = ONE_PARTNER[persona]
     html = _html(shared.user(persona), reverse("practice:queue"))
 
-    _assert_content(html, present=[side.short_name, side.pending], absent=_absent(side), where=f"queue as {persona}")
+    _assert_content(html, present=[side.partner, side.pending], absent=_absent(side), where=f"queue as {persona}")
 
 
 @pytest.mark.parametrize("persona", ["supervisor_a", "supervisor_b"])
