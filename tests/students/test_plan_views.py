@@ -130,7 +130,7 @@ def test_timeline_draws_live_placements_milestones_and_today(student_a: User, wo
 
     assert html.count('class="timeline-bar"') == 1
     assert "Enterprise B · Lab B · 2027-03-01 \u2013 2027-08-31" in html
-    assert 'role="img"' in html
+    assert 'role="group"' in html  # a group of links, not an image (main's b8a8316)
     assert "Thesis proposal · due 2027-06-01" in html
     assert ("timeline-today" in html) == (world.student_a.enrolled_on <= timezone.localdate())
 
