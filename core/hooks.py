@@ -191,6 +191,30 @@ class StartPanel:
 START_PANELS: Hook[StartPanel] = Hook("START_PANELS")
 
 
+@dataclass(frozen=True)
+class InboxItem:
+    """One line of the start page's "Waiting for you": what waits, how many, where to act. ``late``
+    marks what is overdue (shown first, in red)."""
+
+    label: Any
+    count: int
+    url: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class InboxSource:
+    """What an app puts in a person's inbox on the start page: ``build(user)`` returns the lines (only
+    those with a count above zero are shown), in a fixed number of queries."""
+
+    key: str
+    build: Callable[[Any], list[InboxItem]]
+    order: int = 100
+
+
+INBOX: Hook[InboxSource] = Hook("INBOX")
+
+
 @dataclass
 class RenderedBlock:
     """A hook entry's template with the context it built (what pages loop over)."""
