@@ -14,7 +14,7 @@ def value_for(values: dict[int, str], pk: int, grade: Any) -> str:
     """What the row's input shows: what was typed (after a refusal), else the draft grade, else nothing."""
     if pk in values:
         return values[pk]
-    return grade.display if grade is not None else ""
+    return str(getattr(grade, "display", "") or "")
 
 
 @register.simple_tag
