@@ -38,7 +38,9 @@ def _teacher(world: World) -> TeacherProfile:
 def _offering(world: World, term: str = "2026-1") -> Offering:
     offering = Offering.objects.filter(course__code="MATRIX-A", term=term).first()
     if offering is None:
-        offering = OfferingFactory.create(course=_course(world), programme=world.programme, site=world.site_a, term=term)
+        offering = OfferingFactory.create(
+            course=_course(world), programme=world.programme, site=world.site_a, term=term
+        )
         OfferingTeacherFactory.create(offering=offering, teacher=_teacher(world), assigned_by=world.users["office"])
     return offering
 
@@ -104,4 +106,3 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:enrolment-list": lambda w: {"offering": _offering(w).pk},
     "api:grade-bulk": _bulk_body,
 }
-
