@@ -75,10 +75,10 @@ def grade_record(
     access.require(by, "grade", enrolment.offering)
     if enrolment.status != EnrolmentStatus.ENROLLED:
         raise refuse("enrolment", "not_enrolled", _("The student has withdrawn from this offering."))
-    value, did_pass = grade_values(course=enrolment.offering.course, percentage=percentage, passed=passed)
     grade = Grade.objects.select_for_update().filter(enrolment=enrolment).first()
     if grade is not None and grade.is_locked:
         raise refuse("percentage", "grade_locked", _("This grade is submitted and locked: correct it with a reason."))
+    value, did_pass = grade_values(course=enrolment.offering.course, percentage=percentage, passed=passed)
     now = timezone.now()
     if grade is None:
         grade = Grade(enrolment=enrolment, entered_by=by, idempotency_key=idempotency_key)
