@@ -129,7 +129,7 @@ COVERAGE = (
     ("RM701", "R1", 1), ("RM702", "R1", 2),
     ("IE602", "I1", 2), ("IE603", "I1", 1), ("IN612", "I1", 3),
 )  # fmt: skip
-PLACEMENT_COVERAGE = (("AH", "P1", 3), ("IMG-E", "P2", 3), ("IMG-E", "I1", 1))
+PLACEMENT_COVERAGE = (("AH", "P1", 3), ("IMG-E", "P2", 3), ("BME-I", "K1", 2))
 
 
 def _courses() -> dict[str, Course]:
