@@ -266,17 +266,15 @@ def coverage_matrix(*, programme: Programme) -> CoverageMatrix:
     )
     partners: dict[int, tuple[str, str]] = {}
     levels_at: dict[tuple[int, int], int] = {}
-    for row in placement_levels:
-        partners[row["placement__partner_id"]] = (
-            row["placement__partner__short_name"],
-            row["placement__partner__name"],
-        )
-        levels_at[(row["placement__partner_id"], row["objective_id"])] = row["level"]
+    for level_row in placement_levels:
+        partner_id = level_row["placement__partner_id"]
+        partners[partner_id] = (level_row["placement__partner__short_name"], level_row["placement__partner__name"])
+        levels_at[(partner_id, level_row["objective_id"])] = level_row["level"]
     columns = [CoverageColumn(f"c{e.course_id}", e.course.code, e.course.title_en, e.kind) for e in entries] + [
         CoverageColumn(f"p{pid}", short, _("Placements at %(partner)s") % {"partner": name}, "placement")
         for pid, (short, name) in partners.items()
     ]
-    rows = []
+    rows: list[CoverageRow] = []
     for objective in objectives:
         cells: list[int | None] = [course_levels.get((e.course_id, objective.pk)) for e in entries]
         cells += [levels_at.get((pid, objective.pk)) for pid in partners]
@@ -306,7 +304,7 @@ def offering_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) ->
     if filters.get("term"):
         offerings = offerings.filter(term=filters["term"])
     if filters.get("teaching"):
-        offerings = offerings.filter(teachers__teacher__user_id=user.pk)
+        offerings = offerings.filter(teachers__teacher__user_id=access.user_pk(user))
     return offerings.prefetch_related(
         Prefetch("teachers", queryset=OfferingTeacher.objects.select_related("teacher__user"))
     ).order_by("-term", "course__code")
@@ -326,9 +324,9 @@ def own_enrolments(*, user: AnyUser) -> dict[int, Enrolment]:
     """The signed-in student's enrolments by offering id (one query)."""
     return {
         e.offering_id: e
-        for e in Enrolment.objects.filter(student__user_id=user.pk, status=EnrolmentStatus.ENROLLED).select_related(
-            "grade"
-        )
+        for e in Enrolment.objects.filter(
+            student__user__pk=access.user_pk(user), status=EnrolmentStatus.ENROLLED
+        ).select_related("grade")
     }
 
 
@@ -388,7 +386,9 @@ def grades_to_enter(*, user: AnyUser) -> list[Offering]:
         Q(enrolments__grade__isnull=True) | Q(enrolments__grade__status=GradeStatus.DRAFT)
     )
     return list(
-        Offering.objects.filter(pk__in=OfferingTeacher.objects.filter(teacher__user_id=user.pk).values("offering_id"))
+        Offering.objects.filter(
+            pk__in=OfferingTeacher.objects.filter(teacher__user__pk=access.user_pk(user)).values("offering_id")
+        )
         .select_related("course")
         .annotate(waiting=Count("enrolments", filter=ungraded))
         .filter(waiting__gt=0)

@@ -307,7 +307,7 @@ class OfferingDetailView(LoginRequiredMixin, View):
     @staticmethod
     def context(request: HttpRequest, offering: Offering, **extra: Any) -> dict[str, Any]:
         user = request.user
-        student = Student.objects.filter(user_id=user.pk).first()
+        student = Student.objects.filter(user__pk=access.user_pk(user)).first()
         refusal = None
         if student is not None:
             error = offerings.enrolment_refusal(offering=offering, student=student, today=timezone.localdate())
@@ -669,7 +669,7 @@ class MyTranscriptView(LoginRequiredMixin, View):
     """The signed-in student's own transcript."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        student = Student.objects.filter(user_id=request.user.pk).first()
+        student = Student.objects.filter(user__pk=access.user_pk(request.user)).first()
         if student is None:
             raise not_found(request, "view_transcript", "Student:mine")
         return HttpResponseRedirect(reverse("curriculum:transcript", args=[student.pk]))

@@ -113,15 +113,15 @@ class BulkGradeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     idempotency_key = serializers.CharField(max_length=80)
 
 
-class BulkGradesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class GradeBulkSerializer(serializers.Serializer):  # type: ignore[type-arg]
     grades = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=BULK_MAX)
 
 
-class BulkGradesRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class GradeBulkRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     grades = BulkGradeSerializer(many=True, help_text="1 to 500 grades.")
 
 
-class BulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class GradeBulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     index = serializers.IntegerField()
     idempotency_key = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "duplicate", "refused"])
@@ -131,8 +131,8 @@ class BulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     message = serializers.CharField(allow_null=True)
 
 
-class BulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    results = BulkResultRowSerializer(many=True)
+class GradeBulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    results = GradeBulkResultRowSerializer(many=True)
 
 
 class TeacherSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -25,12 +25,12 @@ from core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from core.validation import refuse
 from curriculum.api.serializers import (
     BulkGradeSerializer,
-    BulkGradesRequestSerializer,
-    BulkGradesSerializer,
-    BulkResultSerializer,
     CourseSerializer,
     EnrolmentCreateSerializer,
     EnrolmentSerializer,
+    GradeBulkRequestSerializer,
+    GradeBulkResultSerializer,
+    GradeBulkSerializer,
     GradeSerializer,
     OfferingSerializer,
     TeacherSerializer,
@@ -119,10 +119,10 @@ class GradeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     filterset_fields = ["status", "enrolment__offering", "enrolment__student"]
 
     @extend_schema(
-        request=BulkGradesRequestSerializer,
+        request=GradeBulkRequestSerializer,
         responses={
             200: OpenApiResponse(
-                BulkResultSerializer,
+                GradeBulkResultSerializer,
                 description="One result per row, in order: `created`, `duplicate` (the key was used before; "
                 "`id` is that grade) or `refused` (`rule` names the rule).",
             ),
@@ -132,7 +132,7 @@ class GradeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=False, methods=["post"], pagination_class=None)
     def bulk(self, request: Request) -> Response:
         """Enter (and by default submit) up to 500 grades, each with an ``idempotency_key``."""
-        serializer = BulkGradesSerializer(data=request.data)
+        serializer = GradeBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user: User = request.user  # type: ignore[assignment]
         results: dict[int, dict[str, Any]] = {}

@@ -23,6 +23,7 @@ from tests.factories.curriculum import (
     GradeFactory,
     OfferingFactory,
     OfferingTeacherFactory,
+    TeacherProfileFactory,
 )
 from tests.factories.programmes import ObjectiveFactory
 from tests.pdfs import pdf_text
@@ -146,7 +147,7 @@ def test_grade_upload_previews_then_imports_all(world: World, offering: Offering
     assert client.post(url, {"token": token, "submit": "1"}).status_code == 302
     assert Grade.objects.get().status == GradeStatus.SUBMITTED
     # Another teacher cannot replay the signed file.
-    TeacherProfile.objects.create(user=world.users["supervisor_b"], partner=world.partner_b)
+    TeacherProfileFactory.create(user=world.users["supervisor_b"], partner=world.partner_b)
     OfferingTeacherFactory.create(
         offering=offering,
         teacher=TeacherProfile.objects.get(user=world.users["supervisor_b"]),
@@ -214,7 +215,7 @@ def test_faculty_page_shows_the_share_and_the_override(world: World) -> None:
 
     ie = CourseFactory.create(category=CourseCategory.INNOVATION, hours=32)
     offering = OfferingFactory.create(course=ie, programme=world.programme, site=world.site_a)
-    unqualified = TeacherProfile.objects.create(user=world.users["supervisor_b"], partner=world.partner_b)
+    unqualified = TeacherProfileFactory.create(user=world.users["supervisor_b"], partner=world.partner_b)
     teachers.offering_teacher_assign(
         offering=offering,
         teacher=unqualified,
