@@ -236,3 +236,12 @@ def test_coverage_export_is_a_workbook(world: World) -> None:
     response = client_for(world.users["office"]).get(reverse("curriculum:coverage-export", args=[world.programme.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(1, 1).value == "Objective" and sheet.max_row == 3
+
+
+def test_pages_speak_chinese(world: World, offering: Offering) -> None:
+    EnrolmentFactory.create(offering=offering, student=world.student_a)
+    client = client_for(world.users["supervisor_a"])
+    sheet = client.get(reverse("curriculum:grade-sheet", args=[offering.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "提交成绩" in sheet.content.decode()
+    catalogue = client.get(reverse("curriculum:catalogue"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "课程目录" in catalogue
