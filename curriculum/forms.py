@@ -14,6 +14,7 @@ from curriculum.models import (
     Course,
     CourseLanguage,
     CourseStatus,
+    CoverageLevel,
     EntryKind,
     ExperienceKind,
     LinkKind,
@@ -21,7 +22,8 @@ from curriculum.models import (
     TeacherProfile,
 )
 from partners.models import Partner
-from programmes.models import CourseCategory
+from programmes.models import CourseCategory, Objective
+from students.models import Placement
 
 
 class DateInput(forms.DateInput):
@@ -188,3 +190,29 @@ class ExperienceForm(BootstrapFormMixin, forms.Form):
     organisation = forms.CharField(label=_("Employer or venture"), max_length=200)
     role = forms.CharField(label=_("Role"), max_length=120)
     years = forms.DecimalField(label=_("Years"), min_value=0, max_digits=4, decimal_places=1)
+
+
+class QualificationRuleForm(BootstrapFormMixin, forms.Form):
+    training_years = forms.IntegerField(label=_("I&E training within (years)"), min_value=1, max_value=20)
+    experience_years = forms.DecimalField(
+        label=_("or industry/entrepreneurship experience of at least (years)"),
+        min_value=0,
+        max_digits=4,
+        decimal_places=1,
+    )
+
+
+class PlacementObjectiveForm(BootstrapFormMixin, forms.Form):
+    placement = forms.ModelChoiceField(label=_("Placement"), queryset=Placement.objects.none())
+    objective = forms.ModelChoiceField(label=_("Objective"), queryset=Objective.objects.none())
+    level = forms.TypedChoiceField(label=_("Level"), choices=CoverageLevel.choices, coerce=int)
+
+    def __init__(
+        self, *args: Any, placements: QuerySet[Placement], objectives: QuerySet[Objective], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement"].queryset = placements  # type: ignore[attr-defined]
+        self.fields["objective"].queryset = objectives  # type: ignore[attr-defined]
+        self.fields["placement"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
+            f"{p.student.student_number} @ {p.partner.short_name} {p.start_date:%Y-%m-%d}"
+        )

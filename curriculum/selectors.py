@@ -40,7 +40,7 @@ from curriculum.models import (
 from curriculum.services.teachers import Qualification, qualification_of
 from partners import access
 from programmes.models import CourseCategory, CreditRequirement, Objective, ObjectiveKind, Programme
-from students.models import PlacementStatus, Student
+from students.models import Placement, PlacementStatus, Student
 
 # --- The catalogue --------------------------------------------------------------------------------------
 
@@ -513,3 +513,11 @@ def faculty_overview(*, today: datetime.date | None = None) -> Faculty:
 def programme_choices(*, user: AnyUser) -> QuerySet[Programme]:
     """Programmes whose curriculum the user may read."""
     return access.scope(Programme.objects.all(), user, "view_curriculum").order_by("name")
+
+
+def placement_choices(*, user: AnyUser, programme: Programme) -> QuerySet[Placement]:
+    """Live placements of the programme's students the user may see (for setting their objective levels)."""
+    placements = Placement.objects.filter(student__programme=programme).exclude(status=PlacementStatus.CANCELLED)
+    return access.scope(placements.select_related("student", "partner"), user, "view").order_by(
+        "student__student_number", "start_date"
+    )

@@ -43,6 +43,8 @@ from curriculum.forms import (
     GradeCorrectionForm,
     GradeUploadForm,
     OfferingForm,
+    PlacementObjectiveForm,
+    QualificationRuleForm,
     TeacherAssignForm,
     TrainingForm,
 )
@@ -184,8 +186,25 @@ class CurriculumView(LoginRequiredMixin, View):
         programme: Programme = scoped_object(request, Programme, "view_curriculum", pk=pk)
         return programme
 
-    def _render(self, request: HttpRequest, programme: Programme, form: CurriculumEntryForm | None) -> HttpResponse:
-        context = {"programme": programme, "check": selectors.curriculum_check(programme=programme), "form": form}
+    def _render(
+        self,
+        request: HttpRequest,
+        programme: Programme,
+        form: CurriculumEntryForm | None,
+        rule_form: QualificationRuleForm | None = None,
+    ) -> HttpResponse:
+        rule = teachers.rule_for(programme)
+        if rule_form is None and form is not None:
+            rule_form = QualificationRuleForm(
+                initial={"training_years": rule.training_years, "experience_years": rule.experience_years}
+            )
+        context = {
+            "programme": programme,
+            "check": selectors.curriculum_check(programme=programme),
+            "form": form,
+            "rule": rule,
+            "rule_form": rule_form,
+        }
         return render(request, "curriculum/curriculum.html", context)
 
     def _form(self, request: HttpRequest, programme: Programme, data: Any = None) -> CurriculumEntryForm | None:
@@ -199,6 +218,19 @@ class CurriculumView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme: Programme = scoped_object(request, Programme, "manage_curriculum", pk=pk)
+        if request.POST.get("form") == "rule":
+            rule_form = QualificationRuleForm(request.POST)
+            if rule_form.is_valid():
+                try:
+                    teachers.qualification_rule_set(
+                        programme=programme, by=request_user(request), **rule_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    apply_validation_error(rule_form, error)
+                else:
+                    messages.success(request, _("The qualification rule is saved."))
+                    return redirect("curriculum:curriculum", programme.pk)
+            return self._render(request, programme, self._form(request, programme), rule_form)
         form = self._form(request, programme, request.POST)
         assert form is not None
         if form.is_valid():
@@ -213,15 +245,38 @@ class CurriculumView(LoginRequiredMixin, View):
 
 
 class CoverageView(LoginRequiredMixin, View):
-    """Objectives against courses and placements, with the flags."""
+    """Objectives against courses and placements, with the flags; the office sets a placement's levels."""
+
+    def _form(self, request: HttpRequest, programme: Programme, data: Any = None) -> PlacementObjectiveForm | None:
+        if not access.can(request.user, "manage_curriculum", programme):
+            return None
+        return PlacementObjectiveForm(
+            data,
+            placements=selectors.placement_choices(user=request.user, programme=programme),
+            objectives=programme.objectives.order_by("code"),
+        )
+
+    def _render(self, request: HttpRequest, programme: Programme, form: PlacementObjectiveForm | None) -> HttpResponse:
+        context = {"programme": programme, "matrix": selectors.coverage_matrix(programme=programme), "form": form}
+        return render(request, "curriculum/coverage.html", context)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme: Programme = scoped_object(request, Programme, "view_curriculum", pk=pk)
-        return render(
-            request,
-            "curriculum/coverage.html",
-            {"programme": programme, "matrix": selectors.coverage_matrix(programme=programme)},
-        )
+        return self._render(request, programme, self._form(request, programme))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        programme: Programme = scoped_object(request, Programme, "manage_curriculum", pk=pk)
+        form = self._form(request, programme, request.POST)
+        assert form is not None
+        if form.is_valid():
+            try:
+                course_services.placement_objective_set(by=request_user(request), **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("The placement's level is saved."))
+                return redirect("curriculum:coverage", programme.pk)
+        return self._render(request, programme, form)
 
 
 class CoverageExportView(LoginRequiredMixin, View):

@@ -192,3 +192,19 @@ def offering_teacher_assign(
     assignment._history_user = by  # type: ignore[attr-defined]
     assignment.save()
     return assignment
+
+
+@transaction.atomic
+def qualification_rule_set(
+    *, programme: Programme, training_years: int, experience_years: Decimal, by: User
+) -> QualificationRule:
+    """Set a programme's qualification rule for I&E teaching (the office). Assignments already made keep
+    the qualification they were made with."""
+    access.require(by, "manage_curriculum", programme)
+    if training_years < 1 or experience_years < 0:
+        raise refuse("training_years", "invalid_rule", _("Give at least one year of training validity."))
+    rule = QualificationRule.objects.filter(programme=programme).first() or QualificationRule(programme=programme)
+    rule.training_years, rule.experience_years = training_years, experience_years
+    rule._history_user = by  # type: ignore[attr-defined]
+    rule.save()
+    return rule

@@ -245,3 +245,29 @@ def test_pages_speak_chinese(world: World, offering: Offering) -> None:
     assert "提交成绩" in sheet.content.decode()
     catalogue = client.get(reverse("curriculum:catalogue"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "课程目录" in catalogue
+
+
+def test_office_sets_the_qualification_rule_and_a_placements_level(world: World) -> None:
+    from curriculum.models import PlacementObjective, QualificationRule
+
+    objective = ObjectiveFactory.create(programme=world.programme, code="P1")
+    office = client_for(world.users["office"])
+    curriculum = reverse("curriculum:curriculum", args=[world.programme.pk])
+    saved = office.post(curriculum, {"form": "rule", "training_years": "2", "experience_years": "3"})
+    assert saved.status_code == 302
+    rule = QualificationRule.objects.get(programme=world.programme)
+    assert (rule.training_years, rule.experience_years) == (2, Decimal("3"))
+    assert "within the last 2 years" in office.get(curriculum).content.decode()
+    coverage = reverse("curriculum:coverage", args=[world.programme.pk])
+    body = {"placement": world.placement_a.pk, "objective": objective.pk, "level": "3"}
+    assert office.post(coverage, body).status_code == 302
+    assert PlacementObjective.objects.get(placement=world.placement_a).level == CoverageLevel.MASTERS
+    assert "Nothing masters" not in office.get(coverage).content.decode()
+    # A coordinator reads both pages and changes neither.
+    coordinator = client_for(world.users["coordinator_a"])
+    assert (
+        coordinator.post(curriculum, {"form": "rule", "training_years": "9", "experience_years": "9"}).status_code
+        == 404
+    )
+    assert coordinator.post(coverage, body).status_code == 404
+    assert QualificationRule.objects.get(programme=world.programme).training_years == 2
