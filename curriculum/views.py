@@ -381,7 +381,9 @@ class OfferingDetailView(LoginRequiredMixin, View):
             "can_change": can_change,
             "is_office": access.is_office(user),
             "enrol_form": EnrolForm() if access.is_office(user) else None,
-            "assign_form": TeacherAssignForm(teachers=TeacherProfile.objects.select_related("user"))
+            "assign_form": TeacherAssignForm(
+                teachers=scoped_queryset(request, TeacherProfile.objects.select_related("user"))
+            )
             if can_change
             else None,
         }
@@ -432,7 +434,9 @@ class TeacherAssignView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         offering = _offering(request, pk, "change")
-        form = TeacherAssignForm(request.POST, teachers=TeacherProfile.objects.select_related("user"))
+        form = TeacherAssignForm(
+            request.POST, teachers=scoped_queryset(request, TeacherProfile.objects.select_related("user"))
+        )
         if form.is_valid():
             try:
                 teachers.offering_teacher_assign(

@@ -58,9 +58,10 @@ def _grade(world: World) -> Grade:
 
 
 def _other_teacher(world: World) -> TeacherProfile:
-    user = world.users["tutor"]
+    """A second teacher at partner A (A's coordinator may assign A's teachers, and sees only those)."""
+    user = world.users["coordinator_a"]
     profile = TeacherProfile.objects.filter(user=user).first()
-    return profile or TeacherProfileFactory.create(user=user, partner=world.university)
+    return profile or TeacherProfileFactory.create(user=user, partner=world.partner_a)
 
 
 ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
