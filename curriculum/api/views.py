@@ -35,6 +35,7 @@ from curriculum.api.serializers import (
     OfferingSerializer,
     TeacherSerializer,
 )
+from curriculum.filters import CourseFilter, EnrolmentFilter, GradeFilter, OfferingFilter, TeacherFilter
 from curriculum.models import Course, Enrolment, EnrolmentStatus, Grade, Offering, TeacherProfile
 from curriculum.services import grades, offerings
 from partners import access
@@ -46,7 +47,7 @@ class CourseViewSet(ScopedReadOnlyViewSet):
 
     queryset = Course.objects.select_related("teaching_partner").prefetch_related("links").order_by("code")
     serializer_class = CourseSerializer
-    filterset_fields = ["category", "status", "teaching_partner", "language"]
+    filterset_class = CourseFilter
     search_fields = ["code", "title_en", "title_zh"]
     ordering_fields = ["code", "credits"]
 
@@ -62,7 +63,7 @@ class OfferingViewSet(ScopedReadOnlyViewSet):
         .order_by("-term", "course__code")
     )
     serializer_class = OfferingSerializer
-    filterset_fields = ["term", "course", "programme"]
+    filterset_class = OfferingFilter
     ordering_fields = ["term"]
 
 
@@ -79,7 +80,7 @@ class EnrolmentViewSet(
 
     queryset = Enrolment.objects.select_related("offering", "student").order_by("pk")
     serializer_class = EnrolmentSerializer
-    filterset_fields = ["offering", "student", "status"]
+    filterset_class = EnrolmentFilter
 
     @extend_schema(
         request=EnrolmentCreateSerializer,
@@ -116,7 +117,7 @@ class GradeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = Grade.objects.select_related("enrolment").order_by("pk")
     serializer_class = GradeSerializer
-    filterset_fields = ["status", "enrolment__offering", "enrolment__student"]
+    filterset_class = GradeFilter
 
     @extend_schema(
         request=GradeBulkRequestSerializer,
@@ -177,4 +178,4 @@ class TeacherViewSet(ScopedReadOnlyViewSet):
 
     queryset = TeacherProfile.objects.select_related("user").prefetch_related("trainings", "experience").order_by("pk")
     serializer_class = TeacherSerializer
-    filterset_fields = ["partner"]
+    filterset_class = TeacherFilter
