@@ -50,7 +50,8 @@ _BASE = 1_000_003
 
 _TOKEN = re.compile(
     r"(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-    r"|(?P<word>[0-9a-z\u00df-\u024f\u0370-\u03ff\u0400-\u04ff]+)"
+    r"|(?P<word>[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+)",
+    re.IGNORECASE,
 )
 #: Quotation pairs whose content is left out; straight double quotes pair up in order.
 _QUOTES = re.compile(r"“[^”]{1,1000}”|「[^」]{1,1000}」|『[^』]{1,1000}』|\"[^\"\n]{1,1000}\"")
@@ -64,7 +65,7 @@ _REFERENCES_FROM = 0.3
 
 
 def normalise(text: str) -> str:
-    """NFKC (width) and case folding; what every offset in a ``Prepared`` refers to."""
+    """NFKC (width) and case folding: how tokens compare."""
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -82,6 +83,7 @@ class Token:
 class Prepared:
     """A text made ready for matching: its tokens, which are left out, and its shingle hashes."""
 
+    #: the text after NFKC (what token offsets refer to)
     text: str
     tokens: list[Token]
     excluded: list[bool]
@@ -119,14 +121,15 @@ def _left_out(text: str) -> bytearray:
 
 def prepare(raw: str) -> Prepared:
     """Normalise, tokenise, mark left-out tokens and hash every shingle of ``raw``."""
-    text = normalise(raw)
+    # Offsets refer to the NFKC text (case kept, so passages read as written); tokens are case-folded.
+    text = unicodedata.normalize("NFKC", raw)
     marks = _left_out(text)
     tokens: list[Token] = []
     excluded: list[bool] = []
     counts = [0, 0, 0]
     for match in _TOKEN.finditer(text):
         start, end = match.span()
-        tokens.append(Token(match.group(), start, end, 1 if match.lastgroup == "cjk" else 2))
+        tokens.append(Token(match.group().casefold(), start, end, 1 if match.lastgroup == "cjk" else 2))
         mark = marks[start]
         counts[mark] += end - start
         excluded.append(mark != 0)
