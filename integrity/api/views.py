@@ -91,7 +91,10 @@ class SubmissionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         body = SubmissionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            submission = submissions.submission_create(student=student, by=user, **body.validated_data)
+            data = body.validated_data
+            submission = submissions.submission_create(
+                student=student, kind=data["kind"], title=data["title"], upload=data["file"], by=user
+            )
         except PermissionDenied:
             raise exceptions.PermissionDenied() from None
         submission = Submission.objects.select_related("report").get(pk=submission.pk)
