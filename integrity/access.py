@@ -17,10 +17,6 @@ from __future__ import annotations
 from django.db.models import Q
 
 from accounts.roles import AnyUser
-from partners import access
-from partners.access import ALL, MANAGERS, Rule, any_of, is_office, member_partners, office_only, user_pk
-from students.models import Student
-
 from integrity.models import (
     Case,
     CaseEvent,
@@ -30,6 +26,9 @@ from integrity.models import (
     ReportDecision,
     Submission,
 )
+from partners import access
+from partners.access import ALL, MANAGERS, Rule, any_of, is_office, member_partners, office_only, user_pk
+from students.models import Student
 
 
 def _lookup(path: str, field: str) -> str:
@@ -118,7 +117,13 @@ def _case_answer(user: AnyUser, path: str) -> Rule:
 access.register(Submission, {"view": _student_work})
 access.register(
     OriginalityReport,
-    {"view": _report_view, "decide": _tutor_or_office, "view_sources": office_only, "open_case": office_only, "retry": office_only},
+    {
+        "view": _report_view,
+        "decide": _tutor_or_office,
+        "view_sources": office_only,
+        "open_case": office_only,
+        "retry": office_only,
+    },
 )
 access.register(ReportDecision, {"view": _student_work})
 access.register(CorpusText, {"view": office_only, "create": office_only})

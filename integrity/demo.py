@@ -24,7 +24,16 @@ from integrity.models import Case, CaseDecision, CaseSource, CaseStep, CorpusKin
 from integrity.services import cases, checks, submissions
 from students.models import Student
 
-_TOPICS_ZH = ("低剂量CT重建", "磁共振快速成像", "超声图像分割", "病灶检测", "医学图像配准", "放射组学分析", "PET图像去噪", "数字乳腺断层")
+_TOPICS_ZH = (
+    "低剂量CT重建",
+    "磁共振快速成像",
+    "超声图像分割",
+    "病灶检测",
+    "医学图像配准",
+    "放射组学分析",
+    "PET图像去噪",
+    "数字乳腺断层",
+)
 _TOPICS_EN = (
     "Low-dose CT reconstruction",
     "Fast MR imaging",
@@ -42,7 +51,7 @@ COPIED_FROM = 3
 
 def _reference_title(index: int) -> str:
     if index % 2 == 0:
-        return f"{_TOPICS_ZH[index % len(_TOPICS_ZH)]}方法研究（{2015 + index % 9}）"
+        return f"{_TOPICS_ZH[index % len(_TOPICS_ZH)]}方法研究 ({2015 + index % 9})"
     return f"{_TOPICS_EN[index % len(_TOPICS_EN)]}: a study ({2015 + index % 9})"
 
 

@@ -107,17 +107,27 @@ def plan_section(*, user: AnyUser, student: Any, today: datetime.date) -> Mappin
         "title": _("Defence delayed"),
         "text": _("Your defence cannot take place before %(day)s (integrity case %(number)s).")
         % {"day": case.sanction_until.isoformat(), "number": case.number},
-        "items": [{"label": _("Case %(number)s") % {"number": case.number}, "url": reverse("integrity:case", args=[case.pk]), "count": None}],
+        "items": [
+            {
+                "label": _("Case %(number)s") % {"number": case.number},
+                "url": reverse("integrity:case", args=[case.pk]),
+                "count": None,
+            }
+        ],
     }
 
 
-def scorecard_section(*, partner_ids: list[int], user: AnyUser, today: datetime.date) -> Mapping[int, Mapping[str, Any]]:
+def scorecard_section(
+    *, partner_ids: list[int], user: AnyUser, today: datetime.date
+) -> Mapping[int, Mapping[str, Any]]:
     """Cases decided against each partner (its people, or itself) in the last 12 months, as the reader may
     know them; the office's card proposes probation after two, or after one sanction."""
     since = today - datetime.timedelta(days=365)
-    cases = access.scope(Case.objects.all(), user, "view").filter(
-        subject_partner_id__in=partner_ids, status__in=DECISION_STANDS, decided_at__date__gte=since
-    ).exclude(decision=CaseDecision.DISMISSED)
+    cases = (
+        access.scope(Case.objects.all(), user, "view")
+        .filter(subject_partner_id__in=partner_ids, status__in=DECISION_STANDS, decided_at__date__gte=since)
+        .exclude(decision=CaseDecision.DISMISSED)
+    )
     by_partner: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for partner_id, decision, sanction in cases.values_list("subject_partner_id", "decision", "sanction"):
         by_partner[partner_id].append((decision, sanction))
@@ -161,6 +171,10 @@ def register() -> None:
     )
     hooks.NAV_ITEMS.register(
         hooks.NavItem(
-            key="integrity", label=gettext_lazy("Integrity"), url_name="integrity:submissions", visible=_sees_integrity, order=70
+            key="integrity",
+            label=gettext_lazy("Integrity"),
+            url_name="integrity:submissions",
+            visible=_sees_integrity,
+            order=70,
         )
     )

@@ -48,7 +48,9 @@ def extract(upload: Any, *, max_bytes: int = MAX_BYTES) -> Extracted:
     if upload is None:
         raise _refuse("required", _("Choose a PDF or Word (DOCX) file."))
     if upload.size > max_bytes:
-        raise _refuse("too_large", _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(max_bytes)})
+        raise _refuse(
+            "too_large", _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(max_bytes)}
+        )
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
@@ -71,7 +73,9 @@ def _pdf(data: bytes) -> Extracted:
     except ValidationError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise _refuse("unreadable", _("The PDF cannot be read (%(error)s).") % {"error": type(error).__name__}) from None
+        raise _refuse(
+            "unreadable", _("The PDF cannot be read (%(error)s).") % {"error": type(error).__name__}
+        ) from None
     text = "\n\n".join(pages)
     visible = sum(1 for char in text if not char.isspace())
     if not pages or visible < MIN_CHARS_PER_PAGE * len(pages):

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import PlatformRole
-from partners.access import users_with_platform_role
 from core.forms import BootstrapFormMixin
 from integrity.extract import MAX_BYTES
 from integrity.models import (
@@ -24,6 +23,7 @@ from integrity.models import (
     SubjectKind,
     SubmissionKind,
 )
+from partners.access import users_with_platform_role
 from partners.models import Partner
 from students.models import Student
 
@@ -109,7 +109,9 @@ class CaseDecideForm(BootstrapFormMixin, forms.Form):
         label=_("Sanction until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("For a delayed defence: the earliest date of the defence. For a suspension: leave empty for no end."),
+        help_text=_(
+            "For a delayed defence: the earliest date of the defence. For a suspension: leave empty for no end."
+        ),
     )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 5}))
 

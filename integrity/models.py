@@ -391,12 +391,8 @@ class Case(models.Model):
                 name="case_subject_named",
             ),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
-            models.CheckConstraint(
-                condition=~Q(decision="remedy") | ~Q(remedy=""), name="case_remedy_named"
-            ),
-            models.CheckConstraint(
-                condition=~Q(decision="sanction") | ~Q(sanction=""), name="case_sanction_named"
-            ),
+            models.CheckConstraint(condition=~Q(decision="remedy") | ~Q(remedy=""), name="case_remedy_named"),
+            models.CheckConstraint(condition=~Q(decision="sanction") | ~Q(sanction=""), name="case_sanction_named"),
         ]
         indexes = [
             models.Index(fields=["status", "-opened_at"], name="case_status_idx"),

@@ -57,7 +57,7 @@ _TOKEN = re.compile(
 _QUOTES = re.compile(r"“[^”]{1,1000}”|「[^」]{1,1000}」|『[^』]{1,1000}』|\"[^\"\n]{1,1000}\"")
 _REFERENCES = re.compile(
     r"^[ \t#*\d.、一二三四五六七八九十]*(references|reference list|bibliography|works cited|literature cited"
-    r"|参考文献|引用文献|参考资料)[ \t]*[:：]?[ \t]*$",
+    r"|参考文献|引用文献|参考资料)[ \t]*[:\uff1a]?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 #: A references heading counts only in the text's last part (a table of contents names it too).

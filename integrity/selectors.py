@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,5 +116,3 @@ def public_counts() -> list[dict[str, Any]]:
         {"year": year, "counts": [table[year].get(kind, 0) for kind in kinds], "total": sum(table[year].values())}
         for year in sorted(table, reverse=True)
     ]
-
-

@@ -16,7 +16,7 @@ from partners import access
 
 
 class SubmissionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    report = serializers.PrimaryKeyRelatedField(read_only=True)
+    report: serializers.PrimaryKeyRelatedField[OriginalityReport] = serializers.PrimaryKeyRelatedField(read_only=True)
     report_status = serializers.CharField(source="report.status", read_only=True)
     similarity = serializers.DecimalField(source="report.similarity", max_digits=5, decimal_places=2, read_only=True)
 

@@ -1,6 +1,6 @@
-"""The integrity API: ``/api/v1/submissions/`` (list, retrieve, and a student's upload), ``/api/v1/originality-reports/``
-(list, retrieve, the frozen PDF) and ``/api/v1/cases/`` (list, retrieve). Scoped by the base viewset mixin:
-out of scope is a 404; writes go through ``integrity.services``."""
+"""The integrity API: ``/api/v1/submissions/`` (list, retrieve, and a student's upload),
+``/api/v1/originality-reports/`` (list, retrieve, the frozen PDF) and ``/api/v1/cases/`` (list, retrieve).
+Scoped by the base viewset mixin: out of scope is a 404; writes go through ``integrity.services``."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ class SubmissionViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         except PermissionDenied:
             raise exceptions.PermissionDenied() from None
         submission = Submission.objects.select_related("report").get(pk=submission.pk)
-        return Response(SubmissionSerializer(submission, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SubmissionSerializer(submission, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ReportFilter(filters.FilterSet):
@@ -153,7 +155,10 @@ class OriginalityReportViewSet(_ScopedReadViewSet):
             not_modified["ETag"] = etag
             return not_modified
         response = FileResponse(
-            report.pdf.open("rb"), as_attachment=True, filename=checks.download_name(report), content_type="application/pdf"
+            report.pdf.open("rb"),
+            as_attachment=True,
+            filename=checks.download_name(report),
+            content_type="application/pdf",
         )
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"

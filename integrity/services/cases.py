@@ -147,7 +147,10 @@ def _conflicts(case: Case, user: User) -> str:
     """Why ``user`` may not investigate ``case`` ("" if they may)."""
     if user in _subject_users(case):
         return _("%(name)s is the case's subject.") % {"name": user}
-    if case.subject_partner_id and Membership.objects.active().filter(user=user, partner_id=case.subject_partner_id).exists():
+    if (
+        case.subject_partner_id
+        and Membership.objects.active().filter(user=user, partner_id=case.subject_partner_id).exists()
+    ):
         return _("Conflict of interest: %(name)s belongs to the partner concerned.") % {"name": user}
     student = case.subject_student
     if student is not None:
@@ -288,9 +291,7 @@ def case_decide(
     elif case.status == CaseStatus.APPEALED:
         step = CaseStep.REDECIDED
         if case.decided_by_id == by.pk:
-            raise refuse(
-                NON_FIELD_ERRORS, "same_decider", _("An appeal is decided by another office member.")
-            )
+            raise refuse(NON_FIELD_ERRORS, "same_decider", _("An appeal is decided by another office member."))
     else:
         raise refuse(NON_FIELD_ERRORS, "wrong_status", _("Only a case at its hearing or on appeal can be decided."))
     if not (reasons or "").strip():

@@ -149,7 +149,7 @@ def analyse(text: CorpusText) -> dict[str, Any]:
     sources = {pk: originality.prepare(rows[pk].text) for pk in found if pk in rows}
     comparison = originality.compare(prepared, sources)
     source_rows = []
-    passages = []
+    passages: list[dict[str, Any]] = []
     for number, source in enumerate(comparison.sources, start=1):
         row = rows[source.key]
         source_rows.append(

@@ -50,7 +50,9 @@ class CaseOpenView(LoginRequiredMixin, View):
         value = request.POST.get("report") or request.GET.get("report")
         if not value:
             return None
-        return scoped_object(request, OriginalityReport.objects.select_related("submission__student"), "open_case", pk=value)
+        return scoped_object(
+            request, OriginalityReport.objects.select_related("submission__student"), "open_case", pk=value
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         require_or_404(request, "open", Case)
@@ -113,8 +115,7 @@ class CaseDetailView(LoginRequiredMixin, View):
             "timeline": selectors.case_timeline(user=user, case=case) if full else [],
             "investigators": case.investigators.select_related("user") if full else [],
             "can_advance": access.can(user, "advance", case) and case.status != CaseStatus.CLOSED,
-            "can_decide": access.can(user, "decide", case)
-            and case.status in (CaseStatus.HEARING, CaseStatus.APPEALED),
+            "can_decide": access.can(user, "decide", case) and case.status in (CaseStatus.HEARING, CaseStatus.APPEALED),
             "can_answer": access.can(user, "answer", case) and case.status in (CaseStatus.HEARING, CaseStatus.DECIDED),
             "report_visible": case.source_report is not None and access.can(user, "view", case.source_report),
         }

@@ -36,7 +36,7 @@ class DashboardView(LoginRequiredMixin, View):
                 {
                     "programme": programme,
                     "bands": [
-                        {"label": f"{low}–{min(high, 100)} %", "count": n, "percent": round(100 * n / largest)}
+                        {"label": f"{low}-{min(high, 100)} %", "count": n, "percent": round(100 * n / largest)}
                         for (low, high), n in zip(selectors.BANDS, counts, strict=True)
                     ],
                 }

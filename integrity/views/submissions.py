@@ -40,12 +40,12 @@ class SubmissionListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["office"] = access.is_office(user)
-        context["can_submit"] = Student.objects.filter(user_id=user.pk).exists()
+        context["can_submit"] = Student.objects.filter(user=request_user(self.request)).exists()
         return context
 
 
 def _own_student(request: HttpRequest) -> Student:
-    student = Student.objects.filter(user_id=request.user.pk).select_related("user").first()
+    student = Student.objects.filter(user=request_user(request)).select_related("user").first()
     if student is None or not access.can(request.user, "submit_work", student):
         raise not_found(request, "submit_work", "Student:own")
     return student
@@ -76,7 +76,9 @@ class SubmissionCreateView(LoginRequiredMixin, View):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, _("Submitted. The originality check runs now; you will be told when it is done."))
+                messages.success(
+                    request, _("Submitted. The originality check runs now; you will be told when it is done.")
+                )
                 return HttpResponseRedirect(reverse("integrity:submission", args=[submission.pk]))
         return render(request, self.template_name, {"form": form}, status=200)
 
@@ -89,9 +91,7 @@ class SubmissionDetailView(LoginRequiredMixin, View):
             request, Submission.objects.select_related("student__user", "report", "corpus_text", "milestone"), pk=pk
         )
         versions = selectors.submission_versions(user=request.user, submission=submission)
-        return render(
-            request, "integrity/pages/submission.html", {"submission": submission, "versions": versions}
-        )
+        return render(request, "integrity/pages/submission.html", {"submission": submission, "versions": versions})
 
 
 class SubmissionFileView(LoginRequiredMixin, View):

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-
 from integrity import samples
 from integrity.models import Case, CheckStatus, OriginalityReport, ThresholdPolicy
 from integrity.services import cases, checks
@@ -89,7 +88,11 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 
 BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
-    "integrity:submission-create": lambda w: {"kind": "paper", "title": "Matrix", "file": docx_upload(samples.thesis(8))},
+    "integrity:submission-create": lambda w: {
+        "kind": "paper",
+        "title": "Matrix",
+        "file": docx_upload(samples.thesis(8)),
+    },
     "integrity:report-decide": lambda w: {"outcome": "cleared", "reason": "Method text only."},
     "integrity:references": lambda w: {"title": "Old thesis", "file": docx_upload(samples.thesis(9))},
     "integrity:case-open": lambda w: {
@@ -104,5 +107,3 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "integrity:case-answer": lambda w: {"text": "My statement."},
     "api:submission-list": lambda w: {"kind": "paper", "title": "API", "file": docx_upload(samples.thesis(10))},
 }
-
-

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from integrity import samples
 from integrity.extract import docx_bytes
-from integrity.models import Case, CaseDecision, CaseSource, CaseStep, OriginalityReport, Submission, SubjectKind
+from integrity.models import Case, CaseDecision, CaseSource, CaseStep, OriginalityReport, SubjectKind, Submission
 from integrity.services import cases, checks, submissions
 from students.models import Student
 
@@ -37,7 +37,9 @@ def submit_and_check(student: Student, text: str, **kwargs: str) -> OriginalityR
 def reference(office: User, seed: int, *, language: str = "zh", chars: int = 2000, title: str = "") -> str:
     """Add a generated thesis to the reference corpus; returns its text."""
     text = samples.thesis(seed, language=language, chars=chars)
-    submissions.reference_add(title=title or f"Reference thesis {seed}", text=text, by=office, author=f"Author {seed}", year=2020)
+    submissions.reference_add(
+        title=title or f"Reference thesis {seed}", text=text, by=office, author=f"Author {seed}", year=2020
+    )
     return text
 
 
@@ -59,7 +61,10 @@ def to_hearing(case: Case, office: User, investigator: User, *, due: datetime.da
     cases.case_assign(case=case, investigators=[investigator], by=office)
     cases.case_advance(case=case, step=CaseStep.INVESTIGATING, by=office)
     return cases.case_advance(
-        case=case, step=CaseStep.HEARING, by=office, statement_due=due or timezone.localdate() + datetime.timedelta(days=7)
+        case=case,
+        step=CaseStep.HEARING,
+        by=office,
+        statement_due=due or timezone.localdate() + datetime.timedelta(days=7),
     )
 
 

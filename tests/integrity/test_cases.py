@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.roles import PlatformRole, grant_platform_role
 from core.validation import refused_rule
 from integrity import effects, selectors
 from integrity.models import Case, CaseDecision, CaseEvent, CaseStatus, CaseStep, Sanction, SubjectKind
@@ -19,7 +20,6 @@ from students.services import enrolment
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.integrity import decided, student_case, to_hearing
-from accounts.roles import PlatformRole, grant_platform_role
 
 TODAY = timezone.localdate()
 
@@ -106,7 +106,17 @@ def test_steps_in_order_with_the_hearing_deadline_and_an_appeal_decided_by_anoth
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.decision == CaseDecision.WARNING and not case.sanction
     steps = list(case.events.values_list("step", flat=True))
-    assert steps == ["opened", "assigned", "investigating", "hearing", "statement", "decided", "appealed", "redecided", "closed"]
+    assert steps == [
+        "opened",
+        "assigned",
+        "investigating",
+        "hearing",
+        "statement",
+        "decided",
+        "appealed",
+        "redecided",
+        "closed",
+    ]
     with pytest.raises(ValidationError) as caught:
         cases.case_appeal(case=case, grounds="again", by=student)
     with pytest.raises(TypeError):
@@ -139,7 +149,19 @@ def test_sanctions_fit_their_subject(world: World) -> None:
 
 def test_who_sees_a_case_about_a_supervisor(world: World) -> None:
     case = decided(_person_case(world), _u(world, "office"), _u(world, "inspector"))
-    seen = {name: access.can(_u(world, name), "view", case) for name in ("office", "inspector", "supervisor_a", "coordinator_a", "coordinator_b", "supervisor_b", "tutor", "student_a")}
+    seen = {
+        name: access.can(_u(world, name), "view", case)
+        for name in (
+            "office",
+            "inspector",
+            "supervisor_a",
+            "coordinator_a",
+            "coordinator_b",
+            "supervisor_b",
+            "tutor",
+            "student_a",
+        )
+    }
     assert seen == {
         "office": True,
         "inspector": True,
@@ -184,9 +206,7 @@ def test_suspended_partner_takes_no_new_placement(world: World) -> None:
     from partners.models import PartnerStatus
 
     world.partner_a.status = PartnerStatus.SUSPENDED
-    errors = effects.placement_check(
-        partner=world.partner_a, supervisor=_u(world, "supervisor_a"), start_date=TODAY
-    )
+    errors = effects.placement_check(partner=world.partner_a, supervisor=_u(world, "supervisor_a"), start_date=TODAY)
     assert "partner" in errors
 
 

@@ -21,7 +21,10 @@ def test_load_references_adds_each_file_once_and_reports_refusals(world: World, 
     out, err = StringIO(), StringIO()
     call_command("load_references", str(tmp_path), stdout=out, stderr=err)
     assert "added 2" in out.getvalue() and "refused 1" in out.getvalue()
-    assert set(CorpusText.objects.filter(kind=CorpusKind.REFERENCE).values_list("title", flat=True)) == {"thesis-a", "thesis-b"}
+    assert set(CorpusText.objects.filter(kind=CorpusKind.REFERENCE).values_list("title", flat=True)) == {
+        "thesis-a",
+        "thesis-b",
+    }
     assert Fingerprint.objects.count() > 0
     call_command("load_references", str(tmp_path), stdout=(again := StringIO()), stderr=StringIO())
     assert "added 0, already there 2" in again.getvalue()

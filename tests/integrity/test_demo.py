@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from accounts.models import User
 from integrity.models import Case, CaseStatus, CorpusKind, CorpusText, Outcome, Submission
-from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,8 @@ def test_demo_shows_each_part_of_integrity() -> None:
     from supervision.services import scorecard
 
     card = scorecard.scorecard_of(
-        user=User.objects.get(username="office"), partner=Partner.objects.get(pk=decided.subject_partner_id)
+        user=User.objects.get(username="office"),
+        partner=decided.subject_partner,  # type: ignore[arg-type]
     )
     block = next(b for b in card.sections if b.key == "integrity_cases")
     assert sum(item["count"] for item in block.context["items"]) == 1

@@ -85,7 +85,9 @@ def test_other_files_and_too_large_ones_are_refused(world: World) -> None:
     assert _rule(caught.value) == "not_pdf_or_docx"
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1))
     with pytest.raises(ValidationError) as caught:
-        submissions.submission_create(student=world.student_a, kind="thesis", title="T", upload=big, by=world.student_a.user)
+        submissions.submission_create(
+            student=world.student_a, kind="thesis", title="T", upload=big, by=world.student_a.user
+        )
     assert _rule(caught.value) == "too_large"
 
 
@@ -169,7 +171,9 @@ def test_tutor_clears_a_report_in_review_and_the_milestone_can_be_done(world: Wo
 
 def test_tutor_refers_and_then_cannot_decide_a_referred_report_but_the_office_can(world: World) -> None:
     report = _review_report(world)
-    submissions.report_decide(report=report, outcome=DecisionOutcome.REFERRED, reason="Too much.", by=_u(world, "tutor"))
+    submissions.report_decide(
+        report=report, outcome=DecisionOutcome.REFERRED, reason="Too much.", by=_u(world, "tutor")
+    )
     with pytest.raises(ValidationError) as caught:
         submissions.report_decide(report=report, outcome=DecisionOutcome.CLEARED, reason="ok", by=_u(world, "tutor"))
     assert _rule(caught.value) == "not_open"
