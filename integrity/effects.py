@@ -118,16 +118,17 @@ def plan_section(*, user: AnyUser, student: Any, today: datetime.date) -> Mappin
 
 
 def scorecard_section(
-    *, partner_ids: list[int], user: AnyUser, today: datetime.date
+    *, partner_ids: list[int], user: AnyUser | None, today: datetime.date
 ) -> Mapping[int, Mapping[str, Any]]:
     """Cases decided against each partner (its people, or itself) in the last 12 months, as the reader may
     know them; the office's card proposes probation after two, or after one sanction."""
     since = today - datetime.timedelta(days=365)
-    cases = (
-        access.scope(Case.objects.all(), user, "view")
-        .filter(subject_partner_id__in=partner_ids, status__in=DECISION_STANDS, decided_at__date__gte=since)
-        .exclude(decision=CaseDecision.DISMISSED)
-    )
+    # Without a reader (the office's digest and probation proposals) every case counts, as for the office.
+    office = user is None or access.is_office(user)
+    visible = Case.objects.all() if user is None else access.scope(Case.objects.all(), user, "view")
+    cases = visible.filter(
+        subject_partner_id__in=partner_ids, status__in=DECISION_STANDS, decided_at__date__gte=since
+    ).exclude(decision=CaseDecision.DISMISSED)
     by_partner: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for partner_id, decision, sanction in cases.values_list("subject_partner_id", "decision", "sanction"):
         by_partner[partner_id].append((decision, sanction))
@@ -145,7 +146,7 @@ def scorecard_section(
             "empty": _("No integrity case decided against this partner's people."),
         }
         sanctions = sum(1 for _d, s in rows if s)
-        if access.is_office(user) and (len(rows) >= PROBATION_CASES or sanctions):
+        if office and (len(rows) >= PROBATION_CASES or sanctions):
             context["probation_reason"] = _(
                 "%(count)s integrity case(s) decided against the partner's people within 12 months."
             ) % {"count": len(rows)}
