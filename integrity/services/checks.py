@@ -140,11 +140,12 @@ def _snippet(prepared: originality.Prepared, first: int, last: int) -> dict[str,
     }
 
 
-def analyse(text: CorpusText) -> dict[str, Any]:
-    """Compare ``text`` with the corpus and return the result as it is frozen in the report (JSON-ready)."""
+def analyse(text: CorpusText, *, before: int | None = None) -> dict[str, Any]:
+    """Compare ``text`` with the corpus texts added before it (before id ``before`` when given: the bench
+    checks one text against a corpus loaded after it) and return the result as it is frozen in the report."""
     prepared = originality.prepare(text.text)
     hashes = originality.fingerprint_hashes(prepared)
-    found = candidates(hashes, before=text.pk, work_key=text.work_key)
+    found = candidates(hashes, before=before or text.pk, work_key=text.work_key)
     rows = {row.pk: row for row in CorpusText.objects.filter(pk__in=found)}
     sources = {pk: originality.prepare(rows[pk].text) for pk in found if pk in rows}
     comparison = originality.compare(prepared, sources)

@@ -214,3 +214,18 @@ def test_sweep_requeues_a_lost_check(world: World) -> None:
     )
     assert checks.checks_sweep() == 1
     assert checks.checks_sweep() == 0
+
+
+def test_milestone_checks_hook_refuses_under_its_key(world: World) -> None:
+    from core import hooks
+
+    hooks.MILESTONE_CHECKS.register(hooks.MilestoneCheck(key="test_hold", check=lambda *, milestone: "Held."))
+    try:
+        milestone = world.student_a.milestones.first()
+        assert milestone is not None
+        with pytest.raises(ValidationError) as caught:
+            enrolment.milestone_complete(milestone=milestone, by=_u(world, "tutor"))
+        assert _rule(caught.value) == "test_hold"
+    finally:
+        hooks.MILESTONE_CHECKS.unregister("test_hold")
+    assert enrolment.milestone_complete(milestone=milestone, by=_u(world, "tutor")).status == MilestoneStatus.DONE
