@@ -154,6 +154,26 @@ def scorecard_section(
     return built
 
 
+def start_panel(user: Any) -> Mapping[str, Any] | None:
+    """Reports waiting for this person's written decision: a tutor's tutees' in review; for the office, also
+    the referred ones. Nothing when none wait (one query)."""
+    if not user.is_authenticated:
+        return None
+    office = access.is_office(user)
+    waiting = access.scope(OriginalityReport.objects.all(), user, "decide").filter(
+        status=CheckStatus.DONE,
+        outcome__in=[Outcome.REVIEW, Outcome.REFERRED] if office else [Outcome.REVIEW],
+    )
+    count = waiting.count()
+    if not count:
+        return None
+    return {
+        "key": "integrity-decisions",
+        "title": _("Originality reports awaiting a decision"),
+        "items": [{"label": _("Submissions"), "count": count, "url": reverse("integrity:submissions")}],
+    }
+
+
 def _sees_integrity(user: Any) -> bool:
     """The office, students and tutors (one query); investigators and subjects follow their notifications."""
     if not user.is_authenticated:
@@ -169,6 +189,9 @@ def register() -> None:
     )
     hooks.SCORECARD_SECTIONS.register(
         hooks.ScorecardSection(key="integrity_cases", build=scorecard_section, template="core/_panel.html", order=60)
+    )
+    hooks.START_PANELS.register(
+        hooks.StartPanel(key="integrity_decisions", build=start_panel, template="core/_panel.html", order=60)
     )
     hooks.NAV_ITEMS.register(
         hooks.NavItem(

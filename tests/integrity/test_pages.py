@@ -188,3 +188,12 @@ def test_public_counts_page_needs_no_login(world: World) -> None:
 
     page = Client().get(reverse("integrity:public-counts"))
     assert page.status_code == 200
+
+
+def test_tutor_start_page_lists_reports_awaiting_a_decision(world: World) -> None:
+    ThresholdPolicy.objects.create(programme=world.programme, review_from=Decimal("5"), refer_above=Decimal("90"))
+    source = reference(_u(world, "office"), 30, chars=3000)
+    submit_and_check(world.student_a, samples.thesis(31, chars=2000) + "\n\n" + source[:1000])
+    page = client_for(_u(world, "tutor")).get("/").content.decode()
+    assert "Originality reports awaiting a decision" in page
+    assert "Originality reports awaiting a decision" not in client_for(_u(world, "supervisor_a")).get("/").content.decode()
