@@ -196,4 +196,6 @@ def test_tutor_start_page_lists_reports_awaiting_a_decision(world: World) -> Non
     submit_and_check(world.student_a, samples.thesis(31, chars=2000) + "\n\n" + source[:1000])
     page = client_for(_u(world, "tutor")).get("/").content.decode()
     assert "Originality reports awaiting a decision" in page
-    assert "Originality reports awaiting a decision" not in client_for(_u(world, "supervisor_a")).get("/").content.decode()
+    assert (
+        "Originality reports awaiting a decision" not in client_for(_u(world, "supervisor_a")).get("/").content.decode()
+    )
