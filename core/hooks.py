@@ -117,6 +117,20 @@ class PlacementCheck:
 PLACEMENT_CHECKS: Hook[PlacementCheck] = Hook("PLACEMENT_CHECKS")
 
 
+@dataclass(frozen=True)
+class MilestoneCheck:
+    """A rule a milestone must pass before it is marked done (``students.services.milestone_complete``),
+    e.g. the originality check of its submission. ``check(milestone=...)`` returns why the milestone is
+    held back (a sentence for the person marking it), or ``""`` when it may be marked done."""
+
+    key: str
+    check: Callable[..., str]
+    order: int = 100
+
+
+MILESTONE_CHECKS: Hook[MilestoneCheck] = Hook("MILESTONE_CHECKS")
+
+
 # --- supervision: the spot draw and the partner scorecard -------------------------------------------------
 
 
