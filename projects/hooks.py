@@ -26,11 +26,13 @@ def plan_points(*, user: Any, student: Any, today: datetime.date) -> Mapping[str
     minimum. Whoever may read the plan reads this progress on it; two queries."""
     from projects.selectors import student_points
 
-    summary = student_points(student=student)
+    summary, shown = student_points(user=user, student=student)
     required = student.programme.min_project_points
     return {
         "key": "project-points",
         "summary": summary,
+        "rows": shown,
+        "hidden": len(summary.rows) - len(shown),
         "required": required,
         "met": summary.total >= required,
         "own": user.pk == student.user_id,

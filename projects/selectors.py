@@ -152,10 +152,15 @@ def points_summary(awards: QuerySet[PointAward] | list[PointAward]) -> PointsSum
     return summary
 
 
-def student_points(*, student: Student) -> PointsSummary:
-    """A student's points in their programme (for the plan, whose reader the students app has scoped)."""
+def student_points(*, user: AnyUser, student: Student) -> tuple[PointsSummary, list[PointAward]]:
+    """A student's points in their programme, for their plan: the summary over every row (the progress
+    towards the programme's minimum is part of the plan, which the students app has scoped to the reader)
+    and the rows behind it that the reader may see (``PointAward`` "view": the student, their tutor, the
+    office, coordinators of the projects' partners). Two queries."""
     awards = PointAward.objects.filter(person_id=student.user_id, programme_id=student.programme_id)
-    return points_summary(awards.select_related("project", "output", "scheme").order_by("-awarded_on", "-pk"))
+    summary = points_summary(awards.order_by("-awarded_on", "-pk"))
+    shown = access.scope(awards, user, "view").select_related("project", "output", "scheme")
+    return summary, list(shown.order_by("-awarded_on", "-pk"))
 
 
 def points_total_subquery(person_ref: str = "user_id", programme_ref: str = "programme_id") -> Any:
