@@ -25,7 +25,7 @@ from projects.models import (
     ProjectMember,
     RequestStatus,
 )
-from projects.services.projects import OPEN_STATUSES
+from projects.services.projects import OPEN_STATUSES, current_status
 from students.models import Student
 
 
@@ -38,7 +38,7 @@ def places_left(post: BoardPost) -> int:
 def post_create(*, project: Project, places: int, by: User, skills_wanted: str = "", pitch: str = "") -> BoardPost:
     """Offer places on an open project on the board."""
     access.require(by, "manage", project)
-    if project.status not in OPEN_STATUSES:
+    if current_status(project) not in OPEN_STATUSES:
         raise refuse("project", "project_closed", _("The project is closed."))
     if places < 1:
         raise refuse("places", "places_min", _("Offer at least one place."))

@@ -53,6 +53,11 @@ def member_kind_of(user: User) -> str:
     return MemberKind.PARTNER_STAFF
 
 
+def current_status(project: Project) -> str:
+    """The project's status as stored now (the caller's copy may be older than the last transition)."""
+    return str(Project.objects.filter(pk=project.pk).values_list("status", flat=True).get())
+
+
 def _check_student_programme(user: User, programme_id: int) -> None:
     student = Student.objects.filter(user=user).only("programme_id").first()
     if student is not None and student.programme_id != programme_id:
@@ -118,7 +123,7 @@ def project_create(
 def project_member_add(*, project: Project, user: User, role: str, by: User) -> ProjectMember:
     """Add a person to an open project in a role (not a second leader)."""
     access.require(by, "manage", project)
-    if project.status not in OPEN_STATUSES:
+    if current_status(project) not in OPEN_STATUSES:
         raise refuse("user", "project_closed", _("The project is closed."))
     if role == MemberRole.LEADER:
         raise refuse("role", "one_leader", _("A project has one leader."))
@@ -208,7 +213,7 @@ def output_submit(
     for the office's verification. Contributors are project members (all of them when none are named)."""
     access.require(by, "submit_output", project)
     today = today or timezone.localdate()
-    if project.status not in (ProjectStatus.RUNNING, ProjectStatus.CONCLUDED):
+    if current_status(project) not in (ProjectStatus.RUNNING, ProjectStatus.CONCLUDED):
         raise refuse("project", "project_not_running", _("Outputs are recorded for running or concluded projects."))
     if not (evidence or evidence_url.strip() or reference.strip()):
         raise refuse("evidence", "evidence_required", _("Give the evidence: a file, a link or a reference."))
@@ -254,7 +259,7 @@ def output_verify(*, output: ProjectOutput, by: User, note: str = "", on: dateti
     access.require(by, "verify", output)
     on = on or timezone.localdate()
     with transaction.atomic():
-        if output.project.status == ProjectStatus.ABANDONED:
+        if current_status(output.project) == ProjectStatus.ABANDONED:
             raise refuse("project", "project_abandoned", _("The project was abandoned."))
         locked = _decide(output, status=OutputStatus.VERIFIED, note=note, by=by)
         awards = awards_for_output(output=locked, on=on, by=by)
