@@ -148,6 +148,15 @@ def seed() -> None:
         services.project_member_add(project=large, user=users["student2"], role="participant", by=office)
         large = services.project_approve(project=large, by=office)
         large = services.project_start(project=large, by=office)
+        patent = services.output_submit(
+            project=large,
+            output_type="patent",
+            title="Photon-counting detector pile-up correction",
+            reference="Patent ZL 2026 1 0123456.7",
+            achieved_on=datetime.date(2026, 6, 1),
+            by=users["sup-institute"],
+        )
+        services.output_verify(output=patent, note="Certificate checked.", by=office, on=datetime.date(2026, 6, 30))
         services.output_submit(
             project=large,
             output_type="paper",

@@ -45,7 +45,9 @@ def scale_chart(report: RewardReport) -> dict[str, Any]:
                 }
             )
     legend = [{"scale": Scale(s).label, "colour": SCALE_COLOURS[Scale(s)]} for s in Scale.values]
-    totals = {s: sum((by.get(s, Decimal("0")) for _, by in years), Decimal("0")) for s in Scale.values}
+    totals = {
+        str(Scale(s).label): sum((by.get(s, Decimal("0")) for _, by in years), Decimal("0")) for s in Scale.values
+    }
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,

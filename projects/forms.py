@@ -46,7 +46,7 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
         self.fields["lead_partner"].queryset = hosts  # type: ignore[attr-defined]
         self.fields["partners"].queryset = partners  # type: ignore[attr-defined]
         self.fields["leader"].queryset = people  # type: ignore[attr-defined]
-        self.fields["leader"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+        self.fields["leader"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 class MemberForm(BootstrapFormMixin, forms.Form):
@@ -56,7 +56,7 @@ class MemberForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = people  # type: ignore[attr-defined]
-        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 class OutputForm(BootstrapFormMixin, forms.Form):

@@ -147,6 +147,26 @@ class PointsScheme(models.Model):
         """Points for one contributor to a verified output of this type (0 when unpriced)."""
         return Decimal(str(self.output_points.get(output_type) or 0))
 
+    def project_rows(self) -> list[tuple[str, list[tuple[str, Decimal]]]]:
+        """The per-project rates with their labels, for pages: [(scale, [(role, points)])]."""
+        return [
+            (
+                str(scale_label),
+                [(str(role_label), self.project_rate(scale, role)) for role, role_label in MemberRole.choices],
+            )
+            for scale, scale_label in Scale.choices
+        ]
+
+    def output_rows(self) -> list[tuple[str, Decimal]]:
+        """The per-output rates with their labels, for pages."""
+        return [(str(label), self.output_rate(kind)) for kind, label in OutputType.choices]
+
+    def weight_rows(self) -> list[tuple[str, Decimal]]:
+        """The weights other than 1, with the partner kinds' labels."""
+        from partners.models import PartnerKind
+
+        return [(str(label), self.weight(kind)) for kind, label in PartnerKind.choices if self.weight(kind) != 1]
+
     def weight(self, partner_kind: str) -> Decimal:
         """The weight for projects led by a partner of this kind (1 unless the scheme says otherwise)."""
         return Decimal(str(self.partner_weights.get(partner_kind) or 1))

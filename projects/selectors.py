@@ -137,6 +137,10 @@ class PointsSummary:
     by_scale: dict[str, Decimal] = field(default_factory=dict)
     rows: list[PointAward] = field(default_factory=list)
 
+    @property
+    def by_scale_labelled(self) -> list[tuple[str, Decimal]]:
+        return [(str(Scale(scale).label), value) for scale, value in self.by_scale.items()]
+
 
 def points_summary(awards: QuerySet[PointAward] | list[PointAward]) -> PointsSummary:
     """Sum the rows (reversals included): no cap, every project counts."""
@@ -286,8 +290,8 @@ def reward_report(*, user: AnyUser, year: int | None) -> RewardReport:
     per_person: dict[int, dict[str, Any]] = {
         row["person"]: dict(row) for row in in_year.values("person").annotate(**_sums()).order_by()
     }
-    people = User.objects.filter(pk__in=list(per_person)).only("pk", "username", "first_name", "last_name")
-    names = {u.pk: (u.get_full_name() or u.username) for u in people}
+    people = User.objects.filter(pk__in=list(per_person)).only("pk", "username", "full_name", "first_name", "last_name")
+    names = {u.pk: u.display_name for u in people}
     students = Student.objects.filter(user_id__in=list(per_person)).values(
         "user_id", "tutor_id", "practice_supervisor_id"
     )
@@ -301,8 +305,8 @@ def reward_report(*, user: AnyUser, year: int | None) -> RewardReport:
     leads = set(tutors) | set(supervisors)
     missing = leads - set(names)
     if missing:
-        for u in User.objects.filter(pk__in=missing).only("pk", "username", "first_name", "last_name"):
-            names[u.pk] = u.get_full_name() or u.username
+        for u in User.objects.filter(pk__in=missing).only("pk", "username", "full_name", "first_name", "last_name"):
+            names[u.pk] = u.display_name
     tutor_rows = [{"person": r.pop("lead"), **r} for r in _team(per_person, tutors)]
     supervisor_rows = [{"person": r.pop("lead"), **r} for r in _team(per_person, supervisors)]
     partner_rows: list[dict[str, Any]] = [

@@ -2,7 +2,7 @@
 its leader accepts, the student records an output, the office checks the evidence and verifies it, and the
 points appear on the student's plan.
 
-Screenshot for a person to look at: /tmp/projects-board.png.
+Screenshots for a person to look at: /tmp/projects-board.png and /tmp/projects-report.png.
 """
 
 from __future__ import annotations
@@ -79,3 +79,9 @@ def test_student_joins_from_the_board_output_verified_points_on_the_plan(
     assert after == before + 2  # a prototype earns 2 points in the demo scheme
     student.get_by_text("Where the points come from").click()
     expect(student.get_by_test_id("ledger").first).to_contain_text(OUTPUT)
+
+    # --- The office's reward report: the chart and the rankings, with the new points in them.
+    office.goto(live_server.url + "/projects/report/?year=all")
+    expect(office.get_by_test_id("scale-chart").locator("rect").first).to_be_visible()
+    expect(office.get_by_test_id("ranking-people")).to_contain_text("Huang Xin")
+    office.screenshot(path="/tmp/projects-report.png", full_page=True)

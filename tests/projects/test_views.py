@@ -172,8 +172,8 @@ def test_reward_report_ranks_people_and_teams_with_xlsx_and_pdf(world: World) ->
     ranked = {row[1]: (row[0], row[2]) for row in people}
     student_b = user(world, "student_b")
     leader = user(world, "supervisor_a")  # led all three: 3 + 3 + 12
-    assert ranked[leader.get_full_name() or leader.username] == (1, 18)
-    assert ranked[student_b.get_full_name() or student_b.username] == (2, 10)
+    assert ranked[leader.display_name] == (1, 18)
+    assert ranked[student_b.display_name] == (2, 10)
     tutors = [row for row in book["Tutors' teams"].iter_rows(values_only=True)][1:]
     assert tutors and tutors[0][2] == 4.0  # the tutor's team: student A's two small projects
     breakdown = [row for row in book["Breakdown"].iter_rows(values_only=True)][1:]
