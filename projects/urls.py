@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("outputs/<int:pk>/decide/", views.OutputDecideView.as_view(), name="output-decide"),
     path("outputs/<int:pk>/evidence/", views.OutputEvidenceView.as_view(), name="output-evidence"),
     path("points/", views.PointsView.as_view(), name="points"),
+    path("points/<int:pk>/reverse/", views.AwardReverseView.as_view(), name="award-reverse"),
     path("schemes/", views.SchemeListView.as_view(), name="schemes"),
     path("schemes/new/", views.SchemeCreateView.as_view(), name="scheme-create"),
     path("report/", views.ReportView.as_view(), name="report"),

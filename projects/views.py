@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -445,8 +446,23 @@ class PointsView(LoginRequiredMixin, TemplateView):
             required=student.programme.min_project_points if student else None,
             own=person_id == user.pk,
             is_office=access.is_office(user),
+            can_reverse=access.is_office(user),
         )
         return context
+
+
+class AwardReverseView(LoginRequiredMixin, View):
+    """POST: the office takes an award back with a reason (a reversal row; the award stays on record)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        award = scoped_object(request, PointAward, "reverse", pk=pk)
+        try:
+            points.award_reverse(award=award, reason=request.POST.get("reason", ""), by=request_user(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The points were taken back."))
+        return redirect(f"{reverse('projects:points')}?person={award.person_id}")
 
 
 class SchemeListView(ScopedListView):
@@ -551,6 +567,7 @@ class ReportPdfView(LoginRequiredMixin, View):
 
 
 __all__ = [
+    "AwardReverseView",
     "BoardView",
     "JoinView",
     "MemberAddView",

@@ -159,3 +159,7 @@ class PointAwardSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
             "reason",
         ]
         read_only_fields = fields
+
+
+class ReverseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=2000)

@@ -1,5 +1,5 @@
 """The projects API: ``/api/v1/projects/``, ``/api/v1/project-outputs/`` (with ``verify`` and ``reject``)
-and ``/api/v1/points/`` (a person's ledger, ``?person=``).
+and ``/api/v1/points/`` (a person's ledger, ``?person=``; ``reverse`` takes an award back, the office's).
 
 Reads are scoped by the base viewset mixin (``access.scope``): out of scope is a 404 and lists hold exactly
 the rows in scope. Verifying or rejecting is the office's: a row the user sees but may not decide answers
@@ -27,6 +27,7 @@ from projects.api.serializers import (
     PointAwardSerializer,
     ProjectOutputSerializer,
     ProjectSerializer,
+    ReverseSerializer,
 )
 from projects.models import (
     OutputStatus,
@@ -38,6 +39,7 @@ from projects.models import (
     ProjectStatus,
     Scale,
 )
+from projects.services import points
 
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
 _READ_ERRORS = {404: ERROR_RESPONSE}
@@ -152,3 +154,17 @@ class PointAwardViewSet(_ScopedReadViewSet):
     queryset = PointAward.objects.select_related("scheme").order_by("-awarded_on", "-pk")
     serializer_class = PointAwardSerializer
     filterset_class = PointFilter
+    write_actions = {"reverse": "reverse"}
+
+    @extend_schema(request=ReverseSerializer, responses={201: PointAwardSerializer, **_ERRORS})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request: Request, pk: str | None = None) -> Response:
+        """Take an award back (the office), saying why: answers the reversal row (negative points)."""
+        award = self.get_object()
+        serializer = ReverseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reversal = points.award_reverse(
+            award=award, reason=serializer.validated_data["reason"], by=request_user(request)
+        )
+        fresh = PointAward.objects.select_related("scheme").get(pk=reversal.pk)
+        return Response(PointAwardSerializer(fresh).data, status=201)

@@ -3,7 +3,7 @@
 Object **A** is a running venture led by partner A (leader ``supervisor_a``, ``student_a`` a member; partner
 B not involved), made through the real services (``tests/projects/helpers.py``): its output awaiting
 verification (with a small PDF as evidence), its board post, ``student_b``'s pending request to join, and
-(for ``point-detail``) ``student_a``'s points from a concluded project of partner A. Bodies are valid for
+(for ``point-detail`` and the reversals) ``student_a``'s points from a concluded project of partner A. Bodies are valid for
 the people allowed to act, so allowed means done.
 """
 
@@ -90,6 +90,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:project-output-verify": _pk(output_a),
     "api:project-output-reject": _pk(output_a),
     "api:point-detail": _pk(award_a),
+    "api:point-reverse": _pk(award_a),
+    "projects:award-reverse": _pk(award_a),
 }
 
 
@@ -140,4 +142,6 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "projects:request-answer": lambda world: {"accept": "yes"},
     "projects:scheme-create": _scheme_body,
     "api:project-output-reject": lambda world: {"note": "The file is another paper."},
+    "api:point-reverse": lambda world: {"reason": "Counted twice."},
+    "projects:award-reverse": lambda world: {"reason": "Counted twice."},
 }

@@ -88,3 +88,15 @@ def test_lists_cost_the_same_at_two_sizes(world: World) -> None:
     for _ in range(3):
         grow()
     assert [_count(office, url) for url in urls] == first
+
+
+def test_office_reverses_an_award_with_a_reason_and_the_total_drops(world: World) -> None:
+    made = project(world, status="concluded")
+    award = PointAward.objects.get(project=made)
+    url = f"/api/v1/points/{award.pk}/reverse/"
+    assert api_client_for(user(world, "supervisor_a")).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert api_client_for(user(world, "coordinator_b")).post(url, {"reason": "x"}, format="json").status_code == 404
+    done = api_client_for(user(world, "office")).post(url, {"reason": "Counted twice."}, format="json")
+    assert done.status_code == 201 and done.json()["points"] == "-3.00" and done.json()["reverses"] == award.pk
+    again = api_client_for(user(world, "office")).post(url, {"reason": "Again."}, format="json")
+    assert again.status_code == 400 and again.json()["error"]["code"] == "already_reversed"
