@@ -3,8 +3,8 @@
 Object **A** is a running venture led by partner A (leader ``supervisor_a``, ``student_a`` a member; partner
 B not involved), made through the real services (``tests/projects/helpers.py``): its output awaiting
 verification (with a small PDF as evidence), its board post, ``student_b``'s pending request to join, and
-(for ``point-detail`` and the reversals) ``student_a``'s points from a concluded project of partner A. Bodies are valid for
-the people allowed to act, so allowed means done.
+(for ``point-detail`` and the reversals) ``student_a``'s points from a concluded project of partner A.
+Bodies are valid for the people allowed to act, so allowed means done.
 """
 
 from __future__ import annotations
