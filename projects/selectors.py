@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from accounts.roles import AnyUser
 from partners import access
-from partners.models import Partner
+from partners.models import Membership, Partner
+from programmes.models import Programme
 from projects.models import (
     BoardPost,
     JoinRequest,
@@ -110,7 +111,28 @@ def scheme_list(*, user: AnyUser, programme: int | None = None) -> QuerySet[Poin
 
 
 def host_partner_choices(*, user: AnyUser) -> QuerySet[Partner]:
+    """Partners the user may name as a new project's lead partner."""
     return access.scope(Partner.objects.all(), user, "host_project").order_by("name")
+
+
+def partner_choices(*, user: AnyUser) -> QuerySet[Partner]:
+    """Partners that may be involved in a project (the directory every signed-in person reads)."""
+    return access.scope(Partner.objects.all(), user, "view").order_by("name")
+
+
+def programme_choices(*, user: AnyUser) -> QuerySet[Programme]:
+    return access.scope(Programme.objects.all(), user, "view").order_by("name")
+
+
+def people_choices() -> QuerySet[User]:
+    """People who can lead or join a project: students and anyone with a membership in force (names only
+    are shown, as on the partner pages' member lists)."""
+    members = Membership.objects.active().values("user_id")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=members) | Q(student__isnull=False))
+        .order_by("full_name", "username")
+    )
 
 
 # --- Points ---------------------------------------------------------------------------------------------

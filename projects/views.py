@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,8 +32,6 @@ from core.views import (
     scoped_object,
 )
 from partners import access
-from partners.models import Membership, Partner
-from programmes.models import Programme
 from projects import exports, selectors, services
 from projects.forms import (
     AnswerForm,
@@ -59,16 +57,6 @@ from projects.models import (
 )
 from projects.services import board, points
 from supervision.uploads import CONTENT_TYPES
-
-
-def _people() -> QuerySet[User]:
-    """People who can be on a project: students and anyone with a membership in force."""
-    members = Membership.objects.active().values("user_id")
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(pk__in=members) | Q(student__isnull=False))
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class ProjectListView(ScopedListView):
@@ -113,10 +101,10 @@ class ProjectCreateView(ScopedFormView):
         kwargs = super().get_form_kwargs()
         user = self.request.user
         kwargs.update(
-            programmes=access.scope(Programme.objects.all(), user, "view").order_by("name"),
+            programmes=selectors.programme_choices(user=user),
             hosts=selectors.host_partner_choices(user=user),
-            partners=Partner.objects.order_by("name"),
-            people=_people(),
+            partners=selectors.partner_choices(user=user),
+            people=selectors.people_choices(),
         )
         return kwargs
 
@@ -219,7 +207,7 @@ class MemberAddView(ScopedFormView):
     form_class = MemberForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "people": _people()}
+        return {**super().get_form_kwargs(), "people": selectors.people_choices()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "heading": _("Add a member"), "project": self.object}
@@ -491,7 +479,7 @@ class SchemeCreateView(ScopedFormView):
     form_class = SchemeForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "programmes": Programme.objects.order_by("name")}
+        return {**super().get_form_kwargs(), "programmes": selectors.programme_choices(user=self.request.user)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "heading": _("New points scheme version")}
