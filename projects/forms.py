@@ -23,15 +23,19 @@ class DateInput(forms.DateInput):
 
 
 class ProjectForm(BootstrapFormMixin, forms.Form):
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme…")
+    )
     title_en = forms.CharField(label=_("Title (English)"), max_length=250)
     title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=250, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
-    lead_partner = forms.ModelChoiceField(label=_("Lead partner"), queryset=Partner.objects.none())
+    lead_partner = forms.ModelChoiceField(
+        label=_("Lead partner"), queryset=Partner.objects.none(), empty_label=_("Choose a partner…")
+    )
     partners = forms.ModelMultipleChoiceField(
         label=_("Other partners involved"), queryset=Partner.objects.none(), required=False
     )
-    leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none())
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none(), empty_label=_("Choose a person…"))
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     budget = forms.DecimalField(label=_("Budget (CNY)"), min_value=0, max_digits=14, decimal_places=2, initial=0)
@@ -50,7 +54,7 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
 
 
 class MemberForm(BootstrapFormMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), empty_label=_("Choose a person…"))
     role = forms.ChoiceField(label=_("Role"), choices=[c for c in MemberRole.choices if c[0] != MemberRole.LEADER])
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
@@ -112,7 +116,9 @@ class SchemeForm(BootstrapFormMixin, forms.Form):
     """A new scheme version: thresholds, then one field per scale and role, per output type, per partner
     kind (weights, blank for 1)."""
 
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme…")
+    )
     valid_from = forms.DateField(label=_("Applies from"), widget=DateInput())
     medium_budget_from = forms.DecimalField(label=_("Medium from budget (CNY)"), initial=100000, min_value=0)
     large_budget_from = forms.DecimalField(label=_("Large from budget (CNY)"), initial=1000000, min_value=0)
