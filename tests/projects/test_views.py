@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import services
-from projects.models import OutputStatus, PointAward, ProjectMember, RequestStatus
+from projects.models import OutputStatus, PointAward, PointsScheme, ProjectMember, RequestStatus
 from projects.services import board
 from students.models import Student
 from tests.conftest import World, client_for
@@ -219,4 +219,5 @@ def test_scheme_page_adds_a_version_and_refuses_a_backdated_one(world: World) ->
     body["valid_from"] = "2020-01-01"
     response = office.post(reverse("projects:scheme-create"), body)
     assert response.status_code == 200 and "applies from today or a later date" in response.content.decode()
-    assert Decimal("2") == Decimal(world.programme.points_schemes.get().project_points["small"]["leader"])
+    scheme = PointsScheme.objects.get(programme=world.programme)
+    assert Decimal("2") == Decimal(scheme.project_points["small"]["leader"])
