@@ -17,13 +17,22 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tandem_bench"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Practice-hours benchmark (PostgreSQL).")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Practice-hours and originality benchmarks (PostgreSQL)."
+    )
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries to load (default 1,000,000)")
     parser.add_argument("--students", type=int, default=2_000, help="students (default 2,000)")
     parser.add_argument("--partners", type=int, default=50, help="partners that take students (default 50)")
     parser.add_argument("--supervisors", type=int, default=20, help="supervisors per partner (default 20)")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement (default 15)")
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
+    parser.add_argument(
+        "--scenario",
+        choices=["all", "practice", "integrity"],
+        default="all",
+        help="practice hours (1M entries), originality checks (1k and 10k documents), or both (default)",
+    )
+    parser.add_argument("--documents", type=int, default=10_000, help="largest originality corpus (default 10,000)")
     return parser.parse_args(argv)
 
 
@@ -62,16 +71,26 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from bench.practice import BenchConfig, run
+    if args.scenario in {"all", "practice"}:
+        from bench.practice import BenchConfig, run
 
-    config = BenchConfig(
-        entries=args.entries,
-        students=args.students,
-        partners=args.partners,
-        supervisors_per_partner=args.supervisors,
-        runs=args.runs,
-    )
-    run(config, reuse=kept, out=sys.stdout)
+        config = BenchConfig(
+            entries=args.entries,
+            students=args.students,
+            partners=args.partners,
+            supervisors_per_partner=args.supervisors,
+            runs=args.runs,
+        )
+        run(config, reuse=kept, out=sys.stdout)
+    if args.scenario in {"all", "integrity"}:
+        from django.core.management import call_command
+
+        from bench.integrity import IntegrityBenchConfig
+        from bench.integrity import run as run_integrity
+
+        call_command("migrate", verbosity=0, interactive=False)
+        sizes = (max(args.documents // 10, 1), args.documents)
+        run_integrity(IntegrityBenchConfig(sizes=sizes, runs=min(args.runs, 5)), out=sys.stdout)
     return 0
 
 

@@ -117,6 +117,20 @@ class PlacementCheck:
 PLACEMENT_CHECKS: Hook[PlacementCheck] = Hook("PLACEMENT_CHECKS")
 
 
+@dataclass(frozen=True)
+class MilestoneCheck:
+    """A rule a milestone must pass before it is marked done (``students.services.milestone_complete``),
+    e.g. the originality check of its submission. ``check(milestone=...)`` returns why the milestone is
+    held back (a sentence for the person marking it), or ``""`` when it may be marked done."""
+
+    key: str
+    check: Callable[..., str]
+    order: int = 100
+
+
+MILESTONE_CHECKS: Hook[MilestoneCheck] = Hook("MILESTONE_CHECKS")
+
+
 # --- supervision: the spot draw and the partner scorecard -------------------------------------------------
 
 
@@ -189,6 +203,30 @@ class StartPanel:
 
 
 START_PANELS: Hook[StartPanel] = Hook("START_PANELS")
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One line of the start page's "Waiting for you": what waits, how many, where to act. ``late``
+    marks what is overdue (shown first, in red)."""
+
+    label: Any
+    count: int
+    url: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class InboxSource:
+    """What an app puts in a person's inbox on the start page: ``build(user)`` returns the lines (only
+    those with a count above zero are shown), in a fixed number of queries."""
+
+    key: str
+    build: Callable[[Any], list[InboxItem]]
+    order: int = 100
+
+
+INBOX: Hook[InboxSource] = Hook("INBOX")
 
 
 @dataclass

@@ -50,6 +50,13 @@ def start_panels(*, user: AnyUser) -> list[RenderedBlock]:
     return panels
 
 
+def start_inbox(*, user: AnyUser) -> list[hooks.InboxItem]:
+    """What waits for this person now, from every app (``core.hooks.INBOX``): late things first, then the
+    rest in the apps' order; lines with nothing waiting are left out."""
+    items = [item for source in hooks.INBOX for item in source.build(user) if item.count > 0]
+    return sorted(items, key=lambda item: not item.late)
+
+
 def notification_list(*, user: AnyUser) -> QuerySet[Notification]:
     """The user's own notifications, newest first."""
     return access.scope(Notification.objects.all(), user, "view").order_by("-created_at", "-pk")

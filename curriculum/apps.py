@@ -8,4 +8,9 @@ class CurriculumConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's access rules register with the engine (partners.access) when it is imported.
-        from curriculum import access  # noqa: F401
+        from curriculum import (
+            access,  # noqa: F401
+            plugs,
+        )
+
+        plugs.register()

@@ -7,5 +7,8 @@ class IntegrityConfig(AppConfig):
     verbose_name = _("Academic integrity")
 
     def ready(self) -> None:
-        # The app's access rules register with the engine (partners.access) when it is imported.
-        from integrity import access  # noqa: F401
+        # The app's access rules register with the engine (partners.access) when it is imported; its effects
+        # on the apps below plug into core.hooks.
+        from integrity import access, effects  # noqa: F401
+
+        effects.register()

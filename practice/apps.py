@@ -8,4 +8,9 @@ class PracticeConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's access rules with the engine (partners.access).
+        # What waits for people from this app, on their start page.
+        from core import hooks
         from practice import access  # noqa: F401
+        from practice.inbox import practice_inbox
+
+        hooks.INBOX.register(hooks.InboxSource(key="practice", build=practice_inbox, order=20))

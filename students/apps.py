@@ -25,3 +25,8 @@ class StudentsConfig(AppConfig):
                 key="students-office-setup", build=office_start_panel, template="students/_start_panel_office.html"
             )
         )
+
+        # What waits for people from this app, on their start page.
+        from students.selectors.inbox import plan_inbox
+
+        hooks.INBOX.register(hooks.InboxSource(key="students", build=plan_inbox, order=10))

@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "students.models.PlanStatus",
         "PlacementStatusEnum": "students.models.PlacementStatus",
         "MilestoneStatusEnum": "students.models.MilestoneStatus",
+        "SubmissionKindEnum": "integrity.models.SubmissionKind",
+        "CaseKindEnum": "integrity.models.CaseKind",
+        "CaseStatusEnum": "integrity.models.CaseStatus",
+        "CheckStatusEnum": "integrity.models.CheckStatus",
     },
 }
 

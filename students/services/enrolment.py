@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.roles import PlatformRole
 from core import hooks
 from core.services import notifications
+from core.validation import refuse
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
 from programmes.models import ActivityCategory, Agreement, AgreementStatus, Cohort, Objective, Programme
@@ -610,7 +611,8 @@ def plan_amend(*, plan: TrainingPlan, by: User, reason: str) -> TrainingPlan:
 
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, by: User, completed_on: datetime.date | None = None) -> Milestone:
-    """Mark a milestone done (the tutor or the office)."""
+    """Mark a milestone done (the tutor or the office); refused while a ``core.hooks.MILESTONE_CHECKS`` rule
+    holds it back (e.g. its submission's originality check is pending or referred)."""
     access.require(by, "decide", milestone)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     day = completed_on or timezone.localdate()
@@ -618,6 +620,10 @@ def milestone_complete(*, milestone: Milestone, by: User, completed_on: datetime
         raise ValidationError({"completed_on": [_("The completion date cannot be in the future.")]})
     if milestone.status != MilestoneStatus.PENDING:
         raise ValidationError(_("Only a pending milestone can be marked done."))
+    for rule in hooks.MILESTONE_CHECKS:
+        reason = rule.check(milestone=milestone)
+        if reason:
+            raise refuse(NON_FIELD_ERRORS, rule.key, reason)
     milestone.status, milestone.completed_on = MilestoneStatus.DONE, day
     milestone._history_user = by  # type: ignore[attr-defined]
     milestone.save(update_fields=["status", "completed_on"])

@@ -119,8 +119,10 @@ def test_route_answers_as_the_matrix_says(row: dict[str, str], persona: str, wor
     client: Any = api_client_for(user) if is_api else client_for(user)
     send: Callable[..., Any] = getattr(client, method.lower())
     body = _body(route, method, world)
+    # A body carrying a file (an upload) goes as multipart, any other API body as JSON.
+    api_format = "multipart" if any(hasattr(value, "read") for value in body.values()) else "json"
     response = (
-        send(url, body, format="json")
+        send(url, body, format=api_format)
         if is_api and method != "GET"
         else send(url, body)
         if method != "GET"

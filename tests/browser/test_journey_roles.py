@@ -30,6 +30,10 @@ ROLE_CARDS = {
     "student2": {"student"},
     "inspector": {"inspector"},
     "counsellor": {"counsellor"},
+    # Teachers (curriculum/demo.py) hold no partner role: their start page has the "Grades to enter" card.
+    "teacher": set(),
+    "engineer": set(),
+    "teacher-hospital": set(),
 }
 
 PHONE = {"width": 390, "height": 844}

@@ -49,6 +49,11 @@ CASES: list[tuple[str, str, Callable[[World], int]]] = [
     ("/api/v1/findings/", "partner", lambda w: w.partner_a.pk),
     ("/api/v1/corrective-actions/", "owner", lambda w: w.users["coordinator_a"].pk),  # type: ignore[union-attr]
     ("/api/v1/inspection-reports/", "inspection", lambda w: MISSING - 1),
+    ("/api/v1/courses/", "teaching_partner", lambda w: w.partner_a.pk),
+    ("/api/v1/course-offerings/", "programme", lambda w: _hidden_programme(w).pk),
+    ("/api/v1/enrolments/", "student", lambda w: w.student_a.pk),
+    ("/api/v1/grades/", "student", lambda w: w.student_a.pk),
+    ("/api/v1/teachers/", "partner", lambda w: w.partner_a.pk),
 ]
 
 

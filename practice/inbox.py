@@ -1,0 +1,46 @@
+"""What waits for a person on the start page, from practice hours (``core.hooks.INBOX``): a supervisor's
+entries to sign off; a student's rejected entries of the last 30 days to correct. Two queries at most."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import AnyUser
+from core.hooks import InboxItem
+from partners import access
+from practice import selectors
+from practice.models import EntryStatus, PracticeLog
+
+#: Rejections older than this are history, not something waiting.
+REJECTED_RECENT_DAYS = 30
+
+
+def practice_inbox(user: AnyUser) -> list[InboxItem]:
+    """The practice lines of ``user``'s inbox."""
+    if not user.is_authenticated:
+        return []
+    since = timezone.localdate() - datetime.timedelta(days=REJECTED_RECENT_DAYS)
+    rejected = access.scope(
+        PracticeLog.objects.filter(
+            student__user__pk=user.pk, status=EntryStatus.REJECTED, corrections__isnull=True, date__gte=since
+        ),
+        user,
+        "view",
+    ).count()
+    return [
+        InboxItem(
+            _("Practice-hour entries waiting for your sign-off"),
+            selectors.supervisor_pending_count(user=user),
+            reverse("practice:queue"),
+        ),
+        InboxItem(
+            _("Rejected entries to correct"),
+            rejected,
+            reverse("practice:mine") + f"?status={EntryStatus.REJECTED}",
+            late=True,
+        ),
+    ]
