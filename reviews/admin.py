@@ -1,0 +1,91 @@
+"""The admin of internal supervision: read-only, and only what ``partners.access`` lets the signed-in person
+see. A staff account that was reviewed by students (a supervisor who is also staff) gets no review rows about
+them here either: the admin scopes with the same "view" rule as the pages, so anonymity holds in the admin
+too. Forms and schedules are the office's to edit; a form in use is frozen by ``reviews.services.rounds``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from partners import access
+from reviews.models import Concern, ConcernMessage, Meeting, Review, ReviewForm, ReviewRound, ReviewSchedule, ReviewTerm
+
+
+class _ScopedReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return access.scope(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(_ScopedReadOnly):
+    list_display = ["title", "kind", "status", "opens_on", "due_on", "closes_on"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Review)
+class ReviewAdmin(_ScopedReadOnly):
+    list_display = ["pk", "direction", "round", "reviewer", "status", "due_on"]
+    list_filter = ["direction", "status"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(_ScopedReadOnly):
+    list_display = ["pk", "category", "partner", "status", "reply_due_on"]
+    list_filter = ["status", "category"]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Who raised a concern: the office only (and the person, who has no admin).
+        return () if access.is_office(request.user) else ("raised_by",)
+
+
+@admin.register(ConcernMessage)
+class ConcernMessageAdmin(_ScopedReadOnly):
+    list_display = ["concern", "kind", "at"]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if access.is_office(request.user) else ("author",)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(_ScopedReadOnly):
+    list_display = ["student", "held_on", "minutes_status"]
+
+
+@admin.register(ReviewForm)
+class ReviewFormAdmin(_ScopedReadOnly):
+    list_display = ["title", "direction", "version"]
+
+
+@admin.register(ReviewTerm)
+class ReviewTermAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "programme", "start_date", "end_date"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_office(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_office(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access.is_office(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_office(request.user)
+
+
+@admin.register(ReviewSchedule)
+class ReviewScheduleAdmin(ReviewTermAdmin):
+    list_display = ["programme", "term_rounds", "placement_rounds", "window_days", "min_meetings_per_term"]
