@@ -46,7 +46,9 @@ def close(round_: ReviewRound, world: World) -> ReviewRound:
     return rounds.review_round_close(round=round_, by=world.users["office"])  # type: ignore[arg-type]
 
 
-def placed_students(world: World, count: int, site: Site | None = None, supervisor: User | None = None) -> list[Student]:
+def placed_students(
+    world: World, count: int, site: Site | None = None, supervisor: User | None = None
+) -> list[Student]:
     """More students of the programme placed at ``site`` (site A) under ``supervisor`` (supervisor A)."""
     site = site or world.site_a
     supervisor = supervisor or world.users["supervisor_a"]  # type: ignore[assignment]
@@ -80,6 +82,3 @@ def extra_supervisor(world: World, name: str = "supervisor_a2") -> User:
     user = UserFactory.create(username=name)
     MembershipFactory.create(user=user, partner=world.partner_a, role=MembershipRole.SUPERVISOR)
     return user
-
-
-

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from core.models import Notification
 from reviews import selectors
-from students.models import Placement
 from reviews.models import ConcernCategory, Direction, Review
+from students.models import Placement
 from supervision.services.scorecard import scorecard_of
 from tests.conftest import World, api_client_for, client_for
 from tests.reviews import helpers
@@ -88,11 +88,13 @@ def test_the_site_history_and_coordinator_get_aggregates_only(world: World) -> N
         assert 'data-testid="group"' in page
         assert "Whistle Blower" not in page
         assert PRIVATE_COMMENT not in page
-    assert client_for(world.users["coordinator_b"]).get(reverse("reviews:site", args=[world.site_a.pk])).status_code == 404
+    assert (
+        client_for(world.users["coordinator_b"]).get(reverse("reviews:site", args=[world.site_a.pk])).status_code == 404
+    )
 
 
 def test_the_api_gives_the_supervisor_aggregates_and_no_rows(world: World) -> None:
-    _students_, autumn, reviews = _autumn(world)
+    reviews = _autumn(world)[2]
     client = api_client_for(world.users["supervisor_a"])
     listed = client.get(reverse("api:review-list")).json()
     ids = {row["id"] for row in listed["results"]}
@@ -110,7 +112,7 @@ def test_the_api_gives_the_supervisor_aggregates_and_no_rows(world: World) -> No
 
 def test_the_office_sees_who_wrote_what(world: World) -> None:
     """The positive control: the same reviews, with names, for the office (page and API)."""
-    _students_, autumn, reviews = _autumn(world)
+    _students, autumn, reviews = _autumn(world)
     page = _page(world, "office", "reviews:round", autumn.pk)
     assert "Whistle Blower0" in page and PRIVATE_COMMENT in page
     row = api_client_for(world.users["office"]).get(reverse("api:review-detail", args=[reviews[1].pk])).json()
@@ -118,7 +120,7 @@ def test_the_office_sees_who_wrote_what(world: World) -> None:
 
 
 def test_the_round_dashboard_is_the_office_s_alone(world: World) -> None:
-    _students_, autumn, _reviews = _autumn(world)
+    autumn = _autumn(world)[1]
     for persona in ("supervisor_a", "coordinator_a", "tutor", "student_a"):
         response = client_for(world.users[persona]).get(reverse("reviews:round", args=[autumn.pk]))
         assert response.status_code == 404
@@ -145,7 +147,7 @@ def test_a_concern_keeps_the_student_anonymous_to_those_concerned(world: World) 
 
 def test_the_admin_scopes_reviews_like_the_pages(world: World) -> None:
     """A supervisor who is also staff finds no student review of them in the admin; the office does."""
-    _students_, autumn, reviews = _autumn(world)
+    reviews = _autumn(world)[2]
     staff = world.users["supervisor_a"]
     staff.is_staff = True  # type: ignore[union-attr]
     staff.save()  # type: ignore[union-attr]

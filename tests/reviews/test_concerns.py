@@ -47,7 +47,9 @@ def test_another_partner_cannot_reply_or_see_the_concern(world: World) -> None:
         assert client.get(reverse("reviews:concern", args=[concern.pk])).status_code == 404
         assert client.post(reverse("reviews:concern-reply", args=[concern.pk]), {"text": "x"}).status_code == 404
         api = api_client_for(world.users[persona])
-        assert api.post(reverse("api:concern-reply", args=[concern.pk]), {"text": "x"}, format="json").status_code == 404
+        assert (
+            api.post(reverse("api:concern-reply", args=[concern.pk]), {"text": "x"}, format="json").status_code == 404
+        )
 
 
 def test_no_reply_in_time_escalates_to_the_office_once(world: World) -> None:

@@ -61,7 +61,10 @@ def test_a_dispute_needs_a_comment_and_keeps_the_minutes(world: World) -> None:
 def test_only_the_student_s_people_record_and_attend(world: World) -> None:
     with pytest.raises(PermissionDenied):
         meetings.meeting_record(
-            student=world.student_a, held_on=timezone.localdate(), minutes="x", by=world.users["supervisor_b"]  # type: ignore[arg-type]
+            student=world.student_a,
+            held_on=timezone.localdate(),
+            minutes="x",
+            by=world.users["supervisor_b"],  # type: ignore[arg-type]
         )
     with pytest.raises(ValidationError):
         meetings.meeting_record(
@@ -92,7 +95,9 @@ def test_actions_show_on_the_owner_s_start_page_and_are_done_by_the_owner(world:
     page = client_for(world.users["student_a"]).get(reverse("core:start")).content.decode()
     assert "Draft the protocol" in page and 'data-panel="reviews"' in page
     assert client_for(world.users["tutor"]).post(reverse("reviews:action-done", args=[action.pk])).status_code == 404
-    assert client_for(world.users["student_a"]).post(reverse("reviews:action-done", args=[action.pk])).status_code == 302
+    assert (
+        client_for(world.users["student_a"]).post(reverse("reviews:action-done", args=[action.pk])).status_code == 302
+    )
     action.refresh_from_db()
     assert action.done_at is not None
 
@@ -101,11 +106,15 @@ def test_the_plan_shows_meetings_against_the_minimum_and_a_shortfall_is_at_risk(
     today = timezone.localdate()
     ReviewSchedule.objects.create(programme=world.programme, min_meetings_per_term=2)
     ReviewTerm.objects.create(
-        programme=world.programme, name="This term", start_date=today - datetime.timedelta(days=100),
+        programme=world.programme,
+        name="This term",
+        start_date=today - datetime.timedelta(days=100),
         end_date=today + datetime.timedelta(days=10),
     )
     _meeting(world)
-    page = client_for(world.users["student_a"]).get(reverse("students:plan", args=[world.student_a.pk])).content.decode()
+    page = (
+        client_for(world.users["student_a"]).get(reverse("students:plan", args=[world.student_a.pk])).content.decode()
+    )
     assert "1 of at least 2 meetings held in This term." in page
     at_risk = student_list(user=world.users["office"], filters={"at_risk": True})  # type: ignore[arg-type]
     rows = {s.pk: s for s in at_risk}

@@ -91,7 +91,9 @@ def test_a_form_in_use_is_frozen_and_a_new_version_serves_later_rounds(world: Wo
         rounds.criterion_change(criterion=criterion, label="Changed", by=world.users["office"])  # type: ignore[arg-type]
     assert "form_in_use" in str(refused.value.error_dict["label"][0].code)
     new = rounds.review_form_new_version(form=form, by=world.users["office"])  # type: ignore[arg-type]
-    changed = rounds.criterion_change(criterion=new.criteria.get(code=criterion.code), label="The site", by=world.users["office"])  # type: ignore[arg-type]
+    changed = rounds.criterion_change(
+        criterion=new.criteria.get(code=criterion.code), label="The site", by=world.users["office"]
+    )  # type: ignore[arg-type]
     assert changed.label == "The site"
     later = helpers.open_round(world, kind=RoundKind.END_TERM)
     assert helpers.task(later, Direction.STUDENT_PLACEMENT, reviewer=world.users["student_a"]).form == new
