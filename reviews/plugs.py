@@ -133,8 +133,9 @@ def meeting_shortfall(today: datetime.date) -> Any:
 
 def _site_averages(partner_ids: list[int], today: datetime.date) -> list[dict[str, Any]]:
     """Per partner, site and programme: students' placement reviews of closed rounds of the last 12 months."""
-    return list(
-        ReviewAnswer.objects.filter(
+    return [
+        dict(row)
+        for row in ReviewAnswer.objects.filter(
             review__direction=Direction.STUDENT_PLACEMENT,
             review__status=ReviewStatus.SUBMITTED,
             review__round__status=RoundStatus.CLOSED,
@@ -144,7 +145,7 @@ def _site_averages(partner_ids: list[int], today: datetime.date) -> list[dict[st
         .values("review__partner_id", "review__subject_site_id", "review__round__programme_id")
         .annotate(average=Avg("score"), responses=Count("review_id", distinct=True))
         .order_by()
-    )
+    ]
 
 
 def draw_compute(partner_ids: list[int], today: datetime.date) -> dict[int, dict[str, Any]]:
@@ -170,7 +171,7 @@ def draw_weight(factors: Mapping[str, Any]) -> Decimal:
 # --- Partner scorecard -------------------------------------------------------------------------------------
 
 
-def scorecard_build(*, partner_ids: list[int], user: Any, today: datetime.date) -> dict[int, Mapping[str, Any]]:
+def scorecard_build(*, partner_ids: list[int], user: Any, today: datetime.date) -> Mapping[int, Mapping[str, Any]]:
     """By partner: students' placement reviews and the office's yearly reviews of the last 12 months, as
     averages by criterion; a group under 3 responses is not shown (2 queries)."""
     since = today - datetime.timedelta(days=365)
@@ -198,7 +199,7 @@ def scorecard_build(*, partner_ids: list[int], user: Any, today: datetime.date) 
         .annotate(responses=Count("review_id", distinct=True), average=Avg("score"))
         .order_by()
     )
-    totals = {row["review__partner_id"]: row for row in counts}
+    totals: dict[int, dict[str, Any]] = {row["review__partner_id"]: dict(row) for row in counts}
     built: dict[int, dict[str, Any]] = {}
     for row in rows:
         pid = row["review__partner_id"]

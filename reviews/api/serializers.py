@@ -66,7 +66,7 @@ class ReviewRoundSerializer(serializers.ModelSerializer[ReviewRound]):
 
 class AnswerSerializer(serializers.ModelSerializer[ReviewAnswer]):
     criterion = serializers.CharField(source="criterion.code", read_only=True)
-    label = serializers.CharField(source="criterion.label", read_only=True)
+    label = serializers.CharField(source="criterion.label", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = ReviewAnswer
@@ -76,7 +76,7 @@ class AnswerSerializer(serializers.ModelSerializer[ReviewAnswer]):
 
 class CriterionShapeSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     anchor_low = serializers.CharField()
     anchor_high = serializers.CharField()
 
@@ -132,7 +132,7 @@ class GroupSerializer(serializers.Serializer[Any]):
 
 
 class SubjectResultsSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     held_back = serializers.BooleanField()
     groups = GroupSerializer(many=True)
 
@@ -208,7 +208,7 @@ class DecideSerializer(serializers.Serializer[Any]):
 
 
 class MeetingActionSerializer(serializers.ModelSerializer[MeetingAction]):
-    owner = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner: Any = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = MeetingAction
@@ -219,7 +219,7 @@ class MeetingActionSerializer(serializers.ModelSerializer[MeetingAction]):
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     minutes_status = MinutesStatusField(choices=MinutesStatus.choices, read_only=True)
     actions = MeetingActionSerializer(many=True, read_only=True)
-    attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    attendees: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Meeting

@@ -145,7 +145,7 @@ def completion_by_partner() -> list[dict[str, object]]:
         .annotate(total=Count("pk"), submitted=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)))
         .order_by("partner__name")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def office_digest_send(*, today: datetime.date) -> ReminderCounts:

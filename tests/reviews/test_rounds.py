@@ -67,9 +67,9 @@ def test_yearly_round_gives_the_office_a_review_of_each_partner(world: World) ->
     reviews = round_.reviews.all()
     assert {r.subject_partner_id for r in reviews} == {world.partner_a.pk, world.partner_b.pk, world.university.pk}
     assert all(r.reviewer_id is None for r in reviews)
-    done = review_submit(
-        review=reviews[0], scores={c.code: 3 for c in reviews[0].form.criteria.all()}, by=world.users["office"]
-    )
+    office = world.users["office"]
+    assert office is not None
+    done = review_submit(review=reviews[0], scores={c.code: 3 for c in reviews[0].form.criteria.all()}, by=office)
     assert done.reviewer == world.users["office"]
 
 
@@ -91,9 +91,9 @@ def test_a_form_in_use_is_frozen_and_a_new_version_serves_later_rounds(world: Wo
         rounds.criterion_change(criterion=criterion, label="Changed", by=world.users["office"])  # type: ignore[arg-type]
     assert "form_in_use" in str(refused.value.error_dict["label"][0].code)
     new = rounds.review_form_new_version(form=form, by=world.users["office"])  # type: ignore[arg-type]
-    changed = rounds.criterion_change(
-        criterion=new.criteria.get(code=criterion.code), label="The site", by=world.users["office"]
-    )  # type: ignore[arg-type]
+    office = world.users["office"]
+    assert office is not None
+    changed = rounds.criterion_change(criterion=new.criteria.get(code=criterion.code), label="The site", by=office)
     assert changed.label == "The site"
     later = helpers.open_round(world, kind=RoundKind.END_TERM)
     assert helpers.task(later, Direction.STUDENT_PLACEMENT, reviewer=world.users["student_a"]).form == new
