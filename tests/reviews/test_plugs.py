@@ -43,3 +43,21 @@ def test_the_threshold_is_the_programme_s_and_a_good_site_adds_nothing(world: Wo
     assert "low_review_sites" not in spot.risk_factors([world.partner_a], today)[world.partner_a.pk]
     ReviewSchedule.objects.filter(programme=world.programme).update(low_score_threshold=Decimal("3.50"))
     assert spot.risk_factors([world.partner_a], today)[world.partner_a.pk]["low_review_sites"] == 1
+
+
+def test_the_draw_factor_costs_two_queries_however_many_partners(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.plugs import draw_compute
+    from tests.factories.partners import PartnerFactory
+
+    _rated(world, 2)
+    few = [world.partner_a.pk]
+    more = [world.partner_a.pk, world.partner_b.pk, *(p.pk for p in PartnerFactory.create_batch(5))]
+    counts = []
+    for ids in (few, more):
+        with CaptureQueriesContext(connection) as ctx:
+            draw_compute(ids, datetime.date.today())
+        counts.append(len(ctx.captured_queries))
+    assert counts == [2, 2]
