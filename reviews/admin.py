@@ -10,9 +10,21 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from partners import access
-from reviews.models import Concern, ConcernMessage, Meeting, Review, ReviewForm, ReviewRound, ReviewSchedule, ReviewTerm
+from reviews.models import (
+    Concern,
+    ConcernMessage,
+    Criterion,
+    Meeting,
+    Review,
+    ReviewForm,
+    ReviewRound,
+    ReviewSchedule,
+    ReviewTerm,
+)
+from reviews.services import rounds
 
 
 class _ScopedReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -64,9 +76,61 @@ class MeetingAdmin(_ScopedReadOnly):
     list_display = ["student", "held_on", "minutes_status"]
 
 
+class CriterionInline(admin.TabularInline):  # type: ignore[type-arg]
+    """A form's criteria: the office rewords them while the form is not in use; once a round uses it the form
+    is frozen (read-only here, refused by ``reviews.services.rounds.criterion_change``)."""
+
+    model = Criterion
+    extra = 0
+    fields = ["order", "code", "label", "anchor_low", "anchor_high"]
+
+    def _editable(self, request: HttpRequest, obj: Any) -> bool:
+        return access.is_office(request.user) and obj is not None and not obj.in_use
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_office(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Asked without the form too (to list the criteria): the office may; each form answers for itself.
+        return access.is_office(request.user) and (obj is None or not obj.in_use)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(request, obj)
+
+
 @admin.register(ReviewForm)
-class ReviewFormAdmin(_ScopedReadOnly):
-    list_display = ["title", "direction", "version"]
+class ReviewFormAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Review forms, by direction and version. "Make a new version" copies a form (frozen or not) for later
+    rounds; a round always takes the latest version."""
+
+    list_display = ["title", "direction", "version", "in_use"]
+    list_filter = ["direction"]
+    readonly_fields = ["direction", "version"]
+    inlines = [CriterionInline]
+    actions = ["new_version"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_office(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_office(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_office(request.user) and (obj is None or not obj.in_use)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Make a new version for later rounds"))
+    def new_version(self, request: HttpRequest, queryset: QuerySet[ReviewForm]) -> None:
+        for form in queryset:
+            rounds.review_form_new_version(form=form, by=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(ReviewTerm)

@@ -106,3 +106,29 @@ def test_only_the_office_changes_forms(world: World) -> None:
     form = ReviewForm.objects.get(direction=Direction.STUDENT_TUTOR)
     with pytest.raises(PermissionDenied):
         rounds.review_form_new_version(form=form, by=world.users["tutor"])  # type: ignore[arg-type]
+
+
+def test_the_office_edits_only_unused_forms_in_the_admin_and_makes_new_versions(world: World) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    helpers.open_round(world)
+    office = world.users["office"]
+    assert office is not None
+    office.is_staff = True
+    office.save()
+    client = client_for(office)
+    form = ReviewForm.objects.get(direction=Direction.STUDENT_PLACEMENT)
+    frozen = client.get(reverse("admin:reviews_reviewform_change", args=[form.pk])).content.decode()
+    assert 'name="criteria-0-label"' not in frozen
+    response = client.post(
+        reverse("admin:reviews_reviewform_changelist"), {"action": "new_version", "_selected_action": [form.pk]}
+    )
+    assert response.status_code == 302
+    new = ReviewForm.objects.get(direction=Direction.STUDENT_PLACEMENT, version=2)
+    editable = client.get(reverse("admin:reviews_reviewform_change", args=[new.pk])).content.decode()
+    assert 'name="criteria-0-label"' in editable
+    assert (
+        client_for(world.users["coordinator_a"]).get(reverse("admin:reviews_reviewform_changelist")).status_code == 302
+    )
