@@ -23,8 +23,8 @@ from partners import access
 from partners.models import Site
 from reviews.models import (
     ANONYMITY_THRESHOLD,
-    OPEN_CONCERN,
     Concern,
+    ConcernStatus,
     Direction,
     Meeting,
     MeetingAction,
@@ -234,7 +234,7 @@ def concern_list(*, user: User) -> QuerySet[Concern]:
 
 def open_concerns_for(*, user: User) -> QuerySet[Concern]:
     """Concerns waiting for this user's reply (addressed to them or to a partner they coordinate)."""
-    return access.scope(Concern.objects.all(), user, "reply").filter(status__in=OPEN_CONCERN[:1])
+    return access.scope(Concern.objects.all(), user, "reply").filter(status=ConcernStatus.AWAITING_REPLY)
 
 
 def meeting_list(*, user: User) -> QuerySet[Meeting]:

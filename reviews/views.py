@@ -30,7 +30,7 @@ from core.views import (
 )
 from partners import access
 from partners.models import Site
-from reviews import dashboard, selectors
+from reviews import dashboard, exports, selectors
 from reviews.forms import DecideForm, EscalateForm, MeetingForm, MinutesAnswerForm, ReplyForm, ReviewSubmitForm
 from reviews.models import (
     OPEN_CONCERN,
@@ -175,6 +175,28 @@ class RoundDetailView(ScopedDetailView):
         context["scores"] = dashboard.scores_by_criterion(self.object, threshold)
         context["reviews"] = dashboard.round_reviews(self.object)
         return context
+
+
+def _csv_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class RoundExportView(LoginRequiredMixin, View):
+    """GET: the round's reviews with their reviewers, as CSV (the office)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        round_ = scoped_object(request, ReviewRound, "manage", pk=pk)
+        return _csv_response(exports.round_csv(round_), f"review-round-{round_.pk}.csv")
+
+
+class SiteExportView(LoginRequiredMixin, View):
+    """GET: a site's review history as CSV: aggregates of 3 or more, no names."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        site = scoped_object(request, Site.objects.select_related("partner"), "view_reviews", pk=pk)
+        return _csv_response(exports.site_csv(site), f"site-{site.pk}-reviews.csv")
 
 
 class RoundCloseView(LoginRequiredMixin, View):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -228,9 +228,6 @@ class MeetingViewSet(mixins.CreateModelMixin, _ReadViewSet):
     queryset = Meeting.objects.prefetch_related("actions", "attendees").order_by("-held_on", "-pk")
     serializer_class = MeetingSerializer
     filterset_fields = ["student", "minutes_status"]
-
-    def get_queryset(self) -> QuerySet[Meeting]:
-        return super().get_queryset()
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer, **_ERRORS})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

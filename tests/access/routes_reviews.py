@@ -56,6 +56,8 @@ def _scores(world: World) -> dict[str, Any]:
 ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "reviews:review": lambda w: {"pk": review_a(w).pk},
     "reviews:site": lambda w: {"pk": w.site_a.pk},
+    "reviews:site-export": lambda w: {"pk": w.site_a.pk},
+    "reviews:round-export": lambda w: {"pk": review_a(w).round_id},
     "reviews:round": lambda w: {"pk": review_a(w).round_id},
     "reviews:round-close": lambda w: {"pk": review_a(w).round_id},
     "reviews:concern": lambda w: {"pk": concern_a(w).pk},

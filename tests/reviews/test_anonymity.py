@@ -189,3 +189,19 @@ def test_a_tutor_never_reads_their_tutees_reviews_of_others(world: World) -> Non
     assert client.get(reverse("api:review-detail", args=[review.pk])).status_code == 404
     assert "Nobody teaches" not in _page(world, "tutor", "reviews:results")
     assert Review.objects.filter(pk=review.pk).exists()
+
+
+def test_the_exports_name_nobody_to_the_reviewed_and_everybody_to_the_office(world: World) -> None:
+    _students, autumn, _reviews = _autumn(world)
+    site_url = reverse("reviews:site-export", args=[world.site_a.pk])
+    held = client_for(world.users["coordinator_a"]).get(site_url).content.decode("utf-8-sig")
+    assert held.strip().count("\n") == 0  # the header only: two responses are held back
+    _spring(world)
+    for persona in ("coordinator_a", "supervisor_a"):
+        body = client_for(world.users[persona]).get(site_url).content.decode("utf-8-sig")
+        assert "2026 autumn + 2027 spring,3," in body and SECRET_COMMENT in body
+        assert "Whistle Blower" not in body and PRIVATE_COMMENT not in body
+    round_url = reverse("reviews:round-export", args=[autumn.pk])
+    assert client_for(world.users["supervisor_a"]).get(round_url).status_code == 404
+    office = client_for(world.users["office"]).get(round_url).content.decode("utf-8-sig")
+    assert "Whistle Blower0" in office and PRIVATE_COMMENT in office  # the positive control
