@@ -32,7 +32,15 @@ def _csv(rows: Iterable[Iterable[object]]) -> str:
 def round_csv(round_: ReviewRound) -> str:
     """Every review of the round: direction, subject, reviewer, status, scores by criterion code, comment."""
     reviews = dashboard.round_reviews(round_).prefetch_related("answers__criterion")
-    header = [_("Direction"), _("About"), _("Reviewer"), _("Status"), _("Scores"), _("Comments"), _("May be shared")]
+    header: list[object] = [
+        _("Direction"),
+        _("About"),
+        _("Reviewer"),
+        _("Status"),
+        _("Scores"),
+        _("Comments"),
+        _("May be shared"),
+    ]
     rows: list[list[object]] = [header]
     for review in reviews:
         scores = "; ".join(f"{a.criterion.code}={a.score}" for a in review.answers.all())
