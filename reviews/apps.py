@@ -8,4 +8,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's access rules register with the engine (partners.access) when it is imported.
-        from reviews import access  # noqa: F401
+        from reviews import access, plugs  # noqa: F401
+
+        plugs.register()

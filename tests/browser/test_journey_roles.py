@@ -28,6 +28,10 @@ ROLE_CARDS = {
     "tutor": {"tutor"},
     "student": {"student"},
     "student2": {"student"},
+    # reviews/demo.py: students of last term's placements, for the internal reviews
+    "student3": {"student"},
+    "student4": {"student"},
+    "student5": {"student"},
     "inspector": {"inspector"},
     "counsellor": {"counsellor"},
     # Teachers (curriculum/demo.py) hold no partner role: their start page has the "Grades to enter" card.
