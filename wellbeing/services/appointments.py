@@ -100,6 +100,8 @@ def appointment_book(
 ) -> Appointment:
     """Book a free slot for oneself. The slot's counsellor is assigned to the person's case."""
     access.require(by, "view", slot)
+    if slot.counsellor_id == by.pk:
+        raise refuse("slot", "own_slot", _("This is one of your own times."))
     if not _is_free(slot):
         raise refuse("slot", "slot_taken", _("This time is no longer free: choose another."))
     try:
