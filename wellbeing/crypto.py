@@ -66,6 +66,10 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
             return value
         return encrypt(str(value))
 
+    def value_to_string(self, obj: models.Model) -> str:  # serialisers (dumpdata) see ciphertext only
+        value = self.value_from_object(obj)
+        return "" if not value else encrypt(str(value))
+
 
 class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]
     """A JSON value (questionnaire answers) stored as one Fernet token of its JSON text."""

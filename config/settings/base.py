@@ -163,6 +163,8 @@ WELLBEING_DEVELOPMENT_KEY = "ew9ZhptxZdBTlvHFMDPW1N9LFkvN_Y8lZQRemh5avBs="
 WELLBEING_ENCRYPTION_KEYS = env_list("WELLBEING_ENCRYPTION_KEYS", [WELLBEING_DEVELOPMENT_KEY])
 # Days a closed case is kept before it is destroyed (leaving anonymous counts only).
 WELLBEING_RETENTION_DAYS = env_int("WELLBEING_RETENTION_DAYS", 365 * 3, minimum=1)
+# Error pages and e-mailed reports show nothing of a wellbeing request's body or frames (wellbeing.reporting).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "wellbeing.reporting.ConfidentialExceptionReporterFilter"
 # Statistics: a cell counting fewer people than this is suppressed.
 WELLBEING_MIN_CELL = env_int("WELLBEING_MIN_CELL", 10, minimum=2)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.models import Notification
 from core.services.notification_email import notification_email_send
 from tests.conftest import World
-from tests.factories.wellbeing import CounsellorFactory, ServiceFactory, SlotFactory
+from tests.factories.wellbeing import CounsellorFactory, ServiceFactory
 from tests.wellbeing.helpers import PLANTED, PLANTED_TOPIC, build, in_days
 from wellbeing import questionnaires
 from wellbeing.crypto import TOKEN_PREFIX
