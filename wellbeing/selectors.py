@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +80,12 @@ def check_in_list(*, user: AnyUser, person_id: int | None = None) -> QuerySet[Ch
 
 def case_list_own(*, user: AnyUser) -> QuerySet[Case]:
     """The user's own requests and cases, newest first."""
-    return access.scope(Case.objects.select_related("service"), user, "view").filter(person_id=user.pk)
+    consents = Prefetch("consents", queryset=Consent.objects.select_related("recipient"))
+    return (
+        access.scope(Case.objects.select_related("service"), user, "view")
+        .filter(person_id=user.pk)
+        .prefetch_related(consents)
+    )
 
 
 def appointment_list(*, user: AnyUser) -> QuerySet[Appointment]:
