@@ -306,9 +306,9 @@ class CaseView(LoginRequiredMixin, View):
             if bound is not None and name == self.action:
                 built[name] = bound
             elif form_class is ConsentForm:
-                built[name] = ConsentForm(recipients=_recipients(case))
+                built[name] = ConsentForm(recipients=_recipients(case), auto_id=f"{name}_%s")
             else:
-                built[name] = form_class()
+                built[name] = form_class(auto_id=f"{name}_%s")
         return built
 
     def _render(self, request: HttpRequest, case: Case, bound: BaseForm | None = None) -> HttpResponse:
@@ -328,10 +328,11 @@ class CaseView(LoginRequiredMixin, View):
         case = self._case(request, pk)
         by = request_user(request)
         form_class = self.forms[self.action]
+        auto_id = f"{self.action}_%s"
         form = (
-            ConsentForm(request.POST, recipients=_recipients(case))
+            ConsentForm(request.POST, recipients=_recipients(case), auto_id=auto_id)
             if form_class is ConsentForm
-            else form_class(request.POST)
+            else form_class(request.POST, auto_id=auto_id)
         )
         if form.is_valid():
             data = form.cleaned_data
