@@ -36,6 +36,11 @@ def _waiting(world: World) -> Case:
     return cases.case_request(by=world.users["student_a"], service=service.service, topic="second request")  # type: ignore[arg-type]
 
 
+def _hotline(world: World) -> Hotline:
+    wb(world)
+    return Hotline.objects.get()
+
+
 def _case(world: World) -> dict[str, Any]:
     return {"pk": wb(world).case.pk}
 
@@ -54,7 +59,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "wellbeing:case-refer": _case,
     "wellbeing:case-close": _case,
     "wellbeing:case-break-glass": _case,
-    "wellbeing:hotline-remove": lambda w: {"pk": (wb(w) and Hotline.objects.get()).pk},
+    "wellbeing:hotline-remove": lambda w: {"pk": _hotline(w).pk},
     "api:wellbeing-check-in-detail": lambda w: {"pk": wb(w).check_in.pk},
     "api:wellbeing-request-detail": _case,
     "api:wellbeing-request-withdraw": lambda w: {"pk": _waiting(w).pk},

@@ -131,6 +131,7 @@ def test_env_broker_unsupported_scheme_names_the_variable(url: str, monkeypatch:
 
 # --- Production settings, imported for real in a fresh interpreter ---------------------------------
 
+DEVELOPMENT_KEY = "ew9ZhptxZdBTlvHFMDPW1N9LFkvN_Y8lZQRemh5avBs="  # base.py's public key for make run and the tests
 GOOD_PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k" * 20 + "-production-secret-key-for-tests-only-" + "z" * 20,
@@ -183,7 +184,7 @@ def test_production_settings_import_with_a_good_environment() -> None:
         ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL"),
         ({"DEBUG": "ture"}, "DEBUG='ture' is not a boolean"),
         ({"WELLBEING_ENCRYPTION_KEYS": None}, "WELLBEING_ENCRYPTION_KEYS must hold"),
-        ({"WELLBEING_ENCRYPTION_KEYS": "ew9ZhptxZdBTlvHFMDPW1N9LFkvN_Y8lZQRemh5avBs="}, "WELLBEING_ENCRYPTION_KEYS must hold"),
+        ({"WELLBEING_ENCRYPTION_KEYS": DEVELOPMENT_KEY}, "WELLBEING_ENCRYPTION_KEYS must hold"),
     ],
     ids=[
         "no-secret",

@@ -36,7 +36,7 @@ class CounsellorFactory(factory.django.DjangoModelFactory[Counsellor]):
     @factory.post_generation
     def role(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            grant_platform_role(self.user, PlatformRole.COUNSELLOR)
+            grant_platform_role(self.user, PlatformRole.COUNSELLOR)  # type: ignore[arg-type]
 
 
 class SlotFactory(factory.django.DjangoModelFactory[Slot]):

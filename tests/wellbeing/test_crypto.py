@@ -82,7 +82,7 @@ def test_rotation_re_encrypts_every_row_under_the_new_key(world: World) -> None:
     with override_settings(WELLBEING_ENCRYPTION_KEYS=[NEW]):
         assert CaseNote.objects.get(pk=wb.note.pk).body.endswith(PLANTED)
         assert PLANTED_TOPIC in Case.objects.get(pk=wb.case.pk).topic
-        assert CheckIn.objects.get(pk=wb.check_in.pk).answers["gad7"] == [2] * 7
+        assert CheckIn.objects.get(pk=wb.check_in.pk).answers["gad7"] == [2] * 7  # type: ignore[index]
         assert Sharing.objects.get(pk=wb.sharing.pk).message.startswith("Needs")
     with override_settings(WELLBEING_ENCRYPTION_KEYS=[OLD]), pytest.raises(ImproperlyConfigured):
         decrypt(after[0])  # the old key alone no longer opens them

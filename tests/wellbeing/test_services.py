@@ -88,7 +88,7 @@ def test_a_questionnaire_half_answered_is_refused(world: World) -> None:
 
 def test_check_in_keeps_scores_and_encrypts_the_answers(world: World) -> None:
     result = checkins.check_in_create(
-        by=world.users["tutor"],
+        by=world.users["tutor"],  # type: ignore[arg-type]
         mood=4,
         stress=2,
         phq9=[1, 1, 1, 1, 1, 0, 0, 0, 0],
@@ -111,7 +111,7 @@ def test_crisis_answer_opens_an_urgent_request_and_tells_the_counsellor_on_duty_
     off_duty = CounsellorFactory.create(service=service, on_duty=False)
     with django_capture_on_commit_callbacks(execute=True):
         result = checkins.check_in_create(
-            by=world.users["student_b"],
+            by=world.users["student_b"],  # type: ignore[arg-type]
             mood=1,
             stress=5,
             phq9=[2, 2, 2, 2, 2, 2, 2, 2, 1],  # type: ignore[arg-type]
@@ -209,7 +209,7 @@ def test_the_database_holds_one_booking_per_slot_unique(world: World) -> None:
 
     wb = build(world)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Appointment.objects.create(case=wb.case, person=world.users["student_a"], slot=wb.appointment.slot)
+        Appointment.objects.create(case=wb.case, person=world.users["student_a"], slot=wb.appointment.slot)  # type: ignore[misc]
 
 
 def test_booking_first_contact_opens_a_case_with_the_slot_counsellor(world: World) -> None:

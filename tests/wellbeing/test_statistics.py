@@ -103,7 +103,7 @@ def test_statistics_count_people_and_suppress_small_partners(world: World) -> No
         month=month,
         partner=world.university,
         role="student",
-        person_key=WellbeingEvent.objects.filter(partner=world.university).first().person_key,
+        person_key=WellbeingEvent.objects.filter(partner=world.university).first().person_key,  # type: ignore[union-attr]
     )  # type: ignore[union-attr]
     stats = statistics(user=None)
     table = stats.tables[0]
