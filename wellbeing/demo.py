@@ -19,6 +19,7 @@ from partners.models import Partner
 from wellbeing.models import (
     Appointment,
     Case,
+    CaseNote,
     CheckIn,
     ConsentKind,
     Counsellor,
@@ -144,8 +145,9 @@ def seed() -> None:
         "First session. Worried about the qualifying exam; sleeps 5 hours. Agreed a weekly plan.",
         "Second session. Sleep better; asked whether the tutor could lighten the schedule for a month.",
     )
-    for text in note_texts:
-        cases.case_note_add(case=case, by=counsellor, body=text)
+    for days_ago, text in zip((21, 14), note_texts, strict=True):
+        note = cases.case_note_add(case=case, by=counsellor, body=text)
+        CaseNote.objects.filter(pk=note.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_ago))
     consent = cases.consent_record(
         case=case, by=counsellor, kind=ConsentKind.SHARING, recipient=tutor, purpose="A lighter schedule for a month"
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
@@ -93,12 +94,16 @@ class BookForm(BootstrapFormMixin, forms.Form):
 
 
 class NoteForm(BootstrapFormMixin, forms.Form):
-    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+    body = forms.CharField(
+        label=pgettext_lazy("case note", "Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
 
 
 class ReferForm(BootstrapFormMixin, forms.Form):
     to = forms.CharField(label=_("Referred to"), max_length=300)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=pgettext_lazy("case note", "Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class CloseForm(BootstrapFormMixin, forms.Form):
@@ -138,5 +143,5 @@ class SlotForm(BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]
 
 class HotlineForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    number = forms.CharField(label=_("Number"), max_length=60)
-    hours = forms.CharField(label=_("Hours"), max_length=100, required=False)
+    number = forms.CharField(label=_("Phone number"), max_length=60)
+    hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)

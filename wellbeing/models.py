@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner
 from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
@@ -124,10 +125,10 @@ class Mode(models.TextChoices):
 
 class CaseStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for a counsellor")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case status", "Open")
     REFERRED = "referred", _("Referred")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case status", "Withdrawn")
 
 
 class Case(models.Model):
