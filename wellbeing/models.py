@@ -11,6 +11,8 @@ models is registered in the admin.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -353,6 +355,17 @@ class Sharing(models.Model):
         return f"H{self.pk}"
 
 
+#: What a read was of, as the access log shows it (``AccessLogEntry.what`` keeps the English key).
+READ_LABELS = {
+    "case": _("case"),
+    "my history": _("my history"),
+    "shared message": _("a message shared with your consent"),
+    "request": _("request"),
+    "check-in": _("check-in"),
+    "appointment": _("appointment"),
+}
+
+
 class AccessLogEntry(models.Model):
     """One read of a person's record: who, when, what, and why (for a break-glass read). The person reads
     their own log; nobody else does."""
@@ -371,6 +384,24 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"L{self.pk}"
+
+    @property
+    def what_display(self) -> str:
+        """``what`` in the reader's language (the row keeps the English label it was written with)."""
+        match = re.fullmatch(r"(.+?)(?: #(\d+))?( list)?( \(break-glass\))?", self.what)
+        if match is None:  # pragma: no cover - the pattern matches any text
+            return self.what
+        name, pk, listed, glass = match.groups()
+        label = str(READ_LABELS.get(name.removesuffix(" (API)"), name))
+        if pk:
+            label = f"{label} #{pk}"
+        if name.endswith(" (API)"):
+            label = _("%(record)s, through the API") % {"record": label}
+        if listed:
+            label = _("%(record)s (a list)") % {"record": label}
+        if glass:
+            label = _("%(record)s, emergency opening") % {"record": label}
+        return str(label)
 
 
 class EventKind(models.TextChoices):

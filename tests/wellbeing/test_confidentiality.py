@@ -159,7 +159,7 @@ def test_every_read_is_in_the_person_s_access_log_and_only_they_see_it(world: Wo
     assert ("tutor", "shared message") in readers
     assert ("counsellor", f"check-in (API) #{wb.check_in.pk}") in readers
     page = client_for(world.users["student_a"]).get(reverse("wellbeing:access-log")).content.decode()
-    assert "shared message" in page and f"case #{wb.case.pk}" in page
+    assert "a message shared with your consent" in page and f"case #{wb.case.pk}" in page
     for other in ("office", "tutor", "coordinator_a", "student_b"):
         page = client_for(world.users[other]).get(reverse("wellbeing:access-log")).content.decode()
         assert f"case #{wb.case.pk}" not in page
