@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import AnyUser
 from partners import access
+from partners.access import user_pk
 from partners.models import Partner
 from wellbeing import questionnaires
 from wellbeing.models import (
@@ -31,6 +32,7 @@ from wellbeing.models import (
     CaseStatus,
     CheckIn,
     Consent,
+    Counsellor,
     EventKind,
     Hotline,
     Service,
@@ -129,6 +131,7 @@ def free_slots(*, user: AnyUser, service: Service | None = None, exclude: Iterab
         .filter(withdrawn=False, starts_at__gt=timezone.now())
         .exclude(Exists(booked))
         .exclude(pk__in=list(exclude))
+        .exclude(counsellor_id=user.pk)
     )
     if service is not None:
         rows = rows.filter(service=service)
@@ -152,6 +155,13 @@ def caseload(*, user: AnyUser) -> QuerySet[Case]:
         )
         .order_by("status", "-created_at")
     )
+
+
+def on_duty(*, user: AnyUser) -> bool:
+    """Whether the counsellor is on duty."""
+    if not user.is_authenticated:
+        return False
+    return Counsellor.objects.filter(user_id=user_pk(user), on_duty=True).exists()
 
 
 def requests_waiting(*, user: AnyUser) -> QuerySet[Case]:

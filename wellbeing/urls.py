@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("consents/<int:pk>/withdraw/", views.ConsentWithdrawView.as_view(), name="consent-withdraw"),
     path("counsellor/", views.DashboardView.as_view(), name="dashboard"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("counsellor/duty/", views.DutyView.as_view(), name="duty"),
     path("slots/<int:pk>/withdraw/", views.SlotWithdrawView.as_view(), name="slot-withdraw"),
     path("cases/<int:pk>/", views.CaseView.as_view(), name="case"),
     path("cases/<int:pk>/note/", views.CaseView.as_view(action="note"), name="case-note"),

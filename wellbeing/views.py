@@ -259,6 +259,7 @@ class DashboardView(LoginRequiredMixin, View):
             "caseload": list(selectors.caseload(user=user)),
             "waiting": list(selectors.requests_waiting(user=user)),
             "calendar": selectors.calendar(user=user, days=7),
+            "on_duty": selectors.on_duty(user=user),
         }
         return render(request, "wellbeing/dashboard.html", context)
 
@@ -407,6 +408,20 @@ class CalendarView(LoginRequiredMixin, View):
                 messages.success(request, _("The time is offered."))
                 return redirect("wellbeing:calendar")
         return self._render(request, form)
+
+
+class DutyView(LoginRequiredMixin, View):
+    """POST: the counsellor goes on duty (``on_duty=1``) or off it."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        require_or_404(request, "create", Slot)
+        on_duty = request.POST.get("on_duty") == "1"
+        appointments.counsellor_duty_set(by=request_user(request), on_duty=on_duty)
+        if on_duty:
+            messages.success(request, _("You are on duty: you are told at once of urgent requests."))
+        else:
+            messages.success(request, _("You are off duty."))
+        return redirect("wellbeing:dashboard")
 
 
 class SlotWithdrawView(LoginRequiredMixin, View):

@@ -201,3 +201,25 @@ def test_list_pages_cost_the_same_at_two_sizes(world: World) -> None:
         _count(student, reverse("wellbeing:home")),
     ]
     assert large == small
+
+
+def test_the_counsellor_goes_off_and_on_duty(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    wb = build(world)
+    client = client_for(wb.counsellor)
+    client.post(reverse("wellbeing:duty"), {"on_duty": "0"})
+    assert "Go on duty" in client.get(reverse("wellbeing:dashboard")).content.decode()
+    colleague = wb.colleague.counsellor
+    colleague.on_duty = True
+    colleague.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        student_b = world.users["student_b"]
+        assert student_b is not None
+        cases.case_request(by=student_b, service=wb.service, topic="now", urgency=Urgency.URGENT, consent_given=True)
+    told = Notification.objects.filter(kind=URGENT_KIND).values_list("user__username", flat=True)
+    assert list(told) == ["colleague"]
+
+
+def test_a_counsellor_is_not_offered_their_own_times(world: World) -> None:
+    wb = build(world)
+    page = client_for(wb.counsellor).get(reverse("wellbeing:book")).content.decode()
+    assert f'value="{wb.free_slot.pk}"' not in page

@@ -50,6 +50,13 @@ def slot_create(
     )
 
 
+def counsellor_duty_set(*, by: User, on_duty: bool) -> Counsellor:
+    """A counsellor goes on or off duty: those on duty are told at once of urgent requests."""
+    access.require(by, "create", Slot)
+    Counsellor.objects.filter(user=by).update(on_duty=on_duty)
+    return Counsellor.objects.get(user=by)
+
+
 def slot_withdraw(*, slot: Slot, by: User) -> Slot:
     """The counsellor withdraws a free slot (a booked one is cancelled first, with the person told)."""
     access.require(by, "manage", slot)
