@@ -45,6 +45,7 @@ ENV DJANGO_SETTINGS_MODULE=config.settings.production \
 RUN SECRET_KEY=build-time-placeholder-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \
     DATABASE_URL=postgres://build@127.0.0.1:5432/build \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+    WELLBEING_ENCRYPTION_KEYS=YnVpbGQtdGltZS1wbGFjZWhvbGRlci1idWlsZC10aW0= \
     sh -c 'python manage.py compile_catalogues && python manage.py collectstatic --noinput' \
  && mkdir -p /app/var/media \
  && chown -R tandem:tandem /app/var

@@ -55,7 +55,8 @@ lint: system-run messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(printf 'x%.0s' $$(seq 1 60)) \
 	  DATABASE_URL=postgres://lint@127.0.0.1:5432/lint CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
-	  ALLOWED_HOSTS=tandem.example $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=tandem.example WELLBEING_ENCRYPTION_KEYS=bGludC1vbmx5LWtleS1saW50LW9ubHkta2V5LWxpbnQ= \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	$(PY) manage.py check_catalogue

@@ -8,4 +8,9 @@ class WellbeingConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's access rules register with the engine (partners.access) when it is imported.
-        from wellbeing import access  # noqa: F401
+        from wellbeing import (
+            access,  # noqa: F401
+            hooks,
+        )
+
+        hooks.register()

@@ -153,6 +153,21 @@ PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)
 SUPERVISION_DRAW_PICKS = env_int("SUPERVISION_DRAW_PICKS", 2, minimum=0)
 SUPERVISION_DRAW_INSPECTORS_PER_PICK = env_int("SUPERVISION_DRAW_INSPECTORS_PER_PICK", 1, minimum=1)
 
+# --- Wellbeing: encryption of health records and their retention -----------------------------------
+
+# Fernet keys (comma-separated, newest first) that encrypt note bodies, request texts and questionnaire
+# answers (wellbeing.crypto). The first key encrypts; every key decrypts, so a new key is put first and
+# `manage.py wellbeing_rotate_keys` re-encrypts every row before the old one is dropped. This default is a
+# public development key for `make run` and the tests: production refuses to start with it or without one.
+WELLBEING_DEVELOPMENT_KEY = "ew9ZhptxZdBTlvHFMDPW1N9LFkvN_Y8lZQRemh5avBs="
+WELLBEING_ENCRYPTION_KEYS = env_list("WELLBEING_ENCRYPTION_KEYS", [WELLBEING_DEVELOPMENT_KEY])
+# Days a closed case is kept before it is destroyed (leaving anonymous counts only).
+WELLBEING_RETENTION_DAYS = env_int("WELLBEING_RETENTION_DAYS", 365 * 3, minimum=1)
+# Error pages and e-mailed reports show nothing of a wellbeing request's body or frames (wellbeing.reporting).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "wellbeing.reporting.ConfidentialExceptionReporterFilter"
+# Statistics: a cell counting fewer people than this is suppressed.
+WELLBEING_MIN_CELL = env_int("WELLBEING_MIN_CELL", 10, minimum=2)
+
 # --- Internationalisation ---------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"

@@ -3,10 +3,10 @@
 Everything else (hosts, e-mail) comes from the environment; see ``.env.example``.
 """
 
-from config.env import ImproperEnvironment, env_bool, env_broker, env_database, env_int, env_str
+from config.env import ImproperEnvironment, env_bool, env_broker, env_database, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
-from .base import SESSION_IDLE_MINUTES
+from .base import SESSION_IDLE_MINUTES, WELLBEING_DEVELOPMENT_KEY
 
 ENVIRONMENT = "production"
 
@@ -25,6 +25,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL", "")
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     raise ImproperEnvironment("CELERY_BROKER_URL must point to Redis in production.")
+
+WELLBEING_ENCRYPTION_KEYS = env_list("WELLBEING_ENCRYPTION_KEYS", [])
+if not WELLBEING_ENCRYPTION_KEYS or WELLBEING_DEVELOPMENT_KEY in WELLBEING_ENCRYPTION_KEYS:
+    raise ImproperEnvironment(
+        "WELLBEING_ENCRYPTION_KEYS must hold at least one Fernet key of this installation in production "
+        "(the development key is refused)."
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

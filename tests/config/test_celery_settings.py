@@ -17,6 +17,7 @@ ENV = {
     "DATABASE_URL": "postgres://tandem@127.0.0.1:5432/tandem",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "tandem.example",
+    "WELLBEING_ENCRYPTION_KEYS": "dGVzdHMtb25seS10ZXN0cy1vbmx5LXRlc3RzLW9ubHk=",
 }
 READ = """
 import json, django

@@ -131,12 +131,14 @@ def test_env_broker_unsupported_scheme_names_the_variable(url: str, monkeypatch:
 
 # --- Production settings, imported for real in a fresh interpreter ---------------------------------
 
+DEVELOPMENT_KEY = "ew9ZhptxZdBTlvHFMDPW1N9LFkvN_Y8lZQRemh5avBs="  # base.py's public key for make run and the tests
 GOOD_PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k" * 20 + "-production-secret-key-for-tests-only-" + "z" * 20,
     "DATABASE_URL": "postgres://tandem@127.0.0.1:5432/tandem",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "tandem.example",
+    "WELLBEING_ENCRYPTION_KEYS": "dGVzdHMtb25seS10ZXN0cy1vbmx5LXRlc3RzLW9ubHk=",
 }
 
 
@@ -181,8 +183,20 @@ def test_production_settings_import_with_a_good_environment() -> None:
         ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL must point to Redis"),
         ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL"),
         ({"DEBUG": "ture"}, "DEBUG='ture' is not a boolean"),
+        ({"WELLBEING_ENCRYPTION_KEYS": None}, "WELLBEING_ENCRYPTION_KEYS must hold"),
+        ({"WELLBEING_ENCRYPTION_KEYS": DEVELOPMENT_KEY}, "WELLBEING_ENCRYPTION_KEYS must hold"),
     ],
-    ids=["no-secret", "short-secret", "sqlite", "no-database", "filesystem-broker", "no-broker", "bad-debug"],
+    ids=[
+        "no-secret",
+        "short-secret",
+        "sqlite",
+        "no-database",
+        "filesystem-broker",
+        "no-broker",
+        "bad-debug",
+        "no-wellbeing-key",
+        "development-wellbeing-key",
+    ],
 )
 def test_production_settings_refuse_a_bad_environment(changes: dict[str, str | None], message: str) -> None:
     result = _import_production(**changes)
