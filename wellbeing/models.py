@@ -167,7 +167,7 @@ class Case(models.Model):
             models.Index(fields=["person"], name="case_person_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="wellbeing_case_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN]) | Q(closed_at__isnull=False),
                 name="case_closed_has_date",

@@ -160,7 +160,7 @@ def _due_rounds(schedule: ReviewSchedule, today: datetime.date) -> list[_Due]:
     """The rounds of a programme whose date has come and whose window has not passed."""
     programme = schedule.programme
     late = datetime.timedelta(days=schedule.window_days + schedule.grace_days)
-    terms = list(programme.review_terms.order_by("start_date"))
+    terms = list(ReviewTerm.objects.filter(programme=programme).order_by("start_date"))
     due: list[_Due] = []
     if schedule.term_rounds:
         for term in terms:

@@ -15,7 +15,16 @@ from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
 from tests.factories.wellbeing import SlotFactory
 from tests.wellbeing.helpers import PLANTED, build, in_days
-from wellbeing.models import Appointment, AppointmentStatus, Case, CaseNote, CaseStatus, CheckIn, Urgency
+from wellbeing.models import (
+    Appointment,
+    AppointmentStatus,
+    Case,
+    CaseNote,
+    CaseStatus,
+    CheckIn,
+    Counsellor,
+    Urgency,
+)
 from wellbeing.services import appointments, cases, checkins
 from wellbeing.services.records import URGENT_KIND
 
@@ -208,7 +217,7 @@ def test_the_counsellor_goes_off_and_on_duty(world: World, django_capture_on_com
     client = client_for(wb.counsellor)
     client.post(reverse("wellbeing:duty"), {"on_duty": "0"})
     assert "Go on duty" in client.get(reverse("wellbeing:dashboard")).content.decode()
-    colleague = wb.colleague.counsellor
+    colleague = Counsellor.objects.get(user=wb.colleague)
     colleague.on_duty = True
     colleague.save()
     with django_capture_on_commit_callbacks(execute=True):

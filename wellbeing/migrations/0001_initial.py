@@ -270,7 +270,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'open', 'referred', 'closed', 'withdrawn'])), name='case_status_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'open', 'referred', 'closed', 'withdrawn'])), name='wellbeing_case_status_valid'),
         ),
         migrations.AddConstraint(
             model_name='case',
