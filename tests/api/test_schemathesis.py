@@ -1,0 +1,40 @@
+"""The schema is the contract: schemathesis walks every operation of /api/schema/ (whatever apps are installed)
+as each role, and fails on any failure of its default checks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from hypothesis import HealthCheck, settings as hsettings
+
+from accounts.services import token_issue
+from config.wsgi import application
+from tests.conftest import World
+
+ROOT = Path(__file__).resolve().parents[2]
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/", application, config=SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+)
+
+ROLES = ("office", "coordinator_a", "supervisor_a", "student_a", "inspector", "anonymous")
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
+
+
+@pytest.fixture(params=ROLES)
+def auth(request: pytest.FixtureRequest, world: World) -> dict[str, str]:
+    user = world.users[request.param]
+    if user is None:
+        return {}
+    _token, key = token_issue(user=user)
+    return {"Authorization": f"Token {key}"}
+
+
+@schema.parametrize()
+@hsettings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_keeps_its_schema(case: Any, auth: dict[str, str]) -> None:
+    case.call_and_validate(headers=auth)
