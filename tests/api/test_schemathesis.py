@@ -9,20 +9,25 @@ from typing import Any
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
 from schemathesis.config import SchemathesisConfig
-from hypothesis import HealthCheck, settings as hsettings
 
 from accounts.services import token_issue
 from config.wsgi import application
 from tests.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
-schema = schemathesis.openapi.from_wsgi(
-    "/api/schema/", application, config=SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
-)
+#: Examples per operation and role (CI: a few; run longer with SCHEMATHESIS_EXAMPLES=200, README).
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+#: The coverage phase (every boundary of every parameter: many requests per operation) only when asked.
+COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE", "") == "1"
+
+config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+config.projects.default.phases.coverage.enabled = COVERAGE
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=config)
 
 ROLES = ("office", "coordinator_a", "supervisor_a", "student_a", "inspector", "anonymous")
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 
 
 @pytest.fixture(params=ROLES)
