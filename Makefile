@@ -93,3 +93,10 @@ backup: install
 restore: install
 	@test -n "$(BACKUP)" || { echo "Name the backup folder: make restore BACKUP=$(BACKUP_DIR)/tandem-..."; exit 1; }
 	$(PY) manage.py restore --from $(BACKUP)
+
+# 50 people on the hot journeys for 3 minutes against gunicorn, PostgreSQL and Redis on loopback (not in CI).
+# The database is the load's own (dropped and seeded with the demo each run); figures go into docs/bench.md.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem_load
+LOAD_BROKER_URL ?= redis://127.0.0.1:6379/0
+load: messages
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_BROKER_URL=$(LOAD_BROKER_URL) $(PY) -m bench.load $(LOAD_ARGS)

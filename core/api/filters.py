@@ -35,6 +35,9 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _refusal(raw: str, filter_: filters.Filter) -> str | None:
     """Why a query value does not keep to what the schema says of its filter, or None when it does."""
+    if isinstance(filter_, filters.ChoiceFilter):
+        valid = {str(value) for value, _label in filter_.field.choices if value != ""}
+        return None if raw in valid else _("Choose one of: %(choices)s.") % {"choices": ", ".join(sorted(valid))}
     if isinstance(filter_, filters.BooleanFilter):
         return None if raw.lower() in {"true", "false"} else _("Enter true or false.")
     if isinstance(filter_, filters.DateFilter):
@@ -48,14 +51,16 @@ def _refusal(raw: str, filter_: filters.Filter) -> str | None:
         try:
             number = int(raw)
         except ValueError:
-            return None  # the filter's own form says what is wrong
+            # An empty value would be read as "no filter"; anything else, the filter's own form refuses.
+            return _("Enter a whole number.") if not raw.strip() else None
         return None if abs(number) <= MAX_ID else _("Enter a whole number of at most %(max)s.") % {"max": MAX_ID}
     return None
 
 
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, strict about what the schema documents: a boolean is ``true`` or ``false``
-    (not anything else read as "no filter"), a date is ``YYYY-MM-DD`` (not the other formats Django reads),
+    and a choice one of its values (not anything else, or nothing, read as "no filter"), a number is not
+    empty, a date is ``YYYY-MM-DD`` (not the other formats Django reads),
     and an id beyond what a database key holds is refused (not sent to the database). Refused: 400 naming
     the filter. The API's default backend (``REST_FRAMEWORK``); a view that lists its own uses this one."""
 

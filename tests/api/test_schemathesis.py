@@ -19,7 +19,7 @@ from tests.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Examples per operation and role (CI: a few; run longer with SCHEMATHESIS_EXAMPLES=200, README).
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "3"))
 #: The coverage phase (every boundary of every parameter: many requests per operation) only when asked.
 COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE", "") == "1"
 
