@@ -20,7 +20,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from core.demo import DEMO_PASSWORD, LOGINS  # noqa: E402
+from core.demo import DEMO_PASSWORD, all_logins  # noqa: E402
 
 PY = sys.executable
 PROCESSES = {
@@ -49,7 +49,7 @@ def main() -> int:
     time.sleep(2)
     print("\nTandem is running at http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)")
     print(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
-    for login in LOGINS:
+    for login in all_logins():
         print(f"  {login.username:<18} {login.role}")
     print(flush=True)
     try:

@@ -11,18 +11,30 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from accounts.api.views import TokenApi
+from curriculum.api.urls import router as curriculum_router
+from funds.api.urls import router as funds_router
+from integrity.api.urls import router as integrity_router
 from partners.api.urls import router as partners_router
 from practice.api.urls import router as practice_router
 from programmes.api.urls import router as programmes_router
+from projects.api.urls import router as projects_router
+from reviews.api.urls import router as reviews_router
 from students.api.urls import router as students_router
 from supervision.api.urls import router as supervision_router
+from wellbeing.api.urls import router as wellbeing_router
 
 APP_ROUTERS: list[SimpleRouter] = [
     partners_router,
     programmes_router,
     students_router,
     practice_router,
+    curriculum_router,
+    reviews_router,
     supervision_router,
+    funds_router,
+    integrity_router,
+    projects_router,
+    wellbeing_router,
 ]
 
 router = DefaultRouter()

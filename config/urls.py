@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import healthz
 from supervision.urls import public_urlpatterns as public_inspection_urlpatterns
@@ -14,14 +14,26 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("students/", include("students.urls")),
     path("practice/", include("practice.urls")),
+    path("curriculum/", include("curriculum.urls")),
+    path("reviews/", include("reviews.urls")),
     path("inspections/", include("supervision.urls")),
+    path("funds/", include("funds.urls")),
+    path("integrity/", include("integrity.urls")),
+    path("projects/", include("projects.urls")),
+    path("wellbeing/", include("wellbeing.urls")),
     path("public/inspections/", include((public_inspection_urlpatterns, "public"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's init script as a file (?script), which the CSP allows; the inline
+    # script of the plain view is blocked and left the page blank.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="core/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]
 
 # Uploaded files are never served from MEDIA_URL, not even in development: agreements, evidence and

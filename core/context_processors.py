@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from core import hooks
 from partners import access
 
 
@@ -18,28 +19,30 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
     if not user.is_authenticated:
         return [published]
     items = [{"label": _("Start"), "url": reverse("core:start")}]
-    items.extend(_student_items(user))
+    is_member = access.is_office(user) or access.user_partner_roles(user).exists()
+    items.extend(_student_items(user, is_member=is_member))
     from supervision.selectors import shows_inspections
 
     if shows_inspections(user):  # office, inspectors, coordinators (one query at most)
         items.append({"label": _("Inspections"), "url": reverse("supervision:list")})
+    items.extend({"label": item.label, "url": reverse(item.url_name)} for item in hooks.NAV_ITEMS if item.visible(user))
     items.append({"label": _("Partners"), "url": reverse("partners:list")})
     items.append(published)
     if access.is_office(user) or user.is_staff:
         items.append({"label": _("Admin"), "url": reverse("admin:index")})
-    items.append({"label": _("API"), "url": reverse("api-docs")})
+    if is_member or access.is_inspector(user):
+        # Students and counsellors have no use for the API: the footer's link is enough for them.
+        items.append({"label": _("API"), "url": reverse("api-docs")})
     return items
 
 
-def _student_items(user: Any) -> list[dict[str, Any]]:
+def _student_items(user: Any, *, is_member: bool) -> list[dict[str, Any]]:
     """Students (office, and anyone with a membership in force: their scope may hold students), My plan
-    and Log hours (students), Sign-off (supervisors of a placement), Programmes (all of those; not
+    Log hours and My entries (students), Sign-off (supervisors of a placement), Programmes (all of those; not
     counsellors or inspectors who hold no other role). Three queries, once per request."""
     from practice.selectors import supervises_any
     from students.models import Student
 
-    is_office = access.is_office(user)
-    is_member = is_office or access.user_partner_roles(user).exists()
     is_student = Student.objects.filter(user__pk=user.pk).exists()
     items = []
     if is_member:
@@ -47,6 +50,7 @@ def _student_items(user: Any) -> list[dict[str, Any]]:
     if is_student:
         items.append({"label": _("My plan"), "url": reverse("students:plan-mine")})
         items.append({"label": _("Log hours"), "url": reverse("practice:log")})
+        items.append({"label": _("My entries"), "url": reverse("practice:mine")})
     if supervises_any(user=user):
         items.append({"label": _("Sign-off"), "url": reverse("practice:queue")})
     if is_member or is_student:

@@ -6,8 +6,10 @@ Later issues add their own steps to ``STEPS``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from django.db import transaction
 
@@ -70,16 +72,7 @@ PLATFORM_ROLES = (
 
 
 def _users() -> dict[str, User]:
-    users = {}
-    for login in LOGINS:
-        user, created = User.objects.get_or_create(
-            username=login.username,
-            defaults={"full_name": login.full_name, "email": f"{login.username}@tandem.example"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        users[login.username] = user
+    users = {login.username: demo_user(login) for login in LOGINS}
     if not users["office"].is_staff:
         # Saved only when it changes: every save adds a row to the user's history.
         users["office"].is_staff = True
@@ -150,9 +143,44 @@ STEPS: list[Callable[[], None]] = [
     seed_supervision,
 ]
 
+#: Apps whose ``<app>/demo.py`` offers ``seed()`` (and optionally ``DEMO_LOGINS``), run after ``STEPS`` in
+#: this order (their floors): each app adds its own demo without editing this module.
+APP_DEMOS = ("curriculum", "reviews", "funds", "integrity", "projects", "wellbeing")
+
+
+def _app_demo(app: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"{app}.demo")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"{app}.demo":
+            raise
+        return None
+
+
+def all_logins() -> tuple[DemoLogin, ...]:
+    """Every demo login: the foundation's and those the apps' demos add (``DEMO_LOGINS``)."""
+    extra = [login for app in APP_DEMOS for login in getattr(_app_demo(app), "DEMO_LOGINS", ())]
+    return (*LOGINS, *extra)
+
+
+def demo_user(login: DemoLogin) -> User:
+    """The demo user of ``login``, created with the demo password on first use (apps' demos call this)."""
+    user, created = User.objects.get_or_create(
+        username=login.username,
+        defaults={"full_name": login.full_name, "email": f"{login.username}@tandem.example"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
 
 @transaction.atomic
 def seed_demo() -> None:
-    """Run every demo step in one transaction."""
+    """Run every demo step in one transaction, then each app's own demo."""
     for step in STEPS:
         step()
+    for app in APP_DEMOS:
+        module = _app_demo(app)
+        if module is not None and hasattr(module, "seed"):
+            module.seed()

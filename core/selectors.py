@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.roles import AnyUser, platform_roles
+from core import hooks
+from core.hooks import RenderedBlock
 from core.models import Notification
 from partners import access
 
@@ -35,6 +37,17 @@ def start_page_context(*, user: AnyUser) -> dict[str, Any]:
     if roles["student"] is not None:
         sections.append("student")
     return {**roles, "sections": sections}
+
+
+def start_panels(*, user: AnyUser) -> list[RenderedBlock]:
+    """The cards other apps put on this person's start page (``core.hooks.START_PANELS``): reviews to
+    write, grades to enter, appointments... Each panel decides whether it has anything for this person."""
+    panels = []
+    for panel in hooks.START_PANELS:
+        context = panel.build(user)
+        if context is not None:
+            panels.append(RenderedBlock(panel.key, panel.template, context))
+    return panels
 
 
 def notification_list(*, user: AnyUser) -> QuerySet[Notification]:

@@ -34,3 +34,32 @@ def neutralise(text: str) -> str:
 def unneutralise(text: str) -> str:
     """A CSV cell read back: without the apostrophe :func:`neutralise` added, any other text as it is."""
     return text[1:] if _NEUTRALISED.match(text) else text
+
+
+# --- Reading uploaded CSV text ------------------------------------------------------------------------
+
+#: The first bytes of files people rename to .csv by mistake (PDF, old Excel, images, archives).
+_NOT_A_TABLE = (b"%PDF-", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
+
+
+class NotText(ValueError):
+    """The upload is not CSV text (``kind``: ``"binary"``: another kind of file; ``"encoding"``: text in
+    an encoding we do not read)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8 (with or without the BOM Excel writes), or GB18030, the
+    superset of GBK that Chinese Excel uses when it saves plain "CSV". Raises :class:`NotText` for another
+    kind of file (a renamed PDF or workbook) or for text in neither encoding."""
+    if data.startswith(_NOT_A_TABLE) or b"\x00" in data[:4096]:
+        raise NotText("binary")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise NotText("encoding")

@@ -206,12 +206,13 @@ class StartView(LoginRequiredMixin, TemplateView):
     template_name = "core/start.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from core.selectors import start_page_context
+        from core.selectors import start_page_context, start_panels
         from supervision.selectors import start_counts
 
         context = super().get_context_data(**kwargs)
         context.update(start_page_context(user=self.request.user))  # type: ignore[arg-type]
         context["inspection_counts"] = start_counts(user=self.request.user)
+        context["panels"] = start_panels(user=self.request.user)
         return context
 
 

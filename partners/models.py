@@ -154,6 +154,7 @@ class MembershipRole(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     TUTOR = "tutor", _("Tutor")
     STAFF = "staff", _("Staff")
+    FINANCE = "finance", _("Finance officer")
 
 
 def in_force_q(on: datetime.date | None = None, prefix: str = "") -> Q:

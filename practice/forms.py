@@ -88,8 +88,10 @@ class EntryForm(BootstrapFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = HoursField(label=_("Hours"), required=False, help_text=_("Or give a start and an end time below."))
     start_time = forms.TimeField(label=pgettext_lazy("start time", "Start"), required=False, widget=TimeInput())
-    end_time = forms.TimeField(label=_("End"), required=False, widget=TimeInput())
-    category = CategoryChoiceField(label=_("Activity"), queryset=ActivityCategory.objects.none())
+    end_time = forms.TimeField(label=pgettext_lazy("end time", "End"), required=False, widget=TimeInput())
+    category = CategoryChoiceField(
+        label=_("Activity"), queryset=ActivityCategory.objects.none(), empty_label=_("Choose an activity…")
+    )
     cases = forms.IntegerField(
         label=_("Cases or procedures"),
         required=False,
@@ -170,7 +172,9 @@ class RejectForm(BootstrapFormMixin, forms.Form):
 
 
 class ReopenForm(BootstrapFormMixin, forms.Form):
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme…")
+    )
     month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput())
     until = forms.DateField(label=_("Open until"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -189,7 +193,9 @@ class RulesForm(BootstrapFormMixin, forms.Form):
     """A new version of the rules: the programme's defaults (no partner; the office) or a partner's
     tightening of them (its coordinator, or the office)."""
 
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme…")
+    )
     partner = forms.ModelChoiceField(
         label=_("Partner"),
         queryset=Partner.objects.none(),

@@ -312,8 +312,11 @@ def _queue_groups(entries: list[PracticeLog]) -> list[dict[str, Any]]:
 
 def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, error: str = "") -> HttpResponse:
     entries = list(selectors.supervisor_queue(user=request.user))
+    groups = _queue_groups(entries)
     context = {
-        "groups": _queue_groups(entries),
+        "groups": groups,
+        # Each student's running total against what the supervisor's placements require (two queries).
+        "progress": selectors.progress_for_students(student_ids=[g["student"].pk for g in groups], user=request.user),
         "count": len(entries),
         "selected": selected or set(),
         "error": error,

@@ -114,7 +114,9 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     placement: "Update choices" (or, with JavaScript, any change of partner) narrows them."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices, initial=InspectionKind.SCHEDULED)
-    partner = PartnerChoiceField(label=_("Partner inspected"), queryset=Partner.objects.none())
+    partner = PartnerChoiceField(
+        label=_("Partner inspected"), queryset=Partner.objects.none(), empty_label=_("Choose a partner…")
+    )
     site = forms.ModelChoiceField(
         label=_("Site"),
         queryset=Site.objects.none(),
@@ -129,7 +131,9 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         empty_label=_("No single placement"),
         help_text=_("Optional: inspect one student's placement (not together with a site)."),
     )
-    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
+    template = forms.ModelChoiceField(
+        label=_("Checklist"), queryset=ChecklistTemplate.objects.none(), empty_label=_("Choose a checklist…")
+    )
     planned_date = forms.DateField(label=_("Planned date"), widget=DateInput())
     scope = forms.CharField(
         label=_("Scope"),
@@ -163,7 +167,8 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         # Validation accepts any active checklist (a mismatch gets the service's clear refusal); the
         # choices shown are those for the kind of target chosen so far.
         kind = _target_kind(self._value("site"), self._value("placement"))
-        template_field.choices = [("", "---------")] + [(t.pk, t.name) for t in templates if t.target_kind == kind]
+        fitting = [(t.pk, t.name) for t in templates if t.target_kind == kind]
+        template_field.choices = [("", template_field.empty_label or ""), *fitting]
         self.target_kind_label = TargetKind(kind).label
         self.fields["inspectors"].queryset = selectors.inspection_inspector_choices()  # type: ignore[attr-defined]
         _as_checkboxes(self.fields["inspectors"])

@@ -54,7 +54,11 @@ INSTALLED_APPS = [
     "students",
     "practice",
     "curriculum",
+    "reviews",
     "supervision",
+    "funds",
+    "integrity",
+    "projects",
     "wellbeing",
 ]
 

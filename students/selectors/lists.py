@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import AnyUser
+from core import hooks
 from partners import access
 from students.models import (
     Milestone,
@@ -94,10 +95,18 @@ def student_list(
             plan_status=F("plan__status"),
             risk_late=Case(When(in_training & Exists(late), then=Value(True)), default=Value(False)),
             risk_no_plan=Case(When(no_plan_yet, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            **{
+                f"risk_{reason.key}": Case(
+                    When(in_training & Q(reason.condition(today)), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+                for reason in hooks.AT_RISK_REASONS
+            },
         )
         .annotate(
             at_risk=Case(
-                When(Q(risk_late=True) | Q(risk_no_plan=True), then=Value(True)),
+                When(_any_risk(), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             )
@@ -121,6 +130,14 @@ def student_list(
     if filters.get("at_risk"):
         students = students.filter(at_risk=True)
     return students.order_by("student_number")
+
+
+def _any_risk() -> Q:
+    """At risk for any reason: the two built in here, and those other apps add (``AT_RISK_REASONS``)."""
+    condition = Q(risk_late=True) | Q(risk_no_plan=True)
+    for reason in hooks.AT_RISK_REASONS:
+        condition |= Q(**{f"risk_{reason.key}": True})
+    return condition
 
 
 def student_at_risk_list(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core import hooks
+from core.hooks import RenderedBlock
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from programmes.models import ActivityCategory, CreditRequirement, Objective
@@ -111,13 +114,12 @@ def placements_seen(*, user: AnyUser, student: Student) -> set[int] | None:
 
 @dataclass
 class HoursRow:
-    """One activity category: hours the programme requires, hours the placements plan, hours recorded."""
+    """One activity category: hours the programme requires and hours the placements plan (hours recorded
+    come from ``practice``: the page and the PDF read them with its ``practice_progress`` tag)."""
 
     category: ActivityCategory
     required: int
     planned: int
-    #: Practice hours are recorded from a later issue on: None means "not yet recorded", never zero.
-    recorded: int | None = None
 
     @property
     def planned_short(self) -> bool:
@@ -246,6 +248,10 @@ class PlanOverview:
     next_steps: list[NextStep]
     timeline: Timeline
     today: datetime.date
+    #: blocks other apps add through ``core.hooks.PLAN_SECTIONS`` (credits earned, project points...)
+    sections: list[RenderedBlock] = field(default_factory=list)
+    #: the built-in blocks those sections take over (``"credits"``, ``"project_points"``)
+    replaced: set[str] = field(default_factory=set)
 
 
 def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | None = None) -> PlanOverview:
@@ -279,7 +285,23 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
         ),
         timeline=plan_timeline(student=student, placements=live, milestones=milestones, today=today),
         today=today,
+        **plan_sections(user=user, student=student, today=today),
     )
+
+
+def plan_sections(*, user: AnyUser, student: Student, today: datetime.date) -> dict[str, Any]:
+    """The blocks higher apps plug into the plan (``core.hooks.PLAN_SECTIONS``), built for this reader,
+    and the built-in blocks they replace."""
+    sections: list[RenderedBlock] = []
+    replaced: set[str] = set()
+    for section in hooks.PLAN_SECTIONS:
+        context = section.build(user=user, student=student, today=today)
+        if context is None:
+            continue
+        sections.append(RenderedBlock(section.key, section.template, context, section.pdf_template))
+        if section.replaces:
+            replaced.add(section.replaces)
+    return {"sections": sections, "replaced": replaced}
 
 
 # Plan: the choices the placement form offers.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
+from core import hooks
 from core.services import notifications
 from partners import access
 from partners.models import Membership, MembershipRole, Partner, PartnerKind, Site
@@ -259,6 +260,18 @@ def _placement_errors(
             _("%(partner)s has no signed agreement for this programme covering %(start)s to %(end)s.")
             % {"partner": partner.name, "start": start_date.isoformat(), "end": end_date.isoformat()}
         ]
+    for check in hooks.PLACEMENT_CHECKS:
+        found = check.check(
+            student=student,
+            partner=partner,
+            site=site,
+            supervisor=supervisor,
+            start_date=start_date,
+            end_date=end_date,
+            exclude_pk=exclude_pk,
+        )
+        for name, messages in found.items():
+            errors.setdefault(name, []).extend(messages)
     if any(o.programme_id != student.programme_id for o in objectives):
         errors["objectives"] = [_("Choose objectives of the student's programme.")]
     for category, hours in required_hours.items():

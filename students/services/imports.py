@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.spreadsheets import unneutralise
+from core.spreadsheets import FORMULA_START, NotText, decode_csv, unneutralise
 from partners import access
 from partners.models import Membership, MembershipRole, PartnerKind
 from programmes.models import Programme
@@ -119,13 +119,15 @@ def _cell_text(value: Any) -> str:
 
 def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = "\x00"
-    if "\x00" in text:
+        text = decode_csv(data)
+    except NotText as refused:
+        if refused.kind == "binary":
+            raise _file_error(
+                _("This is not a spreadsheet: upload an XLSX workbook or a CSV file (Excel: “Save as”, CSV).")
+            ) from None
         raise _file_error(
-            _("The file is neither an XLSX workbook nor CSV text in UTF-8. In Excel, save it as “CSV UTF-8”.")
-        )
+            _("The CSV file is in an encoding Tandem does not read: save it as “CSV UTF-8” or plain “CSV”.")
+        ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -375,6 +377,7 @@ def _check_row(row: ImportRow, known: _Known) -> None:
 
     if len(v["full_name"]) > 150:
         row.error("full_name", _("At most 150 characters."))
+    _refuse_new_formulas(row, student)
 
     email = v["email"]
     if email:
@@ -443,6 +446,26 @@ def _check_row(row: ImportRow, known: _Known) -> None:
         return
     row.changes = _changes(row, student)
     row.status = RowStatus.UPDATE if row.changes else RowStatus.UNCHANGED
+
+
+#: Names and codes that a new or changed value may not start with: a spreadsheet would run such a cell as a
+#: formula when the data is exported and opened again (values already stored, from before, still round-trip).
+_FORMULA_CHECKED = ("student_number", "full_name")
+
+
+def _refuse_new_formulas(row: ImportRow, student: Student | None) -> None:
+    stored = {"student_number": student.student_number, "full_name": student.user.full_name} if student else {}
+    for name in _FORMULA_CHECKED:
+        value = row.values[name]
+        if value.startswith(FORMULA_START) and value != stored.get(name):
+            row.error(
+                name,
+                _(
+                    "“%(value)s” starts with “%(sign)s”: a spreadsheet would run it as a formula. "
+                    "Names and codes cannot start with = + - @."
+                )
+                % {"value": value[:40], "sign": value[0]},
+            )
 
 
 def _changes(row: ImportRow, student: Student) -> list[str]:

@@ -170,7 +170,9 @@ class PlanPdfView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = _plan_or_404(request, pk)
         overview = selectors.plan_overview(user=request.user, plan=plan)
-        pdf = render_pdf("students/pdf/plan.html", {"plan": plan, "student": plan.student, "overview": overview})
+        # The request names the reader, so the PDF shows the hours this reader sees on the page (same tag).
+        context = {"plan": plan, "student": plan.student, "overview": overview, "request": request}
+        pdf = render_pdf("students/pdf/plan.html", context)
         response = HttpResponse(pdf, content_type="application/pdf")
         safe_number = re.sub(r"[^A-Za-z0-9_.-]", "_", plan.student.student_number)
         response["Content-Disposition"] = f'attachment; filename="plan-{safe_number}.pdf"'

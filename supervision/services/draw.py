@@ -44,7 +44,10 @@ Weight (``weight``; every term is a named constant below, rounded to 4 decimals)
            + 1.5  x share approved in bulk                BULK_APPROVAL
            + 2.0  x min(days since inspection, 730) / 730 TIME_SINCE_INSPECTION
 
-So every candidate keeps a chance (at least 1.0) and the riskiest partner weighs at most 15.
+So every candidate keeps a chance (at least 1.0) and, on these terms alone, the riskiest partner weighs
+at most 15. Apps above supervision add capped terms of their own through ``core.hooks.DRAW_FACTORS``
+(their values are stored with the candidate's factors, so a draw recomputes the same afterwards); the
+draw page names each.
 
 Picking (``draw_pick``): weighted sampling without replacement by Efraimidis-Spirakis keys. A
 ``random.Random(seed)`` draws ``u`` in [0, 1) for each candidate in position order; the key is
@@ -82,6 +85,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
+from core import hooks
 from partners import access
 from partners.models import TRAINING_KINDS, Membership, Partner, PartnerKind, PartnerStatus
 from practice.models import EntryStatus, PracticeLog
@@ -225,6 +229,10 @@ def risk_factors(partners: Iterable[Partner], today: datetime.date) -> dict[int,
             "never_inspected": last is None,
             "days_since_inspection": days,
         }
+    for factor in hooks.DRAW_FACTORS:
+        for partner_id, values in factor.compute(ids, today).items():
+            if partner_id in result:
+                result[partner_id].update(values)
     return result
 
 
@@ -248,6 +256,7 @@ def weight_parts(factors: dict[str, Any]) -> dict[str, Decimal]:
         "late_approval": _q(LATE_APPROVAL * share("late_approval_share")),
         "bulk_approval": _q(BULK_APPROVAL * share("bulk_approval_share")),
         "time_since_inspection": _q(TIME_SINCE_INSPECTION * days / DAYS_CAP),
+        **{factor.key: _q(Decimal(factor.weight(factors))) for factor in hooks.DRAW_FACTORS},
     }
 
 

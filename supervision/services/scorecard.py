@@ -36,6 +36,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core import hooks
+from core.hooks import RenderedBlock
 from core.validation import refuse
 from partners import access
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
@@ -125,6 +127,8 @@ class Scorecard:
     trend: list[TrendPoint] = field(default_factory=list)
     probation_proposed: bool = False
     probation_reason: str = ""
+    #: blocks other apps add through ``core.hooks.SCORECARD_SECTIONS`` (review results, budget use...)
+    sections: list[RenderedBlock] = field(default_factory=list)
 
     @property
     def severity_rows(self) -> list[SeverityRow]:
@@ -290,6 +294,8 @@ def _build(partners: list[Partner], *, today: datetime.date, user: AnyUser | Non
         points.sort(key=lambda point: (point.closed_on, point.inspection_id))
         cards[partner_id].trend = points[-TREND_POINTS:]
 
+    extra_reasons = _sections(cards, user=user, today=today)
+
     if office:
         decided = dict(
             PartnerStatusChange.objects.filter(partner_id__in=ids)
@@ -299,7 +305,29 @@ def _build(partners: list[Partner], *, today: datetime.date, user: AnyUser | Non
         )
         for partner_id, card in cards.items():
             _propose(card, latest_grave.get(partner_id), decided.get(partner_id))
+            if (
+                not card.probation_proposed
+                and extra_reasons.get(partner_id)
+                and card.partner.status == PartnerStatus.ACTIVE
+            ):
+                card.probation_proposed, card.probation_reason = True, extra_reasons[partner_id]
     return list(cards.values())
+
+
+def _sections(cards: dict[int, Scorecard], *, user: AnyUser | None, today: datetime.date) -> dict[int, str]:
+    """Fill each card's blocks from ``core.hooks.SCORECARD_SECTIONS``; return the probation reasons they
+    give by partner id (the office's proposal rule reads them beside the findings)."""
+    reasons: dict[int, str] = {}
+    ids = list(cards)
+    for section in hooks.SCORECARD_SECTIONS:
+        built = section.build(partner_ids=ids, user=user, today=today)
+        for partner_id, context in built.items():
+            if partner_id not in cards:
+                continue
+            cards[partner_id].sections.append(RenderedBlock(section.key, section.template, context))
+            if context.get("probation_reason") and partner_id not in reasons:
+                reasons[partner_id] = str(context["probation_reason"])
+    return reasons
 
 
 def _propose(card: Scorecard, latest_grave: datetime.datetime | None, decided: datetime.datetime | None) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView
 
+from core import hooks
 from core.views import ScopedObjectMixin, request_user, require_or_404
 from supervision import selectors
 from supervision.models import SpotDraw
@@ -79,6 +80,7 @@ class DrawDetailView(OfficeOnlyMixin, View):
         candidates = selectors.draw_candidates(user=request.user, draw=draw)
         total = sum((c.weight for c in candidates), Decimal("0"))
         rows = []
+        labels = {**PART_LABELS, **{factor.key: factor.label for factor in hooks.DRAW_FACTORS}}
         for candidate in candidates:
             share = candidate.weight / total * 100 if total else Decimal("0")
             parts = spot.weight_parts(candidate.factors)
@@ -87,7 +89,9 @@ class DrawDetailView(OfficeOnlyMixin, View):
                     "candidate": candidate,
                     "share": share.quantize(Decimal("0.1")),
                     "percent": max(1, min(100, round(share))) if share else 0,
-                    "parts": [(PART_LABELS[name], value) for name, value in parts.items() if value and name != "base"],
+                    "parts": [
+                        (labels.get(name, name), value) for name, value in parts.items() if value and name != "base"
+                    ],
                     "skipped_reason": _(candidate.skipped_reason) if candidate.skipped_reason else "",
                 }
             )

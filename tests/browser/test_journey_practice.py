@@ -67,7 +67,12 @@ def test_student_logs_on_a_phone_supervisor_approves_several_and_the_bar_moves(
     new_entry = entries.filter(has_text=NOTE)
     other = entries.filter(has_not_text=NOTE).first
     other_hours = float(re.search(r"· ([\d.]+) h ·", other.inner_text()).group(1))  # type: ignore[union-attr]
+    # What a supervisor decides on: the plan a click away, the running total against the requirement.
+    expect(card.get_by_test_id("queue-plan-link")).to_be_visible()
+    expect(card.get_by_test_id("queue-progress")).to_contain_text("h approved so far")
+    expect(supervisor.get_by_test_id("approve-selected")).to_be_disabled()  # nothing ticked yet
     new_entry.get_by_role("checkbox").check()
+    expect(supervisor.get_by_test_id("approve-selected")).to_be_enabled()
     other.get_by_role("checkbox").check()
     supervisor.screenshot(path="/tmp/practice-queue.png", full_page=True)
     supervisor.get_by_test_id("approve-selected").click()

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import LOGINS
+from core.demo import all_logins
 
-FULL_NAMES = {login.username: login.full_name for login in LOGINS}
+FULL_NAMES = {login.username: login.full_name for login in all_logins()}
 
 #: The role cards (``.card[data-role=...]`` in templates/core/start.html) each demo user's start page shows.
 ROLE_CARDS = {
@@ -103,11 +103,20 @@ def test_supervisor_on_a_phone_reaches_the_user_menu_and_switches_to_chinese(
     new_context: Callable[..., Any], login: Callable[..., Any], live_server: Any
 ) -> None:
     """Supervisors use phones: the navbar collapses behind its toggler."""
+    from accounts.models import User
+    from core.models import Notification
+
+    Notification.objects.create(user=User.objects.get(username="sup-hospital"), kind="test", subject="Waiting")
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     login(page, "sup-hospital")
     assert_start_page(page, "sup-hospital")
     page.screenshot(path="/tmp/phone-start.png", full_page=True)
 
+    # What people use first stays on the bar: the unread count, one tap to the other language.
+    expect(page.get_by_test_id("notifications-link")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_be_visible()
+    expect(page.locator("form[data-testid=language-switcher] button[value=en]")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     user_menu = page.locator("[data-testid=user-menu]")
     expect(user_menu).to_be_hidden()
     toggler = page.locator(".navbar-toggler")

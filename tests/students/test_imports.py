@@ -347,12 +347,42 @@ def test_csv_without_bom_and_with_semicolons_is_read(office: User, world: World)
     assert response.context["preview"].rows[0].values["full_name"] == "李明"
 
 
-def test_non_utf8_csv_is_refused(office: User, world: World) -> None:
-    data = _csv([_row()], bom=False).decode().encode("gb18030")
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_csv_saved_by_chinese_excel_is_read(office: User, world: World, encoding: str) -> None:
+    """Chinese Excel saves plain "CSV" in GBK: it is read, Chinese names intact."""
+    data = _csv([_row(research_direction="低剂量CT重建")], bom=False).decode().encode(encoding)
 
     response = _upload(client_for(office), data)
 
-    assert "UTF-8" in response.content.decode()
+    assert _statuses(response) == [RowStatus.NEW]
+    values = response.context["preview"].rows[0].values
+    assert (values["full_name"], values["research_direction"]) == ("李明", "低剂量CT重建")
+
+
+def test_csv_in_an_unreadable_encoding_is_refused_with_what_to_do(office: User, world: World) -> None:
+    data = _csv([_row()], bom=False) + b"\x80\xff\xfe\x81"  # neither UTF-8 nor GB18030
+
+    response = _upload(client_for(office), data)
+
+    assert "CSV UTF-8" in response.context["form"].errors["file"][0]
+
+
+def test_renamed_pdf_is_not_a_spreadsheet(office: User, world: World) -> None:
+    response = _upload(client_for(office), b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", name="students.csv")
+
+    (message,) = response.context["form"].errors["file"]
+    assert message.startswith("This is not a spreadsheet")
+
+
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@"])
+def test_new_names_and_codes_that_start_like_a_formula_are_row_errors(office: User, world: World, sign: str) -> None:
+    data = _csv([_row(full_name=f"{sign}SUM(1+1)"), _row("2026002", "wang.fang", student_number=f"{sign}2026002")])
+
+    response = _upload(client_for(office), data)
+
+    assert _statuses(response) == [RowStatus.ERROR, RowStatus.ERROR]
+    assert "would run it as a formula" in _errors(response, 2)["full_name"]
+    assert "would run it as a formula" in _errors(response, 3)["student_number"]
 
 
 def test_binary_file_named_csv_is_refused(office: User, world: World) -> None:

@@ -119,3 +119,25 @@ def test_coordinator_pdf_holds_only_the_placements_at_their_partner(world: World
 
     assert "Imaging A" in text
     assert "Lab B" not in text
+
+
+def test_plan_pdf_shows_the_hours_the_page_shows(world: World) -> None:
+    """The PDF read "not yet recorded" while the page showed hours approved and pending: both read the
+    practice selector now, for the same reader."""
+    from decimal import Decimal
+
+    from tests.factories.practice import PracticeLogFactory
+
+    category = ActivityCategory.objects.create(
+        programme=world.programme, code="ct", name="CT operation", required_hours=240
+    )
+    PlacementHours.objects.create(placement=world.placement_a, category=category, hours=120)
+    PracticeLogFactory.create(placement=world.placement_a, category=category, hours=Decimal("6.5"), approved=True)
+    PracticeLogFactory.create(placement=world.placement_a, category=category, hours=Decimal("3"))
+    client = client_for(world.users["student_a"])
+    page = client.get(reverse("students:plan", args=[world.student_a.pk])).content.decode()
+    assert "6.5 h approved, 3 h pending" in page
+    response = client.get(reverse("students:plan-pdf", args=[world.student_a.pk]))
+    assert response.status_code == 200
+    text = " ".join(_text(response.content).split())
+    assert "6.5 h approved, 3 h pending" in text

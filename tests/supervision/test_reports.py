@@ -508,6 +508,7 @@ def test_report_page_shows_the_frozen_report_and_its_versions(world: World) -> N
     assert report.sha256 in body
     assert reverse("supervision:report-pdf", args=[report.pk]) in body
     assert "<style" not in body.split("<main", 1)[1]  # CSP: the chart is coloured by classes
+    assert "(English)" in body and "(en)" not in body  # languages are named in words, not codes
 
 
 def test_pending_report_says_it_is_being_rendered(world: World) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_PASSWORD, LOGINS, seed_demo
+from core.demo import DEMO_PASSWORD, all_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with production settings: demo logins share one password.")
         seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password: {DEMO_PASSWORD}):"))
-        for login in LOGINS:
+        for login in all_logins():
             self.stdout.write(f"  {login.username:<18} {login.role}")

@@ -1,0 +1,1 @@
+"""Funds: training funds, allocations, expenditures, authority limits and flags."""

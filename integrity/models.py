@@ -1,0 +1,1 @@
+"""Academic integrity: submissions, originality checks and the violations register."""

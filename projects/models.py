@@ -1,0 +1,1 @@
+"""Projects: research and entrepreneurial projects, outputs and points."""

@@ -1,0 +1,1 @@
+"""Internal supervision: review rounds, mutual reviews, concerns and replies, supervision meetings."""

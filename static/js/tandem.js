@@ -1,0 +1,54 @@
+/* Tandem's few behaviours beyond Bootstrap and htmx (a file, as the content security policy asks).
+
+   Character counters: a browser silently stops typing at a textarea's maxlength, so people lost the end
+   of long notes without a word. Every textarea[maxlength] gets a live "n / max" counter under it. */
+(function () {
+  "use strict";
+
+  // Controls for browsers without JavaScript (class no-js-only, e.g. "Update choices") hide when it runs.
+  document.documentElement.classList.add("js");
+
+  function attachCounter(area) {
+    if (area.dataset.counter === "on") return;
+    area.dataset.counter = "on";
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    if (!max) return;
+    var counter = document.createElement("div");
+    counter.className = "form-text text-end char-counter";
+    counter.setAttribute("aria-live", "polite");
+    counter.id = (area.id || "field") + "-counter";
+    var template = document.documentElement.lang === "zh-hans" ? "{n} / {max} 字" : "{n} / {max} characters";
+    function update() {
+      var n = area.value.length;
+      counter.textContent = template.replace("{n}", n).replace("{max}", max);
+      counter.classList.toggle("text-danger", n >= max);
+    }
+    area.insertAdjacentElement("afterend", counter);
+    var described = area.getAttribute("aria-describedby");
+    area.setAttribute("aria-describedby", described ? described + " " + counter.id : counter.id);
+    area.addEventListener("input", update);
+    update();
+  }
+
+  /* Buttons that act on ticked boxes (button[data-needs-checked="<selector of the boxes>"]) stay disabled
+     until one is ticked: "Approve selected" with nothing ticked used to answer "Nothing was approved". */
+  function attachNeedsChecked(button) {
+    if (button.dataset.needsCheckedOn === "on") return;
+    button.dataset.needsCheckedOn = "on";
+    var scope = button.form || document;
+    var selector = button.getAttribute("data-needs-checked");
+    function update() {
+      button.disabled = !scope.querySelector(selector + ":checked");
+    }
+    scope.addEventListener("change", update);
+    update();
+  }
+
+  function attachAll(root) {
+    root.querySelectorAll("textarea[maxlength]").forEach(attachCounter);
+    root.querySelectorAll("button[data-needs-checked]").forEach(attachNeedsChecked);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { attachAll(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { attachAll(event.target); });
+})();
