@@ -76,7 +76,7 @@ class Person:
                 method, self.base + path, timeout=self.timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as error:
-            self.stats.error(page, f"{type(error).__name__}")
+            self.stats.error(page, f"{type(error).__name__}: {str(error)[-80:]}")
             return None
         self.stats.record(page, time.perf_counter() - started)
         if response.status_code not in ok:
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--config", "python:config.gunicorn",
          "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--timeout", "120", "--log-level", "warning"],
+         "--timeout", "120", "--keep-alive", "75", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{args.port}"
