@@ -4,11 +4,14 @@ as each role, and fails on any failure of its default checks."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from schemathesis.config import SchemathesisConfig
@@ -28,6 +31,20 @@ config.projects.default.phases.coverage.enabled = COVERAGE
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=config)
 
 ROLES = ("office", "coordinator_a", "supervisor_a", "student_a", "inspector", "anonymous")
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept() -> Iterator[None]:
+    """Schemathesis calls the WSGI application itself, which closes the database connection after each
+    request (``close_old_connections``), and with it the test's transaction; Django's test client keeps it
+    open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=ROLES)
