@@ -6,13 +6,16 @@ PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages system-run system-test run test lint format makemessages lock clean bench
+.PHONY: help install messages system-run system-test run test lint format makemessages lock clean bench backup restore load
 
 help:
 	@echo "make run      set up .venv, migrate, load the demo and serve http://127.0.0.1:8000 (web, worker, beat)"
 	@echo "make test     run the whole test suite, browser journeys included (creates .venv when missing)"
 	@echo "make lint     ruff, mypy, migrations check, deploy check, OpenAPI validation, compose schema"
 	@echo "make makemessages  refresh the Chinese catalogue after changing strings (needs GNU gettext)"
+	@echo "make backup   dump the database (PostgreSQL) and copy the media files, with their SHA-256, into var/backups"
+	@echo "make restore BACKUP=var/backups/tandem-...  restore into an empty database and media folder, then check it"
+	@echo "make load     50 users for 3 minutes against gunicorn + PostgreSQL + Redis; p50/p95 per page (docs/bench.md)"
 	@echo "make bench    load 1,000,000 practice-hour entries into PostgreSQL and print read/floor ratios (docs/bench.md)"
 
 $(PY):
@@ -81,3 +84,20 @@ lock:
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Backups (PostgreSQL: DATABASE_URL; README, "Production"). Each is a folder with the dump, the media files,
+# the rows per table and SHA256SUMS. A restore goes into an empty database and media folder and is checked.
+BACKUP_DIR ?= var/backups
+backup: install
+	$(PY) manage.py backup --to $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Name the backup folder: make restore BACKUP=$(BACKUP_DIR)/tandem-..."; exit 1; }
+	$(PY) manage.py restore --from $(BACKUP)
+
+# 50 people on the hot journeys for 3 minutes against gunicorn, PostgreSQL and Redis on loopback (not in CI).
+# The database is the load's own (dropped and seeded with the demo each run); figures go into docs/bench.md.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem_load
+LOAD_BROKER_URL ?= redis://127.0.0.1:6379/0
+load: messages
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_BROKER_URL=$(LOAD_BROKER_URL) $(PY) -m bench.load $(LOAD_ARGS)

@@ -38,3 +38,7 @@ urlpatterns = [
 
 # Uploaded files are never served from MEDIA_URL, not even in development: agreements, evidence and
 # reports are downloaded through views that ask ``partners.access`` first.
+
+# Under /api/, a path that matches no route and a crash answer in the API's error format, not an HTML page.
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"

@@ -72,7 +72,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "dedup_key"], name="notification_dedup_unique"),
         ]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx"),
+            # The e-mail sweep's rows (core.services.notification_email.emails_waiting): few, found at once.
+            models.Index(
+                fields=["created_at"], condition=models.Q(emailed_at__isnull=True), name="notification_unsent_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

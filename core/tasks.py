@@ -23,7 +23,7 @@ def ping() -> str:
 
 
 @shared_task(
-    name="core.services.notification_email_send",
+    name=notification_email.EMAIL_TASK,
     acks_late=True,
     # A mail server or database that does not answer (OSError covers ConnectionError and timeouts).
     autoretry_for=(OSError, OperationalError),
@@ -35,3 +35,11 @@ def notification_email_send(notification_id: int) -> bool:
     """E-mail one notification, once (``core.services.notification_email.notification_email_send``: claimed, sent,
     then marked sent). A transient failure is retried after one minute, then two, four, at most five."""
     return notification_email.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="core.notification_emails_sweep", acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
+def notification_emails_sweep() -> int:
+    """Queue again the e-mails still unsent five minutes after their notification was written (a broker away
+    when it was written, a message lost): ``core.services.notification_email.notification_emails_sweep``.
+    Returns how many were queued; each is sent once, whatever the number of messages (the claim)."""
+    return notification_email.notification_emails_sweep()

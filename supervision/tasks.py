@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from core.claims import claim_timeout
 from supervision import reports
-from supervision.models import InspectionReport
+from supervision.models import InspectionReport, ReportStatus
 from supervision.services import draw, reminders
 
 #: Transient errors retried with backoff; anything else is a bug and fails at once.
@@ -72,17 +73,26 @@ def office_digest_send(today: str | None = None) -> dict[str, int]:
     }
 
 
-@shared_task(name=reports.RENDER_TASK, **_RETRY)
-def report_render(report_id: int) -> str:
+@shared_task(bind=True, name=reports.RENDER_TASK, **_RETRY)
+def report_render(self: Task, report_id: int) -> str:
     """Render report ``report_id`` (``supervision.reports.report_render``: idempotent, a READY version is
     returned untouched, and the render is claimed with a conditional update, so a redelivered message or
-    a retry renders nothing twice). Returns its status ("ready", "failed", or "rendering" when another
-    worker holds the render), or "missing" for an id that no longer exists (a message left on the broker
-    by a rolled-back test or a deleted row)."""
+    a retry renders nothing twice). Returns its status ("ready", "failed"), or "missing" for an id that no
+    longer exists (a message left on the broker by a rolled-back test or a deleted row).
+
+    Found RENDERING under another claim (a second copy of the message while a worker renders, or the
+    message given back at once because the pool process rendering it was killed: ``reject_on_worker_lost``),
+    it comes back when that claim goes stale: then the report is READY, or the claim was a dead worker's and
+    this task takes it over, instead of leaving the report to the sweep ten minutes later."""
     try:
-        return str(reports.report_render(report_id).status)
+        report = reports.report_render(report_id)
     except InspectionReport.DoesNotExist:
         return "missing"
+    # (Run in-process, as by ``apply``, there is no broker to come back through: the status is the answer.)
+    if report.status == ReportStatus.RENDERING and report.claimed_at is not None and not self.request.is_eager:
+        wait = (report.claimed_at + claim_timeout() - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(1, round(wait) + 1), max_retries=None)
+    return str(report.status)
 
 
 @shared_task(name="supervision.reports_sweep", **_RETRY)

@@ -111,6 +111,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication --------------------------------------------------------------------
@@ -235,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -252,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400, 401, 403, 404, 409, 413, 415, 429) in the one error format.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.document_errors"],
     # Several models have a "status" or "kind" with their own choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
@@ -300,14 +304,34 @@ CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+# The longest a task may run (the worker kills it then); the soft limit, four fifths of it, lets it clean up
+# first. Every claim (core.claims) and the broker's visibility timeout below are derived from it.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=5)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 4 // 5
+# A broker that is down or hung costs a request seconds, never minutes (docs/decisions/0015): publishing is
+# tried twice at most, each connection attempt and each socket read or write gives up after 2 seconds, and
+# the work waits in the database for its sweep (core.queueing).
+BROKER_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Redis's transport options (also read by the fault tests, which point the app at a broker in trouble).
+REDIS_BROKER_TRANSPORT_OPTIONS = {
     # A message taken by a worker that died before acknowledging it goes back to the queue after this many
     # seconds (Redis's default is an hour). Longer than the hard time limit and any retry's countdown, so a
     # task still running is never handed to a second worker; longer than a job's claim (core.claims), so
     # the redelivered task finds the dead worker's claim stale and takes the job over.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_keepalive": True,
+    # A consumer's connection whose broker went silent is dropped and made again within about a minute.
+    "health_check_interval": 25,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
+# The result backend is the database (its connect_timeout above); were it moved to Redis, the same timeouts.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE

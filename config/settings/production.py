@@ -21,6 +21,8 @@ if not DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     raise ImproperEnvironment("DATABASE_URL must point to PostgreSQL in production (SQLite is for development).")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL", "")
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

@@ -1,6 +1,7 @@
 """The test suite. The database and broker follow DATABASE_URL and CELERY_BROKER_URL, like local."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -14,7 +15,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 # One media folder per parallel test worker (pytest-xdist): each worker's database counts ids from 1, and
 # files named after ids (frozen inspection reports) must not meet another worker's.
-MEDIA_ROOT = VAR_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+# A worker started by a test in a process of its own (tests/worker_process.py) is told the test's folder.
+MEDIA_ROOT = Path(
+    os.environ.get("TANDEM_TEST_MEDIA_ROOT") or VAR_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -22,7 +26,7 @@ STORAGES = {
 
 # A broker of the run's own, per run and per parallel worker, removed when the run ends (tests/conftest.py):
 # tasks the tests enqueue must never reach a developer's ``make run`` worker on the same broker, nor pile up.
-TEST_BROKER_ID = "{}-{}".format(
+TEST_BROKER_ID = os.environ.get("TANDEM_TEST_BROKER_ID") or "{}-{}".format(
     os.environ.get("PYTEST_XDIST_TESTRUNUID", f"run{os.getpid()}")[:12], os.environ.get("PYTEST_XDIST_WORKER", "main")
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):

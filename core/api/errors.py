@@ -29,12 +29,21 @@ def api_field(field: str) -> str:
     return api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
 
 
-def _flatten(detail: Any) -> Any:
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors as ``{field: [messages]}``; a nested serializer's or a list's errors are named by their
+    path (``parties.0.partner``), so every value is a list of messages, as the schema says."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) if isinstance(item, dict | list) else str(item) for item in detail]
-    return [str(detail)]
+        items = list(detail.items())
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        items = [(str(index), item) for index, item in enumerate(detail) if item]
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in items:
+        for name, messages in _flatten(value, f"{prefix}.{key}" if prefix else str(key)).items():
+            flat.setdefault(name, []).extend(messages)
+    return flat
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -103,3 +112,26 @@ ERROR_RESPONSE = OpenApiResponse(
     ),
     description="Tandem's error format; `fields` names each invalid field.",
 )
+
+
+def page_not_found(request: Any, exception: Exception | None = None) -> Any:
+    """The site's 404 (``handler404``): under ``/api/``, in the error format (a path that matches no route,
+    such as ``/api/v1/partners/1.5/``); elsewhere Django's page."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        body = {"code": "not_found", "message": _("Not found."), "fields": {}}
+        return JsonResponse({"error": body}, status=404)
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def server_error(request: Any) -> Any:
+    """The site's 500 (``handler500``): under ``/api/``, in the error format; elsewhere Django's page."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        body = {"code": "server_error", "message": _("Something went wrong on our side."), "fields": {}}
+        return JsonResponse({"error": body}, status=500)
+    return defaults.server_error(request)

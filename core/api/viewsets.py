@@ -8,6 +8,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 
+from core.api.filters import MAX_ID
 from partners import access
 
 
@@ -28,7 +29,12 @@ class ScopedViewSetMixin:
         return access.scope(self.queryset.all(), self.request.user, "view")
 
     def get_object(self) -> Any:
-        """The row in scope, else 404; the denial is kept, as the pages keep theirs (core/views.py)."""
+        """The row in scope, else 404; the denial is kept, as the pages keep theirs (core/views.py). An id too
+        large for a database key names no row: 404 before the database is asked (it would fail on it)."""
+        lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk")
+        raw = str(getattr(self, "kwargs", {}).get(lookup, ""))
+        if raw.lstrip("-").isdigit() and abs(int(raw)) > MAX_ID:
+            raise Http404
         try:
             return super().get_object()  # type: ignore[misc]
         except Http404:

@@ -7,17 +7,39 @@ go one way (``notifications`` -> ``tasks`` -> ``notification_email``).
 A worker killed between the claim and the mark leaves the e-mail unsent with a claim that goes stale
 (``core.claims``), so the redelivered message sends it. The price is "at least once": a worker killed after
 the mail server took the e-mail but before the mark sends it a second time.
+
+A message that never reached the broker (down or hung when the notification was written: ``core.queueing``)
+is made up for by :func:`notification_emails_sweep`, run every five minutes by the periodic task
+``core.notification_emails_sweep``: it queues again every e-mail still unsent and unclaimed a while after its
+notification was written. The claim keeps the sweep's message and a late original from sending it twice.
 """
 
 from __future__ import annotations
+
+import datetime
+import functools
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from config.celery import app as celery_app
 from core.claims import stale_before
 from core.models import Notification
+from core.queueing import enqueue
+
+#: The task that sends one notification's e-mail (``core.tasks.notification_email_send``), sent by name by
+#: the sweep: this module never imports the task module.
+EMAIL_TASK = "core.services.notification_email_send"
+#: An e-mail still unsent this long after its notification was written has lost its message (or its send
+#: failed and is waiting for a retry, which the claim keeps from sending twice): the sweep queues it again.
+SWEEP_AFTER = datetime.timedelta(minutes=5)
+#: E-mails older than this are not sent any more by the sweep: the notification is in the app, and news days
+#: late by e-mail is worse than none.
+SWEEP_WINDOW = datetime.timedelta(days=2)
+#: At most this many e-mails are queued by one sweep (the next sweep takes the rest).
+SWEEP_LIMIT = 500
 
 
 def notification_email_send(*, notification_id: int) -> bool:
@@ -53,3 +75,35 @@ def notification_email_send(*, notification_id: int) -> bool:
     # Marked sent whoever holds the claim by now: a worker that took it over as stale must not send it again.
     Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now(), email_claimed_at=None)
     return True
+
+
+def _send(notification_id: int) -> None:
+    # A seam for the fault tests, which send the task to a queue of their own.
+    celery_app.send_task(EMAIL_TASK, args=(notification_id,))
+
+
+def emails_waiting(now: datetime.datetime | None = None) -> list[int]:
+    """The notifications whose e-mail is due and not on its way: unsent, unclaimed (or under a stale claim),
+    written between ``SWEEP_WINDOW`` and ``SWEEP_AFTER`` ago, to a user with an address; oldest first."""
+    now = now or timezone.now()
+    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale_before(now))
+    waiting = (
+        Notification.objects.filter(
+            free, emailed_at__isnull=True, created_at__lt=now - SWEEP_AFTER, created_at__gte=now - SWEEP_WINDOW
+        )
+        .exclude(user__email="")
+        .order_by("created_at", "pk")
+    )
+    return list(waiting.values_list("pk", flat=True)[:SWEEP_LIMIT])
+
+
+def notification_emails_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Queue again every e-mail that is due and not on its way (:func:`emails_waiting`); returns how many were
+    queued. Safe at any time: the claim of :func:`notification_email_send` sends each e-mail once however many
+    messages ask for it."""
+    queued = 0
+    for pk in emails_waiting(now):
+        if not enqueue(functools.partial(_send, pk), what=f"the e-mail of notification {pk}"):
+            break  # the broker is still away: the next sweep tries again
+        queued += 1
+    return queued

@@ -2,7 +2,9 @@
 
 ``notify`` writes one ``Notification`` per recipient inside the caller's transaction and sends the
 e-mails after commit through Celery (``core.tasks.notification_email_send``, which claims each e-mail, sends
-it, then marks it sent: ``core.services.notification_email``), so a rolled-back change notifies nobody.
+it, then marks it sent: ``core.services.notification_email``), so a rolled-back change notifies nobody. A
+broker that is away does not fail the caller: the e-mail waits, unsent, for the sweep
+(``notification_emails_sweep`` in ``core.services.notification_email``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.models import Notification
+from core.queueing import enqueue_on_commit
 
 
 def _sender(task: Any, pk: int) -> Any:
@@ -53,7 +56,10 @@ def notify(
         except IntegrityError:
             continue  # already told under this key
         created.append(notification)
-        transaction.on_commit(_sender(notification_email_send, notification.pk))
+        # After commit, and never failing the caller: a broker away leaves the e-mail to the sweep.
+        enqueue_on_commit(
+            _sender(notification_email_send, notification.pk), what=f"the e-mail of notification {notification.pk}"
+        )
     return created
 
 

@@ -94,7 +94,15 @@ class BulkCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class BulkCreateRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    entries = BulkEntrySerializer(many=True, help_text="1 to 500 entries.")
+    # Documented as rows of any shape, because that is what the request takes: a row that is not an entry is
+    # refused on its own in ``results`` (the rest are created), not the request.
+    entries = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=BULK_MAX,
+        help_text="1 to 500 entries, each an object with the fields of a practice-log entry plus `placement` and "
+        "`category` (ids) and an `idempotency_key`; each row is checked on its own and answered in `results`.",
+    )
 
 
 class BulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -134,7 +142,9 @@ class ApproveBulkErrorBodySerializer(serializers.Serializer):  # type: ignore[ty
     message = serializers.CharField()
     # A declared field leaves the class attribute to DRF's ``fields`` property (the metaclass collects it).
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
-    failures = FailureSerializer(many=True, help_text="Every entry that stopped the approval, with its rule.")
+    failures = FailureSerializer(
+        many=True, required=False, help_text="Every entry that stopped the approval, with its rule."
+    )
 
 
 class ApproveBulkErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -32,6 +31,7 @@ from rest_framework.settings import api_settings
 
 from accounts.models import User
 from core.api.errors import ERROR_RESPONSE, api_field
+from core.api.filters import FilterBackend
 from core.api.viewsets import ScopedViewSetMixin
 from practice import exports, services
 from practice.api.serializers import (
@@ -182,7 +182,7 @@ class PracticeLogViewSet(
     queryset = PracticeLog.objects.select_related("student", "placement", "category")
     serializer_class = PracticeLogSerializer
     filterset_class = PracticeLogFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = PracticeLogCursorPagination
     write_actions = {"approve": "decide", "reject": "decide", "withdraw": "withdraw"}
 

@@ -184,8 +184,11 @@ class DuplicateEntry(Exception):
 
 
 def _decide(log: PracticeLog, *, by: User, today: datetime.date) -> PracticeLog:
+    # Only the entry's row: a plain FOR UPDATE would also hold the joined placement, student, programme and
+    # partner rows, and deadlock with an entry being logged for the same student (which holds the student's
+    # row and checks its placement at commit), as the load test found (docs/bench.md).
     log = (
-        PracticeLog.objects.select_for_update()
+        PracticeLog.objects.select_for_update(of=("self",))
         .select_related("placement__student__programme", "placement__partner")
         .get(pk=log.pk)
     )

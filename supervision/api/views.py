@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import ERROR_RESPONSE
-from core.api.filters import IdFilter
+from core.api.filters import FilterBackend, IdFilter
 from core.api.viewsets import ScopedViewSetMixin
 from core.views import request_user
 from partners import access
@@ -88,7 +88,7 @@ class _ScopedReadViewSet(
 ):
     """List and retrieve through ``access.scope``; filters by query parameters only (no free search)."""
 
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
 
 # --- Inspections --------------------------------------------------------------------------------------

@@ -57,7 +57,11 @@ def inspection_publish(*, inspection: Inspection, by: User, summary: str = "") -
     """Publish a closed inspection (office): PUBLISHED now, by ``by``, with ``summary`` stored redacted,
     a public report requested per language, and the target partner's coordinators told."""
     access.require(by, "publish", inspection)
-    inspection = Inspection.objects.select_for_update().select_related("target_partner").get(pk=inspection.pk)
+    # The inspection's row only, not the partner's joined to it (a FOR UPDATE of both would block other work
+    # on the partner for the whole publication).
+    inspection = (
+        Inspection.objects.select_for_update(of=("self",)).select_related("target_partner").get(pk=inspection.pk)
+    )
     if inspection.status != InspectionStatus.CLOSED:
         raise _refuse("status", _("Only a closed inspection can be published."), "not_closed")
     if len(summary) > SUMMARY_MAX:

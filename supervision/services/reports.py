@@ -38,6 +38,7 @@ from accounts.roles import PlatformRole
 from config.celery import app as celery_app
 from core.claims import stale_before
 from core.pdf import render_pdf
+from core.queueing import enqueue
 from core.services.notifications import notify
 from partners import access
 from supervision.models import (
@@ -109,14 +110,15 @@ def _tell_office_failed(report_id: int) -> None:
         logger.exception("could not tell the office that report %s failed", report_id)
 
 
+def _send(report_id: int) -> None:
+    # A seam for the fault tests, which send the task to a queue of their own.
+    celery_app.send_task(RENDER_TASK, args=(report_id,))
+
+
 def _enqueue(report_id: int) -> None:
-    """Hand the render to the worker. A broker that does not answer leaves the report FAILED (visible, and
-    the office can retry), not silently pending for ever."""
-    try:
-        celery_app.send_task(RENDER_TASK, args=(report_id,))
-    except Exception as error:
-        logger.exception("could not queue the render of report %s", report_id)
-        _mark_failed(report_id, _error_text(error))
+    """Hand the render to the worker. A broker that is down or does not answer costs seconds and leaves the
+    report PENDING (``core.queueing``): the sweep (:func:`reports_sweep`) queues it once the broker is back."""
+    enqueue(lambda: _send(report_id), what=f"the render of report {report_id}")
 
 
 def _sender(report_id: int) -> Callable[[], None]:

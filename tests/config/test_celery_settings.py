@@ -22,12 +22,20 @@ ENV = {
 READ = """
 import json, django
 django.setup()
+from django.conf import settings
 from config.celery import app
 from core.claims import claim_timeout
 print(json.dumps({
     "visibility_timeout": (app.conf.broker_transport_options or {}).get("visibility_timeout"),
     "time_limit": app.conf.task_time_limit,
     "claim": claim_timeout().total_seconds(),
+    "options": app.conf.broker_transport_options,
+    "connection_timeout": app.conf.broker_connection_timeout,
+    "publish_retry": app.conf.task_publish_retry_policy,
+    "acks_late": app.conf.task_acks_late,
+    "reject_on_worker_lost": app.conf.task_reject_on_worker_lost,
+    "cache": settings.CACHES["default"]["OPTIONS"],
+    "database": settings.DATABASES["default"]["OPTIONS"],
 }))
 """
 
@@ -44,3 +52,21 @@ def test_redis_gives_back_a_dead_workers_message_within_minutes_after_any_claim_
     assert conf["visibility_timeout"] is not None and conf["visibility_timeout"] <= 15 * 60
     assert conf["visibility_timeout"] >= conf["time_limit"] == 300
     assert conf["visibility_timeout"] > conf["claim"] > conf["time_limit"]
+
+
+def test_every_broker_cache_and_database_connection_gives_up_within_seconds() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_"))}
+    env.update(ENV)
+    result = subprocess.run(
+        [sys.executable, "-c", READ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    conf = json.loads(result.stdout.strip().splitlines()[-1])
+    options = conf["options"]
+    assert 0 < options["socket_connect_timeout"] <= 2 and 0 < options["socket_timeout"] <= 2
+    assert conf["connection_timeout"] <= 2
+    assert conf["publish_retry"]["max_retries"] <= 1
+    assert conf["acks_late"] and conf["reject_on_worker_lost"]
+    assert 0 < conf["cache"]["socket_connect_timeout"] <= 2 and 0 < conf["cache"]["socket_timeout"] <= 2
+    assert 0 < conf["database"]["connect_timeout"] <= 5

@@ -7,6 +7,7 @@ worker runs it in test_reports_worker.py). PDFs are read back with pypdf (``test
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
+from core import queueing
 from core.models import Notification
 from supervision import reports, services, tasks
 from supervision.models import Inspection, InspectionReport, ReportStatus, ReportVariant, Severity
@@ -223,20 +225,26 @@ def test_only_the_office_may_retry(world: World) -> None:
     assert InspectionReport.objects.get(pk=report.pk).status == ReportStatus.FAILED
 
 
-def test_a_broker_that_does_not_answer_leaves_the_report_failed_and_retryable(
+def test_a_broker_that_does_not_answer_leaves_the_report_pending_for_the_sweep(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = _full(helpers.closed(world))
+    queueing.reset()
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(render.celery_app, "send_task", refuse)
     render._enqueue(report.pk)
+    queueing.reset()
 
     report.refresh_from_db()
-    assert report.status == ReportStatus.FAILED
-    assert "broker down" in report.error
+    assert (report.status, report.error) == (ReportStatus.PENDING, "")
+    # Once stuck (ten minutes), the sweep queues it again, and the office may retry it at once.
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert report.is_stuck(later)
+    monkeypatch.undo()
+    assert render.reports_sweep(now=later).requeued == 1
 
 
 def test_a_failed_render_tells_the_office_once_per_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
