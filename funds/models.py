@@ -30,6 +30,16 @@ from students.models import Student
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value: object) -> Decimal:
+    """An aggregated amount to the cent. PostgreSQL sums decimals exactly; SQLite sums them as floats, which
+    rounding to the cent makes exact again for any amount a fund can hold (14 digits fit a double)."""
+    if value is None:
+        return ZERO
+    return Decimal(str(value)).quantize(CENT)
+
 
 #: Partners that may be a fund's source: the supporting subjects, an enterprise sponsor, or the university.
 SOURCE_KINDS = (
@@ -446,7 +456,12 @@ class Flag(models.Model):
     @property
     def text(self) -> str:
         """The explanation in the current language, with its parameters filled in."""
+        params = dict(self.params or {})
+        if "category" in params:
+            params["category"] = str(dict(Category.choices).get(params["category"], params["category"]))
+        if "role" in params:
+            params["role"] = str(dict(ApproverRole.choices).get(params["role"], params["role"] or "-"))
         try:
-            return gettext(self.message) % self.params if self.params else gettext(self.message)
+            return gettext(self.message) % params if params else gettext(self.message)
         except (KeyError, TypeError, ValueError):
             return self.message

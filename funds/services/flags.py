@@ -49,6 +49,7 @@ from funds.models import (
     Fund,
     Receipt,
     Resolution,
+    cents,
 )
 from funds.services.ledger import money
 from partners import access
@@ -92,7 +93,7 @@ def _over_budget(allocations: QuerySet[Allocation]) -> Iterable[Flag]:
         .values("allocation_id", "category")
         .annotate(total=Sum("amount"))
     ):
-        spent[row["allocation_id"]][row["category"]] = row["total"] or ZERO
+        spent[row["allocation_id"]][row["category"]] = cents(row["total"])
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for line in BudgetLine.objects.filter(
         version__allocation__in=allocations, version__allocation__current_version=F("version")

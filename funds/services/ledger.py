@@ -37,6 +37,7 @@ from funds.models import (
     ExpenditureStatus,
     Fund,
     Receipt,
+    cents,
 )
 from partners import access
 from partners.models import Membership, MembershipRole, Partner
@@ -178,7 +179,7 @@ def _allocated_elsewhere(fund: Fund, exclude: Allocation | None) -> Decimal:
     rows = Allocation.objects.filter(fund=fund)
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
-    return rows.aggregate(s=Sum("current_version__total"))["s"] or ZERO
+    return cents(rows.aggregate(s=Sum("current_version__total"))["s"])
 
 
 def _new_version(

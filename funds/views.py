@@ -1,0 +1,308 @@
+"""Funds pages: the dashboard (funds, allocations, budget use, flags), an allocation's and a partner's spending
+with charts, recording spending with a receipt, approving and reversing it, receipts, and the flags queue.
+
+Every object comes through the scoped base (``core.views``): out of scope is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.views import ScopedDetailView, ScopedFormView, ScopedListView, request_user, scoped_object
+from funds import charts, selectors, services
+from funds.forms import ExpenditureForm, ResolveForm, ReverseForm
+from funds.models import Allocation, Expenditure, Flag, FlagStatus, Receipt
+from partners import access
+from partners.models import Partner
+from students.models import Student
+from supervision.uploads import CONTENT_TYPES
+
+
+def _chart_context(summaries: list[selectors.AllocationSummary], allocations: list[Allocation]) -> dict[str, Any]:
+    lines = selectors.merge_lines(summaries)
+    budget = sum((s.budget for s in summaries), selectors.ZERO)
+    return {
+        "lines": lines,
+        "bars": charts.bars(lines),
+        "bar_width": charts.BAR_WIDTH,
+        "line_chart": charts.spending_line(selectors.spending_by_month(allocations), budget),
+        "budget": budget,
+        "spent": sum((s.spent for s in summaries), selectors.ZERO),
+    }
+
+
+class FundsDashboardView(LoginRequiredMixin, TemplateView):
+    """The funds and allocations in the reader's scope with budget use and open flags (a fixed number of
+    queries however much is spent), and the flags still open."""
+
+    template_name = "funds/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        allocations = list(selectors.allocation_list(user=user).order_by("fund__name", "partner__name"))
+        summaries = selectors.summaries(allocations)
+        funds: dict[int, dict[str, Any]] = {}
+        for summary in summaries:
+            fund = summary.allocation.fund
+            row = funds.setdefault(
+                fund.pk,
+                {"fund": fund, "allocations": [], "budget": selectors.ZERO, "spent": selectors.ZERO, "open_flags": 0},
+            )
+            row["allocations"].append(summary)
+            row["budget"] += summary.budget
+            row["spent"] += summary.spent
+            row["open_flags"] += summary.open_flags
+        context.update(
+            funds=list(funds.values()),
+            open_flags=list(selectors.flag_list(user=user)[:10]),
+            own_stipends=list(
+                access.scope(Expenditure.objects.filter(student__user_id=user.pk), user, "view").order_by("-date")[:20]
+            ),
+            is_office=access.is_office(user),
+            **_chart_context(summaries, allocations),
+        )
+        return context
+
+
+class AllocationDetailView(ScopedDetailView):
+    """An allocation: budget against spending by category (bars), spending over time (a line against the
+    budget), its versions, its spending and its flags."""
+
+    model = Allocation
+    template_name = "funds/allocation.html"
+    context_object_name = "allocation"
+
+    def get_queryset(self) -> QuerySet[Allocation]:
+        return super().get_queryset().select_related("fund__source", "partner", "current_version")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        allocation = self.object
+        summaries = selectors.summaries([allocation])
+        user = self.request.user
+        rows = selectors.expenditure_list(user=user, filters={"allocation": allocation.pk}).prefetch_related("receipts")
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        context.update(
+            summary=summaries[0],
+            page=page,
+            expenditures=page.object_list,
+            flags=selectors.flag_list(user=user, status=None).filter(allocation=allocation),
+            versions=allocation.versions.order_by("-number").prefetch_related("lines"),
+            can_record=access.can(user, "record", allocation),
+            **_chart_context(summaries, [allocation]),
+        )
+        return context
+
+
+class PartnerSpendingView(LoginRequiredMixin, View):
+    """A partner's spending across its allocations: budget against actual by category, over time."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        partner = scoped_object(request, Partner, "view_funds", pk=pk)
+        allocations = list(selectors.allocation_list(user=request.user).filter(partner=partner).order_by("fund__name"))
+        summaries = selectors.summaries(allocations)
+        return render(
+            request,
+            "funds/partner.html",
+            {"partner": partner, "summaries": summaries, **_chart_context(summaries, allocations)},
+        )
+
+
+class ExpenditureCreateView(ScopedFormView):
+    """Record spending at an allocation, with a receipt (finance officers and coordinators of its partner,
+    and the office). A refusal lands on its field with what was typed kept."""
+
+    model = Allocation
+    access_action = "record"
+    form_class = ExpenditureForm
+    template_name = "funds/expenditure_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        allocation = self.object
+        kwargs["students"] = (
+            Student.objects.filter(programme_id=allocation.fund.programme_id, placements__partner=allocation.partner)
+            .select_related("user")
+            .distinct()
+            .order_by("student_number")
+        )
+        kwargs.setdefault("initial", {})["date"] = timezone.localdate()
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "allocation": self.object}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        receipt = data.get("receipt")
+        expenditure = self.run_service(
+            form,
+            lambda: services.expenditure_create(
+                entry=services.ExpenditureInput(
+                    allocation=self.object,
+                    category=data["category"],
+                    date=data["date"],
+                    amount=data["amount"],
+                    payee=data["payee"],
+                    description=data.get("description") or "",
+                    student=data.get("student"),
+                ),
+                receipts=[receipt] if receipt else [],
+                by=request_user(self.request),
+            ),
+        )
+        if expenditure is None:
+            return self.form_invalid(form)
+        raised = expenditure.flags.count()
+        messages.success(self.request, _("Spending recorded; it awaits approval."))
+        if raised:
+            messages.warning(self.request, _("This entry raised %(count)s flag(s).") % {"count": raised})
+        return HttpResponseRedirect(reverse("funds:expenditure", args=[expenditure.pk]))
+
+
+class ExpenditureDetailView(ScopedDetailView):
+    """One entry of the ledger: its receipts, approval (who, when, under which limit), refused attempts,
+    reversal, and flags; approve and reverse where the reader may."""
+
+    model = Expenditure
+    template_name = "funds/expenditure.html"
+    context_object_name = "expenditure"
+
+    def get_queryset(self) -> QuerySet[Expenditure]:
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "allocation__partner", "allocation__fund", "entered_by", "approved_by", "student__user", "reverses"
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        expenditure, user = self.object, self.request.user
+        reversal = Expenditure.objects.filter(reverses=expenditure).first()
+        context.update(
+            receipts=access.scope(expenditure.receipts.all(), user, "view"),
+            attempts=access.scope(expenditure.refused_attempts.select_related("by"), user, "view"),
+            flags=access.scope(expenditure.flags.all(), user, "view"),
+            reversal=reversal,
+            can_approve=access.can(user, "approve", expenditure)
+            and expenditure.status == "pending"
+            and not expenditure.is_reversal
+            and reversal is None,
+            can_reverse=access.can(user, "reverse", expenditure) and not expenditure.is_reversal and reversal is None,
+            reverse_form=ReverseForm(),
+        )
+        return context
+
+
+class ExpenditureApproveView(LoginRequiredMixin, View):
+    """POST: approve under one's authority; a refusal (beyond authority, one's own entry) is shown, and kept."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        expenditure = scoped_object(request, Expenditure, "approve", pk=pk)
+        try:
+            services.expenditure_approve(expenditure=expenditure, by=request_user(request))
+            messages.success(request, _("Approved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("funds:expenditure", args=[pk]))
+
+
+class ExpenditureReverseView(ScopedFormView):
+    """Reverse an entry with a reason: a new entry of the opposite amount; both stay."""
+
+    model = Expenditure
+    access_action = "reverse"
+    form_class = ReverseForm
+    template_name = "funds/reverse.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "expenditure": self.object}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        reversal = self.run_service(
+            form,
+            lambda: services.expenditure_reverse(
+                expenditure=self.object, reason=form.cleaned_data["reason"], by=request_user(self.request)
+            ),
+        )
+        if reversal is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Reversed."))
+        return HttpResponseRedirect(reverse("funds:expenditure", args=[self.object.pk]))
+
+
+class ReceiptDownloadView(LoginRequiredMixin, View):
+    """A receipt file, for those who may see its expenditure's partner's spending."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        receipt = scoped_object(request, Receipt, "view", pk=pk)
+        extension = receipt.file.name.rsplit(".", 1)[-1]
+        return FileResponse(
+            receipt.file.open("rb"),
+            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+            filename=f"receipt-{receipt.expenditure_id}-{receipt.pk}.{extension}",
+        )
+
+
+class FlagListView(ScopedListView):
+    """The flags queue: open flags (or resolved ones, which stay visible), newest first."""
+
+    model = Flag
+    template_name = "funds/flags.html"
+    context_object_name = "flags"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Flag]:
+        status = self.request.GET.get("status", FlagStatus.OPEN)
+        if status not in FlagStatus.values:
+            status = FlagStatus.OPEN
+        return selectors.flag_list(user=self.request.user, status=status)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["status"] = self.request.GET.get("status", FlagStatus.OPEN)
+        context["can_resolve"] = access.is_office(self.request.user)
+        return context
+
+
+class FlagResolveView(ScopedFormView):
+    """The office resolves a flag with a note: accepted, corrected, or referred as a violation."""
+
+    model = Flag
+    access_action = "resolve"
+    form_class = ResolveForm
+    template_name = "funds/flag_resolve.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "flag": self.object}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        flag = self.run_service(
+            form,
+            lambda: services.flag_resolve(
+                flag=self.object,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+                by=request_user(self.request),
+            ),
+        )
+        if flag is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Flag resolved."))
+        return HttpResponseRedirect(reverse("funds:flags"))
