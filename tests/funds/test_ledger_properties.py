@@ -54,15 +54,24 @@ def _run(world: World, ops: list[tuple[object, ...]]) -> None:
             payee = f"Payee {len(entries)}"
             student = world.student_a if category == Category.STIPENDS else None
             entry = f.spend(
-                allocations[index], recorders[index], category=category, amount=amount, payee=payee,
-                student=student, receipts=[],
+                allocations[index],
+                recorders[index],
+                category=category,
+                amount=amount,
+                payee=payee,
+                student=student,
+                receipts=[],
             )
             entries.append(entry)
             expected[allocations[index].pk] += Decimal(str(amount))
         elif op[0] == "approve" and entries:
             entry = entries[int(op[1]) % len(entries)]  # type: ignore[call-overload]
             entry.refresh_from_db()
-            if entry.status == ExpenditureStatus.PENDING and not entry.is_reversal and not hasattr(entry, "reversed_by"):
+            if (
+                entry.status == ExpenditureStatus.PENDING
+                and not entry.is_reversal
+                and not hasattr(entry, "reversed_by")
+            ):
                 services.expenditure_approve(expenditure=entry, by=office)
         elif op[0] == "reverse" and entries:
             entry = entries[int(op[1]) % len(entries)]  # type: ignore[call-overload]
