@@ -27,7 +27,7 @@ class ExpenditureForm(forms.Form):
     def __init__(self, *args: Any, students: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if students is not None:
-            self.fields["student"].queryset = students
+            self.fields["student"].queryset = students  # type: ignore[attr-defined]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -28,7 +28,6 @@ from partners.models import Partner, PartnerKind
 from programmes.models import Programme
 from students.models import Student
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -73,7 +72,7 @@ class Fund(models.Model):
         Programme, on_delete=models.PROTECT, related_name="funds", verbose_name=_("programme")
     )
     reference = models.CharField(_("reference"), max_length=80, blank=True, help_text=_("The grant's number."))
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -145,7 +144,7 @@ class AllocationVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -172,7 +171,7 @@ class BudgetLine(models.Model):
 
     version = models.ForeignKey(AllocationVersion, on_delete=models.PROTECT, related_name="lines")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -209,7 +208,7 @@ class AuthorityLimit(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="authority_limits", null=True, blank=True
     )
-    limit = models.DecimalField(_("limit"), **MONEY)
+    limit = models.DecimalField(_("limit"), max_digits=14, decimal_places=2)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(_("set at"), default=timezone.now)
 
@@ -250,7 +249,7 @@ class Expenditure(models.Model):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     payee = models.CharField(_("payee"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     student = models.ForeignKey(
@@ -268,13 +267,17 @@ class Expenditure(models.Model):
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
     #: the entering person's own approval limit at entry (empty: the office's, unlimited); split purchases
     #: are judged against it
-    entered_limit = models.DecimalField(_("limit of the person entering"), null=True, blank=True, **MONEY)
+    entered_limit = models.DecimalField(
+        _("limit of the person entering"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approval_role = models.CharField(_("approved as"), max_length=16, choices=ApproverRole.choices, blank=True)
-    approval_limit = models.DecimalField(_("approved under the limit"), null=True, blank=True, **MONEY)
+    approval_limit = models.DecimalField(
+        _("approved under the limit"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -362,8 +365,8 @@ class ApprovalAttempt(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     rule = models.CharField(_("rule"), max_length=40)
     role = models.CharField(_("as"), max_length=16, choices=ApproverRole.choices, blank=True)
-    limit = models.DecimalField(_("limit"), null=True, blank=True, **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    limit = models.DecimalField(_("limit"), null=True, blank=True, max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -419,7 +422,7 @@ class Flag(models.Model):
     #: the explanation's English source text and parameters, translated when shown
     message = models.CharField(_("explanation"), max_length=300)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    amount = models.DecimalField(_("amount"), null=True, blank=True, max_digits=14, decimal_places=2)
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)

@@ -108,10 +108,10 @@ def summaries(allocations: Sequence[Allocation]) -> list[AllocationSummary]:
     ids = [a.pk for a in allocations]
     labels = dict(Category.choices)
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for line in BudgetLine.objects.filter(
+    for allocation_id, category, amount in BudgetLine.objects.filter(
         version__allocation_id__in=ids, version__allocation__current_version=F("version")
     ).values_list("version__allocation_id", "category", "amount"):
-        budgets[line[0]][line[1]] = line[2]
+        budgets[allocation_id][category] = amount
     spending: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     approved = Q(status=ExpenditureStatus.APPROVED)
     for row in (
@@ -124,8 +124,8 @@ def summaries(allocations: Sequence[Allocation]) -> list[AllocationSummary]:
             "spent": cents(row["spent"]),
             "approved": cents(row["approved"]),
         }
-    flag_counts: dict[int, dict[str, int]] = {
-        row["allocation_id"]: row
+    flag_counts: dict[int, dict[str, Any]] = {
+        row["allocation_id"]: dict(row)
         for row in Flag.objects.filter(allocation_id__in=ids)
         .order_by()
         .values("allocation_id")

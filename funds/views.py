@@ -70,7 +70,9 @@ class FundsDashboardView(LoginRequiredMixin, TemplateView):
             funds=list(funds.values()),
             open_flags=list(selectors.flag_list(user=user)[:10]),
             own_stipends=list(
-                access.scope(Expenditure.objects.filter(student__user_id=user.pk), user, "view").order_by("-date")[:20]
+                access.scope(
+                    Expenditure.objects.filter(student__user__pk=request_user(self.request).pk), user, "view"
+                ).order_by("-date")[:20]
             ),
             is_office=access.is_office(user),
             **_chart_context(summaries, allocations),
@@ -252,7 +254,7 @@ class ReceiptDownloadView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         receipt = scoped_object(request, Receipt, "view", pk=pk)
-        extension = receipt.file.name.rsplit(".", 1)[-1]
+        extension = (receipt.file.name or "").rsplit(".", 1)[-1]
         return FileResponse(
             receipt.file.open("rb"),
             content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),

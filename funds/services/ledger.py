@@ -51,7 +51,10 @@ DEFAULT_LIMITS: Mapping[str, Decimal] = {
     ApproverRole.COORDINATOR: Decimal("20000.00"),
     ApproverRole.FINANCE: Decimal("5000.00"),
 }
-_MEMBER_ROLES = {MembershipRole.COORDINATOR: ApproverRole.COORDINATOR, MembershipRole.FINANCE: ApproverRole.FINANCE}
+_MEMBER_ROLES: dict[str, str] = {
+    MembershipRole.COORDINATOR: ApproverRole.COORDINATOR,
+    MembershipRole.FINANCE: ApproverRole.FINANCE,
+}
 
 
 def money(value: Decimal | None) -> str:

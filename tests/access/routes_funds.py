@@ -52,8 +52,14 @@ def flag_a(world: World) -> Flag:
     existing = Flag.objects.filter(allocation=allocation, rule=FlagRule.OVER_BUDGET_CATEGORY).first()
     if existing is not None:
         return existing
-    f.spend(allocation, f.finance_officer(world.partner_a), category=Category.TRAVEL, amount=Decimal("10000.01"),
-            payee="Air China", date=world.placement_a.start_date)
+    f.spend(
+        allocation,
+        f.finance_officer(world.partner_a),
+        category=Category.TRAVEL,
+        amount=Decimal("10000.01"),
+        payee="Air China",
+        date=world.placement_a.start_date,
+    )
     return Flag.objects.get(allocation=allocation, rule=FlagRule.OVER_BUDGET_CATEGORY)
 
 
