@@ -44,3 +44,18 @@ class ReceiptForm(forms.Form):
 class ResolveForm(forms.Form):
     resolution = forms.ChoiceField(label=_("Resolution"), choices=Resolution.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8) or XLSX with the columns reference, date, category, amount, payee, and optionally "
+            "description and student_number."
+        ),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)

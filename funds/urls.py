@@ -14,6 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("expenditures/<int:pk>/approve/", views.ExpenditureApproveView.as_view(), name="expenditure-approve"),
     path("expenditures/<int:pk>/reverse/", views.ExpenditureReverseView.as_view(), name="expenditure-reverse"),
     path("receipts/<int:pk>/", views.ReceiptDownloadView.as_view(), name="receipt"),
+    path("<int:pk>/statement.pdf", views.FundStatementView.as_view(), name="fund-statement"),
+    path("<int:pk>/export.xlsx", views.FundExportView.as_view(), name="fund-export"),
+    path("allocations/<int:pk>/import/", views.ExpenditureImportView.as_view(), name="import"),
     path("flags/", views.FlagListView.as_view(), name="flags"),
     path("flags/<int:pk>/resolve/", views.FlagResolveView.as_view(), name="flag-resolve"),
 ]

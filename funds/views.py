@@ -21,10 +21,19 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.views import ScopedDetailView, ScopedFormView, ScopedListView, request_user, scoped_object
-from funds import charts, selectors, services
-from funds.forms import ExpenditureForm, ResolveForm, ReverseForm
-from funds.models import Allocation, Expenditure, Flag, FlagStatus, Receipt
+from core.pdf import render_pdf
+from core.views import (
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    apply_validation_error,
+    request_user,
+    scoped_object,
+)
+from funds import charts, exports, selectors, services
+from funds.forms import ExpenditureForm, ImportConfirmForm, ImportForm, ResolveForm, ReverseForm
+from funds.models import Allocation, Expenditure, Flag, FlagStatus, Fund, Receipt
+from funds.services import imports
 from partners import access
 from partners.models import Partner
 from students.models import Student
@@ -308,3 +317,75 @@ class FlagResolveView(ScopedFormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Flag resolved."))
         return HttpResponseRedirect(reverse("funds:flags"))
+
+
+class FundStatementView(LoginRequiredMixin, View):
+    """The fund statement for auditors as a PDF: totals by category, every expenditure, the flags and their
+    resolution, as far as the reader's scope goes."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        fund = scoped_object(request, Fund.objects.select_related("source", "programme"), "view", pk=pk)
+        pdf = render_pdf("funds/pdf/statement.html", exports.statement_context(fund=fund, user=request.user))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="fund-statement-{fund.pk}.pdf"'
+        return response
+
+
+class FundExportView(LoginRequiredMixin, View):
+    """The fund's ledger and flags (in the reader's scope) as an XLSX workbook."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        fund = scoped_object(request, Fund, "view", pk=pk)
+        return FileResponse(
+            exports.export_xlsx(fund=fund, user=request.user),
+            as_attachment=True,
+            filename=f"fund-{fund.pk}-{timezone.localdate():%Y%m%d}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class ExpenditureImportView(LoginRequiredMixin, View):
+    """Import expenditures into an allocation from a finance-system export: upload, preview every row (new,
+    already imported, or why not), then confirm: all new rows or none."""
+
+    template_name = "funds/import.html"
+
+    def _allocation(self, request: HttpRequest, pk: int) -> Allocation:
+        return scoped_object(request, Allocation.objects.select_related("fund", "partner"), "import", pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        allocation = self._allocation(request, pk)
+        return render(request, self.template_name, {"allocation": allocation, "form": ImportForm()})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from students.services.imports import discard_stash, load_stash, stash_upload
+
+        allocation = self._allocation(request, pk)
+        user = request_user(request)
+        if "token" in request.POST:
+            confirm = ImportConfirmForm(request.POST)
+            try:
+                if not confirm.is_valid():
+                    raise ValidationError(_("This preview has expired or is not yours: upload the file again."))
+                name, data = load_stash(token=confirm.cleaned_data["token"], by=user)
+                created = imports.expenditures_import(allocation=allocation, data=data, by=user)
+            except ValidationError as error:
+                form = ImportForm()
+                form.add_error(None, error.messages)
+                return render(request, self.template_name, {"allocation": allocation, "form": form})
+            discard_stash(name)
+            messages.success(request, _("%(count)s expenditures imported.") % {"count": len(created)})
+            return HttpResponseRedirect(reverse("funds:allocation", args=[allocation.pk]))
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"allocation": allocation, "form": form})
+        data = form.cleaned_data["file"].read()
+        try:
+            preview = imports.expenditures_import_preview(allocation=allocation, data=data, by=user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return render(request, self.template_name, {"allocation": allocation, "form": form})
+        token = stash_upload(data=data, by=user) if preview.is_valid and preview.new_count else ""
+        return render(
+            request, self.template_name, {"allocation": allocation, "form": form, "preview": preview, "token": token}
+        )
