@@ -17,13 +17,22 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tandem_bench"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Practice-hours benchmark (PostgreSQL).")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Practice-hours and funds benchmark (PostgreSQL)."
+    )
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries to load (default 1,000,000)")
     parser.add_argument("--students", type=int, default=2_000, help="students (default 2,000)")
     parser.add_argument("--partners", type=int, default=50, help="partners that take students (default 50)")
     parser.add_argument("--supervisors", type=int, default=20, help="supervisors per partner (default 20)")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement (default 15)")
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
+    parser.add_argument("--expenditures", type=int, default=100_000, help="fund expenditures to load (default 100,000)")
+    parser.add_argument(
+        "--scenario",
+        choices=("all", "practice", "funds"),
+        default="all",
+        help="which scenarios to run (default all; funds alone loads a small programme of its own)",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,8 +80,43 @@ def main(argv: list[str] | None = None) -> int:
         supervisors_per_partner=args.supervisors,
         runs=args.runs,
     )
-    run(config, reuse=kept, out=sys.stdout)
+    if args.scenario in ("all", "practice"):
+        run(config, reuse=kept, out=sys.stdout)
+    if args.scenario in ("all", "funds"):
+        _funds(args, reuse=kept)
     return 0
+
+
+def _funds(args: argparse.Namespace, *, reuse: bool) -> None:
+    """The funds scenario (bench/funds.py), on the practice scenario's programme or a small one of its own."""
+    import time
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench.funds import run as run_funds
+    from bench.practice import populate
+    from programmes.models import Programme
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    programme = Programme.objects.filter(code="bench-mit").first()
+    if programme is None:
+        population = populate(students=200, partners=20, supervisors_per_partner=1, today=timezone.localdate())
+        programme = Programme.objects.get(pk=population.programme_id)
+    out = sys.stdout
+    out.write("\nTandem funds bench\n")
+    results = run_funds(
+        programme=programme, expenditures=args.expenditures, runs=args.runs, warmup=3, reuse=reuse, out=out
+    )
+    header = f"{'measurement':<44} {'median':>10} {'floor':<22} {'median':>10} {'ratio':>7} {'queries':>7} {'runs':>4}"
+    out.write("\n" + header + "\n" + "-" * len(header) + "\n")
+    for r in results:
+        out.write(
+            f"{r.name:<44} {r.median * 1000:>8.1f}ms {r.floor_name:<22} {r.floor_median * 1000:>8.1f}ms "
+            f"{r.ratio:>6.2f}x {r.queries:>7} {r.runs:>4}\n"
+        )
+    out.write(f"\nfunds scenario {time.perf_counter() - started:.1f} s\n")
 
 
 if __name__ == "__main__":
