@@ -211,7 +211,9 @@ class ExpenditureDetailView(ScopedDetailView):
             attempts=access.scope(expenditure.refused_attempts.select_related("by"), user, "view"),
             flags=access.scope(expenditure.flags.all(), user, "view"),
             reversal=reversal,
+            # segregation of duties: one's own entry offers no approval (the service refuses it anyway)
             can_approve=access.can(user, "approve", expenditure)
+            and expenditure.entered_by_id != user.pk
             and expenditure.status == "pending"
             and not expenditure.is_reversal
             and reversal is None,

@@ -248,7 +248,7 @@ def _split_purchases(allocations: QuerySet[Allocation]) -> Iterable[Flag]:
         )
     )
     groups: dict[tuple[int, int, str], list[_Entry]] = defaultdict(list)
-    for partner_id, user_id, payee, day, pk, amount, limit, allocation_id in rows.iterator(chunk_size=5000):
+    for partner_id, user_id, payee, day, pk, amount, limit, allocation_id in rows:
         groups[(partner_id, user_id, payee.strip().casefold())].append(
             _Entry(day, pk, amount, limit or ZERO, allocation_id, payee)
         )
