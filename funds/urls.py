@@ -7,6 +7,10 @@ from funds import views
 app_name = "funds"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.FundsDashboardView.as_view(), name="dashboard"),
+    path("new/", views.FundCreateView.as_view(), name="fund-create"),
+    path("<int:pk>/allocate/", views.AllocationCreateView.as_view(), name="allocation-create"),
+    path("limits/", views.AuthorityLimitsView.as_view(), name="limits"),
+    path("allocations/<int:pk>/revise/", views.AllocationReviseView.as_view(), name="allocation-revise"),
     path("allocations/<int:pk>/", views.AllocationDetailView.as_view(), name="allocation"),
     path("allocations/<int:pk>/spend/", views.ExpenditureCreateView.as_view(), name="expenditure-create"),
     path("partners/<int:pk>/", views.PartnerSpendingView.as_view(), name="partner"),

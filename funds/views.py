@@ -31,8 +31,17 @@ from core.views import (
     scoped_object,
 )
 from funds import charts, exports, selectors, services
-from funds.forms import ExpenditureForm, ImportConfirmForm, ImportForm, ResolveForm, ReverseForm
-from funds.models import Allocation, Expenditure, Flag, FlagStatus, Fund, Receipt
+from funds.forms import (
+    AllocationForm,
+    ExpenditureForm,
+    FundForm,
+    ImportConfirmForm,
+    ImportForm,
+    LimitForm,
+    ResolveForm,
+    ReverseForm,
+)
+from funds.models import Allocation, AuthorityLimit, Expenditure, Flag, FlagStatus, Fund, Receipt
 from funds.services import imports
 from partners import access
 from partners.models import Partner
@@ -114,6 +123,7 @@ class AllocationDetailView(ScopedDetailView):
             flags=selectors.flag_list(user=user, status=None).filter(allocation=allocation),
             versions=allocation.versions.order_by("-number").prefetch_related("lines"),
             can_record=access.can(user, "record", allocation),
+            can_revise=access.can(user, "revise", allocation),
             **_chart_context(summaries, [allocation]),
         )
         return context
@@ -391,3 +401,162 @@ class ExpenditureImportView(LoginRequiredMixin, View):
         return render(
             request, self.template_name, {"allocation": allocation, "form": form, "preview": preview, "token": token}
         )
+
+
+class FundCreateView(ScopedFormView):
+    """The office records a training fund: source, programme, total, period, purpose, conditions, document."""
+
+    model = Fund
+    access_action = "create"
+    form_class = FundForm
+    template_name = "funds/form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        from funds.models import SOURCE_KINDS
+        from programmes.models import Programme
+
+        kwargs = super().get_form_kwargs()
+        kwargs["sources"] = Partner.objects.filter(kind__in=SOURCE_KINDS).order_by("name")
+        kwargs["programmes"] = Programme.objects.order_by("name")
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "title": _("New training fund"), "multipart": True}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        fund = self.run_service(
+            form,
+            lambda: services.fund_create(
+                name=data["name"],
+                source=data["source"],
+                programme=data["programme"],
+                total=data["total"],
+                currency=data["currency"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                purpose=data["purpose"],
+                conditions=data.get("conditions") or "",
+                reference=data.get("reference") or "",
+                allowed_categories=data.get("allowed_categories") or [],
+                document=data.get("document"),
+                by=request_user(self.request),
+            ),
+        )
+        if fund is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Fund recorded: now allocate it to partners."))
+        return HttpResponseRedirect(reverse("funds:allocation-create", args=[fund.pk]))
+
+
+class AllocationCreateView(ScopedFormView):
+    """The office allocates a share of a fund to a partner: a budget per category and a period."""
+
+    model = Fund
+    access_action = "allocate"
+    form_class = AllocationForm
+    template_name = "funds/form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        from partners.models import TRAINING_KINDS
+
+        kwargs = super().get_form_kwargs()
+        kwargs["partners"] = Partner.objects.filter(kind__in=TRAINING_KINDS).order_by("name")
+        kwargs.setdefault("initial", {}).update(start_date=self.object.start_date, end_date=self.object.end_date)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = _("Allocate %(fund)s") % {"fund": self.object.name}
+        return {**super().get_context_data(**kwargs), "title": title}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        allocation = self.run_service(
+            form,
+            lambda: services.allocation_create(
+                fund=self.object,
+                partner=data["partner"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                budget=form.budget(),
+                reason=data.get("reason") or "",
+                by=request_user(self.request),
+            ),
+        )
+        if allocation is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Allocated."))
+        return HttpResponseRedirect(reverse("funds:allocation", args=[allocation.pk]))
+
+
+class AllocationReviseView(ScopedFormView):
+    """The office changes an allocation's period or budget: a new version with the reason."""
+
+    model = Allocation
+    access_action = "revise"
+    form_class = AllocationForm
+    template_name = "funds/form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        version = self.object.current_version
+        initial = kwargs.setdefault("initial", {})
+        if version is not None:
+            initial.update(start_date=version.start_date, end_date=version.end_date)
+            initial.update({f"budget_{line.category}": line.amount for line in version.lines.all()})
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = _("Revise the allocation to %(partner)s") % {"partner": self.object.partner.name}
+        return {**super().get_context_data(**kwargs), "title": title}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        version = self.run_service(
+            form,
+            lambda: services.allocation_revise(
+                allocation=self.object,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                budget=form.budget(),
+                reason=data.get("reason") or "",
+                by=request_user(self.request),
+            ),
+        )
+        if version is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("New version saved."))
+        return HttpResponseRedirect(reverse("funds:allocation", args=[self.object.pk]))
+
+
+class AuthorityLimitsView(ScopedFormView):
+    """The office sets approval limits per role and partner; every earlier limit stays listed."""
+
+    model = AuthorityLimit
+    access_action = "set"
+    form_class = LimitForm
+    template_name = "funds/limits.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        from partners.models import TRAINING_KINDS
+
+        kwargs = super().get_form_kwargs()
+        kwargs["partners"] = Partner.objects.filter(kind__in=TRAINING_KINDS).order_by("name")
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        limits = access.scope(AuthorityLimit.objects.select_related("partner", "set_by"), self.request.user, "view")
+        return {**super().get_context_data(**kwargs), "limits": limits[:200], "defaults": services.DEFAULT_LIMITS}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        limit = self.run_service(
+            form,
+            lambda: services.authority_limit_set(
+                role=data["role"], partner=data.get("partner"), limit=data["limit"], by=request_user(self.request)
+            ),
+        )
+        if limit is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Limit set."))
+        return HttpResponseRedirect(reverse("funds:limits"))

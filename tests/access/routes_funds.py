@@ -90,6 +90,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "funds:fund-statement": lambda w: {"pk": allocation_a(w).fund_id},
     "funds:fund-export": lambda w: {"pk": allocation_a(w).fund_id},
     "funds:import": lambda w: {"pk": allocation_a(w).pk},
+    "funds:allocation-create": lambda w: {"pk": allocation_a(w).fund_id},
+    "funds:allocation-revise": lambda w: {"pk": allocation_a(w).pk},
     "api:fund-detail": lambda w: {"pk": allocation_a(w).fund_id},
     "api:allocation-detail": lambda w: {"pk": allocation_a(w).pk},
     "api:expenditure-detail": lambda w: {"pk": expenditure_a(w).pk},
@@ -99,7 +101,22 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:fund-flag-resolve": lambda w: {"pk": flag_a(w).pk},
 }
 
+def _fund_form(world: World) -> dict[str, Any]:
+    return {
+        "name": "University innovation fund",
+        "source": world.university.pk,
+        "programme": world.programme.pk,
+        "total": "100000",
+        "currency": "CNY",
+        "start_date": "2026-01-01",
+        "end_date": "2027-12-31",
+        "purpose": "Innovation projects",
+    }
+
+
 BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "funds:fund-create": _fund_form,
+    "funds:limits": lambda w: {"role": "coordinator", "partner": w.partner_a.pk, "limit": "30000"},
     "funds:expenditure-create": _spend_form,
     "funds:expenditure-reverse": lambda w: {"reason": "Paid twice"},
     "funds:flag-resolve": lambda w: {"resolution": "accepted", "note": "Conference travel agreed by the office"},
