@@ -315,3 +315,78 @@ def test_nav_shows_funds_to_finance_officers_not_to_supervisors(world: World) ->
     assert reverse("funds:dashboard") in client_for(officer).get(reverse("core:start")).content.decode()
     page = client_for(f.user(world, "supervisor_a")).get(reverse("core:start")).content.decode()
     assert f'href="{reverse("funds:dashboard")}"' not in page
+
+
+# --- The office's pages: record a fund, allocate it, revise, set limits ---------------------------------------
+
+
+def test_office_records_a_fund_allocates_revises_and_sets_a_limit_through_the_pages(world: World) -> None:
+    client = client_for(f.user(world, "office"))
+    response = client.post(
+        reverse("funds:fund-create"),
+        {
+            "name": "Bank talent fund",
+            "source": f.government().pk,
+            "programme": world.programme.pk,
+            "total": "100000",
+            "currency": "CNY",
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "purpose": "Stipends",
+            "allowed_categories": ["stipends", "travel"],
+        },
+    )
+    assert response.status_code == 302
+    from funds.models import Allocation, AuthorityLimit, Fund
+
+    fund = Fund.objects.get(name="Bank talent fund")
+    assert fund.allowed_categories == ["stipends", "travel"]
+    too_much = client.post(
+        reverse("funds:allocation-create", args=[fund.pk]),
+        {
+            "partner": world.partner_a.pk,
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "budget_stipends": "90000",
+            "budget_travel": "20000",
+        },
+    )
+    assert too_much.status_code == 200 and "Allocations cannot exceed the fund: 110,000 &gt; 100,000." in (
+        too_much.content.decode()
+    )
+    assert (
+        client.post(
+            reverse("funds:allocation-create", args=[fund.pk]),
+            {
+                "partner": world.partner_a.pk,
+                "start_date": "2026-01-01",
+                "end_date": "2027-12-31",
+                "budget_stipends": "60000",
+            },
+        ).status_code
+        == 302
+    )
+    allocation = Allocation.objects.get(fund=fund)
+    assert (
+        client.post(
+            reverse("funds:allocation-revise", args=[allocation.pk]),
+            {
+                "start_date": "2026-01-01",
+                "end_date": "2027-12-31",
+                "budget_stipends": "50000",
+                "budget_travel": "5000",
+                "reason": "Travel added",
+            },
+        ).status_code
+        == 302
+    )
+    allocation.refresh_from_db()
+    assert allocation.current_version is not None and allocation.current_version.number == 2
+    assert (
+        client.post(
+            reverse("funds:limits"), {"role": "coordinator", "partner": world.partner_a.pk, "limit": "30000"}
+        ).status_code
+        == 302
+    )
+    assert AuthorityLimit.objects.get().limit == Decimal("30000")
+    assert client_for(f.user(world, "coordinator_a")).get(reverse("funds:limits")).status_code == 404
