@@ -13,7 +13,7 @@ help:
 	@echo "make test     run the whole test suite, browser journeys included (creates .venv when missing)"
 	@echo "make lint     ruff, mypy, migrations check, deploy check, OpenAPI validation, compose schema"
 	@echo "make makemessages  refresh the Chinese catalogue after changing strings (needs GNU gettext)"
-	@echo "make bench    load 1,000,000 practice-hour entries into PostgreSQL and print read/floor ratios (docs/bench.md)"
+	@echo "make bench    load 1,000,000 practice-hour entries and 100,000 fund expenditures into PostgreSQL and print read/floor ratios (docs/bench.md)"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
