@@ -101,6 +101,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:fund-flag-resolve": lambda w: {"pk": flag_a(w).pk},
 }
 
+
 def _fund_form(world: World) -> dict[str, Any]:
     return {
         "name": "University innovation fund",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from funds.demo import PROVINCIAL
 
@@ -37,9 +37,8 @@ def test_finance_officer_records_with_a_receipt_and_office_resolves_the_flag(
     finance.get_by_label("Amount").fill("2300")
     finance.get_by_label("Payee").fill(PAYEE)
     finance.get_by_label("Description").fill("Utility patent filing fee")
-    finance.get_by_label("Receipt").set_input_files(
-        files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
+    invoice: FilePayload = {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    finance.get_by_label("Receipt").set_input_files(files=[invoice])
     finance.get_by_role("button", name="Record", exact=True).click()
 
     expect(finance.get_by_role("heading", level=1)).to_contain_text(PAYEE)

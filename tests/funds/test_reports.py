@@ -62,7 +62,8 @@ def test_xlsx_export_writes_text_cells_never_formulas(world: World) -> None:
     a, _b = _shared(world)
     response = client_for(f.user(world, "office")).get(reverse("funds:fund-export", args=[a.fund_id]))  # type: ignore[attr-defined]
     assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    workbook = load_workbook(io.BytesIO(content))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     payees = {row[5] for row in rows[1:]}
     assert '=HYPERLINK("http://x")' in payees
