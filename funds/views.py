@@ -139,7 +139,13 @@ class PartnerSpendingView(LoginRequiredMixin, View):
         return render(
             request,
             "funds/partner.html",
-            {"partner": partner, "summaries": summaries, **_chart_context(summaries, allocations)},
+            {
+                "partner": partner,
+                "summaries": summaries,
+                "flags": selectors.flag_list(user=request.user).filter(allocation__partner=partner)[:50],
+                "can_resolve": access.is_office(request.user),
+                **_chart_context(summaries, allocations),
+            },
         )
 
 
