@@ -16,7 +16,7 @@ help:
 	@echo "make backup   dump the database (PostgreSQL) and copy the media files, with their SHA-256, into var/backups"
 	@echo "make restore BACKUP=var/backups/tandem-...  restore into an empty database and media folder, then check it"
 	@echo "make load     50 users for 3 minutes against gunicorn + PostgreSQL + Redis; p50/p95 per page (docs/bench.md)"
-	@echo "make bench    load 1,000,000 practice-hour entries into PostgreSQL and print read/floor ratios (docs/bench.md)"
+	@echo "make bench    load 1,000,000 practice-hour entries and 100,000 fund expenditures into PostgreSQL and print read/floor ratios (docs/bench.md)"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

@@ -18,7 +18,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tandem_bench"
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bench", description="Practice-hours and originality benchmarks (PostgreSQL)."
+        prog="python -m bench", description="Practice-hours, originality and funds benchmarks (PostgreSQL)."
     )
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries to load (default 1,000,000)")
     parser.add_argument("--students", type=int, default=2_000, help="students (default 2,000)")
@@ -28,11 +28,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
         "--scenario",
-        choices=["all", "practice", "integrity"],
+        choices=["all", "practice", "integrity", "funds"],
         default="all",
-        help="practice hours (1M entries), originality checks (1k and 10k documents), or both (default)",
+        help="practice hours (1M entries), originality checks (1k and 10k documents), funds (100k expenditures), "
+        "or all (default)",
     )
     parser.add_argument("--documents", type=int, default=10_000, help="largest originality corpus (default 10,000)")
+    parser.add_argument("--expenditures", type=int, default=100_000, help="fund expenditures to load (default 100,000)")
     return parser.parse_args(argv)
 
 
@@ -91,7 +93,41 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", verbosity=0, interactive=False)
         sizes = (max(args.documents // 10, 1), args.documents)
         run_integrity(IntegrityBenchConfig(sizes=sizes, runs=min(args.runs, 5)), out=sys.stdout)
+    if args.scenario in {"all", "funds"}:
+        _funds(args, reuse=kept)
     return 0
+
+
+def _funds(args: argparse.Namespace, *, reuse: bool) -> None:
+    """The funds scenario (bench/funds.py), on the practice scenario's programme or a small one of its own."""
+    import time
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench.funds import run as run_funds
+    from bench.practice import populate
+    from programmes.models import Programme
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    programme = Programme.objects.filter(code="bench-mit").first()
+    if programme is None:
+        population = populate(students=200, partners=20, supervisors_per_partner=1, today=timezone.localdate())
+        programme = Programme.objects.get(pk=population.programme_id)
+    out = sys.stdout
+    out.write("\nTandem funds bench\n")
+    results = run_funds(
+        programme=programme, expenditures=args.expenditures, runs=args.runs, warmup=3, reuse=reuse, out=out
+    )
+    header = f"{'measurement':<44} {'median':>10} {'floor':<22} {'median':>10} {'ratio':>7} {'queries':>7} {'runs':>4}"
+    out.write("\n" + header + "\n" + "-" * len(header) + "\n")
+    for r in results:
+        out.write(
+            f"{r.name:<44} {r.median * 1000:>8.1f}ms {r.floor_name:<22} {r.floor_median * 1000:>8.1f}ms "
+            f"{r.ratio:>6.2f}x {r.queries:>7} {r.runs:>4}\n"
+        )
+    out.write(f"\nfunds scenario {time.perf_counter() - started:.1f} s\n")
 
 
 if __name__ == "__main__":

@@ -7,5 +7,8 @@ class FundsConfig(AppConfig):
     verbose_name = _("Funds")
 
     def ready(self) -> None:
-        # The app's access rules register with the engine (partners.access) when it is imported.
-        from funds import access  # noqa: F401
+        # The app's access rules register with the engine (partners.access) when it is imported; its plugs
+        # into the lower apps' hooks (draw factor, scorecard block, navigation, start panel) are registered.
+        from funds import access, hooks, tasks  # noqa: F401
+
+        hooks.register()

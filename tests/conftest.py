@@ -60,6 +60,7 @@ EMBEDDED_MODULES = {
     "tests/core/test_demo.py",
     "tests/core/test_pdf_fonts.py",
     "tests/practice/test_demo.py",
+    "tests/funds/test_demo.py",
     "tests/config/test_env.py",
 }
 EMBEDDED_NAMES = re.compile(
