@@ -143,7 +143,7 @@ class ExpenditureCreateSerializer(serializers.Serializer[Any]):
     receipts = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class ReverseSerializer(serializers.Serializer[Any]):
+class ExpenditureReverseSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 

@@ -27,11 +27,11 @@ from funds import services
 from funds.api.serializers import (
     AllocationSerializer,
     ExpenditureCreateSerializer,
+    ExpenditureReverseSerializer,
     ExpenditureSerializer,
     FlagSerializer,
     FundSerializer,
     ResolveSerializer,
-    ReverseSerializer,
 )
 from funds.models import (
     Allocation,
@@ -164,12 +164,12 @@ class ExpenditureViewSet(mixins.CreateModelMixin, _ScopedReadViewSet):
         expenditure = self.get_object()
         return self._read(services.expenditure_approve(expenditure=expenditure, by=request_user(request)))
 
-    @extend_schema(request=ReverseSerializer, responses={201: ExpenditureSerializer, **_ERRORS})
+    @extend_schema(request=ExpenditureReverseSerializer, responses={201: ExpenditureSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
     def reverse(self, request: Request, pk: str | None = None) -> Response:
         """Reverse recorded spending with a reason: answers the reversal entry."""
         expenditure = self.get_object()
-        serializer = ReverseSerializer(data=request.data)
+        serializer = ExpenditureReverseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reversal = services.expenditure_reverse(
             expenditure=expenditure, reason=serializer.validated_data["reason"], by=request_user(request)

@@ -161,5 +161,5 @@ class PointAwardSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = fields
 
 
-class ReverseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PointAwardReverseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=2000)

@@ -24,10 +24,10 @@ from core.views import request_user
 from projects import services
 from projects.api.serializers import (
     DecisionSerializer,
+    PointAwardReverseSerializer,
     PointAwardSerializer,
     ProjectOutputSerializer,
     ProjectSerializer,
-    ReverseSerializer,
 )
 from projects.models import (
     OutputStatus,
@@ -156,12 +156,12 @@ class PointAwardViewSet(_ScopedReadViewSet):
     filterset_class = PointFilter
     write_actions = {"reverse": "reverse"}
 
-    @extend_schema(request=ReverseSerializer, responses={201: PointAwardSerializer, **_ERRORS})
+    @extend_schema(request=PointAwardReverseSerializer, responses={201: PointAwardSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
     def reverse(self, request: Request, pk: str | None = None) -> Response:
         """Take an award back (the office), saying why: answers the reversal row (negative points)."""
         award = self.get_object()
-        serializer = ReverseSerializer(data=request.data)
+        serializer = PointAwardReverseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reversal = points.award_reverse(
             award=award, reason=serializer.validated_data["reason"], by=request_user(request)
