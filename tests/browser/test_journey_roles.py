@@ -38,6 +38,8 @@ ROLE_CARDS = {
     "teacher": set(),
     "engineer": set(),
     "teacher-hospital": set(),
+    # funds/demo.py: the enterprise's finance officer.
+    "finance-enterprise": {"finance"},
 }
 
 PHONE = {"width": 390, "height": 844}
