@@ -110,7 +110,7 @@ def grade_correct(
     """Change a submitted grade: the offering's teachers or the office, with a reason. The correction row
     keeps the value before and after; the grade's history keeps who and when."""
     access.require(by, "correct", grade)
-    grade = Grade.objects.select_for_update().select_related("enrolment__offering__course").get(pk=grade.pk)
+    grade = Grade.objects.select_for_update(of=("self",)).select_related("enrolment__offering__course").get(pk=grade.pk)
     if not grade.is_locked:
         raise refuse("percentage", "grade_not_submitted", _("A draft grade is changed on the grade sheet."))
     if not reason.strip():

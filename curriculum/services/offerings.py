@@ -132,7 +132,7 @@ def enrolment_create(
     if student.user_id != by.pk and not access.is_office(by):
         raise refuse("student", "not_yours", _("You may enrol only yourself."))
     # Lock the offering so two students cannot both take its last place.
-    offering = Offering.objects.select_for_update().select_related("course").get(pk=offering.pk)
+    offering = Offering.objects.select_for_update(of=("self",)).select_related("course").get(pk=offering.pk)
     refusal = enrolment_refusal(offering=offering, student=student, today=today)
     if refusal is not None:
         raise refusal

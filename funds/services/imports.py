@@ -195,7 +195,7 @@ def expenditures_import(
     """Record every new row of the file, or none; rows already imported are skipped. Returns the new
     entries. Flags are computed once, after them."""
     access.require(by, "import", allocation)
-    allocation = Allocation.objects.select_for_update().select_related("fund").get(pk=allocation.pk)
+    allocation = Allocation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=allocation.pk)
     preview = _check(allocation, _rows(data), today or timezone.localdate())
     if not preview.is_valid:
         raise ImportRefused(_("%(count)s rows have errors: nothing was imported.") % {"count": preview.error_count})

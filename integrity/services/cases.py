@@ -168,7 +168,7 @@ def case_assign(*, case: Case, investigators: Sequence[User], by: User) -> list[
     """Assign investigators (the office): office members or inspectors without a conflict of interest
     (the subject themself, a member of the partner concerned, the student's tutor or supervisors)."""
     access.require(by, "decide", case)
-    case = Case.objects.select_for_update().select_related("subject_student").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("subject_student").get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise refuse(NON_FIELD_ERRORS, "closed", _("The case is closed."))
     if not investigators:

@@ -54,7 +54,7 @@ def submission_create(*, student: Student, kind: str, title: str, upload: Any, b
     if not title:
         raise refuse("title", "required", _("Give the document's title."))
     extracted = extract(upload)
-    student = Student.objects.select_for_update().select_related("user", "programme").get(pk=student.pk)
+    student = Student.objects.select_for_update(of=("self",)).select_related("user", "programme").get(pk=student.pk)
     milestone = None
     if kind in MILESTONE_OF_KIND:
         milestone = Milestone.objects.filter(student=student, kind=MILESTONE_OF_KIND[kind]).first()
@@ -155,7 +155,7 @@ def report_decide(*, report: OriginalityReport, outcome: str, reason: str, by: U
     """A written decision on a finished report: the tutor on one awaiting review (clear it, require a
     resubmission, or refer it to the office); the office on one awaiting review or referred."""
     access.require(by, "decide", report)
-    report = OriginalityReport.objects.select_for_update().select_related("submission__student").get(pk=report.pk)
+    report = OriginalityReport.objects.select_for_update(of=("self",)).select_related("submission__student").get(pk=report.pk)
     if not (reason or "").strip():
         raise refuse("reason", "required", _("Write the decision's reasons."))
     if report.status != CheckStatus.DONE:

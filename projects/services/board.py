@@ -64,7 +64,7 @@ def join_request_create(*, post: BoardPost, by: User, message: str = "") -> Join
     if student is None:
         raise refuse("post", "students_only", _("Only students ask to join a project from the board."))
     with transaction.atomic():
-        locked = BoardPost.objects.select_for_update().select_related("project").get(pk=post.pk)
+        locked = BoardPost.objects.select_for_update(of=("self",)).select_related("project").get(pk=post.pk)
         project = locked.project
         if not locked.is_open or project.status not in OPEN_STATUSES:
             raise refuse("post", "post_closed", _("This post is closed."))
@@ -92,7 +92,7 @@ def join_request_answer(*, request: JoinRequest, accept: bool, by: User, answer:
     if not accept and not answer.strip():
         raise refuse("answer", "reason_required", _("Tell the student why not."))
     with transaction.atomic():
-        locked = JoinRequest.objects.select_for_update().select_related("post__project", "student").get(pk=request.pk)
+        locked = JoinRequest.objects.select_for_update(of=("self",)).select_related("post__project", "student").get(pk=request.pk)
         post = BoardPost.objects.select_for_update().get(pk=locked.post_id)
         project = locked.post.project
         if locked.status != RequestStatus.PENDING:

@@ -38,7 +38,7 @@ def review_submit(
 
     access.require(by, "submit", review)
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("round").get(pk=review.pk)
+        locked = Review.objects.select_for_update(of=("self",)).select_related("round").get(pk=review.pk)
         if locked.status != ReviewStatus.PENDING:
             raise refuse("status", "already_submitted", _("This review has been submitted; it cannot be changed."))
         if locked.round.status != RoundStatus.OPEN:
