@@ -36,7 +36,7 @@ from integrity.models import (
     Submission,
 )
 from partners import access
-from partners.models import Partner, PartnerStatus
+from partners.models import Partner
 from students.models import Student
 
 DECISION_STANDS = (CaseStatus.DECIDED, CaseStatus.APPEALED, CaseStatus.CLOSED)
@@ -67,10 +67,9 @@ def milestone_check(*, milestone: Any) -> str:
 def placement_check(
     *, partner: Partner, supervisor: Any, start_date: datetime.date, **_ignored: Any
 ) -> dict[str, list[str]]:
-    """A suspended supervisor or a suspended partner takes no new placement."""
+    """A supervisor suspended by a decided case takes no new placement. (A suspended partner is refused by
+    the students app itself, rule ``partner_suspended``.)"""
     errors: dict[str, list[str]] = {}
-    if partner.status == PartnerStatus.SUSPENDED:
-        errors["partner"] = [_("%(partner)s is suspended and takes no new placements.") % {"partner": partner.name}]
     case = (
         Case.objects.filter(subject_user=supervisor, sanction=Sanction.SUSPEND_SUPERVISION, status__in=DECISION_STANDS)
         .exclude(sanction_until__lt=start_date)

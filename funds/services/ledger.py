@@ -424,7 +424,9 @@ class ApprovalRefused(Exception):
 
 
 def _approve(expenditure: Expenditure, by: User) -> Expenditure:
-    expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("allocation__partner").get(pk=expenditure.pk)
+    expenditure = (
+        Expenditure.objects.select_for_update(of=("self",)).select_related("allocation__partner").get(pk=expenditure.pk)
+    )
     authority = authority_of(by, expenditure.allocation.partner)
     if expenditure.is_reversal:
         raise ApprovalRefused(

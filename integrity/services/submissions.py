@@ -155,7 +155,11 @@ def report_decide(*, report: OriginalityReport, outcome: str, reason: str, by: U
     """A written decision on a finished report: the tutor on one awaiting review (clear it, require a
     resubmission, or refer it to the office); the office on one awaiting review or referred."""
     access.require(by, "decide", report)
-    report = OriginalityReport.objects.select_for_update(of=("self",)).select_related("submission__student").get(pk=report.pk)
+    report = (
+        OriginalityReport.objects.select_for_update(of=("self",))
+        .select_related("submission__student")
+        .get(pk=report.pk)
+    )
     if not (reason or "").strip():
         raise refuse("reason", "required", _("Write the decision's reasons."))
     if report.status != CheckStatus.DONE:

@@ -162,7 +162,11 @@ def agreement_create(
 
 
 def _locked_open(agreement: Agreement) -> Agreement:
-    locked = Agreement.objects.select_for_update(of=("self",)).select_related("programme__lead_university").get(pk=agreement.pk)
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("programme__lead_university")
+        .get(pk=agreement.pk)
+    )
     if locked.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it is kept as it was and cannot be changed."))
     return locked

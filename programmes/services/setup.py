@@ -480,7 +480,9 @@ def participation_update(*, participation: Participation, by: User, role: str, r
     """Change a participating partner's role or responsibilities (office)."""
     access.require(by, "change", participation.programme)
     participation = (
-        Participation.objects.select_for_update(of=("self",)).select_related("programme", "partner").get(pk=participation.pk)
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("programme", "partner")
+        .get(pk=participation.pk)
     )
     _check_participation(participation.programme, participation.partner, role)
     participation.role, participation.responsibilities = role, responsibilities.strip()

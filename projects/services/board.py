@@ -92,7 +92,11 @@ def join_request_answer(*, request: JoinRequest, accept: bool, by: User, answer:
     if not accept and not answer.strip():
         raise refuse("answer", "reason_required", _("Tell the student why not."))
     with transaction.atomic():
-        locked = JoinRequest.objects.select_for_update(of=("self",)).select_related("post__project", "student").get(pk=request.pk)
+        locked = (
+            JoinRequest.objects.select_for_update(of=("self",))
+            .select_related("post__project", "student")
+            .get(pk=request.pk)
+        )
         post = BoardPost.objects.select_for_update().get(pk=locked.post_id)
         project = locked.post.project
         if locked.status != RequestStatus.PENDING:

@@ -242,7 +242,9 @@ def output_submit(
 
 
 def _decide(output: ProjectOutput, *, status: str, note: str, by: User) -> ProjectOutput:
-    locked = ProjectOutput.objects.select_for_update(of=("self",)).select_related("project__lead_partner").get(pk=output.pk)
+    locked = (
+        ProjectOutput.objects.select_for_update(of=("self",)).select_related("project__lead_partner").get(pk=output.pk)
+    )
     if locked.status != OutputStatus.SUBMITTED:
         raise refuse("status", "already_decided", _("This output was already decided."))
     locked.status = status

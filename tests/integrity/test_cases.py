@@ -202,12 +202,14 @@ def test_suspended_supervisor_cannot_be_chosen_for_a_new_placement(world: World)
     assert any("suspended from supervising" in m and "IC-" in m for m in messages)
 
 
-def test_suspended_partner_takes_no_new_placement(world: World) -> None:
+def test_a_suspended_partner_is_left_to_the_students_rule(world: World) -> None:
+    """The students app refuses a suspended partner itself (rule ``partner_suspended``, tested in
+    tests/students/test_partner_rules.py): integrity's check adds no second message about it."""
     from partners.models import PartnerStatus
 
     world.partner_a.status = PartnerStatus.SUSPENDED
     errors = effects.placement_check(partner=world.partner_a, supervisor=_u(world, "supervisor_a"), start_date=TODAY)
-    assert "partner" in errors
+    assert "partner" not in errors
 
 
 def test_delayed_defence_shows_on_the_plan_to_the_student_not_to_a_supervisor(world: World) -> None:
