@@ -32,6 +32,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
         return size
 
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        """The page asked for: a whole number from 1 (or "last"); anything else is refused (400, naming it),
+        as the schema documents, whatever the list holds (an empty list used to answer 200 to ``page=``)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("Enter a whole number from 1.")]})
+        return raw
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

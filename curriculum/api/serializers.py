@@ -118,7 +118,15 @@ class GradeBulkSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class GradeBulkRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    grades = BulkGradeSerializer(many=True, help_text="1 to 500 grades.")
+    # Documented as rows of any shape, because that is what the request takes (as practice hours' bulk
+    # does): a row that is not a grade is refused on its own in ``results``, not the request.
+    grades = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=BULK_MAX,
+        help_text="1 to 500 grades, each an object with the fields of `BulkGrade` (`enrolment`, `percentage` or "
+        "`passed`, `submit`, `idempotency_key`); each row is checked on its own and answered in `results`.",
+    )
 
 
 class GradeBulkResultRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
