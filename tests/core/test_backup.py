@@ -81,14 +81,14 @@ def test_a_backup_of_the_demo_restores_into_an_empty_database_and_passes_the_smo
     assert backup_verify(folder) == len((folder / SUMS).read_text().splitlines())
     assert (folder / COUNTS).exists()
     # Every frozen report's file is in the backup (other apps add files of their own: receipts, submissions).
-    assert all((folder / "media" / report.pdf.name).exists() for report in reports)
+    assert all((folder / "media" / str(report.pdf.name)).exists() for report in reports)
 
     restored_media = tmp_path / "restored-media"
     restored = _manage("restore", "--from", str(folder), database=empty_database, media=restored_media)
     assert restored.returncode == 0, restored.stderr[-3000:]
     assert "all as in the backup" in restored.stdout
-    checked = re.search(r"(\d+) frozen files checked", restored.stdout)
-    assert checked and int(checked.group(1)) >= reports.count()  # inspection reports and other apps' frozen files
+    frozen = re.search(r"(\d+) frozen files checked", restored.stdout)
+    assert frozen and int(frozen.group(1)) >= reports.count()  # inspection reports and other apps' frozen files
     with psycopg.connect(_url(empty_database)) as conn:
         assert conn.execute("SELECT count(*) FROM supervision_inspectionreport").fetchone() == (
             before["supervision_inspectionreport"],
