@@ -8,7 +8,10 @@
   office; nobody else reading the plan);
 - ``SCORECARD_SECTIONS``: cases decided against a partner's people (or the partner) in the last 12 months
   count on its scorecard; two, or one sanction, propose probation;
-- ``NAV_ITEMS``: the integrity pages for those who have some.
+- ``NAV_ITEMS``: the integrity pages for those who have some;
+- ``reviews.hooks.CONCERN_OUTCOMES``: the office opens a violation from a review concern (on
+  ``integrity:case-from-concern`` or through the concerns API), and the concern links to its case for those
+  who may see the case (``integrity.services.concerns``).
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ from integrity.models import (
     Sanction,
     Submission,
 )
+from integrity.services.concerns import case_open_from_concern
 from partners import access
 from partners.models import Partner
+from reviews import hooks as reviews_hooks
 from students.models import Student
 
 DECISION_STANDS = (CaseStatus.DECIDED, CaseStatus.APPEALED, CaseStatus.CLOSED)
@@ -180,7 +185,31 @@ def _sees_integrity(user: Any) -> bool:
     return access.is_office(user) or Student.objects.filter(Q(user_id=user.pk) | Q(tutor_id=user.pk)).exists()
 
 
+def concern_case_link(concern: Any, user: Any) -> tuple[str, str] | None:
+    """The case opened from a concern, if the reader may know of it (one query)."""
+    if not user.is_authenticated:
+        return None
+    case = access.scope(Case.objects.filter(source_concern_id=concern.pk), user, "view").only("pk", "number").first()
+    if case is None:
+        return None
+    return _("Violation case %(number)s") % {"number": case.number}, reverse("integrity:case", args=[case.pk])
+
+
+def _may_open_cases(user: Any) -> bool:
+    return access.can(user, "open", Case)
+
+
 def register() -> None:
+    reviews_hooks.CONCERN_OUTCOMES.register(
+        reviews_hooks.ConcernOutcome(
+            key="violation",
+            handle=case_open_from_concern,
+            label=gettext_lazy("Open a violation"),
+            page=lambda concern: reverse("integrity:case-from-concern", args=[concern.pk]),
+            allowed=_may_open_cases,
+            link=concern_case_link,
+        )
+    )
     hooks.MILESTONE_CHECKS.register(hooks.MilestoneCheck(key="originality_pending", check=milestone_check))
     hooks.PLACEMENT_CHECKS.register(hooks.PlacementCheck(key="integrity_suspension", check=placement_check))
     hooks.PLAN_SECTIONS.register(

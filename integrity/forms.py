@@ -118,3 +118,26 @@ class CaseDecideForm(BootstrapFormMixin, forms.Form):
 
 class CaseAnswerForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CaseFromConcernForm(BootstrapFormMixin, forms.Form):
+    """A violation opened from a review concern: whom it is about (the person addressed or the partner), its
+    kind, its evidence (drafted from the thread, without the reviewer's name), and the office's reason,
+    which goes into the concern's thread."""
+
+    subject = forms.ChoiceField(label=_("Subject"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The case's subject reads the evidence: name the student who raised the concern only if you must."),
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the concern becomes a violation case; kept in the concern's thread."),
+    )
+
+    def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects  # type: ignore[attr-defined]

@@ -7,7 +7,8 @@
   a PDF with its SHA-256). Its outcome follows the programme's ``ThresholdPolicy``; a tutor's or the
   office's written decision is a ``ReportDecision`` row, never an edit.
 - A ``Case`` of the violations register moves through steps, each a ``CaseEvent`` row with who and when;
-  the case's own columns only say where it stands now.
+  the case's own columns only say where it stands now. A case opened from a review concern names it
+  (``source_concern``): integrity stands above reviews, so the link points down.
 """
 
 from __future__ import annotations
@@ -365,6 +366,15 @@ class Case(models.Model):
         OriginalityReport, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
     )
     source_reference = models.CharField(_("source reference"), max_length=300, blank=True)
+    #: the review concern the office opened the case from (``reviews.hooks.CONCERN_OUTCOMES``); one case each
+    source_concern = models.ForeignKey(
+        "reviews.Concern",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("review concern"),
+    )
     evidence = models.TextField(_("evidence"))
     status = models.CharField(_("status"), max_length=14, choices=CaseStatus.choices, default=CaseStatus.OPENED)
     statement_due = models.DateField(_("statement due"), null=True, blank=True)
@@ -393,6 +403,9 @@ class Case(models.Model):
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
             models.CheckConstraint(condition=~Q(decision="remedy") | ~Q(remedy=""), name="case_remedy_named"),
             models.CheckConstraint(condition=~Q(decision="sanction") | ~Q(sanction=""), name="case_sanction_named"),
+            models.UniqueConstraint(
+                fields=["source_concern"], condition=Q(source_concern__isnull=False), name="case_concern_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-opened_at"], name="case_status_idx"),

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/", office.public_counts, name="public-counts"),
     path("cases/", cases.CaseListView.as_view(), name="cases"),
     path("cases/new/", cases.CaseOpenView.as_view(), name="case-open"),
+    path("cases/from-concern/<int:pk>/", cases.CaseFromConcernView.as_view(), name="case-from-concern"),
     path("cases/<int:pk>/", cases.CaseDetailView.as_view(), name="case"),
     path("cases/<int:pk>/step/", cases.CaseStepView.as_view(), name="case-step"),
     path("cases/<int:pk>/decide/", cases.CaseDecideView.as_view(), name="case-decide"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
+from reviews import hooks
 from reviews.models import STUDENT_WRITTEN, ConcernCategory, ConcernStatus, Review
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -62,17 +63,32 @@ class EscalateForm(BootstrapFormMixin, forms.Form):
 
 
 class DecideForm(BootstrapFormMixin, forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[
+    """How the office closes a concern. An outcome an app above takes on its own page (a violation: the
+    integrity register's form) is not offered here; the concern page links to that page instead."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reference = forms.CharField(label=_("Reference (e.g. the inspection planned)"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
             (ConcernStatus.RESOLVED, _("Resolved")),
             (ConcernStatus.REFERRED, _("Refer to an inspection (a finding to look at)")),
             (ConcernStatus.VIOLATION, _("Open a violation")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    reference = forms.CharField(label=_("Reference (e.g. the inspection planned)"), required=False, max_length=200)
+        ]
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in choices if not self._elsewhere(value)
+        ]
+
+    @staticmethod
+    def _elsewhere(outcome: str) -> bool:
+        """Taken on another page (a handler with its own ``page``), or not available at all (a violation
+        while no handler is registered)."""
+        handler = hooks.outcome_handler(outcome)
+        if handler is None:
+            return outcome == ConcernStatus.VIOLATION
+        return handler.page is not None
 
 
 class MeetingForm(BootstrapFormMixin, forms.Form):

@@ -30,7 +30,7 @@ from core.views import (
 )
 from partners import access
 from partners.models import Site
-from reviews import dashboard, exports, selectors
+from reviews import dashboard, exports, hooks, selectors
 from reviews.forms import DecideForm, EscalateForm, MeetingForm, MinutesAnswerForm, ReplyForm, ReviewSubmitForm
 from reviews.models import (
     OPEN_CONCERN,
@@ -222,6 +222,24 @@ class ConcernListView(ScopedListView):
         return selectors.concern_list(user=request_user(self.request))
 
 
+def _outcome_pages(concern: Concern, user: User) -> list[tuple[str, str]]:
+    """The outcomes an app above takes on its own page (``reviews.hooks``), for those it allows: (label, url)."""
+    return [
+        (str(h.label), h.page(concern))
+        for h in hooks.CONCERN_OUTCOMES
+        if h.page is not None and (h.allowed is None or h.allowed(user))
+    ]
+
+
+def _outcome_links(concern: Concern, user: User) -> list[tuple[str, str]]:
+    """What the office's decision opened (a violation case), as this reader may see it: (label, url)."""
+    handler = hooks.outcome_handler(concern.status)
+    if handler is None or handler.link is None:
+        return []
+    found = handler.link(concern, user)
+    return [found] if found else []
+
+
 class ConcernDetailView(ScopedDetailView):
     """A concern and its thread. Who raised it is shown to the office and to that person only."""
 
@@ -245,6 +263,8 @@ class ConcernDetailView(ScopedDetailView):
             concern.status in OPEN_CONCERN and concern.status != "escalated" and access.can(user, "escalate", concern)
         )
         context["may_decide"] = concern.status in OPEN_CONCERN and context["is_office"]
+        context["outcome_pages"] = _outcome_pages(concern, user) if context["may_decide"] else []
+        context["outcome_links"] = _outcome_links(concern, user)
         context["reply_form"] = kwargs.get("reply_form") or ReplyForm()
         context["escalate_form"] = EscalateForm()
         return context

@@ -109,6 +109,7 @@ class OriginalityReportSerializer(serializers.ModelSerializer):  # type: ignore[
 
 class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     evidence = serializers.SerializerMethodField()
+    source_concern = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -126,12 +127,26 @@ class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "opened_at",
             "decided_at",
             "evidence",
+            "source_concern",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Null for readers who see only the outcome."))
     def get_evidence(self, case: Case) -> str | None:
-        request = self.context.get("request")
-        if request is None or not access.can(request.user, "view_evidence", case):
-            return None
-        return case.evidence
+        return case.evidence if self._full(case) else None
+
+    def _full(self, case: Case) -> bool:
+        """Whether the reader sees the case's evidence (asked once per case, for both fields)."""
+        seen: dict[int, bool] = self.__dict__.setdefault("_evidence_readers", {})
+        if case.pk not in seen:
+            request = self.context.get("request")
+            seen[case.pk] = request is not None and access.can(request.user, "view_evidence", case)
+        return seen[case.pk]
+
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True, help_text="The review concern the case was opened from (readers of its evidence only)."
+        )
+    )
+    def get_source_concern(self, case: Case) -> int | None:
+        return case.source_concern_id if self._full(case) else None

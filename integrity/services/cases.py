@@ -38,6 +38,7 @@ from integrity.models import (
 )
 from partners import access
 from partners.models import Membership, Partner
+from reviews.models import Concern
 from students.models import Placement, Student
 
 #: Statuses in which a decision stands (its effects apply).
@@ -93,10 +94,12 @@ def case_open(
     partner: Partner | None = None,
     source_report: OriginalityReport | None = None,
     source_reference: str = "",
+    source_concern: Concern | None = None,
 ) -> Case:
     """Open a case (the office). The subject is a student, a supervisor or teacher (``person``; the case is
-    filed under the partner they belong to, so its coordinator learns of it), or a partner. A case from an
-    originality report is about the report's student."""
+    filed under the partner they belong to, or the ``partner`` given, so its coordinator learns of it), or a
+    partner. A case from an originality report is about the report's student; one from a review concern
+    names it (``integrity.services.concerns``)."""
     access.require(by, "open", Case)
     if subject_kind not in SubjectKind.values:
         raise refuse("subject_kind", "invalid", _("Choose whom the case is about."))
@@ -134,6 +137,7 @@ def case_open(
         source=source,
         source_report=source_report,
         source_reference=(source_reference or "").strip()[:300],
+        source_concern=source_concern,
         evidence=evidence.strip(),
         opened_by=by,
         opened_at=now,

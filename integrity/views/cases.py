@@ -19,10 +19,13 @@ from django.views import View
 
 from core.views import ScopedListView, apply_validation_error, not_found, request_user, require_or_404, scoped_object
 from integrity import selectors
-from integrity.forms import CaseAnswerForm, CaseDecideForm, CaseOpenForm, CaseStepForm
-from integrity.models import Case, CaseSource, CaseStatus, OriginalityReport
+from integrity.forms import CaseAnswerForm, CaseDecideForm, CaseFromConcernForm, CaseOpenForm, CaseStepForm
+from integrity.models import Case, CaseSource, CaseStatus, OriginalityReport, SubjectKind
 from integrity.services import cases
+from integrity.services.concerns import concern_evidence, concern_subjects
 from partners import access
+from reviews.models import OPEN_CONCERN, Concern, ConcernStatus
+from reviews.services.concerns import concern_decide
 
 
 class CaseListView(ScopedListView):
@@ -96,8 +99,68 @@ class CaseOpenView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "report": report})
 
 
+class CaseFromConcernView(LoginRequiredMixin, View):
+    """``/integrity/cases/from-concern/<pk>/``: the office closes a review concern by opening a violation case
+    about the person it was addressed to or the partner. The concern is fetched for "decide" (the office) and
+    the page needs "open" on cases: anybody else gets a 404. One service call (``concern_decide``), which
+    calls integrity's handler: the case and the concern's closing are written together or not at all."""
+
+    template_name = "integrity/cases/from_concern.html"
+
+    def _concern(self, request: HttpRequest, pk: int) -> Concern:
+        require_or_404(request, "open", Case)
+        rows = Concern.objects.select_related("partner", "addressed_to", "review__round")
+        return scoped_object(request, rows, "decide", pk=pk)
+
+    def _form(self, concern: Concern, data: Any = None) -> CaseFromConcernForm:
+        labels = {
+            SubjectKind.STUDENT: _("The student: %(name)s"),
+            SubjectKind.PERSON: _("The person concerned: %(name)s"),
+            SubjectKind.PARTNER: _("The partner: %(name)s"),
+        }
+        subjects = []
+        for key, (_kind, student, person, partner) in concern_subjects(concern).items():
+            name = student.user.display_name if student else person.display_name if person else partner
+            subjects.append((key, labels[SubjectKind(key)] % {"name": name}))
+        initial = {"subject": subjects[0][0], "evidence": concern_evidence(concern)}
+        return CaseFromConcernForm(data, initial=initial, subjects=subjects)
+
+    def _render(self, request: HttpRequest, concern: Concern, form: CaseFromConcernForm) -> HttpResponse:
+        return render(request, self.template_name, {"concern": concern, "form": form})
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        concern = self._concern(request, pk)
+        if concern.status not in OPEN_CONCERN:
+            messages.error(request, _("This concern has been closed by the office."))
+            return HttpResponseRedirect(reverse("reviews:concern", args=[concern.pk]))
+        return self._render(request, concern, self._form(concern))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        concern = self._concern(request, pk)
+        form = self._form(concern, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                concern_decide(
+                    concern=concern,
+                    outcome=ConcernStatus.VIOLATION,
+                    note=data["note"],
+                    details={"subject": data["subject"], "kind": data["kind"], "evidence": data["evidence"]},
+                    by=request_user(request),
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                case = Case.objects.get(source_concern=concern)
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+                return HttpResponseRedirect(reverse("integrity:case", args=[case.pk]))
+        return self._render(request, concern, form)
+
+
 def _case(request: HttpRequest, pk: int, action: str = "view") -> Case:
-    rows = Case.objects.select_related("subject_student__user", "subject_user", "subject_partner", "source_report")
+    rows = Case.objects.select_related(
+        "subject_student__user", "subject_user", "subject_partner", "source_report", "source_concern"
+    )
     return scoped_object(request, rows, action, pk=pk)
 
 
@@ -118,6 +181,7 @@ class CaseDetailView(LoginRequiredMixin, View):
             "can_decide": access.can(user, "decide", case) and case.status in (CaseStatus.HEARING, CaseStatus.APPEALED),
             "can_answer": access.can(user, "answer", case) and case.status in (CaseStatus.HEARING, CaseStatus.DECIDED),
             "report_visible": case.source_report is not None and access.can(user, "view", case.source_report),
+            "concern_visible": case.source_concern is not None and access.can(user, "view", case.source_concern),
         }
         return render(request, "integrity/cases/detail.html", context)
 

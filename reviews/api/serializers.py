@@ -205,6 +205,14 @@ class DecideSerializer(serializers.Serializer[Any]):
     )
     note = serializers.CharField()
     reference = serializers.CharField(required=False, allow_blank=True, default="")
+    details = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="The outcome's own fields, read by the app that takes it. For a violation (the integrity "
+        "register): kind (plagiarism, fabrication, funds, authority, breach, unqualified), evidence, and "
+        "optionally subject (person, student or partner; by default the person addressed, else the partner).",
+    )
 
 
 class MeetingActionSerializer(serializers.ModelSerializer[MeetingAction]):

@@ -8,6 +8,7 @@ never who; only the office (and the student) see ``raised_by``. Notifications na
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -163,11 +164,20 @@ def concerns_escalate_due(*, today: datetime.date) -> int:
     return count
 
 
-def concern_decide(*, concern: Concern, outcome: str, note: str, by: User, reference: str = "") -> Concern:
+def concern_decide(
+    *,
+    concern: Concern,
+    outcome: str,
+    note: str,
+    by: User,
+    reference: str = "",
+    details: Mapping[str, str] | None = None,
+) -> Concern:
     """The office closes a concern: ``resolved``; ``referred`` (to an inspection to be: ``reference`` says
     which, and a handler registered in ``reviews.hooks.CONCERN_OUTCOMES`` may act on it); or ``violation``
-    (only while a handler for it is registered: the violations register). Refused: ``concern_closed``,
-    ``invalid_outcome``, ``outcome_unavailable``."""
+    (only while a handler for it is registered: the violations register, which reads its fields from
+    ``details``). Refused: ``concern_closed``, ``invalid_outcome``, ``outcome_unavailable``, and whatever the
+    handler refuses (then nothing is written)."""
     access.require(by, "decide", concern)
     kinds = {
         ConcernStatus.RESOLVED: MessageKind.RESOLVED,
@@ -178,7 +188,7 @@ def concern_decide(*, concern: Concern, outcome: str, note: str, by: User, refer
         raise refuse("outcome", "invalid_outcome", _("Choose how to close the concern."))
     if not note.strip():
         raise refuse("note", "required", _("Say why."))
-    handler = next((h for h in hooks.CONCERN_OUTCOMES if h.key == outcome), None)
+    handler = hooks.outcome_handler(outcome)
     if outcome == ConcernStatus.VIOLATION and handler is None:
         raise refuse(
             "outcome",
@@ -189,7 +199,7 @@ def concern_decide(*, concern: Concern, outcome: str, note: str, by: User, refer
         locked = _open_or_refuse(concern)
         stored = reference.strip()
         if handler is not None:
-            stored = handler.handle(concern=locked, note=note.strip(), by=by) or stored
+            stored = handler.handle(concern=locked, note=note.strip(), by=by, details=dict(details or {})) or stored
         locked.status = outcome
         locked.outcome_reference = stored[:200]
         locked.save(update_fields=["status", "outcome_reference"])

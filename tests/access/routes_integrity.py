@@ -11,6 +11,7 @@ from typing import Any
 from integrity import samples
 from integrity.models import Case, CheckStatus, OriginalityReport, ThresholdPolicy
 from integrity.services import cases, checks
+from tests.access.routes_reviews import concern_a
 from tests.conftest import World
 from tests.factories.integrity import docx_upload, reference, submit, to_hearing
 
@@ -81,6 +82,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "integrity:case-step": _case_opened,
     "integrity:case-decide": _case_answered,
     "integrity:case-answer": _case_hearing,
+    "integrity:case-from-concern": lambda w: {"pk": concern_a(w).pk},
     "api:submission-detail": _submission,
     "api:originality-report-detail": lambda w: {"pk": submit(w.student_a, samples.thesis(7)).report.pk},
     "api:originality-report-pdf": _checked,
@@ -105,5 +107,11 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "integrity:case-step": lambda w: {"step": "investigating"},
     "integrity:case-decide": lambda w: {"decision": "warning", "reasons": "Holds."},
     "integrity:case-answer": lambda w: {"text": "My statement."},
+    "integrity:case-from-concern": lambda w: {
+        "subject": "person",
+        "kind": "breach",
+        "evidence": "No lead aprons.",
+        "note": "Unsafe practice.",
+    },
     "api:submission-list": lambda w: {"kind": "paper", "title": "API", "file": docx_upload(samples.thesis(10))},
 }

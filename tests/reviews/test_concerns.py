@@ -88,14 +88,18 @@ def test_the_office_closes_it_referred_to_an_inspection_with_a_reference(world: 
 def test_a_violation_needs_the_register_and_a_registered_handler_is_used(world: World) -> None:
     concern = _concern(world)
     office = world.users["office"]
-    with pytest.raises(ValidationError) as refused:
-        concerns.concern_decide(concern=concern, outcome="violation", note="Misconduct.", by=office)  # type: ignore[arg-type]
-    assert refused.value.error_dict["outcome"][0].code == "outcome_unavailable"
-    hooks.CONCERN_OUTCOMES.register(hooks.ConcernOutcome(key="violation", handle=lambda **kw: "Case V-7"))
+    installed = hooks.outcome_handler("violation")  # the integrity register's, taken out for this test
+    hooks.CONCERN_OUTCOMES.unregister("violation")
     try:
+        with pytest.raises(ValidationError) as refused:
+            concerns.concern_decide(concern=concern, outcome="violation", note="Misconduct.", by=office)  # type: ignore[arg-type]
+        assert refused.value.error_dict["outcome"][0].code == "outcome_unavailable"
+        hooks.CONCERN_OUTCOMES.register(hooks.ConcernOutcome(key="violation", handle=lambda **kw: "Case V-7"))
         closed = concerns.concern_decide(concern=concern, outcome="violation", note="Misconduct.", by=office)  # type: ignore[arg-type]
     finally:
         hooks.CONCERN_OUTCOMES.unregister("violation")
+        if installed is not None:
+            hooks.CONCERN_OUTCOMES.register(installed)
     assert closed.status == ConcernStatus.VIOLATION and closed.outcome_reference == "Case V-7"
 
 
