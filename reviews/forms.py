@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.forms import BootstrapFormMixin
 from reviews import hooks
-from reviews.models import STUDENT_WRITTEN, ConcernCategory, ConcernStatus, Review
+from reviews.models import STUDENT_WRITTEN, ConcernCategory, ConcernStatus, Review, ReviewSchedule, ReviewTerm
+from reviews.services.schedules import SCHEDULE_FIELDS
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -121,3 +122,36 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
 class MinutesAnswerForm(BootstrapFormMixin, forms.Form):
     answer = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("dispute", _("Dispute"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class _ParseOnly:
+    """Model forms that only parse: the model's own validation is left to ``reviews.services.schedules``,
+    so a refusal reads the same from every caller and lands on the field it names."""
+
+    def _post_clean(self) -> None:
+        return None
+
+
+class ScheduleForm(_ParseOnly, BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    """A programme's review schedule; ``programmes`` (a new schedule only) are those without one."""
+
+    class Meta:
+        model = ReviewSchedule
+        fields = ["programme", *SCHEDULE_FIELDS]
+
+    def __init__(self, *args: Any, programmes: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if programmes is None:
+            del self.fields["programme"]
+        else:
+            self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+
+
+class TermForm(_ParseOnly, BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ReviewTerm
+        fields = ["name", "start_date", "end_date"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }

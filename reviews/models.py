@@ -1,8 +1,9 @@
 """Internal supervision: review rounds, mutual reviews, concerns and replies, supervision meetings.
 
-* A programme's **review schedule** (``ReviewSchedule``) and its **terms** (``ReviewTerm``) say when rounds
-  open: mid-term and end of term, halfway through and at the end of each placement, and once a year the
-  office's review of each partner. ``reviews.services.rounds.rounds_open_due`` (beat) opens each due round
+* A programme's **review schedule** (``ReviewSchedule``) and its **terms** (``ReviewTerm``), which the office
+  edits on its pages (``reviews.services.schedules``, with history), say when rounds open: mid-term and end of
+  term, halfway through and at the end of each placement, and once a year the office's review of each
+  partner. ``reviews.services.rounds.rounds_open_due`` (beat) opens each due round
   once: a round's ``key`` is unique, so a second run creates nothing.
 * A **form** (``ReviewForm``) is a versioned template of criteria (1 to 5, with anchors) for one direction;
   it is frozen once a round uses it (``in_use``): a change is a new version, used by later rounds.
@@ -27,6 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import EvidenceQuerySet
 from partners.models import Partner, Site
@@ -60,6 +62,9 @@ class ReviewTerm(models.Model):
     name = models.CharField(_("name"), max_length=80)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+
+    #: who changed a term's name or dates, and when (the office edits them on ``reviews:term-edit``)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("term")
@@ -95,6 +100,9 @@ class ReviewSchedule(models.Model):
     low_score_threshold = models.DecimalField(
         _("low score threshold (spot draw)"), max_digits=3, decimal_places=2, default=Decimal("2.50")
     )
+
+    #: who changed the schedule and when: its thresholds weigh in the spot draw and the at-risk lists
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("review schedule")

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from partners import access
 from partners.models import Site
+from programmes.models import Programme
 from reviews.models import (
     ANONYMITY_THRESHOLD,
     Concern,
@@ -32,7 +34,9 @@ from reviews.models import (
     Review,
     ReviewAnswer,
     ReviewRound,
+    ReviewSchedule,
     ReviewStatus,
+    ReviewTerm,
     RoundStatus,
 )
 
@@ -250,3 +254,39 @@ def minutes_to_confirm(*, user: User) -> QuerySet[Meeting]:
 def actions_open_for(*, user: User) -> QuerySet[MeetingAction]:
     """The user's agreed actions not done yet, soonest due."""
     return MeetingAction.objects.filter(owner=user, done_at__isnull=True).select_related("meeting__student__user")
+
+
+# --- Schedules and terms (the office's set-up pages) ------------------------------------------------------
+
+
+def schedule_list(*, user: User) -> QuerySet[Programme]:
+    """The programmes the reader sees, each with its review schedule (or none yet) and its terms: three
+    queries with the page count, however many programmes and terms."""
+    terms = Prefetch("review_terms", queryset=ReviewTerm.objects.order_by("start_date"))
+    rows = access.scope(Programme.objects.all(), user, "view")
+    return rows.select_related("review_schedule").prefetch_related(terms).order_by("code", "pk")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change of a schedule or of one of its programme's terms."""
+
+    at: datetime.datetime
+    by: str
+    what: str
+    kind: str
+
+
+def schedule_changes(*, schedule: ReviewSchedule, limit: int = 10) -> list[Change]:
+    """The latest changes of a schedule and of its programme's terms, newest first (two queries)."""
+    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    found: list[Change] = []
+    for row in schedule.history.select_related("history_user").order_by("-history_date")[:limit]:  # type: ignore[attr-defined]
+        by = row.history_user.display_name if row.history_user else ""
+        found.append(Change(row.history_date, by, str(ReviewSchedule._meta.verbose_name), kinds[row.history_type]))
+    terms = ReviewTerm.history.filter(programme_id=schedule.programme_id)  # type: ignore[attr-defined]
+    for row in terms.select_related("history_user").order_by("-history_date")[:limit]:
+        by = row.history_user.display_name if row.history_user else ""
+        what = f"{row.name} ({row.start_date:%Y-%m-%d} to {row.end_date:%Y-%m-%d})"
+        found.append(Change(row.history_date, by, what, kinds[row.history_type]))
+    return sorted(found, key=lambda c: c.at, reverse=True)[:limit]

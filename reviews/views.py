@@ -27,11 +27,22 @@ from core.views import (
     request_user,
     require_or_404,
     scoped_object,
+    scoped_queryset,
 )
 from partners import access
 from partners.models import Site
+from programmes.models import Programme
 from reviews import dashboard, exports, hooks, selectors
-from reviews.forms import DecideForm, EscalateForm, MeetingForm, MinutesAnswerForm, ReplyForm, ReviewSubmitForm
+from reviews.forms import (
+    DecideForm,
+    EscalateForm,
+    MeetingForm,
+    MinutesAnswerForm,
+    ReplyForm,
+    ReviewSubmitForm,
+    ScheduleForm,
+    TermForm,
+)
 from reviews.models import (
     OPEN_CONCERN,
     STUDENT_WRITTEN,
@@ -40,8 +51,10 @@ from reviews.models import (
     MeetingAction,
     Review,
     ReviewRound,
+    ReviewSchedule,
+    ReviewTerm,
 )
-from reviews.services import concerns, meetings, review_submit, rounds
+from reviews.services import concerns, meetings, review_submit, rounds, schedules
 from reviews.services.meetings import AgreedAction, meeting_people
 from students.models import Student
 
@@ -429,3 +442,147 @@ class ActionDoneView(LoginRequiredMixin, View):
         meetings.meeting_action_complete(action=action, by=request_user(request))
         messages.success(request, _("Marked as done."))
         return redirect("reviews:meetings")
+
+
+# --- Schedules and terms: the office's set-up pages --------------------------------------------------------
+
+
+class ScheduleListView(ScopedListView):
+    """The programmes' review schedules and terms (the office), in a fixed number of queries."""
+
+    model = ReviewSchedule
+    access_action = "change"
+    template_name = "reviews/schedules.html"
+    context_object_name = "programmes"
+    paginate_by = 30
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_or_404(request, "change", ReviewSchedule)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return selectors.schedule_list(user=request_user(self.request))
+
+
+class _SetupFormView(ScopedFormView):
+    """An office page with one schedule or term form: valid input goes to one service; a refusal lands on
+    the form, with what was typed kept."""
+
+    template_name = "reviews/schedule_form.html"
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def schedule(self) -> ReviewSchedule | None:
+        return self.object if isinstance(self.object, ReviewSchedule) else None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "title": self.title(), "schedule": self.schedule()}
+
+    def saved(self, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        return redirect("reviews:schedules")
+
+
+class ScheduleCreateView(_SetupFormView):
+    """A review schedule for a programme that has none (the office)."""
+
+    model = ReviewSchedule
+    access_action = "change"
+    form_class = ScheduleForm
+
+    def title(self) -> str:
+        return _("New review schedule")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        programmes = scoped_queryset(self.request, Programme).filter(review_schedule__isnull=True).order_by("code")
+        return {**super().get_form_kwargs(), "programmes": programmes}
+
+    def form_valid(self, form: ScheduleForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        programme = data.pop("programme")
+        by = request_user(self.request)
+        saved = self.run_service(form, lambda: schedules.review_schedule_create(programme=programme, by=by, **data))
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Review schedule of %(code)s set up.") % {"code": programme.code})
+
+
+class ScheduleUpdateView(_SetupFormView):
+    """Edit a programme's review schedule (the office), with its terms and the latest changes of both."""
+
+    model = ReviewSchedule
+    access_action = "change"
+    form_class = ScheduleForm
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("programme")
+
+    def title(self) -> str:
+        return _("Review schedule of %(code)s") % {"code": self.object.programme.code}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in schedules.SCHEDULE_FIELDS}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        terms = scoped_queryset(self.request, ReviewTerm).filter(programme_id=self.object.programme_id)
+        context["terms"] = terms.order_by("start_date")
+        context["changes"] = selectors.schedule_changes(schedule=self.object)
+        return context
+
+    def form_valid(self, form: ScheduleForm) -> HttpResponse:
+        by, schedule = request_user(self.request), self.object
+        saved = self.run_service(
+            form, lambda: schedules.review_schedule_update(schedule=schedule, by=by, **form.cleaned_data)
+        )
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."))
+
+
+class TermCreateView(_SetupFormView):
+    """A new term of the schedule's programme (the office)."""
+
+    model = ReviewSchedule
+    access_action = "change"
+    form_class = TermForm
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("programme")
+
+    def title(self) -> str:
+        return _("New term of %(code)s") % {"code": self.object.programme.code}
+
+    def form_valid(self, form: TermForm) -> HttpResponse:
+        by, programme = request_user(self.request), self.object.programme
+        term = self.run_service(
+            form, lambda: schedules.review_term_create(programme=programme, by=by, **form.cleaned_data)
+        )
+        if term is None:
+            return self.form_invalid(form)
+        return self.saved(_("Term %(name)s added.") % {"name": term.name})
+
+
+class TermUpdateView(_SetupFormView):
+    """Rename a term or move its dates (the office); a term whose rounds have opened keeps its dates."""
+
+    model = ReviewTerm
+    access_action = "change"
+    form_class = TermForm
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("programme")
+
+    def title(self) -> str:
+        return _("Edit term %(name)s of %(code)s") % {"name": self.object.name, "code": self.object.programme.code}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"name": self.object.name, "start_date": self.object.start_date, "end_date": self.object.end_date}
+
+    def form_valid(self, form: TermForm) -> HttpResponse:
+        by, term = request_user(self.request), self.object
+        saved = self.run_service(form, lambda: schedules.review_term_update(term=term, by=by, **form.cleaned_data))
+        if saved is None:
+            return self.form_invalid(form)
+        return self.saved(_("Changes saved."))

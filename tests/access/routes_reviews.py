@@ -4,7 +4,8 @@
 Object **A**: a mid-term round of the world's programme (tasks for every student); student A's pending review
 of their placement at partner A (``review``, ``submit``); a concern student A raised in that review, addressed
 to supervisor A (``concern*``); site A (``site``); a meeting of student A recorded by the tutor with supervisor A
-attending, with an action owned by student A (``meeting*``, ``action-done``); student A (``meeting-add``).
+attending, with an action owned by student A (``meeting*``, ``action-done``); student A (``meeting-add``); the
+programme's review schedule and its autumn term (``schedule``, ``term-*``).
 Bodies are valid for the people allowed, so allowed means done.
 """
 
@@ -15,10 +16,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from reviews.models import Concern, ConcernCategory, Direction, Meeting, Review, ReviewStatus
+from reviews.models import Concern, ConcernCategory, Direction, Meeting, Review, ReviewSchedule, ReviewStatus
 from reviews.services import meetings
 from reviews.services.meetings import AgreedAction
 from tests.conftest import World
+from tests.factories.programmes import ProgrammeFactory
 from tests.reviews import helpers
 
 
@@ -48,6 +50,24 @@ def meeting_a(world: World) -> Meeting:
     )
 
 
+def schedule_a(world: World) -> ReviewSchedule:
+    """The programme's schedule, with its autumn term (``helpers.term``)."""
+    helpers.term(world)
+    return ReviewSchedule.objects.get(programme=world.programme)
+
+
+def _schedule_body(world: World) -> dict[str, Any]:
+    return {
+        "term_rounds": "on",
+        "yearly_review_month": "12",
+        "window_days": "14",
+        "grace_days": "7",
+        "remind_days_before": "3",
+        "min_meetings_per_term": "1",
+        "low_score_threshold": "2.50",
+    }
+
+
 def _scores(world: World) -> dict[str, Any]:
     review = review_a(world)
     return {f"score_{c.code}": "4" for c in review.form.criteria.all()}
@@ -68,6 +88,9 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "reviews:meeting-answer": lambda w: {"pk": meeting_a(w).pk},
     "reviews:meeting-add": lambda w: {"pk": w.student_a.pk},
     "reviews:action-done": lambda w: {"pk": meeting_a(w).actions.get().pk},
+    "reviews:schedule": lambda w: {"pk": schedule_a(w).pk},
+    "reviews:term-add": lambda w: {"pk": schedule_a(w).pk},
+    "reviews:term-edit": lambda w: {"pk": helpers.term(w).pk},
     "api:review-round-detail": lambda w: {"pk": review_a(w).round_id},
     "api:review-round-close": lambda w: {"pk": review_a(w).round_id},
     "api:review-detail": lambda w: {"pk": review_a(w).pk},
@@ -87,6 +110,10 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "reviews:concern-escalate": lambda w: {"text": "Please look at it."},
     "reviews:concern-decide": lambda w: {"outcome": "resolved", "note": "Aprons delivered."},
     "reviews:meeting-answer": lambda w: {"answer": "confirm"},
+    "reviews:schedule-add": lambda w: {**_schedule_body(w), "programme": ProgrammeFactory.create().pk},
+    "reviews:schedule": _schedule_body,
+    "reviews:term-add": lambda w: {"name": "Matrix term", "start_date": "2031-02-01", "end_date": "2031-07-31"},
+    "reviews:term-edit": lambda w: {"name": "2026 autumn", "start_date": "2026-09-01", "end_date": "2027-01-31"},
     "reviews:meeting-add": lambda w: {"held_on": timezone.localdate().isoformat(), "minutes": "Talked."},
     "api:review-submit": lambda w: {"scores": {k.removeprefix("score_"): 4 for k in _scores(w)}},
     "api:concern-reply": lambda w: {"text": "We ordered new aprons."},
