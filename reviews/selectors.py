@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from partners import access
@@ -279,7 +279,11 @@ class Change:
 
 def schedule_changes(*, schedule: ReviewSchedule, limit: int = 10) -> list[Change]:
     """The latest changes of a schedule and of its programme's terms, newest first (two queries)."""
-    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    kinds = {
+        "+": pgettext("history", "created"),
+        "~": pgettext("history", "changed"),
+        "-": pgettext("history", "deleted"),
+    }
     found: list[Change] = []
     for row in schedule.history.select_related("history_user").order_by("-history_date")[:limit]:  # type: ignore[attr-defined]
         by = row.history_user.display_name if row.history_user else ""
