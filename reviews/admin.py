@@ -1,7 +1,8 @@
 """The admin of internal supervision: read-only, and only what ``partners.access`` lets the signed-in person
 see. A staff account that was reviewed by students (a supervisor who is also staff) gets no review rows about
 them here either: the admin scopes with the same "view" rule as the pages, so anonymity holds in the admin
-too. Forms and schedules are the office's to edit; a form in use is frozen by ``reviews.services.rounds``."""
+too. Forms are the office's to edit here (a form in use is frozen by ``reviews.services.rounds``); schedules and
+terms are shown here and edited on the office's pages (``reviews:schedules``)."""
 
 from __future__ import annotations
 
@@ -135,6 +136,10 @@ class ReviewFormAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(ReviewTerm)
 class ReviewTermAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only here: the office sets terms and schedules up on ``/reviews/schedules/``, whose services check
+    what the admin cannot (terms that overlap, a term whose rounds opened, the reminder before the deadline)
+    and keep the history."""
+
     list_display = ["name", "programme", "start_date", "end_date"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -144,10 +149,13 @@ class ReviewTermAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return access.is_office(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return access.is_office(request.user)
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return access.is_office(request.user)
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ReviewSchedule)
