@@ -102,6 +102,25 @@ class CourseLinkForm(BootstrapFormMixin, forms.Form):
         self.fields["other"].queryset = courses  # type: ignore[attr-defined]
 
 
+class CourseObjectiveForm(BootstrapFormMixin, forms.Form):
+    """At which level a course addresses a programme objective; "not addressed" takes the mapping away."""
+
+    objective = forms.ModelChoiceField(label=_("Objective"), queryset=Objective.objects.none())
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[("", _("Not addressed")), *CoverageLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = objectives  # type: ignore[attr-defined]
+        field: Any = self.fields["objective"]
+        field.label_from_instance = lambda o: f"{o.programme.code} {o.code}: {o.description[:60]}"
+
+
 class CurriculumEntryForm(BootstrapFormMixin, forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     kind = forms.ChoiceField(label=_("Compulsory or elective"), choices=EntryKind.choices)

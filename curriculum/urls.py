@@ -12,6 +12,7 @@ urlpatterns = [
     path("courses/<int:pk>/", views.CourseDetailView.as_view(), name="course-detail"),
     path("courses/<int:pk>/edit/", views.CourseFormView.as_view(), name="course-edit"),
     path("courses/<int:pk>/links/", views.CourseLinkView.as_view(), name="course-link"),
+    path("courses/<int:pk>/objectives/", views.CourseObjectiveView.as_view(), name="course-objective"),
     path("programmes/<int:pk>/", views.CurriculumView.as_view(), name="curriculum"),
     path("programmes/<int:pk>/coverage/", views.CoverageView.as_view(), name="coverage"),
     path("programmes/<int:pk>/coverage.xlsx", views.CoverageExportView.as_view(), name="coverage-export"),

@@ -37,6 +37,7 @@ from curriculum.forms import (
     CatalogueFilterForm,
     CourseForm,
     CourseLinkForm,
+    CourseObjectiveForm,
     CurriculumEntryForm,
     EnrolForm,
     ExperienceForm,
@@ -63,7 +64,7 @@ from curriculum.services import courses as course_services
 from curriculum.services import grade_imports, grades, offerings, teachers
 from partners import access
 from partners.models import Partner, Site
-from programmes.models import Programme
+from programmes.models import Objective, Programme
 from students.models import Student
 
 GRADE_UPLOAD_SALT = "curriculum.grade-upload"
@@ -103,14 +104,49 @@ class CourseDetailView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         course: Course = scoped_object(request, Course.objects.select_related("teaching_partner"), pk=pk)
-        context = {
+        return render(request, "curriculum/course_detail.html", self.context(request, course))
+
+    @staticmethod
+    def context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
+        """The page's context; ``forms`` are a refused form to show again (``link_form``, ``objective_form``)."""
+        return {
             "course": course,
             "graph": selectors.course_graph(course=course),
             "coverage": course.coverage.select_related("objective__programme").order_by("objective__code"),
             "offerings": selectors.offering_list(user=request.user).filter(course=course),
             "can_change": access.can(request.user, "change", course),
-            "link_form": CourseLinkForm(courses=Course.objects.exclude(pk=course.pk).order_by("code")),
+            "link_form": forms.get("link_form")
+            or CourseLinkForm(courses=Course.objects.exclude(pk=course.pk).order_by("code")),
+            "objective_form": forms.get("objective_form") or CourseObjectiveForm(objectives=_objectives()),
         }
+
+
+def _objectives() -> Any:
+    """Every programme's objectives, for mapping a course to them (a course may serve several programmes)."""
+    return Objective.objects.select_related("programme").order_by("programme__code", "code")
+
+
+class CourseObjectiveView(LoginRequiredMixin, View):
+    """POST: the level at which the course addresses an objective (or none); whoever may change the course.
+    The coverage matrix reads these levels."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course: Course = scoped_object(request, Course.objects.select_related("teaching_partner"), "change", pk=pk)
+        form = CourseObjectiveForm(request.POST, objectives=_objectives())
+        if form.is_valid():
+            try:
+                course_services.course_objective_set(
+                    course=course,
+                    objective=form.cleaned_data["objective"],
+                    level=form.cleaned_data["level"],
+                    by=request_user(request),
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("The objective's level is saved."))
+                return redirect("curriculum:course-detail", course.pk)
+        context = CourseDetailView.context(request, course, objective_form=form)
         return render(request, "curriculum/course_detail.html", context)
 
 
@@ -168,14 +204,7 @@ class CourseLinkView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Link added."))
                 return redirect("curriculum:course-detail", course.pk)
-        context = {
-            "course": course,
-            "graph": selectors.course_graph(course=course),
-            "coverage": course.coverage.select_related("objective__programme").order_by("objective__code"),
-            "offerings": selectors.offering_list(user=request.user).filter(course=course),
-            "can_change": True,
-            "link_form": form,
-        }
+        context = CourseDetailView.context(request, course, link_form=form)
         return render(request, "curriculum/course_detail.html", context, status=200)
 
 

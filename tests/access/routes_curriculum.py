@@ -24,6 +24,7 @@ from tests.factories.curriculum import (
     OfferingTeacherFactory,
     TeacherProfileFactory,
 )
+from tests.factories.programmes import ObjectiveFactory
 
 
 def _course(world: World) -> Course:
@@ -70,6 +71,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "curriculum:course-detail": lambda w: {"pk": _course(w).pk},
     "curriculum:course-edit": lambda w: {"pk": _course(w).pk},
     "curriculum:course-link": lambda w: {"pk": _course(w).pk},
+    "curriculum:course-objective": lambda w: {"pk": _course(w).pk},
     "curriculum:curriculum": lambda w: {"pk": w.programme.pk},
     "curriculum:coverage": lambda w: {"pk": w.programme.pk},
     "curriculum:coverage-export": lambda w: {"pk": w.programme.pk},
@@ -107,6 +109,10 @@ def _bulk_body(world: World) -> dict[str, Any]:
 
 BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "curriculum:course-link": _link_body,
+    "curriculum:course-objective": lambda w: {
+        "objective": ObjectiveFactory.create(programme=w.programme).pk,
+        "level": "3",
+    },
     "curriculum:enrol": lambda w: {"student_number": w.student_b.student_number},
     "curriculum:offering-teacher": lambda w: {"teacher": _other_teacher(w).pk, "hours": "8"},
     "api:enrolment-list": lambda w: {"offering": _offering(w).pk},
