@@ -38,6 +38,7 @@ def test_office_makes_a_teacher_from_the_faculty_page(world: World) -> None:
     office = client_for(world.users["office"])
     create = reverse("curriculum:teacher-create")
     assert create in office.get(reverse("curriculum:faculty")).content.decode()
+    assert "新增教师" in office.get(create, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     engineer = UserFactory.create(username="engineer-li")
     # A missing partner is named, and what was typed stays.
     bad = office.post(create, {"user": engineer.pk, "position": "Senior engineer", "research_fields": "PACS"})

@@ -82,6 +82,7 @@ def test_withdraw_page_confirms_keeps_the_reason_and_says_why_not(world: World, 
     assert url in student.get(detail).content.decode()
     confirm = student.get(url).content.decode()
     assert 'data-testid="withdraw-form"' in confirm and offering.course.code in confirm
+    assert "确定退选" in student.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     empty = student.post(url, {"reason": ""})
     assert empty.status_code == 200 and "This field is required." in empty.content.decode()
     assert student.post(url, {"reason": "Clashes with my placement."}).status_code == 302
