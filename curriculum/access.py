@@ -5,9 +5,11 @@ registered with the engine (``partners.access``). A model without registered rul
   signed in; the office edits it, a partner's coordinators edit the courses their partner teaches.
 - Offerings: the office all; a partner's coordinators those at their partner's sites; their teachers; the
   students of the offering's programme (to enrol); a tutor those their tutees are enrolled in.
-- Enrolments and grades: the office; the student; their tutor; the offering's teachers; the coordinators
-  of the offering's partner. Grades are entered by the offering's teachers; corrected by them or the office.
-- Teachers: the office; the coordinators of the teacher's partner; the teacher themself.
+- Enrolments, withdrawals and grades: the office; the student; their tutor; the offering's teachers; the
+  coordinators of the offering's partner. A student withdraws themself; the office withdraws anyone.
+  Grades are entered by the offering's teachers; corrected by them or the office.
+- Teachers: the office; the coordinators of the teacher's partner; the teacher themself (who also edit the
+  profile). The office makes teachers and moves them to another partner.
 
 Added to lower models: ``Programme`` gets ``view_curriculum`` (everyone signed in) and ``manage_curriculum``
 (office); ``Student`` gets ``view_transcript`` (office, the student, their tutor).
@@ -24,6 +26,7 @@ from curriculum.models import (
     CourseObjective,
     CurriculumEntry,
     Enrolment,
+    EnrolmentWithdrawal,
     Grade,
     GradeCorrection,
     Offering,
@@ -113,6 +116,15 @@ def _records_view(offering: str) -> RuleFn:
 _enrolment_view = _records_view("offering__")
 _grade_view = _records_view("enrolment__offering__")
 _correction_view = _records_view("grade__enrolment__offering__")
+_withdrawal_view = _records_view("enrolment__offering__")
+
+
+def _enrolment_withdraw(user: AnyUser, path: str) -> Rule:
+    """Withdrawing from an offering: the student themself; the office anyone (teachers, tutors and
+    coordinators see the enrolment but do not withdraw it)."""
+    if is_office(user):
+        return ALL
+    return Rule(q=Q(student__user_id=user_pk(user)))
 
 
 def _grade_enter(user: AnyUser, path: str) -> Rule:
@@ -169,7 +181,8 @@ access.register(
     },
 )
 access.register(OfferingTeacher, {"view": _managed_by_partner})
-access.register(Enrolment, {"view": _enrolment_view})
+access.register(Enrolment, {"view": _enrolment_view, "withdraw": _enrolment_withdraw})
+access.register(EnrolmentWithdrawal, {"view": _withdrawal_view})
 access.register(Grade, {"view": _grade_view, "enter": _grade_enter, "correct": _grade_correct})
 access.register(GradeCorrection, {"view": _correction_view})
 access.register(Programme, {"view_curriculum": signed_in, "manage_curriculum": office_only})

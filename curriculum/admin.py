@@ -12,6 +12,7 @@ from curriculum.models import (
     CourseLink,
     CurriculumEntry,
     Enrolment,
+    EnrolmentWithdrawal,
     Grade,
     GradeCorrection,
     Offering,
@@ -91,3 +92,8 @@ class GradeAdmin(_ReadOnlyMixin, SimpleHistoryAdmin):  # type: ignore[type-arg]
 @admin.register(GradeCorrection)
 class GradeCorrectionAdmin(_ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("grade", "old_percentage", "new_percentage", "by", "at", "reason")
+
+
+@admin.register(EnrolmentWithdrawal)
+class EnrolmentWithdrawalAdmin(_ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("enrolment", "by", "at", "reason")

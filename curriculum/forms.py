@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.forms import BootstrapFormMixin
 from curriculum.models import (
     Course,
@@ -101,6 +102,25 @@ class CourseLinkForm(BootstrapFormMixin, forms.Form):
         self.fields["other"].queryset = courses  # type: ignore[attr-defined]
 
 
+class CourseObjectiveForm(BootstrapFormMixin, forms.Form):
+    """At which level a course addresses a programme objective; "not addressed" takes the mapping away."""
+
+    objective = forms.ModelChoiceField(label=_("Objective"), queryset=Objective.objects.none())
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[("", _("Not addressed")), *CoverageLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, objectives: QuerySet[Objective], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = objectives  # type: ignore[attr-defined]
+        field: Any = self.fields["objective"]
+        field.label_from_instance = lambda o: f"{o.programme.code} {o.code}: {o.description[:60]}"
+
+
 class CurriculumEntryForm(BootstrapFormMixin, forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     kind = forms.ChoiceField(label=_("Compulsory or elective"), choices=EntryKind.choices)
@@ -164,6 +184,42 @@ class TeacherAssignForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, teachers: QuerySet[TeacherProfile], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = teachers  # type: ignore[attr-defined]
+
+
+class TeacherProfileForm(BootstrapFormMixin, forms.Form):
+    """A teacher's profile. ``users`` is given only when making a profile (the person is fixed after);
+    ``partners`` are those the reader may put the teacher at (one, for all but the office)."""
+
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        help_text=_("An active account without a teacher profile (university staff, an engineer, hospital staff)."),
+    )
+    partner = forms.ModelChoiceField(label=_("Works at"), queryset=Partner.objects.none())
+    position = forms.CharField(label=_("Position"), max_length=120, required=False)
+    research_fields = forms.CharField(label=_("Research fields"), max_length=300, required=False)
+
+    def __init__(
+        self, *args: Any, partners: QuerySet[Partner], users: QuerySet[User] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        if users is None:
+            del self.fields["user"]
+        else:
+            self.fields["user"].queryset = users  # type: ignore[attr-defined]
+            self.fields["user"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
+                f"{u.display_name} ({u.username})" if u.display_name != u.username else u.username
+            )
+
+
+class WithdrawForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the withdrawal: who, when and why."),
+    )
 
 
 class GradeUploadForm(BootstrapFormMixin, forms.Form):

@@ -448,6 +448,29 @@ class Enrolment(models.Model):
         return f"{self.student_id} in {self.offering_id}"
 
 
+class EnrolmentWithdrawal(models.Model):
+    """A withdrawal from an offering: who withdrew the student, when and why. Evidence, never edited: a
+    student who enrols again keeps the withdrawals before (the enrolment's status alone changes back)."""
+
+    access_partner_path = "enrolment__offering__site__partner"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="withdrawals")
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        ordering = ["enrolment", "-at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="enrolment_withdrawal_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.at:%Y-%m-%d}"
+
+
 class GradeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

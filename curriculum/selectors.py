@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import AnyUser
 from curriculum.models import (
     IE_CATEGORIES,
@@ -27,6 +28,7 @@ from curriculum.models import (
     CurriculumEntry,
     Enrolment,
     EnrolmentStatus,
+    EnrolmentWithdrawal,
     EntryKind,
     Grade,
     GradeStatus,
@@ -320,6 +322,16 @@ def enrolment_list(*, user: AnyUser, offering: Offering | None = None) -> QueryS
     return enrolments.order_by("student__student_number")
 
 
+def withdrawal_list(*, user: AnyUser, offering: Offering) -> QuerySet[EnrolmentWithdrawal]:
+    """The withdrawals from an offering the user may see, newest first, with the student and who withdrew
+    them (one query)."""
+    return (
+        access.scope(EnrolmentWithdrawal.objects.filter(enrolment__offering=offering), user, "view")
+        .select_related("enrolment__student__user", "by")
+        .order_by("-at")
+    )
+
+
 def own_enrolments(*, user: AnyUser) -> dict[int, Enrolment]:
     """The signed-in student's enrolments by offering id (one query)."""
     return {
@@ -437,6 +449,13 @@ def teacher_list(*, user: AnyUser) -> QuerySet[TeacherProfile]:
         .prefetch_related("trainings", "experience")
         .order_by("partner__short_name", "user__full_name", "user__username")
     )
+
+
+def teacher_person_choices() -> QuerySet[User]:
+    """The people the office may make teachers: active accounts without a teacher profile, by username.
+    As with memberships, making someone a teacher is how an account gets its first teaching role, so no
+    partner scope applies."""
+    return User.objects.filter(is_active=True, teacher_profile__isnull=True).order_by("username")
 
 
 @dataclass

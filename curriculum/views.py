@@ -37,6 +37,7 @@ from curriculum.forms import (
     CatalogueFilterForm,
     CourseForm,
     CourseLinkForm,
+    CourseObjectiveForm,
     CurriculumEntryForm,
     EnrolForm,
     ExperienceForm,
@@ -46,11 +47,14 @@ from curriculum.forms import (
     PlacementObjectiveForm,
     QualificationRuleForm,
     TeacherAssignForm,
+    TeacherProfileForm,
     TrainingForm,
+    WithdrawForm,
 )
 from curriculum.models import (
     Course,
     CourseStatus,
+    Enrolment,
     EnrolmentStatus,
     Grade,
     Offering,
@@ -60,7 +64,7 @@ from curriculum.services import courses as course_services
 from curriculum.services import grade_imports, grades, offerings, teachers
 from partners import access
 from partners.models import Partner, Site
-from programmes.models import Programme
+from programmes.models import Objective, Programme
 from students.models import Student
 
 GRADE_UPLOAD_SALT = "curriculum.grade-upload"
@@ -100,14 +104,49 @@ class CourseDetailView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         course: Course = scoped_object(request, Course.objects.select_related("teaching_partner"), pk=pk)
-        context = {
+        return render(request, "curriculum/course_detail.html", self.context(request, course))
+
+    @staticmethod
+    def context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
+        """The page's context; ``forms`` are a refused form to show again (``link_form``, ``objective_form``)."""
+        return {
             "course": course,
             "graph": selectors.course_graph(course=course),
             "coverage": course.coverage.select_related("objective__programme").order_by("objective__code"),
             "offerings": selectors.offering_list(user=request.user).filter(course=course),
             "can_change": access.can(request.user, "change", course),
-            "link_form": CourseLinkForm(courses=Course.objects.exclude(pk=course.pk).order_by("code")),
+            "link_form": forms.get("link_form")
+            or CourseLinkForm(courses=Course.objects.exclude(pk=course.pk).order_by("code")),
+            "objective_form": forms.get("objective_form") or CourseObjectiveForm(objectives=_objectives()),
         }
+
+
+def _objectives() -> Any:
+    """Every programme's objectives, for mapping a course to them (a course may serve several programmes)."""
+    return Objective.objects.select_related("programme").order_by("programme__code", "code")
+
+
+class CourseObjectiveView(LoginRequiredMixin, View):
+    """POST: the level at which the course addresses an objective (or none); whoever may change the course.
+    The coverage matrix reads these levels."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        course: Course = scoped_object(request, Course.objects.select_related("teaching_partner"), "change", pk=pk)
+        form = CourseObjectiveForm(request.POST, objectives=_objectives())
+        if form.is_valid():
+            try:
+                course_services.course_objective_set(
+                    course=course,
+                    objective=form.cleaned_data["objective"],
+                    level=form.cleaned_data["level"],
+                    by=request_user(request),
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("The objective's level is saved."))
+                return redirect("curriculum:course-detail", course.pk)
+        context = CourseDetailView.context(request, course, objective_form=form)
         return render(request, "curriculum/course_detail.html", context)
 
 
@@ -165,14 +204,7 @@ class CourseLinkView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Link added."))
                 return redirect("curriculum:course-detail", course.pk)
-        context = {
-            "course": course,
-            "graph": selectors.course_graph(course=course),
-            "coverage": course.coverage.select_related("objective__programme").order_by("objective__code"),
-            "offerings": selectors.offering_list(user=request.user).filter(course=course),
-            "can_change": True,
-            "link_form": form,
-        }
+        context = CourseDetailView.context(request, course, link_form=form)
         return render(request, "curriculum/course_detail.html", context, status=200)
 
 
@@ -376,6 +408,7 @@ class OfferingDetailView(LoginRequiredMixin, View):
             ),
             "student": student,
             "mine": selectors.own_enrolments(user=user).get(offering.pk),
+            "withdrawals": selectors.withdrawal_list(user=user, offering=offering),
             "refusal": refusal,
             "can_grade": access.can(user, "grade", offering),
             "can_change": can_change,
@@ -426,6 +459,52 @@ class EnrolView(LoginRequiredMixin, View):
         if context["enrol_form"] is not None:
             context["enrol_form"] = form
         return render(request, "curriculum/offering_detail.html", context, status=200)
+
+
+class WithdrawView(LoginRequiredMixin, View):
+    """Withdraw from an offering: the student themself, or the office for a student. GET asks for the
+    reason and a confirmation; POST withdraws, or says why it cannot (graded, withdrawn already)."""
+
+    def _enrolment(self, request: HttpRequest, pk: int) -> Enrolment:
+        enrolment: Enrolment = scoped_object(
+            request,
+            Enrolment.objects.select_related("offering__course", "offering__site__partner", "student__user", "grade"),
+            "withdraw",
+            pk=pk,
+        )
+        return enrolment
+
+    def _render(self, request: HttpRequest, enrolment: Enrolment, form: WithdrawForm) -> HttpResponse:
+        context = {
+            "enrolment": enrolment,
+            "offering": enrolment.offering,
+            "form": form,
+            "own": enrolment.student.user_id == access.user_pk(request.user),
+            "withdrawals": enrolment.withdrawals.select_related("by"),
+        }
+        return render(request, "curriculum/withdraw.html", context)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, self._enrolment(request, pk), WithdrawForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        enrolment = self._enrolment(request, pk)
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                offerings.enrolment_withdraw(
+                    enrolment=enrolment, by=request_user(request), reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is withdrawn from %(code)s; the reason is kept.")
+                    % {"name": enrolment.student.user.display_name, "code": enrolment.offering.course.code},
+                )
+                return redirect("curriculum:offering-detail", enrolment.offering_id)
+        return self._render(request, enrolment, form)
 
 
 class TeacherAssignView(LoginRequiredMixin, View):
@@ -614,6 +693,7 @@ class TeacherListView(ScopedListView):
         from curriculum.services.teachers import qualification_of
 
         context = super().get_context_data(**kwargs)
+        context["can_create"] = access.can(self.request.user, "create", TeacherProfile)
         today, rule = timezone.localdate(), QualificationRule()
         context["rows"] = [
             (t, qualification_of(trainings=t.trainings.all(), experience=t.experience.all(), rule=rule, today=today))
@@ -673,13 +753,78 @@ class TeacherDetailView(LoginRequiredMixin, View):
         return self._render(request, teacher, **{key: form})
 
 
+class TeacherFormView(LoginRequiredMixin, View):
+    """Make someone a teacher (the office), or change a teacher's profile (the office; the coordinators
+    of the teacher's partner; the teacher). Only the office puts a teacher at another partner. I&E
+    training and experience, from which the qualification follows, are added on the teacher's page."""
+
+    def _teacher(self, request: HttpRequest, pk: int | None) -> TeacherProfile | None:
+        if pk is None:
+            require_or_404(request, "create", TeacherProfile)
+            return None
+        teacher: TeacherProfile = scoped_object(
+            request, TeacherProfile.objects.select_related("user", "partner"), "change", pk=pk
+        )
+        return teacher
+
+    def _form(self, request: HttpRequest, teacher: TeacherProfile | None, data: Any = None) -> TeacherProfileForm:
+        if access.is_office(request.user):
+            partners = Partner.objects.order_by("name")
+        else:
+            assert teacher is not None  # only the office makes teachers
+            partners = Partner.objects.filter(pk=teacher.partner_id)
+        initial = {}
+        if teacher is not None:
+            initial = {
+                "partner": teacher.partner_id,
+                "position": teacher.position,
+                "research_fields": teacher.research_fields,
+            }
+        users = selectors.teacher_person_choices() if teacher is None else None
+        return TeacherProfileForm(data, initial=initial, partners=partners, users=users)
+
+    def _render(self, request: HttpRequest, form: TeacherProfileForm, teacher: TeacherProfile | None) -> HttpResponse:
+        return render(request, "curriculum/teacher_form.html", {"form": form, "teacher": teacher})
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        teacher = self._teacher(request, pk)
+        return self._render(request, self._form(request, teacher), teacher)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        teacher = self._teacher(request, pk)
+        form = self._form(request, teacher, request.POST)
+        if form.is_valid():
+            by = request_user(request)
+            data = form.cleaned_data
+            try:
+                if teacher is None:
+                    teacher = teachers.teacher_profile_create(by=by, **data)
+                    message = _(
+                        "%(name)s is a teacher now. Add their I&E training and experience: the qualification "
+                        "for I&E teaching follows from them."
+                    )
+                else:
+                    teacher = teachers.teacher_profile_update(teacher=teacher, by=by, **data)
+                    message = _("The profile of %(name)s is saved.")
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, message % {"name": teacher.user.display_name})
+                return redirect("curriculum:teacher-detail", teacher.pk)
+        return self._render(request, form, teacher)
+
+
 class FacultyView(LoginRequiredMixin, View):
     """The office's faculty page: the share of I&E teaching hours by qualified teachers, by partner and
     term; the overrides; the teachers due for training."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         require_or_404(request, "view_faculty", TeacherProfile)
-        return render(request, "curriculum/faculty.html", {"faculty": selectors.faculty_overview()})
+        context = {
+            "faculty": selectors.faculty_overview(),
+            "can_create": access.can(request.user, "create", TeacherProfile),
+        }
+        return render(request, "curriculum/faculty.html", context)
 
 
 # --- Transcript -----------------------------------------------------------------------------------------

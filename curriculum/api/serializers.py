@@ -6,7 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from curriculum.models import Course, CourseLink, Enrolment, Grade, Offering, OfferingTeacher, TeacherProfile
+from curriculum.models import (
+    Course,
+    CourseLink,
+    Enrolment,
+    EnrolmentWithdrawal,
+    Grade,
+    Offering,
+    OfferingTeacher,
+    TeacherProfile,
+)
 
 BULK_MAX = 500
 
@@ -70,10 +79,24 @@ class OfferingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
 
 
+class EnrolmentWithdrawalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = EnrolmentWithdrawal
+        fields = ["reason", "by", "at"]
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    withdrawals = EnrolmentWithdrawalSerializer(
+        many=True, read_only=True, help_text="Every withdrawal from the offering: who, when and why (newest first)."
+    )
+
     class Meta:
         model = Enrolment
-        fields = ["id", "offering", "student", "status", "enrolled_at"]
+        fields = ["id", "offering", "student", "status", "enrolled_at", "withdrawals"]
+
+
+class EnrolmentWithdrawSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=1000, help_text="Why the student withdraws; kept with the withdrawal.")
 
 
 class EnrolmentCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]

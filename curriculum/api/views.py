@@ -28,6 +28,7 @@ from curriculum.api.serializers import (
     CourseSerializer,
     EnrolmentCreateSerializer,
     EnrolmentSerializer,
+    EnrolmentWithdrawSerializer,
     GradeBulkRequestSerializer,
     GradeBulkResultSerializer,
     GradeBulkSerializer,
@@ -74,13 +75,14 @@ class EnrolmentViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):  # type: ignore[type-arg]
-    """Enrolments the user may see. ``POST`` enrols: a student themself, the office anyone; refused with
-    the rule (``prerequisites_not_passed``, ``offering_full``, ``outside_window``, ``already_passed``,
-    ``timetable_clash``...)."""
+    """Enrolments the user may see, each with its withdrawals (who, when, why). ``POST`` enrols: a student
+    themself, the office anyone; refused with the rule (``prerequisites_not_passed``, ``offering_full``,
+    ``outside_window``, ``already_passed``, ``timetable_clash``...). ``withdraw`` withdraws, with a reason."""
 
-    queryset = Enrolment.objects.select_related("offering", "student").order_by("pk")
+    queryset = Enrolment.objects.select_related("offering", "student").prefetch_related("withdrawals").order_by("pk")
     serializer_class = EnrolmentSerializer
     filterset_class = EnrolmentFilter
+    write_actions = {"withdraw": "withdraw"}
 
     @extend_schema(
         request=EnrolmentCreateSerializer,
@@ -104,6 +106,24 @@ class EnrolmentViewSet(
             raise refuse("student", "not_found", "No such student.")
         enrolment = offerings.enrolment_create(offering=offering, student=student, by=user)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=EnrolmentWithdrawSerializer,
+        responses={200: EnrolmentSerializer, 400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw from the offering, with a reason: a student themself, the office anyone. Refused with
+        ``already_graded`` once a grade is entered, ``not_enrolled`` when withdrawn already. Teachers, tutors
+        and coordinators who see the enrolment get 403."""
+        enrolment = self.get_object()
+        serializer = EnrolmentWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]
+        reason = serializer.validated_data["reason"]
+        enrolment = offerings.enrolment_withdraw(enrolment=enrolment, by=user, reason=reason)
+        enrolment = self.get_queryset().get(pk=enrolment.pk)
+        return Response(EnrolmentSerializer(enrolment).data)
 
 
 def _raw_key(row: Any) -> str | None:

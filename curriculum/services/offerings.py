@@ -17,6 +17,7 @@ from curriculum.models import (
     CourseStatus,
     Enrolment,
     EnrolmentStatus,
+    EnrolmentWithdrawal,
     Grade,
     GradeStatus,
     LinkKind,
@@ -147,14 +148,34 @@ def enrolment_create(
 
 
 @transaction.atomic
-def enrolment_withdraw(*, enrolment: Enrolment, by: User) -> Enrolment:
-    """Withdraw from an offering before it is graded: the student themself, or the office."""
-    if enrolment.student.user_id != by.pk and not access.is_office(by):
-        access.record_denial(by, "withdraw", enrolment)
-        raise refuse("enrolment", "not_yours", _("You may withdraw only yourself."))
-    if Grade.objects.filter(enrolment=enrolment).exists():
-        raise refuse("enrolment", "already_graded", _("A graded enrolment cannot be withdrawn."))
+def enrolment_withdraw(*, enrolment: Enrolment, by: User, reason: str) -> Enrolment:
+    """Withdraw a student from an offering before it is graded: the student themself, or the office.
+    The withdrawal is kept as evidence (``EnrolmentWithdrawal``: who, when, why); the enrolment's history
+    records the change of status too."""
+    access.require(by, "withdraw", enrolment)
+    reason = reason.strip()
+    if not reason:
+        raise refuse("reason", "reason_required", _("Say why the student withdraws."))
+    # Lock the enrolment so a grade entered at the same moment cannot slip past the check below.
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment.pk)
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        raise refuse("enrolment", "not_enrolled", _("The student has withdrawn from this offering already."))
+    grade = Grade.objects.filter(enrolment=enrolment).first()
+    if grade is not None and grade.is_locked:
+        raise refuse(
+            "enrolment",
+            "already_graded",
+            _("The grade is submitted and locked: a graded enrolment stays on the transcript and cannot be withdrawn."),
+        )
+    if grade is not None:
+        raise refuse(
+            "enrolment",
+            "already_graded",
+            _("A teacher has started grading this enrolment: it cannot be withdrawn. Ask the teacher."),
+        )
+    EnrolmentWithdrawal.objects.create(enrolment=enrolment, reason=reason, by=by)
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment._history_user = by  # type: ignore[attr-defined]
+    enrolment._change_reason = reason[:100]  # type: ignore[attr-defined]
     enrolment.save(update_fields=["status"])
     return enrolment

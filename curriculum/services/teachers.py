@@ -92,14 +92,38 @@ def teacher_qualification(
 def teacher_profile_create(
     *, user: User, partner: Partner, by: User, position: str = "", research_fields: str = ""
 ) -> TeacherProfile:
-    """Make someone a teacher (the office)."""
+    """Make someone a teacher (the office). Their I&E training and experience are added afterwards
+    (``teacher_training_add``, ``teacher_experience_add``): the qualification is worked out from those."""
     access.require(by, "create", TeacherProfile)
     if TeacherProfile.objects.filter(user=user).exists():
         raise refuse("user", "teacher_exists", _("This person is a teacher already."))
-    profile = TeacherProfile(user=user, partner=partner, position=position, research_fields=research_fields)
+    if not user.is_active:
+        raise refuse("user", "inactive_user", _("This account is closed: choose an active one."))
+    profile = TeacherProfile(
+        user=user, partner=partner, position=position.strip(), research_fields=research_fields.strip()
+    )
+    profile.full_clean()
     profile._history_user = by  # type: ignore[attr-defined]
     profile.save()
     return profile
+
+
+@transaction.atomic
+def teacher_profile_update(
+    *, teacher: TeacherProfile, by: User, partner: Partner, position: str = "", research_fields: str = ""
+) -> TeacherProfile:
+    """Change a teacher's profile: the office; the coordinators of the teacher's partner; the teacher.
+    Only the office moves a teacher to another partner. Offerings they were assigned to keep the
+    qualification (and override) they were assigned with; the profile keeps its history."""
+    access.require(by, "change", teacher)
+    if partner.pk != teacher.partner_id and not access.is_office(by):
+        raise refuse("partner", "partner_office_only", _("Only the office moves a teacher to another partner."))
+    teacher.partner = partner
+    teacher.position, teacher.research_fields = position.strip(), research_fields.strip()
+    teacher.full_clean()
+    teacher._history_user = by  # type: ignore[attr-defined]
+    teacher.save()
+    return teacher
 
 
 @transaction.atomic

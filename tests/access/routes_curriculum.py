@@ -4,7 +4,8 @@
 Object **A**: course A (taught by partner A); the programme (its curriculum and coverage); offering A at
 site A, open for enrolment, taught by supervisor A (a teacher profile at partner A); student A's
 submitted grade and enrolment in a second offering at A that supervisor A teaches; supervisor A's teacher
-profile; student A's transcript. Bodies are valid for the people allowed to act, so allowed means done.
+profile; student A's transcript. The withdraw routes withdraw student A from that second offering. Bodies
+are valid for the people allowed to act, so allowed means done.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from curriculum.models import Course, Enrolment, Grade, Offering, TeacherProfile
 from tests.conftest import World
+from tests.factories.accounts import UserFactory
 from tests.factories.curriculum import (
     CourseFactory,
     EnrolmentFactory,
@@ -22,6 +24,7 @@ from tests.factories.curriculum import (
     OfferingTeacherFactory,
     TeacherProfileFactory,
 )
+from tests.factories.programmes import ObjectiveFactory
 
 
 def _course(world: World) -> Course:
@@ -68,6 +71,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "curriculum:course-detail": lambda w: {"pk": _course(w).pk},
     "curriculum:course-edit": lambda w: {"pk": _course(w).pk},
     "curriculum:course-link": lambda w: {"pk": _course(w).pk},
+    "curriculum:course-objective": lambda w: {"pk": _course(w).pk},
     "curriculum:curriculum": lambda w: {"pk": w.programme.pk},
     "curriculum:coverage": lambda w: {"pk": w.programme.pk},
     "curriculum:coverage-export": lambda w: {"pk": w.programme.pk},
@@ -78,11 +82,14 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "curriculum:grade-upload": lambda w: {"pk": _offering(w).pk},
     "curriculum:grade-correct": lambda w: {"pk": _grade(w).pk},
     "curriculum:teacher-detail": lambda w: {"pk": _teacher(w).pk},
+    "curriculum:teacher-edit": lambda w: {"pk": _teacher(w).pk},
+    "curriculum:withdraw": lambda w: {"pk": _enrolment(w).pk},
     "curriculum:transcript": lambda w: {"pk": w.student_a.pk},
     "curriculum:transcript-pdf": lambda w: {"pk": w.student_a.pk},
     "api:course-detail": lambda w: {"pk": _course(w).pk},
     "api:course-offering-detail": lambda w: {"pk": _offering(w).pk},
     "api:enrolment-detail": lambda w: {"pk": _enrolment(w).pk},
+    "api:enrolment-withdraw": lambda w: {"pk": _enrolment(w).pk},
     "api:grade-detail": lambda w: {"pk": _grade(w).pk},
     "api:teacher-detail": lambda w: {"pk": _teacher(w).pk},
 }
@@ -102,8 +109,16 @@ def _bulk_body(world: World) -> dict[str, Any]:
 
 BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "curriculum:course-link": _link_body,
+    "curriculum:course-objective": lambda w: {
+        "objective": ObjectiveFactory.create(programme=w.programme).pk,
+        "level": "3",
+    },
     "curriculum:enrol": lambda w: {"student_number": w.student_b.student_number},
     "curriculum:offering-teacher": lambda w: {"teacher": _other_teacher(w).pk, "hours": "8"},
     "api:enrolment-list": lambda w: {"offering": _offering(w).pk},
+    "api:enrolment-withdraw": lambda w: {"reason": "A timetable clash with the hospital rota."},
+    "curriculum:withdraw": lambda w: {"reason": "A timetable clash with the hospital rota."},
+    "curriculum:teacher-create": lambda w: {"user": UserFactory.create().pk, "partner": w.partner_a.pk},
+    "curriculum:teacher-edit": lambda w: {"partner": w.partner_a.pk, "position": "Lecturer", "research_fields": "CT"},
     "api:grade-bulk": _bulk_body,
 }

@@ -271,3 +271,21 @@ def test_office_sets_the_qualification_rule_and_a_placements_level(world: World)
     )
     assert coordinator.post(coverage, body).status_code == 404
     assert QualificationRule.objects.get(programme=world.programme).training_years == 2
+
+
+def test_course_is_mapped_to_an_objective_and_the_matrix_reads_it(world: World, offering: Offering) -> None:
+    objective = ObjectiveFactory.create(programme=world.programme, code="R9")
+    CurriculumEntryFactory.create(programme=world.programme, course=offering.course)
+    url = reverse("curriculum:course-objective", args=[offering.course.pk])
+    coordinator = client_for(world.users["coordinator_a"])
+    bad = coordinator.post(url, {"objective": objective.pk, "level": "7"})
+    assert bad.status_code == 200 and "level" in bad.context["objective_form"].errors
+    assert coordinator.post(url, {"objective": objective.pk, "level": "3"}).status_code == 302
+    assert CourseObjective.objects.get(course=offering.course, objective=objective).level == CoverageLevel.MASTERS
+    coverage = client_for(world.users["office"]).get(reverse("curriculum:coverage", args=[world.programme.pk]))
+    assert "Nothing masters" not in coverage.content.decode()
+    assert coordinator.post(url, {"objective": objective.pk, "level": ""}).status_code == 302
+    assert not CourseObjective.objects.filter(course=offering.course).exists()
+    assert (
+        client_for(world.users["coordinator_b"]).post(url, {"objective": objective.pk, "level": "3"}).status_code == 404
+    )
