@@ -4,6 +4,7 @@ inspector's dated grant, the hooks, and query counts that do not grow with the s
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -93,6 +94,27 @@ def test_other_partner_gets_404_on_allocation_expenditure_and_receipt(world: Wor
     ):
         assert client.get(url).status_code == 404, url
     assert "Contrast" not in client.get(reverse("funds:dashboard")).content.decode()
+
+
+def test_fund_document_downloads_checked_by_its_hash_for_the_funds_readers_only(world: World) -> None:
+    content = f.PDF + b"% agreement"
+    fund = f.fund(world, reference='GX-2026/07 "协议"', document=f.receipt(content, name='../../a "b".pdf'))
+    f.allocation(world, the_fund=fund)
+    url = reverse("funds:fund-document", args=[fund.pk])
+    assert url in client_for(f.user(world, "office")).get(reverse("funds:dashboard")).content.decode()
+    response = client_for(f.user(world, "coordinator_a")).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="fund-{fund.pk}-gx-202607.pdf"'
+    assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+    assert response["X-Content-SHA256"] == hashlib.sha256(content).hexdigest() == fund.document_sha256
+    for persona in ("coordinator_b", "supervisor_a", "student_a"):
+        assert client_for(f.user(world, persona)).get(url).status_code == 404, persona
+    bare = f.fund(world, name="No paper", total=Decimal("1000"))
+    assert client_for(f.user(world, "office")).get(reverse("funds:fund-document", args=[bare.pk])).status_code == 404
+    with fund.document.open("wb") as stored:  # changed behind the application's back
+        stored.write(content + b"tampered")
+    assert client_for(f.user(world, "office")).get(url).status_code == 409
 
 
 def test_finance_officer_records_spending_with_a_receipt_through_the_page(world: World) -> None:
