@@ -12,6 +12,9 @@ Measures:
 
 * (e) ``GET /funds/`` for the office (every fund, allocation, budget line and open flag) against the API root
   through the same client: what the dashboard costs beyond being an authenticated request;
+* (g) the dashboard's reads of budgets, spending and flags (``selectors.summaries`` and
+  ``selectors.spending_by_month`` over every allocation, from the running totals) against the same SQL replayed
+  raw: what the ORM and Python around them add;
 * (f) ``funds.services.flags_refresh()`` over every allocation, as the nightly job runs it in steady state
   (nothing new to raise), against the same SQL replayed raw: what the Python around the rules adds (the
   split-purchase rule's sliding window is Python by design).
@@ -36,6 +39,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
 from bench.practice import Result, _host, _median_seconds
+from funds import selectors
 from funds.models import (
     Allocation,
     AllocationVersion,
@@ -176,7 +180,7 @@ def _save(batch: list[Expenditure], office: User) -> int:
 
 
 def measure(*, runs: int, warmup: int, prefix: str = "bench") -> list[Result]:
-    """(e) and (f), each against its floor (see the module's docstring)."""
+    """(e), (g) and (f), each against its floor (see the module's docstring)."""
     office = User.objects.get(username=f"{prefix}-office")
     client = Client(HTTP_HOST=_host())
     client.force_login(office)
@@ -201,13 +205,20 @@ def measure(*, runs: int, warmup: int, prefix: str = "bench") -> list[Result]:
         queries,
         runs,
     )
+    allocations = list(selectors.allocation_list(user=office))
+    reads = _compare_with_selects(
+        f"(g) dashboard reads ({len(allocations)} allocations)",
+        lambda: (selectors.summaries(allocations), selectors.spending_by_month(allocations)),
+        runs=runs,
+        warmup=warmup,
+    )
     nightly = _compare_with_selects(
         f"(f) nightly flagging ({Expenditure.objects.count():,} entries)",
         flags_refresh,
         runs=max(3, runs // 3),
         warmup=1,
     )
-    return [dashboard, nightly]
+    return [dashboard, reads, nightly]
 
 
 def _compare_with_selects(name: str, fn: Callable[[], object], *, runs: int, warmup: int) -> Result:
