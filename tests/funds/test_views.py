@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import hooks
+from funds import services
 from funds.models import ApprovalAttempt, Category, Expenditure, ExpenditureStatus, Flag, FlagRule, FlagStatus
 from supervision.services import draw as spot
 from supervision.services.scorecard import scorecard_of
@@ -183,6 +184,22 @@ def test_office_resolves_a_flag_on_the_page_and_it_stays_under_resolved(world: W
     assert flag.status == FlagStatus.RESOLVED
     assert f'data-flag="{flag.pk}"' not in client.get(reverse("funds:flags")).content.decode()
     assert "Referred to the board" in client.get(reverse("funds:flags") + "?status=resolved").content.decode()
+
+
+def test_a_flag_raised_again_shows_as_such_beside_the_resolved_one(world: World) -> None:
+    allocation = f.allocation(world, budget={Category.TRAVEL: Decimal("100")})
+    officer, office = f.finance_officer(world.partner_a), f.user(world, "office")
+    over = f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("150"))
+    first = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY)
+    services.expenditure_reverse(expenditure=over, reason="Wrong allocation", by=office)
+    services.flag_resolve(flag=first, resolution="corrected", note="Reversed at once", by=office)
+    f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("120"), payee="Air")
+    again = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY, status=FlagStatus.OPEN)
+    client = client_for(office)
+    page = client.get(reverse("funds:flags")).content.decode()
+    assert f'data-flag="{again.pk}"' in page and 'data-testid="raised-again"' in page
+    history = client.get(reverse("funds:flags") + "?status=resolved").content.decode()
+    assert f'data-flag="{first.pk}"' in history and "Reversed at once" in history and "condition gone since" in history
 
 
 def test_student_sees_own_stipend_payments_only(world: World) -> None:
