@@ -107,6 +107,7 @@ def seed() -> None:
         conditions="Publication and patent costs are not eligible; receipts within 14 days.",
         reference="HC-2026-017",
         allowed_categories=[c for c in Category.values if c != Category.PUBLICATION],
+        document=_receipt("agreement HC-2026-017"),  # a placeholder PDF, downloadable from the dashboard
         by=office,
     )
     bank = services.fund_create(

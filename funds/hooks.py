@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import hooks
-from funds.models import BudgetLine, Expenditure, ExpenditureStatus, Flag, FlagStatus, cents
+from funds.models import BudgetLine, Expenditure, ExpenditureStatus, Flag, FlagStatus, SpendingTotal, cents
 from partners import access
 
 FLAG_WEIGHT = Decimal("0.5")
@@ -64,10 +64,10 @@ def _scorecard(*, partner_ids: list[int], user: Any, today: datetime.date) -> Ma
         .values_list("version__allocation__partner_id", "s")
     )
     spent = dict(
-        Expenditure.objects.filter(allocation__partner_id__in=visible)
+        SpendingTotal.objects.filter(allocation__partner_id__in=visible)
         .order_by()
         .values("allocation__partner_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=Sum("spent"))
         .values_list("allocation__partner_id", "s")
     )
     flags = dict(

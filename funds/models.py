@@ -189,6 +189,35 @@ class BudgetLine(models.Model):
         return f"{self.category} {self.amount}"
 
 
+class SpendingTotal(models.Model):
+    """The ledger's running totals per allocation, category and month (of the entries' dates): *spent* (every
+    entry, pending and approved, reversals netted), *approved*, and how many entries.
+
+    Not evidence: the entries are. The ledger services add to these rows in the same transaction as each entry,
+    approval and reversal, so pages read a few hundred rows instead of summing every entry; they can always be
+    rebuilt from the entries (``funds.services.totals.spending_totals_rebuild``) and are checked against them
+    (``funds.selectors.spending_totals_mismatches``, nightly). See docs/decisions/0031-fund-running-totals.md.
+    """
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="spending_totals")
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    month = models.DateField(_("month"))
+    spent = models.DecimalField(_("spent"), max_digits=14, decimal_places=2, default=ZERO)
+    approved = models.DecimalField(_("approved"), max_digits=14, decimal_places=2, default=ZERO)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("spending total")
+        verbose_name_plural = _("spending totals")
+        ordering = ["allocation", "month", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "category", "month"], name="spending_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} {self.category} {self.month:%Y-%m} {self.spent}"
+
+
 class ApproverRole(models.TextChoices):
     """Whose authority an approval was given under."""
 
@@ -410,7 +439,8 @@ class Flag(models.Model):
 
     ``key`` identifies what the flag is about (the rule's subject: an expenditure, a category, a group of
     entries), so computing flags again (on entry and nightly) never raises the same flag twice. A resolved
-    flag stays, with its resolution, note, who and when.
+    flag stays, with its resolution, note, who and when. If its condition goes away (``cleared_at``) and
+    comes back, the next ``occurrence`` is raised as a new flag (docs/decisions/0031-fund-running-totals.md).
     """
 
     access_partner_path = "allocation__partner"
@@ -431,6 +461,11 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    #: 1 for the first flag about a subject; a condition that comes back after its flag was resolved (and
+    #: had cleared) raises the next occurrence, the resolved one untouched
+    occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=1)
+    #: when a check first found the condition gone after the flag was resolved
+    cleared_at = models.DateTimeField(_("condition cleared at"), null=True, blank=True)
 
     objects = EvidenceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -442,9 +477,11 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["status", "allocation"], name="flag_status_alloc_idx"),
             models.Index(fields=["allocation", "-raised_at"], name="flag_alloc_raised_idx"),
+            # the queue and the dashboard's newest open flags: read in order, stopped at the page's end
+            models.Index(fields=["status", "-raised_at", "-id"], name="flag_status_raised_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "key"], name="flag_unique_per_subject"),
+            models.UniqueConstraint(fields=["rule", "key", "occurrence"], name="flag_unique_per_occurrence"),
             models.CheckConstraint(condition=Q(rule__in=FlagRule.values), name="flag_rule_valid"),
             models.CheckConstraint(
                 condition=Q(status=FlagStatus.OPEN)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from accounts.roles import AnyUser
@@ -29,6 +29,7 @@ from funds.models import (
     Flag,
     FlagStatus,
     Fund,
+    SpendingTotal,
     cents,
 )
 from partners import access
@@ -64,7 +65,6 @@ class AllocationSummary:
     allocation: Allocation
     lines: list[CategoryLine] = field(default_factory=list)
     open_flags: int = 0
-    all_flags: int = 0
 
     @property
     def budget(self) -> Decimal:
@@ -104,33 +104,37 @@ def fund_list(*, user: AnyUser) -> QuerySet[Fund]:
 
 
 def summaries(allocations: Sequence[Allocation]) -> list[AllocationSummary]:
-    """Budget against spending by category, and flags, for these allocations: three queries."""
+    """Budget against spending by category, and flags, for these allocations: three queries. Spending comes
+    from the running totals (a row per allocation, category and month), not from every entry."""
     ids = [a.pk for a in allocations]
     labels = dict(Category.choices)
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for allocation_id, category, amount in BudgetLine.objects.filter(
-        version__allocation_id__in=ids, version__allocation__current_version=F("version")
-    ).values_list("version__allocation_id", "category", "amount"):
-        budgets[allocation_id][category] = amount
+    allocation_of_version = {a.current_version_id: a.pk for a in allocations if a.current_version_id is not None}
+    for version_id, category, amount in (
+        BudgetLine.objects.filter(version_id__in=list(allocation_of_version))
+        .order_by()
+        .values_list("version_id", "category", "amount")
+    ):
+        budgets[allocation_of_version[version_id]][category] = amount
     spending: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
-    approved = Q(status=ExpenditureStatus.APPROVED)
     for row in (
-        Expenditure.objects.filter(allocation_id__in=ids)
+        SpendingTotal.objects.filter(allocation_id__in=ids)
         .order_by()
         .values("allocation_id", "category")
-        .annotate(spent=Sum("amount"), approved=Sum("amount", filter=approved))
+        .annotate(spent=Sum("spent"), approved=Sum("approved"))
     ):
         spending[row["allocation_id"]][row["category"]] = {
             "spent": cents(row["spent"]),
             "approved": cents(row["approved"]),
         }
-    flag_counts: dict[int, dict[str, Any]] = {
-        row["allocation_id"]: dict(row)
-        for row in Flag.objects.filter(allocation_id__in=ids)
+    # counted on the allocation column, so that the (status, allocation) index answers alone
+    open_flags: dict[int, int] = dict(
+        Flag.objects.filter(allocation_id__in=ids, status=FlagStatus.OPEN)
         .order_by()
         .values("allocation_id")
-        .annotate(open=Count("pk", filter=Q(status=FlagStatus.OPEN)), all=Count("pk"))
-    }
+        .annotate(n=Count("allocation_id"))
+        .values_list("allocation_id", "n")
+    )
     result = []
     for allocation in allocations:
         summary = AllocationSummary(allocation=allocation)
@@ -148,8 +152,7 @@ def summaries(allocations: Sequence[Allocation]) -> list[AllocationSummary]:
             )
             line.pending = line.spent - line.approved
             summary.lines.append(line)
-        counts = flag_counts.get(allocation.pk, {})
-        summary.open_flags, summary.all_flags = counts.get("open", 0), counts.get("all", 0)
+        summary.open_flags = open_flags.get(allocation.pk, 0)
         result.append(summary)
     return result
 
@@ -176,13 +179,13 @@ class MonthPoint:
 
 
 def spending_by_month(allocations: Sequence[Allocation]) -> list[MonthPoint]:
-    """Spending per month (by the entries' dates), with the running total: one query."""
+    """Spending per month (by the entries' dates), with the running total: one query over the running
+    totals."""
     rows = (
-        Expenditure.objects.filter(allocation_id__in=[a.pk for a in allocations])
-        .annotate(month=TruncMonth("date"))
+        SpendingTotal.objects.filter(allocation_id__in=[a.pk for a in allocations])
         .order_by()
         .values("month")
-        .annotate(spent=Sum("amount"))
+        .annotate(spent=Sum("spent"))
         .order_by("month")
     )
     points, running = [], ZERO
@@ -227,3 +230,41 @@ def open_flags_by_partner(partner_ids: Sequence[int]) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("allocation__partner_id", "n")
     )
+
+
+#: (allocation id, category, first day of the month) -> (spent, approved, entries)
+TotalsByKey = dict[tuple[int, str, datetime.date], tuple[Decimal, Decimal, int]]
+
+
+def ledger_totals() -> TotalsByKey:
+    """The running totals as the entries themselves give them: one aggregate over the whole ledger (for the
+    nightly check and the rebuild, never for a page)."""
+    approved = Q(status=ExpenditureStatus.APPROVED)
+    result: TotalsByKey = {}
+    for row in (
+        Expenditure.objects.annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("allocation_id", "category", "month")
+        .annotate(spent=Sum("amount"), approved=Sum("amount", filter=approved), n=Count("pk"))
+    ):
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        result[(row["allocation_id"], row["category"], month)] = (cents(row["spent"]), cents(row["approved"]), row["n"])
+    return result
+
+
+def spending_totals_mismatches() -> list[tuple[tuple[int, str, datetime.date], object, object]]:
+    """Where the running totals differ from the entries: ``(key, from the entries, from the totals)``; empty
+    when they agree (rows of nothing but zeros count as absent). Two queries."""
+    ledger = ledger_totals()
+    kept: TotalsByKey = {
+        (row.allocation_id, row.category, row.month): (cents(row.spent), cents(row.approved), row.entries)
+        for row in SpendingTotal.objects.order_by()
+    }
+    empty = (ZERO, ZERO, 0)
+    return [
+        (key, ledger.get(key), kept.get(key))
+        for key in sorted(set(ledger) | set(kept), key=lambda k: (k[0], k[2], k[1]))
+        if ledger.get(key, empty) != kept.get(key, empty)
+    ]

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("receipts/<int:pk>/", views.ReceiptDownloadView.as_view(), name="receipt"),
     path("<int:pk>/statement.pdf", views.FundStatementView.as_view(), name="fund-statement"),
     path("<int:pk>/export.xlsx", views.FundExportView.as_view(), name="fund-export"),
+    path("<int:pk>/document/", views.FundDocumentView.as_view(), name="fund-document"),
     path("allocations/<int:pk>/import/", views.ExpenditureImportView.as_view(), name="import"),
     path("flags/", views.FlagListView.as_view(), name="flags"),
     path("flags/<int:pk>/resolve/", views.FlagResolveView.as_view(), name="flag-resolve"),

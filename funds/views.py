@@ -6,6 +6,8 @@ Every object comes through the scoped base (``core.views``): out of scope is a 4
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -13,10 +15,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -47,6 +50,8 @@ from partners import access
 from partners.models import Partner
 from students.models import Student
 from supervision.uploads import CONTENT_TYPES
+
+logger = logging.getLogger(__name__)
 
 
 def _chart_context(summaries: list[selectors.AllocationSummary], allocations: list[Allocation]) -> dict[str, Any]:
@@ -287,6 +292,49 @@ class ReceiptDownloadView(LoginRequiredMixin, View):
             content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
             filename=f"receipt-{receipt.expenditure_id}-{receipt.pk}.{extension}",
         )
+
+
+class FundDocumentView(LoginRequiredMixin, View):
+    """The fund's agreement or grant document (a PDF, checked by content on upload), for those who may see the
+    fund; a fund without one is a 404 like a fund out of scope. The file is checked against the SHA-256 taken
+    on upload before it is served (a changed file is refused and logged, never handed out as the agreement);
+    the hash goes out as the ETag and ``X-Content-SHA256``, as inspection reports do."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        fund = scoped_object(request, Fund, "view", pk=pk)
+        if not fund.document:
+            raise Http404("This fund has no document.")
+        digest = hashlib.sha256()
+        with fund.document.open("rb") as stored:
+            for chunk in stored.chunks():
+                digest.update(chunk)
+        if fund.document_sha256 and digest.hexdigest() != fund.document_sha256:
+            logger.error("Fund %s: the stored document's SHA-256 differs from the one taken on upload", fund.pk)
+            return HttpResponse(
+                _("The stored document does not match the SHA-256 recorded when it was uploaded."),
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        etag = f'"{digest.hexdigest()}"'
+        if request.headers.get("If-None-Match") == etag:
+            response: HttpResponseBase = HttpResponse(status=304)
+        else:
+            response = FileResponse(
+                fund.document.open("rb"),
+                as_attachment=True,
+                filename=document_name(fund),
+                content_type="application/pdf",
+            )
+        response["ETag"] = etag
+        response["X-Content-SHA256"] = digest.hexdigest()
+        return response
+
+
+def document_name(fund: Fund) -> str:
+    """The download's name: ``fund-<id>-<reference>.pdf`` in plain ASCII (nothing of the uploaded name, which
+    may carry paths or quotes), ``fund-<id>-agreement.pdf`` when the reference has no letters or digits."""
+    label = slugify(fund.reference)[:60] or "agreement"
+    return f"fund-{fund.pk}-{label}.pdf"
 
 
 class FlagListView(ScopedListView):

@@ -168,6 +168,8 @@ class FlagSerializer(serializers.ModelSerializer[Flag]):
             "resolution_note",
             "resolved_by",
             "resolved_at",
+            "occurrence",
+            "cleared_at",
         ]
         read_only_fields = fields
 

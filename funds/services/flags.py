@@ -1,9 +1,10 @@
 """Flags: what looks wrong in an allocation's spending, each under a named rule with its explanation.
 
-``flags_refresh`` checks every rule for some allocations (on entry: the one spent from) or all of them
-(nightly, ``funds.flags_refresh`` on Celery beat), in a fixed number of queries per rule, and adds the flags
-that are new: a flag's ``(rule, key)`` is unique, so checking again never raises one twice, and a resolved
-flag stays resolved. The rules (``FlagRule``):
+``flags_refresh`` checks every rule for some allocations (on entry: the one spent from; on revising an
+allocation; on resolving a flag) or all of them (nightly, ``funds.flags_refresh`` on Celery beat), in a fixed
+number of queries per rule, and adds the flags that are new: checking again never raises a flag twice, and a
+resolved flag stays resolved while its condition holds. When the condition is gone, the resolved flag is
+marked cleared; if it comes back, a new flag (the next ``occurrence``) is raised (ADR 0031). The rules (``FlagRule``):
 
 * ``over_budget_category`` / ``over_budget_total``: recorded spending (pending and approved, reversals
   netted) above the current version's budget for a category, or above its total;
@@ -49,6 +50,7 @@ from funds.models import (
     Fund,
     Receipt,
     Resolution,
+    SpendingTotal,
     cents,
 )
 from funds.services.ledger import money
@@ -88,10 +90,10 @@ def _live(allocations: QuerySet[Allocation]) -> QuerySet[Expenditure]:
 def _over_budget(allocations: QuerySet[Allocation]) -> Iterable[Flag]:
     spent: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in (
-        Expenditure.objects.filter(allocation__in=allocations)
+        SpendingTotal.objects.filter(allocation__in=allocations)
         .order_by()
         .values("allocation_id", "category")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("spent"))
     ):
         spent[row["allocation_id"]][row["category"]] = cents(row["total"])
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -306,29 +308,70 @@ def _stipends_without_placement(allocations: QuerySet[Allocation]) -> Iterable[F
     )
 
 
+#: Rules whose subjects a check of some allocations sees whole, so it may find their condition gone; the
+#: split-purchase rule's groups can span a partner's allocations (only the check of every allocation clears
+#: them), and a refused approval (``beyond_authority``) is an event, never cleared.
+_CLEARED_BY_ANY_CHECK = frozenset(FlagRule.values) - {FlagRule.SPLIT_PURCHASE, FlagRule.BEYOND_AUTHORITY}
+_CLEARED_BY_FULL_CHECK = frozenset(FlagRule.values) - {FlagRule.BEYOND_AUTHORITY}
+
+
+class _Latest(NamedTuple):
+    occurrence: int
+    status: str
+    cleared: bool
+
+
 def _store(flags: Iterable[Flag]) -> int:
-    batch = list(flags)
+    """Insert the flags found whose subject has none yet, or whose latest flag was resolved and its
+    condition cleared since (the next occurrence); a subject whose flag is open, or resolved while the
+    condition still holds, gets nothing."""
+    batch = {(f.rule, f.key): f for f in flags}
     if not batch:
         return 0
-    keys = {(f.rule, f.key) for f in batch}
-    existing = (
-        set(
-            Flag.objects.filter(rule__in={r for r, _k in keys}, key__in={k for _r, k in keys}).values_list(
-                "rule", "key"
-            )
-        )
-        if len(keys) <= 500
-        else set(Flag.objects.values_list("rule", "key"))
+    rows = (
+        Flag.objects.filter(rule__in={r for r, _k in batch}, key__in={k for _r, k in batch})
+        if len(batch) <= 500
+        else Flag.objects.all()
     )
-    new = [f for f in batch if (f.rule, f.key) not in existing]
-    unique = list({(f.rule, f.key): f for f in new}.values())
-    Flag.objects.bulk_create(unique, ignore_conflicts=True, batch_size=1000)
-    return len(unique)
+    latest: dict[tuple[str, str], _Latest] = {}
+    for rule, key, occurrence, status, cleared_at in rows.order_by().values_list(
+        "rule", "key", "occurrence", "status", "cleared_at"
+    ):
+        known = latest.get((rule, key))
+        if known is None or occurrence > known.occurrence:
+            latest[(rule, key)] = _Latest(occurrence, status, cleared_at is not None)
+    new: list[Flag] = []
+    for subject, flag in batch.items():
+        previous = latest.get(subject)
+        if previous is None:
+            new.append(flag)
+        elif previous.status == FlagStatus.RESOLVED and previous.cleared:
+            flag.occurrence = previous.occurrence + 1
+            new.append(flag)
+    Flag.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(new)
+
+
+def _clear(allocations: QuerySet[Allocation], holding: set[tuple[str, str]], *, everything: bool) -> int:
+    """Note on each resolved flag whose condition this check no longer finds that it cleared (so that, if it
+    comes back, a new flag is raised). Row by row, so each change is in the flag's history."""
+    rules = _CLEARED_BY_FULL_CHECK if everything else _CLEARED_BY_ANY_CHECK
+    candidates = Flag.objects.filter(
+        allocation__in=allocations, status=FlagStatus.RESOLVED, cleared_at__isnull=True, rule__in=list(rules)
+    ).only("pk", "rule", "key", "cleared_at")
+    now, cleared = timezone.now(), 0
+    for flag in candidates:
+        if (flag.rule, flag.key) not in holding:
+            flag.cleared_at = now
+            flag.save(update_fields=["cleared_at"])
+            cleared += 1
+    return cleared
 
 
 def flags_refresh(*, allocation_ids: Sequence[int] | None = None, today: datetime.date | None = None) -> int:
     """Check every rule for these allocations (all when None) and add the flags that are new; returns how
-    many. Safe to run twice: the second run adds nothing."""
+    many. Safe to run twice: the second run adds nothing. A resolved flag whose condition is gone is marked
+    cleared; if the condition returns later, the next check raises it again as a new flag."""
     today = today or timezone.localdate()
     allocations = Allocation.objects.filter(current_version__isnull=False)
     if allocation_ids is not None:
@@ -345,7 +388,9 @@ def flags_refresh(*, allocation_ids: Sequence[int] | None = None, today: datetim
     found.extend(_split_purchases(allocations))
     found.extend(_stipends_without_placement(allocations))
     with transaction.atomic():
-        return _store(found)
+        added = _store(found)
+        _clear(allocations, {(f.rule, f.key) for f in found}, everything=allocation_ids is None)
+        return added
 
 
 def flag_beyond_authority(attempt: ApprovalAttempt) -> Flag:
@@ -391,4 +436,7 @@ def flag_resolve(*, flag: Flag, resolution: str, note: str, by: User) -> Flag:
     flag.resolved_at = timezone.now()
     flag._history_user = by  # type: ignore[attr-defined]
     flag.save()
+    # if the condition is already gone, say so now: its return is then a new flag, not this resolved one
+    flags_refresh(allocation_ids=[flag.allocation_id])
+    flag.refresh_from_db()
     return flag

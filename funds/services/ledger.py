@@ -39,6 +39,7 @@ from funds.models import (
     Receipt,
     cents,
 )
+from funds.services.totals import totals_approve, totals_record
 from partners import access
 from partners.models import Membership, MembershipRole, Partner
 from programmes.models import Programme
@@ -282,10 +283,15 @@ def allocation_revise(
     reason: str,
     by: User,
 ) -> AllocationVersion:
-    """Change an allocation's period or budget: a new version with the reason; the earlier ones are kept."""
+    """Change an allocation's period or budget: a new version with the reason; the earlier ones are kept. Its
+    flags are checked again at once (a new period or budget can raise a flag, or clear one)."""
+    from funds.services.flags import flags_refresh
+
     access.require(by, "revise", allocation)
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
-    return _new_version(allocation, start_date=start_date, end_date=end_date, budget=budget, reason=reason, by=by)
+    version = _new_version(allocation, start_date=start_date, end_date=end_date, budget=budget, reason=reason, by=by)
+    flags_refresh(allocation_ids=[allocation.pk])
+    return version
 
 
 # --- Expenditures ------------------------------------------------------------------------------------------
@@ -395,6 +401,7 @@ def expenditure_create(
     )
     expenditure._history_user = by  # type: ignore[attr-defined]
     expenditure.save()
+    totals_record(expenditure)
     for upload in receipts:
         _save_receipt(expenditure, upload, by=by)
     if check_flags:
@@ -476,6 +483,7 @@ def _approve(expenditure: Expenditure, by: User) -> Expenditure:
     expenditure.approval_limit = authority.limit
     expenditure._history_user = by  # type: ignore[attr-defined]
     expenditure.save()
+    totals_approve(expenditure)
     return expenditure
 
 
@@ -549,4 +557,5 @@ def expenditure_reverse(*, expenditure: Expenditure, reason: str, by: User) -> E
     )
     reversal._history_user = by  # type: ignore[attr-defined]
     reversal.save()
+    totals_record(reversal)
     return reversal

@@ -3,7 +3,8 @@
 Object **A** hangs off an allocation of a provincial fund to partner A, built through the real services
 (``tests/factories/funds.py``): ``expenditure`` A is a stipend to student A (1,500, recorded by partner A's
 finance officer, with a receipt), so student A reads it; the flag A is the travel budget overspent at A.
-Partner B has an allocation of the same fund, so "the other partner" has spending of its own. Bodies are
+Partner B has an allocation of the same fund, so "the other partner" has spending of its own. The fund
+carries its agreement (a PDF), for ``funds:fund-document``. Bodies are
 valid for the people allowed to act, so allowed means done.
 """
 
@@ -23,7 +24,13 @@ def allocation_a(world: World) -> Allocation:
     existing = Allocation.objects.filter(partner=world.partner_a).first()
     if existing is not None:
         return existing
-    fund = f.fund(world, start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2028, 12, 31))
+    fund = f.fund(
+        world,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2028, 12, 31),
+        reference="GX-2026-07",
+        document=f.receipt(name="agreement.pdf"),
+    )
     allocation = f.allocation(world, the_fund=fund, start_date=datetime.date(2026, 1, 1))
     f.allocation(world, partner=world.partner_b, the_fund=fund, start_date=datetime.date(2026, 1, 1))
     return allocation
@@ -89,6 +96,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "funds:flag-resolve": lambda w: {"pk": flag_a(w).pk},
     "funds:fund-statement": lambda w: {"pk": allocation_a(w).fund_id},
     "funds:fund-export": lambda w: {"pk": allocation_a(w).fund_id},
+    "funds:fund-document": lambda w: {"pk": allocation_a(w).fund_id},
     "funds:import": lambda w: {"pk": allocation_a(w).pk},
     "funds:allocation-create": lambda w: {"pk": allocation_a(w).fund_id},
     "funds:allocation-revise": lambda w: {"pk": allocation_a(w).pk},

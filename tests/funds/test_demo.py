@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from funds.models import Allocation, ApprovalAttempt, Expenditure, Flag, FlagRule, Fund
+from funds.selectors import spending_totals_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def test_demo_has_two_funds_spending_and_four_kinds_of_flags() -> None:
     } <= rules
     assert ApprovalAttempt.objects.filter(rule="beyond_authority", by__username="coord-enterprise").exists()
     assert Expenditure.objects.filter(entered_by__username="finance-enterprise").exists()
+    assert Fund.objects.exclude(document="").exclude(document_sha256="").count() == 1  # the provincial agreement
+    assert spending_totals_mismatches() == []
     counts = (Expenditure.objects.count(), Flag.objects.count())
     call_command("seed_demo", stdout=None)
     assert (Expenditure.objects.count(), Flag.objects.count()) == counts

@@ -6,7 +6,8 @@ rolled back afterwards, then checks the invariants against a model kept in Pytho
 * an allocation's spent equals the sum of its categories, and approved plus pending;
 * the fund's spent equals the sum of its allocations';
 * every reversal nets its original out exactly, and nothing is ever deleted;
-* the database's totals equal the model's, to the cent.
+* the database's totals equal the model's, to the cent;
+* the running totals the services keep (``SpendingTotal``, which the pages read) equal the entries' sums.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def _run(world: World, ops: list[tuple[object, ...]]) -> None:
     fund_spent = sum((Decimal(e.amount) for e in Expenditure.objects.filter(allocation__fund=fund)), Decimal("0"))
     assert fund_spent == sum((s.spent for s in summaries), Decimal("0"))
     assert Expenditure.objects.filter(allocation__fund=fund).count() == len(entries)
+    assert selectors.spending_totals_mismatches() == []
     for reversal in Expenditure.objects.filter(reverses__isnull=False):
         original = reversal.reverses
         assert original is not None

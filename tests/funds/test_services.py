@@ -4,14 +4,17 @@ and every flag rule with a case that raises it and one that does not."""
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from core.validation import refused_rule
-from funds import services
+from funds import selectors, services, tasks
 from funds.models import (
     ApprovalAttempt,
     ApproverRole,
@@ -22,6 +25,7 @@ from funds.models import (
     FlagRule,
     FlagStatus,
     Resolution,
+    SpendingTotal,
 )
 from students.models import Placement
 from tests.conftest import World
@@ -220,6 +224,45 @@ def test_recorded_spending_cannot_be_bulk_edited_or_deleted(world: World) -> Non
         Expenditure.objects.all().delete()
 
 
+def test_running_totals_follow_entries_approvals_and_reversals_across_months(world: World) -> None:
+    allocation = f.allocation(world)
+    officer, coordinator = f.finance_officer(world.partner_a), f.user(world, "coordinator_a")
+    last_month = TODAY.replace(day=1) - datetime.timedelta(days=1)
+    early = f.spend(allocation, officer, amount=Decimal("900.10"), date=last_month, payee="Rail")
+    f.spend(allocation, officer, amount=Decimal("50"), date=TODAY, payee="Bus")
+    services.expenditure_approve(expenditure=early, by=coordinator)
+    services.expenditure_reverse(expenditure=early, reason="Entered twice", by=coordinator)
+    rows = {
+        (row.month, row.category): (row.spent, row.approved, row.entries)
+        for row in SpendingTotal.objects.filter(allocation=allocation)
+    }
+    this_month, category = TODAY.replace(day=1), Category.CONSUMABLES
+    assert rows == {
+        (last_month.replace(day=1), category): (Decimal("900.10"), Decimal("900.10"), 1),
+        (this_month, category): (Decimal("-850.10"), Decimal("-900.10"), 2),  # the reversal is dated today
+    }
+    assert selectors.spending_totals_mismatches() == []
+
+
+def test_a_drift_of_the_running_totals_is_found_and_rebuilt_from_the_ledger(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    allocation = f.allocation(world)
+    f.spend(allocation, f.finance_officer(world.partner_a), amount=Decimal("700"))
+    SpendingTotal.objects.filter(allocation=allocation).update(spent=Decimal("1.00"))
+    assert [ledger for _key, ledger, _kept in selectors.spending_totals_mismatches()] == [
+        (Decimal("700.00"), Decimal("0.00"), 1)
+    ]
+    with pytest.raises(CommandError):
+        call_command("fund_totals", stdout=StringIO())
+    with caplog.at_level(logging.ERROR, logger="funds.tasks"):
+        tasks.flags_refresh()  # the nightly job says so, and repairs nothing behind anyone's back
+    assert "differ from the ledger in 1 place" in caplog.text
+    call_command("fund_totals", "--rebuild", stdout=StringIO())
+    assert selectors.spending_totals_mismatches() == []
+    assert selectors.summaries([allocation])[0].spent == Decimal("700")
+
+
 # --- Flags: each rule raises, and stays quiet when it should ----------------------------------------------
 
 
@@ -362,3 +405,82 @@ def test_office_resolves_a_flag_and_it_stays_visible(world: World) -> None:
     assert resolved.status == FlagStatus.RESOLVED and resolved.resolved_by == f.user(world, "office")
     assert services.flags_refresh() == 0  # the condition still holds: not raised again
     assert Flag.objects.filter(pk=flag.pk, status=FlagStatus.RESOLVED).exists()
+
+
+# --- Flags whose condition comes back after they were resolved (ADR 0031) ---------------------------------
+
+
+def test_an_overspend_that_returns_after_resolution_raises_a_new_flag_and_the_old_one_stays(world: World) -> None:
+    allocation = f.allocation(world, budget={Category.TRAVEL: Decimal("100")})
+    officer, office = f.finance_officer(world.partner_a), f.user(world, "office")
+    over = f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("150"), payee="Rail")
+    first = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY)
+    services.flag_resolve(flag=first, resolution=Resolution.CORRECTED, note="Will be reversed", by=office)
+    f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("10"), payee="Bus")
+    assert services.flags_refresh() == 0  # still over: the resolution stands, nothing new
+    services.expenditure_reverse(expenditure=over, reason="Paid by the hospital", by=office)
+    services.flags_refresh()  # under budget now: the resolved flag's condition is gone
+    first.refresh_from_db()
+    assert first.cleared_at is not None and first.status == FlagStatus.RESOLVED
+    f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("95"), payee="Air")  # over again
+    flags_now = list(Flag.objects.filter(rule=FlagRule.OVER_BUDGET_CATEGORY).order_by("occurrence"))
+    assert [(x.occurrence, x.status) for x in flags_now] == [(1, FlagStatus.RESOLVED), (2, FlagStatus.OPEN)]
+    assert flags_now[0].resolution_note == "Will be reversed" and flags_now[0].resolved_by == office
+    assert services.flags_refresh() == 0  # and the new one is not raised twice
+
+
+def test_a_date_outside_the_period_again_after_two_revisions_raises_a_new_flag(world: World) -> None:
+    start = TODAY - datetime.timedelta(days=10)
+    allocation = f.allocation(world, start_date=start)
+    office = f.user(world, "office")
+    early = f.spend(allocation, f.finance_officer(world.partner_a), date=start - datetime.timedelta(days=1))
+    flag = Flag.objects.get(rule=FlagRule.OUTSIDE_PERIOD)
+    services.flag_resolve(flag=flag, resolution=Resolution.ACCEPTED, note="Booked late", by=office)
+    end = allocation.current_version.end_date  # type: ignore[union-attr]
+
+    def revise(begin: datetime.date) -> None:
+        services.allocation_revise(
+            allocation=allocation,
+            start_date=begin,
+            end_date=end,
+            budget={str(k): v for k, v in f.DEFAULT_BUDGET.items()},
+            reason="Dates",
+            by=office,
+        )
+
+    revise(start - datetime.timedelta(days=5))  # the entry is inside now: cleared on revising
+    flag.refresh_from_db()
+    assert flag.cleared_at is not None
+    assert Flag.objects.filter(rule=FlagRule.OUTSIDE_PERIOD).count() == 1
+    revise(start)  # outside again: a new flag about the same entry
+    again = Flag.objects.filter(rule=FlagRule.OUTSIDE_PERIOD, status=FlagStatus.OPEN).get()
+    assert again.expenditure == early and again.occurrence == 2
+
+
+def test_a_flag_resolved_after_its_condition_went_away_is_raised_again_when_it_returns(world: World) -> None:
+    allocation = f.allocation(world, budget={Category.TRAVEL: Decimal("100")})
+    officer, office = f.finance_officer(world.partner_a), f.user(world, "office")
+    over = f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("150"), payee="Rail")
+    services.expenditure_reverse(expenditure=over, reason="Wrong allocation", by=office)
+    flag = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY)
+    resolved = services.flag_resolve(flag=flag, resolution=Resolution.CORRECTED, note="Reversed", by=office)
+    assert resolved.cleared_at is not None  # found gone when it was resolved
+    f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("101"), payee="Air")
+    assert Flag.objects.filter(rule=FlagRule.OVER_BUDGET_CATEGORY, status=FlagStatus.OPEN, occurrence=2).exists()
+
+
+def test_a_split_purchase_across_two_funds_is_not_cleared_by_a_check_of_one_allocation(world: World) -> None:
+    first = f.allocation(world)
+    second = f.allocation(world, the_fund=f.fund(world, name="Bank-sponsored fund"))
+    officer, office = f.finance_officer(world.partner_a), f.user(world, "office")
+    f.spend(first, officer, amount=Decimal("3000"), payee="Split Ltd")
+    f.spend(second, officer, amount=Decimal("2900"), payee="Split Ltd")
+    assert not flags(FlagRule.SPLIT_PURCHASE)  # the check on entry sees one allocation, one payment
+    services.flags_refresh()  # the nightly check sees both
+    flag = Flag.objects.get(rule=FlagRule.SPLIT_PURCHASE)
+    services.flag_resolve(flag=flag, resolution=Resolution.VIOLATION, note="Referred", by=office)
+    f.spend(second, officer, amount=Decimal("10"), payee="Other Ltd")  # checks that allocation alone
+    flag.refresh_from_db()
+    assert flag.cleared_at is None
+    services.flags_refresh()
+    assert Flag.objects.filter(rule=FlagRule.SPLIT_PURCHASE).count() == 1

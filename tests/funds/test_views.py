@@ -4,6 +4,7 @@ inspector's dated grant, the hooks, and query counts that do not grow with the s
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import hooks
+from funds import services
 from funds.models import ApprovalAttempt, Category, Expenditure, ExpenditureStatus, Flag, FlagRule, FlagStatus
 from supervision.services import draw as spot
 from supervision.services.scorecard import scorecard_of
@@ -95,6 +97,27 @@ def test_other_partner_gets_404_on_allocation_expenditure_and_receipt(world: Wor
     assert "Contrast" not in client.get(reverse("funds:dashboard")).content.decode()
 
 
+def test_fund_document_downloads_checked_by_its_hash_for_the_funds_readers_only(world: World) -> None:
+    content = f.PDF + b"% agreement"
+    fund = f.fund(world, reference='GX-2026/07 "协议"', document=f.receipt(content, name='../../a "b".pdf'))
+    f.allocation(world, the_fund=fund)
+    url = reverse("funds:fund-document", args=[fund.pk])
+    assert url in client_for(f.user(world, "office")).get(reverse("funds:dashboard")).content.decode()
+    response = client_for(f.user(world, "coordinator_a")).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="fund-{fund.pk}-gx-202607.pdf"'
+    assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+    assert response["X-Content-SHA256"] == hashlib.sha256(content).hexdigest() == fund.document_sha256
+    for persona in ("coordinator_b", "supervisor_a", "student_a"):
+        assert client_for(f.user(world, persona)).get(url).status_code == 404, persona
+    bare = f.fund(world, name="No paper", total=Decimal("1000"))
+    assert client_for(f.user(world, "office")).get(reverse("funds:fund-document", args=[bare.pk])).status_code == 404
+    with fund.document.open("wb") as stored:  # changed behind the application's back
+        stored.write(content + b"tampered")
+    assert client_for(f.user(world, "office")).get(url).status_code == 409
+
+
 def test_finance_officer_records_spending_with_a_receipt_through_the_page(world: World) -> None:
     allocation = f.allocation(world)
     officer = f.finance_officer(world.partner_a)
@@ -161,6 +184,22 @@ def test_office_resolves_a_flag_on_the_page_and_it_stays_under_resolved(world: W
     assert flag.status == FlagStatus.RESOLVED
     assert f'data-flag="{flag.pk}"' not in client.get(reverse("funds:flags")).content.decode()
     assert "Referred to the board" in client.get(reverse("funds:flags") + "?status=resolved").content.decode()
+
+
+def test_a_flag_raised_again_shows_as_such_beside_the_resolved_one(world: World) -> None:
+    allocation = f.allocation(world, budget={Category.TRAVEL: Decimal("100")})
+    officer, office = f.finance_officer(world.partner_a), f.user(world, "office")
+    over = f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("150"))
+    first = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY)
+    services.expenditure_reverse(expenditure=over, reason="Wrong allocation", by=office)
+    services.flag_resolve(flag=first, resolution="corrected", note="Reversed at once", by=office)
+    f.spend(allocation, officer, category=Category.TRAVEL, amount=Decimal("120"), payee="Air")
+    again = Flag.objects.get(rule=FlagRule.OVER_BUDGET_CATEGORY, status=FlagStatus.OPEN)
+    client = client_for(office)
+    page = client.get(reverse("funds:flags")).content.decode()
+    assert f'data-flag="{again.pk}"' in page and 'data-testid="raised-again"' in page
+    history = client.get(reverse("funds:flags") + "?status=resolved").content.decode()
+    assert f'data-flag="{first.pk}"' in history and "Reversed at once" in history and "condition gone since" in history
 
 
 def test_student_sees_own_stipend_payments_only(world: World) -> None:
