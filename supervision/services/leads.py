@@ -72,8 +72,8 @@ def lead_refer_from_concern(*, concern: Concern, note: str, by: User, details: M
     raw = str(details.get("inspection") or "").strip()
     if not raw:
         raise refuse("inspection", "required", _("Choose the inspection to refer the concern to."))
-    inspection = lead_inspections(concern).select_for_update(of=("self",)).filter(pk=int(raw) if raw.isdigit() else 0)
-    chosen = inspection.first()
+    wanted = int(raw) if raw.isdigit() and len(raw) < 16 else 0  # not an id: refused as any other
+    chosen = lead_inspections(concern).select_for_update(of=("self",)).filter(pk=wanted).first()
     if chosen is None:
         raise refuse(
             "inspection",
