@@ -65,7 +65,8 @@ class EscalateForm(BootstrapFormMixin, forms.Form):
 
 class DecideForm(BootstrapFormMixin, forms.Form):
     """How the office closes a concern. An outcome an app above takes on its own page (a violation: the
-    integrity register's form) is not offered here; the concern page links to that page instead."""
+    integrity register's form; a referral: supervision's, which chooses the inspection) is not offered here;
+    the concern page links to that page instead."""
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -81,6 +82,8 @@ class DecideForm(BootstrapFormMixin, forms.Form):
         self.fields["outcome"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in choices if not self._elsewhere(value)
         ]
+        if self._elsewhere(ConcernStatus.REFERRED):  # the reference says which inspection: asked on that page
+            del self.fields["reference"]
 
     @staticmethod
     def _elsewhere(outcome: str) -> bool:

@@ -8,7 +8,9 @@ concern with a reference (what it planned or opened, e.g. "Inspection #12"), and
 a handler for the outcome is called inside the same transaction with the concern, the office user and the
 outcome's own fields (``details``); it may return a reference (e.g. the violation case's number) that is
 stored on the concern. A "violation" outcome is refused while no handler for it is registered, so nothing
-claims a case was opened that was not.
+claims a case was opened that was not. Integrity registers "violation" (ADR 0030) and supervision "referred"
+(a point for an inspection's inspectors, ADR 0037); without supervision's handler "referred" keeps only the
+reference.
 
 An outcome that needs fields reviews knows nothing of (a violation's kind, subject, evidence) names its own
 page (``page``): the concern page links to it for those the handler allows, and the generic "close the

@@ -38,6 +38,7 @@ from supervision.models import (
     Inspection,
     InspectionAssignment,
     InspectionKind,
+    InspectionLead,
     InspectionReport,
     InspectionStatus,
     ReportVariant,
@@ -143,6 +144,9 @@ access.register(
         "verify": _assigned_inspector,  # verifying and reopening
     },
 )
+# Points referred from student reviews: the office and the inspection's inspectors, never the partner's people
+# (not even once the inspection has started): the inspectors' leads are theirs to follow up.
+access.register(InspectionLead, {"view": _assigned_or_office})
 access.register(InspectionReport, {"view": _report_view})
 access.register(SpotDraw, {"view": office_only, "run": office_only})
 access.register(DrawCandidate, {"view": office_only})

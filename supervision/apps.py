@@ -9,3 +9,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Register this app's access rules with the engine (partners.access).
         from supervision import access  # noqa: F401
+
+        # Its effects on the apps below it (reviews' concern outcomes).
+        from supervision.effects import register
+
+        register()

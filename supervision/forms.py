@@ -31,6 +31,7 @@ from supervision.models import (
     ChecklistTemplate,
     Inspection,
     InspectionKind,
+    InspectionLead,
     InspectionStatus,
     Rating,
     Severity,
@@ -225,6 +226,11 @@ class PracticeLogChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[ty
         return f"{obj.date:%Y-%m-%d} · {obj.student.user.display_name} · {obj.hours:g} h · {obj.category.name}"
 
 
+class LeadChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.created_at:%Y-%m-%d} · {obj.summary[:80]}"
+
+
 class FindingForm(BootstrapFormMixin, forms.Form):
     """A finding: how severe, what, and optionally the placement, supervisor and practice-hour entries
     it concerns, chosen among the inspected partner's that the inspector may see (its grant while the
@@ -256,10 +262,22 @@ class FindingForm(BootstrapFormMixin, forms.Form):
         help_text=_("Entries at the partner inspected from the last 180 days."),
     )
     evidence = _evidence_field()
+    lead = LeadChoiceField(
+        label=_("Point referred from student reviews"),
+        queryset=InspectionLead.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("The finding is kept with the point it was recorded from."),
+    )
 
     def __init__(self, *args: Any, user: AnyUser, inspection: Inspection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
+        leads = selectors.open_leads(user=user, inspection=inspection)
+        if leads.exists():
+            fields["lead"].queryset = leads
+        else:
+            del fields["lead"]
         fields["placement"].queryset = selectors.finding_placement_choices(user=user, inspection=inspection)
         fields["supervisor"].queryset = selectors.finding_supervisor_choices(user=user, inspection=inspection)
         since = timezone.localdate() - datetime.timedelta(days=FINDING_LOG_DAYS)
@@ -357,3 +375,38 @@ class ActionFilterForm(BootstrapFormMixin, forms.Form):
             status=data.get("status") or "",
             partner=partner.pk if partner is not None else None,
         )
+
+
+# --- Points referred from student reviews -------------------------------------------------------------
+
+
+class InspectionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        parts = (selectors.describe_target(obj), obj.get_kind_display(), obj.get_status_display())
+        return " · ".join([*map(str, parts), f"{obj.planned_date:%Y-%m-%d}"])
+
+
+class LeadFromConcernForm(BootstrapFormMixin, forms.Form):
+    """The office refers a review concern to an inspection-to-be: which one (planned or in progress, of the
+    partner concerned), the summary its inspectors read (drafted without the reviewer's name), and the reason,
+    which goes into the concern's thread."""
+
+    inspection = InspectionChoiceField(label=_("Inspection"), queryset=Inspection.objects.none(), empty_label=None)
+    summary = forms.CharField(
+        label=_("Summary for the inspectors"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The inspectors read it: leave out anything that names the student who wrote the review."),
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept in the concern's thread, which the reviewer and those concerned read: do not name the "
+            "inspection or its date."
+        ),
+    )
+
+    def __init__(self, *args: Any, inspections: QuerySet[Inspection], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = inspections  # type: ignore[attr-defined]

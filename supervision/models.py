@@ -307,6 +307,50 @@ class Finding(models.Model):
         return f"{self.get_severity_display()}: {self.description[:60]}"
 
 
+class InspectionLead(models.Model):
+    """A point the office referred to an inspection-to-be from a student review's concern
+    (``reviews.hooks.CONCERN_OUTCOMES`` "referred", ``supervision.services.leads``).
+
+    ``summary`` is what the inspectors read: drafted from the concern's thread with whoever raised it called
+    "the reviewer", and checked by the office, so it names no reviewer. ``finding`` is the finding the
+    inspectors later recorded from it. Evidence: history kept, no bulk writes; only the office and the
+    inspection's inspectors see it, never the partner's people."""
+
+    access_partner_path = "inspection__target_partner"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="leads", verbose_name=_("inspection")
+    )
+    concern = models.OneToOneField(
+        "reviews.Concern", on_delete=models.PROTECT, related_name="inspection_lead", verbose_name=_("concern")
+    )
+    summary = models.TextField(_("summary for the inspectors"))
+    finding = models.OneToOneField(
+        Finding,
+        on_delete=models.PROTECT,
+        related_name="lead",
+        null=True,
+        blank=True,
+        verbose_name=_("finding recorded from it"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("referred at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("point referred from a student review")
+        verbose_name_plural = _("points referred from student reviews")
+        ordering = ["inspection", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(summary=""), name="inspection_lead_summary_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary[:60]
+
+
 class ActionStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("corrective action status", "Open")
     ANSWERED = "answered", _("Answered")

@@ -49,6 +49,7 @@ from supervision.models import (
     Finding,
     Inspection,
     InspectionAssignment,
+    InspectionLead,
     InspectionReport,
     InspectionStatus,
     Rating,
@@ -301,6 +302,24 @@ def findings_of(*, user: AnyUser, inspection: Inspection) -> list[Finding]:
         .prefetch_related("practice_logs__category")
         .order_by("-created_at", "-pk")
     )
+
+
+def leads_of(*, user: AnyUser, inspection: Inspection) -> list[InspectionLead]:
+    """The points referred to the inspection from student reviews, as the user may see them (the office and
+    the inspection's inspectors; nobody else), oldest first, with the finding recorded from each (one query)."""
+    return list(
+        access.scope(InspectionLead.objects.filter(inspection=inspection), user, "view")
+        .select_related("finding")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_leads(*, user: AnyUser, inspection: Inspection) -> Any:
+    """The inspection's points no finding has been recorded from yet, that the user may see (a queryset:
+    the finding form's choices)."""
+    return access.scope(
+        InspectionLead.objects.filter(inspection=inspection, finding__isnull=True), user, "view"
+    ).order_by("created_at", "pk")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Fixed paths come before ``<int:pk>/`` ones.
 
 from django.urls import URLPattern, path
 
-from supervision.views import coordinator, inspector, office, pages, public, reports
+from supervision.views import coordinator, inspector, leads, office, pages, public, reports
 from supervision.views.draw import DrawDetailView, DrawListView, DrawRunView
 from supervision.views.scorecard import ProbationDecideView, ScorecardDetailView, ScorecardListView
 
@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("actions/<int:pk>/answer/", coordinator.ActionAnswerView.as_view(), name="action-answer"),
     path("actions/<int:pk>/verify/", inspector.ActionVerifyView.as_view(), name="action-verify"),
     path("actions/<int:pk>/reopen/", inspector.ActionReopenView.as_view(), name="action-reopen"),
+    path("leads/from-concern/<int:pk>/", leads.LeadFromConcernView.as_view(), name="lead-from-concern"),
     path("evidence/<str:kind>/<int:pk>/", pages.EvidenceDownloadView.as_view(), name="evidence"),
     path("<int:pk>/", pages.InspectionDetailView.as_view(), name="detail"),
     path("<int:pk>/start/", inspector.InspectionStartView.as_view(), name="start"),

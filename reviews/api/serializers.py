@@ -211,7 +211,9 @@ class DecideSerializer(serializers.Serializer[Any]):
         default=dict,
         help_text="The outcome's own fields, read by the app that takes it. For a violation (the integrity "
         "register): kind (plagiarism, fabrication, funds, authority, breach, unqualified), evidence, and "
-        "optionally subject (person, student or partner; by default the person addressed, else the partner).",
+        "optionally subject (person, student or partner; by default the person addressed, else the partner). "
+        "For a referral to an inspection (supervision): inspection (the id of a planned or in-progress "
+        "inspection of the partner concerned) and summary (what its inspectors read; name no reviewer).",
     )
 
 

@@ -201,8 +201,9 @@ class ConcernViewSet(_ReadViewSet):
     @extend_schema(request=DecideSerializer, responses={200: ConcernSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        """Close the concern (the office): resolved, referred to an inspection, or a violation (its case's fields
-        in ``details``; refused with ``outcome_unavailable`` while no violations register is installed)."""
+        """Close the concern (the office): resolved, referred to an inspection (its ``inspection`` and
+        ``summary`` in ``details``), or a violation (its case's fields in ``details``; refused with
+        ``outcome_unavailable`` while no violations register is installed)."""
         concern = self.get_object()
         _check(request, "decide", concern)
         body = DecideSerializer(data=request.data)

@@ -47,6 +47,7 @@ from supervision.models import (
     Rating,
     Severity,
 )
+from supervision.services.leads import lead_for_finding, lead_link_finding
 from supervision.uploads import validate_evidence
 
 #: How long an inspector's grant on the target partner lasts at most, counted from the later of the
@@ -336,9 +337,11 @@ def finding_add(
     supervisor: User | None = None,
     practice_logs: Sequence[PracticeLog] = (),
     evidence: UploadedFile | None = None,
+    lead_id: int | None = None,
 ) -> Finding:
     """Record a finding (an assigned inspector, while in progress). A minor, major or critical finding
-    gets its corrective action, owned by the target partner's coordinator and due by severity."""
+    gets its corrective action, owned by the target partner's coordinator and due by severity. ``lead_id``:
+    the point referred from student reviews it was recorded from (one of this inspection's, once)."""
     access.require(by, "record", inspection)
     inspection = _locked(inspection)
     _require_in_progress(inspection)
@@ -356,6 +359,7 @@ def finding_add(
         raise _refuse("practice_logs", _("Some entries are not at the partner inspected."))
     if evidence is not None:
         validate_evidence(evidence, field="evidence")
+    lead = lead_for_finding(inspection=inspection, lead_id=lead_id, by=by) if lead_id is not None else None
     owner: User | None = None
     if severity in DUE_DAYS:
         owner = _coordinator_of(partner)
@@ -378,6 +382,8 @@ def finding_add(
     finding.save()
     if logs:
         finding.practice_logs.set(logs)
+    if lead is not None:
+        lead_link_finding(lead=lead, finding=finding)
     if owner is not None:
         action = CorrectiveAction.objects.create(
             finding=finding,

@@ -24,7 +24,7 @@ from django.views import View
 from core.views import apply_validation_error, request_user
 from supervision import selectors, services
 from supervision.forms import ChecklistItemForm, CloseForm, FindingForm, ReopenForm
-from supervision.models import CorrectiveAction, Inspection, InspectionStatus
+from supervision.models import CorrectiveAction, Inspection, InspectionLead, InspectionStatus
 from supervision.views.common import action_or_404, inspection_or_404
 
 
@@ -234,7 +234,24 @@ class FindingAddView(LoginRequiredMixin, View):
         redirect = _not_in_progress(request, inspection)
         if redirect is not None:
             return redirect
-        return self._render(request, inspection, FindingForm(user=request.user, inspection=inspection))
+        form = FindingForm(user=request.user, inspection=inspection)
+        lead = self._lead(request, form)
+        if lead is not None:
+            form = FindingForm(
+                initial={"lead": lead.pk, "description": lead.summary}, user=request.user, inspection=inspection
+            )
+        return self._render(request, inspection, form)
+
+    @staticmethod
+    def _lead(request: HttpRequest, form: FindingForm) -> InspectionLead | None:
+        """``?lead=<pk>``: the finding is recorded from a point referred from student reviews (prefilled), one
+        of the form's choices (this inspection's, still open, that the inspector may see)."""
+        wanted = request.GET.get("lead", "")
+        if "lead" not in form.fields or not wanted.isdigit():
+            return None
+        leads: Any = form.fields["lead"].queryset  # type: ignore[attr-defined]
+        found: InspectionLead | None = leads.filter(pk=int(wanted)).first()
+        return found
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = inspection_or_404(request, pk, "record")
@@ -253,6 +270,7 @@ class FindingAddView(LoginRequiredMixin, View):
                     supervisor=data["supervisor"],
                     practice_logs=list(data["practice_logs"]),
                     evidence=data["evidence"] or None,
+                    lead_id=data["lead"].pk if data.get("lead") else None,
                     by=request_user(request),
                 )
             except ValidationError as error:

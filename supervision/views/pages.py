@@ -109,6 +109,9 @@ class InspectionDetailView(LoginRequiredMixin, View):
             "inspectors": [assignment.inspector for assignment in inspection.assignments.all()],
             "checklist": checklist,
             "findings": findings,
+            # Points referred from student reviews: the office and the inspection's inspectors only.
+            "leads": selectors.leads_of(user=user, inspection=inspection),
+            "is_office": access.is_office(user),
             "action_ids": selectors.action_ids_for(user=user, actions=actions),
             "history": selectors.status_history(inspection),
             "can_start": planned and access.can(user, "start", inspection),

@@ -6,6 +6,8 @@ or what hangs off one: an open corrective action (answer), an answered one (veri
 with a PDF as evidence (evidence download). Starting needs a PLANNED one, which coordinator A cannot see
 (404): planned inspections are 404 for the partner's people on every route, as tests/supervision/
 test_pages*.py check page by page. Bodies are valid for the people allowed to act, so allowed means done.
+``lead-from-concern``'s object A is a concern about partner A awaiting a reply; its body refers it to a
+planned inspection of partner A.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from supervision import services
 from supervision.models import CorrectiveAction, Severity, TargetKind
+from tests.access.routes_reviews import concern_a
 from tests.conftest import World
 from tests.supervision import helpers
 
@@ -81,6 +84,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:action-verify": _answered_action,
     "supervision:action-reopen": _answered_action,
     "supervision:evidence": _evidence,
+    "supervision:lead-from-concern": lambda world: {"pk": concern_a(world).pk},
 }
 
 BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -90,4 +94,9 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "supervision:finding-add": lambda world: {"severity": Severity.MINOR, "description": "Logbooks unsigned."},
     "supervision:action-answer": lambda world: {"answer": "Every logbook is now signed weekly."},
     "supervision:action-reopen": lambda world: {"reason": "No evidence of the weekly signature."},
+    "supervision:lead-from-concern": lambda world: {
+        "inspection": helpers.plan(world).pk,
+        "summary": "No lead aprons (the reviewer).",
+        "note": "For the inspectors.",
+    },
 }

@@ -72,12 +72,20 @@ def test_the_student_may_take_it_to_the_office_but_the_supervisor_may_not(world:
     assert response.status_code == 200 and response.json()["status"] == ConcernStatus.ESCALATED
 
 
-def test_the_office_closes_it_referred_to_an_inspection_with_a_reference(world: World) -> None:
+def test_without_a_referral_page_the_office_closes_it_referred_with_a_reference(world: World) -> None:
     concern = _concern(world)
-    response = client_for(world.users["office"]).post(
-        reverse("reviews:concern-decide", args=[concern.pk]),
-        {"outcome": "referred", "note": "To check at the next visit.", "reference": "Inspection plan 2027-03"},
-    )
+    office = client_for(world.users["office"])
+    url = reverse("reviews:concern-decide", args=[concern.pk])
+    assert 'value="referred"' not in office.get(url).content.decode()  # supervision's page takes it
+    installed = hooks.outcome_handler("referred")  # supervision's, taken out for this test
+    hooks.CONCERN_OUTCOMES.unregister("referred")
+    try:
+        response = office.post(
+            url, {"outcome": "referred", "note": "To check at the next visit.", "reference": "Inspection plan 2027-03"}
+        )
+    finally:
+        assert installed is not None
+        hooks.CONCERN_OUTCOMES.register(installed)
     assert response.status_code == 302
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.REFERRED and concern.outcome_reference == "Inspection plan 2027-03"
