@@ -348,13 +348,13 @@ def _insert(*, by: User, now: datetime.datetime) -> None:
 def _outcomes(*, by: User, shape: dict[int, ValidationError]) -> list[BulkOutcome]:
     """Each row's answer, in the row path's words."""
     sql = f"""
-    SELECT c.idx, c.key, c.rule, c.new_id, c.dup_id,
-           (SELECT f.new_id FROM {CHECKED} f WHERE f.idx = c.first_idx) AS first_id,
+    SELECT c.idx, c.key, c.rule, c.new_id, c.dup_id, f.new_id AS first_id,
            CASE WHEN c.rule = 'ok' AND c.new_id IS NULL THEN (
                SELECT l.id FROM {_table(PracticeLog)} l WHERE l.entered_by_id = %s AND l.idempotency_key = c.key)
            END AS raced_id,
            c.already, c.daily_max, c.window_days, c.lock_day, c.p_start, c.p_end, c.date
-    FROM {CHECKED} c ORDER BY c.idx
+    FROM {CHECKED} c LEFT JOIN {CHECKED} f ON f.idx = c.first_idx AND c.rule = 'repeat'
+    ORDER BY c.idx
     """  # noqa: S608 (names are ours, values parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, [by.pk])
