@@ -34,6 +34,7 @@ class DrawResult:
     median: float
     queries: int
     longest_query: int
+    longest_read: int
 
     @property
     def per_candidate(self) -> float:
@@ -42,7 +43,7 @@ class DrawResult:
 
 def _measure(size: int, *, runs: int, today: datetime.date) -> DrawResult:
     timings: list[float] = []
-    result = DrawResult(0, 0.0, 0, 0)
+    result = DrawResult(0, 0.0, 0, 0, 0)
     try:
         with transaction.atomic():
             Partner.objects.bulk_create(
@@ -53,7 +54,7 @@ def _measure(size: int, *, runs: int, today: datetime.date) -> DrawResult:
                 batch_size=5_000,
             )
             candidates = len(spot.draw_candidates())
-            queries, longest = 0, 0
+            queries, longest, longest_read = 0, 0, 0
             for run in range(max(runs, 1)):
                 try:
                     with transaction.atomic(), CaptureQueriesContext(transaction.get_connection()) as captured:
@@ -62,11 +63,14 @@ def _measure(size: int, *, runs: int, today: datetime.date) -> DrawResult:
                         timings.append(time.perf_counter() - start)
                         queries = len(captured.captured_queries)
                         longest = max(len(q["sql"]) for q in captured.captured_queries)
+                        longest_read = max(
+                            len(q["sql"]) for q in captured.captured_queries if q["sql"].startswith("SELECT")
+                        )
                         raise _Rollback
                 except _Rollback:
                     pass
             timings.sort()
-            result = DrawResult(candidates, timings[len(timings) // 2], queries, longest)
+            result = DrawResult(candidates, timings[len(timings) // 2], queries, longest, longest_read)
             raise _Rollback
     except _Rollback:
         pass
@@ -84,7 +88,8 @@ def run_draw(*, sizes: tuple[int, int], runs: int, out: TextIO) -> tuple[DrawRes
     for r in (small, large):
         out.write(
             f"(j) draw of {r.candidates:>7,} candidates {r.median * 1000:>10.1f} ms "
-            f"({r.per_candidate * 1e6:.1f} us a candidate; {r.queries} queries, longest {r.longest_query:,} chars)\n"
+            f"({r.per_candidate * 1e6:.1f} us a candidate; {r.queries} queries, longest {r.longest_query:,} chars, "
+            f"longest SELECT {r.longest_read:,})\n"
         )
     out.write(f"    per candidate, large against small: {ratio:.2f}x (goal <= {GOAL}x), median of {runs} runs\n")
     return small, large
