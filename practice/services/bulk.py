@@ -153,8 +153,7 @@ def _check(*, by: User, today: datetime.date, scope: tuple[str, tuple[Any, ...]]
                   AND m.until >= %(today)s) THEN 'month_closed'
             WHEN x.hours <= 0 OR x.hours > x.daily_max THEN 'hours_range'
         END AS rule,
-        NULL::numeric AS already,
-        NULL::bigint AS new_id
+        NULL::numeric AS already
     FROM (
         SELECT s.*,
             d.id AS dup_id,
@@ -272,8 +271,9 @@ def _walk() -> None:
             raise _RowPathNeeded
 
 
-def _insert(*, by: User, now: datetime.datetime) -> None:
-    """One ``INSERT ... SELECT`` into the entries and, in the same statement, one into their history."""
+def _insert(*, by: User, now: datetime.datetime) -> dict[str, int]:
+    """One ``INSERT ... SELECT`` into the entries and, in the same statement, one into their history.
+    Returns the new entries' ids by idempotency key (the keys of created rows are distinct)."""
     fields = [field for field in PracticeLog._meta.concrete_fields if not field.primary_key]
     supervisor = "coalesce(supervisor_id = %(by)s, false)"
     values = {
@@ -333,7 +333,7 @@ def _insert(*, by: User, now: datetime.datetime) -> None:
         INSERT INTO {_table(history)} ({", ".join(history_columns)})
         SELECT {", ".join(history_values)} FROM ins ORDER BY ins.id
     )
-    UPDATE {CHECKED} t SET new_id = ins.id FROM ins WHERE t.rule = 'ok' AND t.key = ins.idempotency_key
+    SELECT ins.idempotency_key, ins.id FROM ins
     """  # noqa: S608 (names are ours, values parameters)
     named: dict[str, Any] = {
         "by": by.pk,
@@ -343,29 +343,33 @@ def _insert(*, by: User, now: datetime.datetime) -> None:
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, named)
+        return {str(key): int(pk) for key, pk in cursor.fetchall()}
 
 
-def _outcomes(*, by: User, shape: dict[int, ValidationError]) -> list[BulkOutcome]:
-    """Each row's answer, in the row path's words."""
+def _outcomes(*, by: User, shape: dict[int, ValidationError], made: dict[str, int]) -> list[BulkOutcome]:
+    """Each row's answer, in the row path's words. ``made``: the new entries' ids by key; a row that
+    passed but is not among them lost its key to a concurrent request, and answers that request's entry."""
     sql = f"""
-    SELECT c.idx, c.key, c.rule, c.new_id, c.dup_id, f.new_id AS first_id,
-           CASE WHEN c.rule = 'ok' AND c.new_id IS NULL THEN (
-               SELECT l.id FROM {_table(PracticeLog)} l WHERE l.entered_by_id = %s AND l.idempotency_key = c.key)
-           END AS raced_id,
-           c.already, c.daily_max, c.window_days, c.lock_day, c.p_start, c.p_end, c.date
-    FROM {CHECKED} c LEFT JOIN {CHECKED} f ON f.idx = c.first_idx AND c.rule = 'repeat'
-    ORDER BY c.idx
-    """  # noqa: S608 (names are ours, values parameters)
+    SELECT c.idx, c.key, c.rule, c.dup_id, c.already, c.daily_max, c.window_days, c.lock_day,
+           c.p_start, c.p_end, c.date
+    FROM {CHECKED} c ORDER BY c.idx
+    """  # noqa: S608 (names are ours)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [by.pk])
+        cursor.execute(sql)
         found = cursor.fetchall()
         cursor.execute(f"DROP TABLE {STAGE}, {CHECKED}")
+    raced = {key for _idx, key, rule, *_rest in found if rule == "ok" and key not in made}
+    if raced:
+        taken = PracticeLog.objects.filter(entered_by=by, idempotency_key__in=raced).values_list(
+            "idempotency_key", "pk"
+        )
+        made = {**made, **{str(key): pk for key, pk in taken}}
     outcomes = []
-    for idx, key, rule, new_id, dup_id, first_id, raced_id, already, daily, window, lock, start, end, day in found:
-        if rule == "ok" and new_id is not None:
-            outcomes.append(BulkOutcome(idx, key, BulkRowStatus.CREATED, id=new_id))
+    for idx, key, rule, dup_id, already, daily, window, lock, start, end, day in found:
+        if rule == "ok" and key not in raced:
+            outcomes.append(BulkOutcome(idx, key, BulkRowStatus.CREATED, id=made[key]))
         elif rule in ("duplicate", "repeat", "ok"):
-            pk = {"duplicate": dup_id, "repeat": first_id, "ok": raced_id}[rule]
+            pk = dup_id if rule == "duplicate" else made.get(key)
             outcomes.append(BulkOutcome(idx, key, BulkRowStatus.DUPLICATE, id=pk))
         elif rule == "no_placement":
             outcomes.append(out_of_reach(idx, key, "placement", _("No such placement that you may log hours at.")))
@@ -420,7 +424,7 @@ def bulk_create_set_based(
             _lock_students(scope)
             _check(by=by, today=today, scope=scope)
             _walk()
-            _insert(by=by, now=timezone.now())
-            return _outcomes(by=by, shape=shape)
+            made = _insert(by=by, now=timezone.now())
+            return _outcomes(by=by, shape=shape, made=made)
     except _RowPathNeeded:
         return None
