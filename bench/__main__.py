@@ -28,13 +28,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
         "--scenario",
-        choices=["all", "practice", "integrity", "funds"],
+        choices=["all", "practice", "integrity", "funds", "imports", "draw"],
         default="all",
         help="practice hours (1M entries), originality checks (1k and 10k documents), funds (100k expenditures), "
         "or all (default)",
     )
     parser.add_argument("--documents", type=int, default=10_000, help="largest originality corpus (default 10,000)")
     parser.add_argument("--expenditures", type=int, default=100_000, help="fund expenditures to load (default 100,000)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="entries a bulk import writes (100,000)")
+    parser.add_argument("--draw-candidates", type=int, default=100_000, help="largest spot draw (100,000; small: 1%%)")
     return parser.parse_args(argv)
 
 
@@ -95,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         run_integrity(IntegrityBenchConfig(sizes=sizes, runs=min(args.runs, 5)), out=sys.stdout)
     if args.scenario in {"all", "funds"}:
         _funds(args, reuse=kept)
+    if args.scenario in {"all", "imports"}:
+        from bench.imports import run_imports
+
+        run_imports(rows=args.import_rows, row_path_rows=200, runs=min(args.runs, 3), out=sys.stdout)
+    if args.scenario in {"all", "draw"}:
+        from bench.draw import run_draw
+
+        sizes = (max(args.draw_candidates // 100, 1), args.draw_candidates)
+        run_draw(sizes=sizes, runs=min(args.runs, 3), out=sys.stdout)
     return 0
 
 

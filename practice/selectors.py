@@ -14,7 +14,7 @@ the hours at their partner, never the student's hours elsewhere, nor totals that
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Count,
     DecimalField,
     ExpressionWrapper,
     IntegerField,
@@ -384,6 +385,15 @@ def supervisor_queue(*, user: AnyUser) -> QuerySet[PracticeLog]:
         .select_related("student__user", "category", "placement__partner", "placement__site", "corrects")
         .order_by("student__user__full_name", "student__user__username", "student_id", "date", "pk")
     )
+
+
+def pending_by_student(*, user: AnyUser, student_ids: Sequence[int]) -> dict[int, int]:
+    """How many entries of each of these students wait for the user's decision (whether a queue card
+    shows all of a student's entries): one query."""
+    pending = access.scope(
+        PracticeLog.objects.filter(status=EntryStatus.PENDING, student_id__in=student_ids), user, "decide"
+    )
+    return dict(pending.order_by().values("student_id").annotate(n=Count("pk")).values_list("student_id", "n"))
 
 
 def supervisor_pending_count(*, user: AnyUser) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from core.paging import paged
 from core.views import (
     ScopedListView,
     ScopedObjectMixin,
@@ -295,7 +297,7 @@ class EntryCorrectView(LoginRequiredMixin, View):
 # --- The supervisor's sign-off queue -------------------------------------------------------------------------
 
 
-def _queue_groups(entries: list[PracticeLog]) -> list[dict[str, Any]]:
+def _queue_groups(entries: Sequence[PracticeLog]) -> list[dict[str, Any]]:
     """Pending entries grouped by student (the selector orders them by student, then day)."""
     groups = []
     for _student_id, rows in itertools.groupby(entries, key=lambda entry: entry.student_id):
@@ -310,14 +312,26 @@ def _queue_groups(entries: list[PracticeLog]) -> list[dict[str, Any]]:
     return groups
 
 
+#: Pending entries the sign-off queue shows at once (a page never lists a whole university's queue).
+QUEUE_PER_PAGE = 100
+
+
 def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, error: str = "") -> HttpResponse:
-    entries = list(selectors.supervisor_queue(user=request.user))
-    groups = _queue_groups(entries)
+    """One page of the queue, in its order (student, then day). A student's card may run over two pages;
+    its "Approve all" button then approves the entries shown and says how many (the others wait on the
+    next page): a supervisor never approves an entry they have not seen."""
+    queue = selectors.supervisor_queue(user=request.user)
+    section = paged(request, queue, per_page=QUEUE_PER_PAGE)
+    groups = _queue_groups(section.rows)
+    pending = selectors.pending_by_student(user=request.user, student_ids=[g["student"].pk for g in groups])
+    for group in groups:
+        group["pending"] = pending.get(group["student"].pk, len(group["entries"]))
     context = {
         "groups": groups,
         # Each student's running total against what the supervisor's placements require (two queries).
         "progress": selectors.progress_for_students(student_ids=[g["student"].pk for g in groups], user=request.user),
-        "count": len(entries),
+        "count": section.page.paginator.count,
+        "section": section,
         "selected": selected or set(),
         "error": error,
     }

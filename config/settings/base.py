@@ -151,6 +151,9 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 
 # Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
 PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)
+# Bulk entries (API ``bulk``) are checked and written set-based on PostgreSQL (practice.services.bulk); off, or on
+# SQLite, row by row through the same service as a single entry. Same results either way.
+PRACTICE_BULK_SET_BASED = env_bool("PRACTICE_BULK_SET_BASED", True)
 # The weekly spot-inspection draw: partners drawn per week, inspectors assigned to each (docs/supervision-draw.md).
 SUPERVISION_DRAW_PICKS = env_int("SUPERVISION_DRAW_PICKS", 2, minimum=0)
 SUPERVISION_DRAW_INSPECTORS_PER_PICK = env_int("SUPERVISION_DRAW_INSPECTORS_PER_PICK", 1, minimum=1)

@@ -10,9 +10,11 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,56 +48,74 @@ class EntryInput:
     description: str = ""
 
 
+def rule_refusal(rule: str, **params: object) -> ValidationError:
+    """The refusal of ``rule`` with its words, built in one place so that the row-by-row and the set-based
+    paths (``practice.services.bulk``) refuse a row in exactly the same words."""
+    if rule == "placement":
+        return refuse("placement", "placement", _("This placement was cancelled."))
+    if rule == "category":
+        return refuse("category", "category", _("Choose an activity of the student's programme."))
+    if rule == "future_date":
+        return refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
+    if rule == "outside_placement":
+        return refuse(
+            "date",
+            "outside_placement",
+            _("Rule “date inside the placement”: the placement runs from %(start)s to %(end)s.") % params,
+        )
+    if rule == "entry_window":
+        return refuse(
+            "date", "entry_window", _("Rule “entry window”: entries can be made at most %(days)s days back.") % params
+        )
+    if rule == "month_closed":
+        return refuse(
+            "date",
+            "month_closed",
+            _("Rule “monthly lock”: %(month)s closed on %(closed)s; the graduate office can reopen it.") % params,
+        )
+    if rule == "hours_range":
+        return refuse("hours", "hours_range", _("Rule “hours”: hours must be above zero and at most %(max)s.") % params)
+    if rule == "daily_maximum":
+        return refuse(
+            "hours",
+            "daily_maximum",
+            _("Rule “daily maximum”: %(already)s hours are already logged on %(day)s; at most %(max)s a day.") % params,
+        )
+    if rule == "overlap":
+        return refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
+    raise ValueError(rule)
+
+
 def _check_entry(
     entry: EntryInput, *, hours: Decimal, today: datetime.date, rule_set: rules.Rules, exclude_pk: int | None = None
 ) -> None:
-    """Every rule an entry must pass; raises at the first broken rule, naming it."""
+    """Every rule an entry must pass; raises at the first broken rule, naming it. The set-based path
+    (``practice.services.bulk``) checks the same rules in the same order in SQL."""
     placement = entry.placement
     if placement.status == PlacementStatus.CANCELLED:
-        raise refuse("placement", "placement", _("This placement was cancelled."))
+        raise rule_refusal("placement")
     if entry.category.programme_id != placement.student.programme_id:
-        raise refuse("category", "category", _("Choose an activity of the student's programme."))
+        raise rule_refusal("category")
     if entry.date > today:
-        raise refuse("date", "future_date", _("Rule “no future dates”: the date cannot be after today."))
+        raise rule_refusal("future_date")
     if not placement.start_date <= entry.date <= placement.end_date:
-        raise refuse(
-            "date",
-            "outside_placement",
-            _("Rule “date inside the placement”: the placement runs from %(start)s to %(end)s.")
-            % {"start": placement.start_date.isoformat(), "end": placement.end_date.isoformat()},
+        raise rule_refusal(
+            "outside_placement", start=placement.start_date.isoformat(), end=placement.end_date.isoformat()
         )
     if entry.date < today - datetime.timedelta(days=rule_set.entry_window_days):
-        raise refuse(
-            "date",
-            "entry_window",
-            _("Rule “entry window”: entries can be made at most %(days)s days back.")
-            % {"days": rule_set.entry_window_days},
-        )
+        raise rule_refusal("entry_window", days=rule_set.entry_window_days)
     programme = placement.student.programme
     if not rules.is_month_open(programme=programme, day=entry.date, today=today, lock_day=rule_set.lock_day):
-        raise refuse(
-            "date",
+        raise rule_refusal(
             "month_closed",
-            _("Rule “monthly lock”: %(month)s closed on %(closed)s; the graduate office can reopen it.")
-            % {
-                "month": entry.date.strftime("%Y-%m"),
-                "closed": rules.month_closes_on(entry.date, rule_set.lock_day).isoformat(),
-            },
+            month=entry.date.strftime("%Y-%m"),
+            closed=rules.month_closes_on(entry.date, rule_set.lock_day).isoformat(),
         )
     if hours <= 0 or hours > rule_set.daily_max_hours:
-        raise refuse(
-            "hours",
-            "hours_range",
-            _("Rule “hours”: hours must be above zero and at most %(max)s.") % {"max": rule_set.daily_max_hours},
-        )
+        raise rule_refusal("hours_range", max=rule_set.daily_max_hours)
     already = rules.day_total(student_id=placement.student_id, day=entry.date, exclude_pk=exclude_pk)
     if already + hours > rule_set.daily_max_hours:
-        raise refuse(
-            "hours",
-            "daily_maximum",
-            _("Rule “daily maximum”: %(already)s hours are already logged on %(day)s; at most %(max)s a day.")
-            % {"already": already, "day": entry.date.isoformat(), "max": rule_set.daily_max_hours},
-        )
+        raise rule_refusal("daily_maximum", already=already, day=entry.date.isoformat(), max=rule_set.daily_max_hours)
     if (
         entry.start_time
         and entry.end_time
@@ -107,10 +127,20 @@ def _check_entry(
             exclude_pk=exclude_pk,
         )
     ):
-        raise refuse("start_time", "overlap", _("Rule “no overlaps”: this time overlaps another entry that day."))
+        raise rule_refusal("overlap")
 
 
-def _hours_of(entry: EntryInput) -> Decimal:
+class _Timed(Protocol):
+    @property
+    def hours(self) -> Decimal | None: ...
+    @property
+    def start_time(self) -> datetime.time | None: ...
+    @property
+    def end_time(self) -> datetime.time | None: ...
+
+
+def entry_hours(entry: _Timed) -> Decimal:
+    """The hours an entry claims: its time range's length, or its hours; refuses a half-given range."""
     if entry.start_time or entry.end_time:
         if not (entry.start_time and entry.end_time):
             raise refuse("end_time", "hours_range", _("Give both a start and an end time, or only hours."))
@@ -132,7 +162,7 @@ def practice_log_create(
     placement = Placement.objects.select_related("student__programme", "partner").get(pk=entry.placement.pk)
     entry = EntryInput(**{**entry.__dict__, "placement": placement})
     access.require(by, "log", placement)
-    hours = _hours_of(entry)
+    hours = entry_hours(entry)
     rule_set = rules.rules_for(programme=placement.student.programme, partner=placement.partner)
     # Serialise entries of one student so two requests cannot both pass the daily maximum.
     type(placement.student).objects.select_for_update().filter(pk=placement.student_id).first()
@@ -440,14 +470,28 @@ class BulkOutcome:
     message: str | None = None
 
 
-def _out_of_reach(row: BulkEntry, field: str, message: str) -> BulkOutcome:
+def out_of_reach(index: int, key: str, field: str, message: str) -> BulkOutcome:
     """A row naming a placement or an activity out of reach: refused as if it did not exist."""
-    return BulkOutcome(
-        row.index, row.idempotency_key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message
-    )
+    return BulkOutcome(index, key, BulkRowStatus.REFUSED, rule="does_not_exist", field=field, message=message)
 
 
 def practice_logs_bulk_create(*, rows: Sequence[BulkEntry], by: User) -> list[BulkOutcome]:
+    """Create the rows that pass the rules, in one transaction, and answer one outcome per row.
+
+    On PostgreSQL (unless ``PRACTICE_BULK_SET_BASED`` is off) the batch is checked and written set-based
+    (``practice.services.bulk``: COPY, rules in SQL, one INSERT); elsewhere, and for the rare batch the
+    set-based path hands back, row by row (``practice_logs_bulk_create_by_rows``). The answers are the same."""
+    if connection.vendor == "postgresql" and settings.PRACTICE_BULK_SET_BASED:
+        from practice.services.bulk import bulk_create_set_based
+
+        with transaction.atomic():
+            outcomes = bulk_create_set_based(rows=rows, by=by)
+            if outcomes is not None:
+                return outcomes
+    return practice_logs_bulk_create_by_rows(rows=rows, by=by)
+
+
+def practice_logs_bulk_create_by_rows(*, rows: Sequence[BulkEntry], by: User) -> list[BulkOutcome]:
     """Create each row through ``practice_log_create``, each in a savepoint of one transaction, so a
     refused row leaves the others as they are. A row whose key ``by`` already used answers the entry made
     then (``duplicate``) and creates nothing. The placements, activities and keys already used of all
@@ -472,10 +516,14 @@ def practice_logs_bulk_create(*, rows: Sequence[BulkEntry], by: User) -> list[Bu
                 continue
             placement, category = placements.get(row.placement_id), categories.get(row.category_id)
             if placement is None:
-                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+                outcomes.append(
+                    out_of_reach(
+                        row.index, row.idempotency_key, "placement", _("No such placement that you may log hours at.")
+                    )
+                )
                 continue
             if category is None:
-                outcomes.append(_out_of_reach(row, "category", _("No such activity.")))
+                outcomes.append(out_of_reach(row.index, row.idempotency_key, "category", _("No such activity.")))
                 continue
             entry = EntryInput(
                 placement=placement,
@@ -494,7 +542,11 @@ def practice_logs_bulk_create(*, rows: Sequence[BulkEntry], by: User) -> list[Bu
                 made[key] = duplicate.existing.pk
                 outcomes.append(BulkOutcome(row.index, key, BulkRowStatus.DUPLICATE, id=duplicate.existing.pk))
             except PermissionDenied:
-                outcomes.append(_out_of_reach(row, "placement", _("No such placement that you may log hours at.")))
+                outcomes.append(
+                    out_of_reach(
+                        row.index, row.idempotency_key, "placement", _("No such placement that you may log hours at.")
+                    )
+                )
             except ValidationError as error:
                 field, rule, message = first_error(error)
                 outcomes.append(

@@ -30,6 +30,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core.paging import paged
 from core.views import (
     ScopedFormView,
     ScopedListView,
@@ -125,6 +126,10 @@ class StudentAtRiskView(_FilteredStudentsView):
         return context
 
 
+#: Plans a list of the approval queue shows at once.
+APPROVALS_PER_PAGE = 50
+
+
 class ApprovalQueueView(LoginRequiredMixin, TemplateView):
     """The training plans waiting for the user: for the office, plans the tutors approved (and, to follow
     up, those still with the tutors); for a tutor, their tutees' submitted plans. Approving and returning
@@ -136,7 +141,10 @@ class ApprovalQueueView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         queue = selectors.plan_approval_queue(user=user)
-        context.update({name: list(plans) for name, plans in queue.items()})
+        # Each list is paged on its own (``?for_office=2``): a university's thousand plans are not one page.
+        for name, plans in queue.items():
+            section = paged(self.request, plans, per_page=APPROVALS_PER_PAGE, param=name)
+            context[name], context[f"{name}_section"] = section.rows, section
         context["approves"] = access.can(user, "approve", TrainingPlan)
         context["is_tutor"] = access.is_tutor(user)
         return context

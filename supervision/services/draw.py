@@ -78,7 +78,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DateField, ExpressionWrapper, F, Max, Q
+from django.db.models import Count, DateField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -123,6 +123,8 @@ LATE_APPROVAL_DAYS = 14
 MIN_ENTRIES = 5
 #: A planned date is a working day (Monday to Friday) among the next this-many days.
 PLAN_WITHIN_DAYS = 14
+#: Candidates written per INSERT: 100,000 candidates in one statement made a 35 MB query (issue #19).
+CANDIDATES_PER_INSERT = 2000
 
 _PLACES = Decimal("0.0001")
 #: Partners a spot inspection can target: the training subjects but the lead university.
@@ -152,14 +154,18 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4)
 
 
-def risk_factors(partners: Iterable[Partner], today: datetime.date) -> dict[int, dict[str, Any]]:
+def risk_factors(
+    partners: Iterable[Partner], today: datetime.date, *, among: QuerySet[Partner] | None = None
+) -> dict[int, dict[str, Any]]:
     """The risk factors of each partner on ``today``, by partner id, JSON-ready (stored on the candidate).
 
     Three grouped queries (corrective actions, practice-hour entries, inspections) whatever the number of
-    partners: the database counts, Python only divides.
+    partners: the database counts, Python only divides. ``among``, a queryset holding at least
+    ``partners``, is sent to the database as a subquery instead of a list of every id (the draw at
+    100,000 candidates: issue #19); rows of partners not in ``partners`` are left out.
     """
     partner_list = list(partners)
-    ids = [p.pk for p in partner_list]
+    ids: Any = among.values("pk") if among is not None else [p.pk for p in partner_list]
     actions: dict[int, Mapping[str, Any]] = {
         row["partner_id"]: row
         for row in CorrectiveAction.objects.filter(finding__inspection__target_partner_id__in=ids)
@@ -229,8 +235,9 @@ def risk_factors(partners: Iterable[Partner], today: datetime.date) -> dict[int,
             "never_inspected": last is None,
             "days_since_inspection": days,
         }
+    listed = [p.pk for p in partner_list]
     for factor in hooks.DRAW_FACTORS:
-        for partner_id, values in factor.compute(ids, today).items():
+        for partner_id, values in factor.compute(listed, today).items():
             if partner_id in result:
                 result[partner_id].update(values)
     return result
@@ -326,6 +333,12 @@ def draw_candidates() -> list[Partner]:
     )
 
 
+def _drawable_kinds() -> QuerySet[Partner]:
+    """Every partner of a kind the draw can target: a superset of the candidates that does not move while
+    the draw runs (kinds do not change), so the risk queries can take it as a subquery."""
+    return Partner.objects.filter(kind__in=DRAW_KINDS)
+
+
 def _system_user() -> User | None:
     """Who plans the inspections of the beat job: the earliest active user of the office group."""
     return access.users_with_platform_role(PlatformRole.OFFICE).order_by("date_joined", "pk").first()
@@ -379,7 +392,7 @@ def _make(*, today: datetime.date, period: str, picks: int, by: User | None) -> 
     seed = secrets.randbits(63)
     draw = SpotDraw.objects.create(period=period, seed=seed, picks_wanted=picks, algorithm=ALGORITHM)
     partners = draw_candidates()
-    factors = risk_factors(partners, today)
+    factors = risk_factors(partners, today, among=_drawable_kinds())
     candidates = [
         DrawCandidate(draw=draw, partner=p, weight=weight(factors[p.pk]), factors=factors[p.pk], position=i)
         for i, p in enumerate(partners)
@@ -424,7 +437,7 @@ def _make(*, today: datetime.date, period: str, picks: int, by: User | None) -> 
         )
     if any(candidates[p].skipped_reason for p in picked) and planner is not None and template is not None:
         notes.append(NOTE_SKIPPED)
-    DrawCandidate.objects.bulk_create(candidates)
+    DrawCandidate.objects.bulk_create(candidates, batch_size=CANDIDATES_PER_INSERT)
     if notes:
         draw.note = "\n".join(notes)
         draw.save(update_fields=["note"])

@@ -354,6 +354,12 @@ def scorecard_list(*, user: AnyUser, today: datetime.date | None = None) -> list
     return scorecards(Partner.objects.order_by("name"), user=user, today=today)
 
 
+def scorecard_page(partners: list[Partner], *, user: AnyUser, today: datetime.date | None = None) -> list[Scorecard]:
+    """Cards for one page of partners already read through the user's ``view_scorecard`` scope (the
+    overview is paged: issue #19), in their order; six queries whatever their number."""
+    return _build(partners, today=today or timezone.localdate(), user=user)
+
+
 def scorecard_of(*, user: AnyUser, partner: Partner, today: datetime.date | None = None) -> Scorecard:
     """The card of one partner whose scorecard the user may see (fetched through the scope first)."""
     return scorecards(Partner.objects.filter(pk=partner.pk), user=user, today=today)[0]

@@ -22,10 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import BootstrapFormMixin
+from core.paging import paged
 from core.views import ScopedObjectMixin, apply_validation_error, not_found, request_user
 from partners import access
 from partners.models import Partner
 from supervision.services import scorecard
+
+#: Partners the scorecard overview lists at once.
+SCORECARDS_PER_PAGE = 50
 
 
 class ScorecardListView(LoginRequiredMixin, View):
@@ -37,20 +41,24 @@ class ScorecardListView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request_user(request)
-        cards = scorecard.scorecard_list(user=user)
+        partners = access.scope(Partner.objects.order_by("name", "pk"), user, "view_scorecard")
+        section = paged(request, partners, per_page=SCORECARDS_PER_PAGE)
         office = access.is_office(user)
         if not office:
-            if not cards:
+            if not section.page.paginator.count:
                 raise not_found(request, "view_scorecard", "Partner:scorecards")
-            if len(cards) == 1:
-                return HttpResponseRedirect(reverse("supervision:scorecard", args=[cards[0].partner.pk]))
-        proposed, _others = scorecard.cards_by_proposal(cards)
+            if section.page.paginator.count == 1:
+                return HttpResponseRedirect(reverse("supervision:scorecard", args=[section.rows[0].pk]))
+        cards = scorecard.scorecard_page(section.rows, user=user)
+        # The office's proposals are its to-do list: all of them on every page, whichever partners are listed.
+        proposed = scorecard.probation_proposals() if office else []
         return render(
             request,
             self.template_name,
             {
                 "proposed": proposed,
                 "cards": cards,
+                "section": section,
                 "office": office,
                 "spark_width": scorecard.SPARK_WIDTH,
                 "spark_height": scorecard.SPARK_HEIGHT,

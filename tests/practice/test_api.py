@@ -504,6 +504,7 @@ def _row(world: World, category: ActivityCategory, key: str, **overrides: Any) -
     return {**_body(world, category, hours="1"), "idempotency_key": key, **overrides}
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_bulk_create_answers_each_row(world: World, category: ActivityCategory) -> None:
     rows = [
         _row(world, category, "r0"),
@@ -535,6 +536,7 @@ def test_bulk_create_answers_each_row(world: World, category: ActivityCategory) 
     assert all(r["message"] for r in results if r["status"] == "refused")
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_retried_bulk_request_never_duplicates(world: World, category: ActivityCategory) -> None:
     client = api_client_for(_u(world, "student_a"))
     rows = [_row(world, category, f"his-{n}", date=_day(n % 4).isoformat()) for n in range(8)]
@@ -550,6 +552,7 @@ def test_retried_bulk_request_never_duplicates(world: World, category: ActivityC
     assert PracticeLog.objects.count() == 8
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_refused_row_does_not_stop_the_rows_after_it(world: World, category: ActivityCategory) -> None:
     rows = [
         _row(world, category, "a", hours="11"),
@@ -563,6 +566,7 @@ def test_refused_row_does_not_stop_the_rows_after_it(world: World, category: Act
     assert sorted(str(key) for key in PracticeLog.objects.values_list("idempotency_key", flat=True)) == ["a", "c"]
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_supervisor_bulk_entries_are_approved(world: World, category: ActivityCategory) -> None:
     rows = [_row(world, category, "s1"), _row(world, category, "s2", placement=world.placement_b.pk)]
 
@@ -572,6 +576,7 @@ def test_supervisor_bulk_entries_are_approved(world: World, category: ActivityCa
     assert PracticeLog.objects.get().status == EntryStatus.APPROVED
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_bulk_create_of_more_than_500_rows_is_a_400_and_creates_nothing(
     world: World, category: ActivityCategory
 ) -> None:
@@ -583,6 +588,7 @@ def test_bulk_create_of_more_than_500_rows_is_a_400_and_creates_nothing(
     assert not PracticeLog.objects.exists()
 
 
+@pytest.mark.usefixtures("bulk_path")
 def test_bulk_create_needs_a_list(world: World, category: ActivityCategory) -> None:
     client = api_client_for(_u(world, "student_a"))
 
@@ -599,7 +605,8 @@ def _bulk_queries(world: World, category: ActivityCategory, count: int, prefix: 
     return len(captured)
 
 
-def test_bulk_create_queries_are_bounded_per_row(world: World, category: ActivityCategory) -> None:
+def test_bulk_create_queries_are_bounded_per_row(world: World, category: ActivityCategory, settings: Any) -> None:
+    settings.PRACTICE_BULK_SET_BASED = False  # the row path (SQLite's); the set-based path: test_bulk_paths.py
     _bulk_queries(world, category, 1, "warm")
     ten = _bulk_queries(world, category, 10, "a")
     fifty = _bulk_queries(world, category, 50, "b")

@@ -729,3 +729,28 @@ def test_start_page_shows_the_supervisors_pending_count(world: World, ct: Activi
     assert re.search(r'data-testid="pending-count">2<', html)
     student_html = _html(client_for(_u(world, "student_a")).get(reverse("core:start")))
     assert 'data-testid="log-hours-link"' in student_html
+
+
+def test_queue_is_paged_and_approve_all_says_it_approves_the_entries_shown(
+    world: World, ct: ActivityCategory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from practice import views
+
+    monkeypatch.setattr(views, "QUEUE_PER_PAGE", 2)
+    entries = [_entry(world.placement_a, ct, "1", date=TODAY - datetime.timedelta(days=d)) for d in (3, 2, 1)]
+    client = client_for(_u(world, "supervisor_a"))
+    name = world.student_a.user.display_name
+
+    first, second = _html(client.get(_url("queue"))), _html(client.get(_url("queue") + "?page=2"))
+
+    assert [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', first)] == [e.pk for e in entries[:2]]
+    assert [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', second)] == [entries[2].pk]
+    assert "3 entries wait for your sign-off." in first and 'data-testid="queue-pages"' in first
+    assert f"Approve the 2 entries of {name} shown here" in first
+    assert f"{name} has 3 pending entries in all; the others are on another page of the queue." in first
+    shown = re.findall(rf'name="all-{world.student_a.pk}" value="(\d+)"', first)
+    client.post(_url("approve-many"), {"student": world.student_a.pk, f"all-{world.student_a.pk}": shown})
+    statuses = [PracticeLog.objects.get(pk=e.pk).status for e in entries]
+    assert statuses == [EntryStatus.APPROVED, EntryStatus.APPROVED, EntryStatus.PENDING]
+    after = _html(client.get(_url("queue")))
+    assert f"Approve all of {name}" in after and "queue-pages" not in after

@@ -629,3 +629,20 @@ def test_admin_shows_plans_with_read_only_versions_and_events(world: World) -> N
     assert client.get(reverse("admin:students_planevent_add")).status_code == 403
     assert client.post(reverse("admin:students_planevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert PlanEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_approval_queue_pages_each_list_on_its_own(office: User, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from students.views import lists
+
+    monkeypatch.setattr(lists, "APPROVALS_PER_PAGE", 2)
+    _more_students(world, 3)
+    TrainingPlan.objects.update(status=PlanStatus.TUTOR_APPROVED)
+
+    total = TrainingPlan.objects.count()
+    pages = [_get(office, "students:approvals", for_office=n) for n in range(1, (total + 1) // 2 + 1)]
+
+    assert [len(page.context["for_office"]) for page in pages] == [2] * (total // 2) + [1] * (total % 2)
+    everyone = {plan.pk for page in pages for plan in page.context["for_office"]}
+    assert everyone == set(TrainingPlan.objects.values_list("pk", flat=True))
+    assert 'data-testid="queue-office-pages"' in pages[0].content.decode()
+    assert "?for_office=2" in pages[0].content.decode()

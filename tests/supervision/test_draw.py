@@ -404,3 +404,29 @@ def test_the_weekly_beat_entry_runs_the_registered_task(db: Any) -> None:
     assert task.crontab is not None
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "2", "1")
     assert "supervision.draw_run_outcome" in celery_app.tasks
+
+
+def test_candidates_are_inserted_in_batches_and_no_query_lists_every_candidate(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue #19: at 100,000 candidates one INSERT of every candidate and IN-lists of every id made 35 MB
+    # statements. Inserts go in batches, and the risk queries take the candidates as a subquery.
+    monkeypatch.setattr(spot, "CANDIDATES_PER_INSERT", 4)
+    monkeypatch.setattr(hooks.DRAW_FACTORS, "_entries", {})  # the apps' own factors take ids (core.hooks)
+    helpers.template_for()
+
+    def run(period: str) -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            draw = spot.draw_run(today=DAY, period=period, picks=0)
+        table = DrawCandidate._meta.db_table
+        inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+        selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+        return draw.candidates.count(), len(inserts), max(len(sql) for sql in selects)
+
+    few, few_inserts, few_longest = run("2026-W01")
+    PartnerFactory.create_batch(10, kind=PartnerKind.HOSPITAL)
+    many, many_inserts, many_longest = run("2026-W02")
+
+    assert many == few + 10
+    assert (few_inserts, many_inserts) == (-(-few // 4), -(-many // 4))
+    assert many_longest == few_longest

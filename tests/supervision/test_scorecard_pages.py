@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -155,3 +157,19 @@ def test_scorecards_page_query_count_does_not_grow_with_partners(world: World) -
         helpers.rate_all(world, inspection)
         helpers.add_finding(world, inspection, Severity.CRITICAL)
     assert _count(client, LIST) == few
+
+
+def test_scorecards_are_paged_and_proposals_stay_on_every_page(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from supervision.views import scorecard
+
+    monkeypatch.setattr(scorecard, "SCORECARDS_PER_PAGE", 2)
+    _propose(world)
+    client = client_for(helpers.user(world, "office"))
+
+    pages = [client.get(LIST).content.decode(), client.get(f"{LIST}?page=2").content.decode()]
+
+    listed = [set(re.findall(r'data-partner="(\d+)"', html)) for html in pages]
+    assert [len(partners) for partners in listed] == [2, 1]
+    assert listed[0] | listed[1] == {str(p.pk) for p in (world.partner_a, world.partner_b, world.university)}
+    assert all(f'data-proposal="{world.partner_a.pk}"' in html for html in pages)
+    assert 'data-testid="scorecard-pages"' in pages[0]
