@@ -76,8 +76,8 @@ WORDS = tuple(TEXT.split())
 class ReportBenchConfig:
     """The report's size (the defaults make about 50 A4 pages) and how many timed runs."""
 
-    items: int = 150
-    findings: int = 60
+    items: int = 180
+    findings: int = 75
     note_words: int = 70
     finding_words: int = 70
     answer_words: int = 45

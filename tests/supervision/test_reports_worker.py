@@ -69,6 +69,10 @@ def test_the_sweep_on_a_worker_queues_again_a_render_whose_worker_was_killed(
     monkeypatch.setattr(render, "_sender", lambda pk: lambda: lost.append(pk))
     inspection = helpers.closed(world)
     report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL, language="en")
+    # Closing asked for the report in every language; this test follows the English version alone.
+    others = InspectionReport.objects.filter(inspection=inspection).exclude(pk=report.pk)
+    lost[:] = [pk for pk in lost if pk not in set(others.values_list("pk", flat=True))]
+    others.delete()
     # A worker took the render and was killed: the report is left RENDERING under its claim, 11 minutes old.
     assert render._claim(report.pk) is not None
     InspectionReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=11))
