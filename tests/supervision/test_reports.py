@@ -41,7 +41,7 @@ from supervision.services import reports as render
 from supervision.services.publication import inspection_publish
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
-from tests.pdfs import pdf_attachments, pdf_text
+from tests.pdfs import pdf_attachments, pdf_font_names, pdf_text
 from tests.supervision import helpers
 
 pytestmark = pytest.mark.django_db
@@ -343,6 +343,10 @@ def test_chinese_report_reads_back_with_the_chinese_finding(world: World) -> Non
     text = _squeezed(_pdf_text(report.pdf.path))
     assert "带教记录不完整,需要补充签名。" in text
     assert "检查范围:影像科带教" in text
+    # The chart's SVG names the Simplified Chinese face too: it fell back to the Japanese one (issue 18 §6).
+    fonts = pdf_font_names(report.pdf.path)
+    assert any(name.startswith("Noto-Sans-CJK-SC") for name in fonts), fonts
+    assert not any("CJK-JP" in name for name in fonts), fonts
     # The metadata date is the request's, not the render's: the same report gives the same bytes.
     created = PdfReader(report.pdf.path).metadata.creation_date  # type: ignore[union-attr]
     assert created == report.requested_at.replace(microsecond=0)
