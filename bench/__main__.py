@@ -28,10 +28,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
         "--scenario",
-        choices=["all", "practice", "integrity", "funds", "imports", "draw"],
+        choices=["all", "practice", "integrity", "funds", "imports", "draw", "reports"],
         default="all",
         help="practice hours (1M entries), originality checks (1k and 10k documents), funds (100k expenditures), "
-        "or all (default)",
+        "set-based bulk import against COPY (imports), the spot draw at 1%% and 100%% of --draw-candidates (draw), "
+        "a 50-page inspection report PDF against a plain document of its text (reports), or all (default)",
     )
     parser.add_argument("--documents", type=int, default=10_000, help="largest originality corpus (default 10,000)")
     parser.add_argument("--expenditures", type=int, default=100_000, help="fund expenditures to load (default 100,000)")
@@ -106,7 +107,20 @@ def main(argv: list[str] | None = None) -> int:
 
         sizes = (max(args.draw_candidates // 100, 1), args.draw_candidates)
         run_draw(sizes=sizes, runs=min(args.runs, 3), out=sys.stdout)
+    if args.scenario in {"all", "reports"}:
+        _reports(args)
     return 0
+
+
+def _reports(args: argparse.Namespace) -> None:
+    """The reports scenario (bench/reports.py): its own inspection, whatever else the database holds."""
+    from django.core.management import call_command
+
+    from bench.reports import ReportBenchConfig
+    from bench.reports import run as run_reports
+
+    call_command("migrate", verbosity=0, interactive=False)
+    run_reports(ReportBenchConfig(runs=min(args.runs, 3)), out=sys.stdout)
 
 
 def _funds(args: argparse.Namespace, *, reuse: bool) -> None:

@@ -35,6 +35,11 @@ BASE_CSS = ASSET_DIR / "base.css"
 #: The family base.css names first; Debian's ``fonts-noto-cjk`` (and the Docker image) provide it.
 CJK_FAMILY = "Noto Sans CJK SC"
 CJK_PACKAGE = "fonts-noto-cjk"
+#: The font stack base.css gives the document, for SVG drawn into a PDF: WeasyPrint does not apply the
+#: document's stylesheet (or ``font-family="inherit"``) inside inline SVG, so an SVG without this attribute is
+#: set in fontconfig's default face, which for Chinese is the Japanese Noto face (different glyph shapes for
+#: many Chinese characters). Name it on the ``<svg>`` element of every graphic that a PDF includes.
+SVG_FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans', 'DejaVu Sans', sans-serif"
 _CJK_TEXT = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 

@@ -43,3 +43,19 @@ def pdf_font_names(source: PdfSource) -> set[str]:
             base = str(font.get_object().get("/BaseFont", ""))
             names.add(base.lstrip("/").split("+", 1)[-1])
     return names
+
+
+def pdf_text_sizes(source: PdfSource) -> list[tuple[str, float]]:
+    """Every piece of text the pages show with the size it is set at on paper, in points: the font size
+    scaled by the text and transformation matrices (WeasyPrint writes ``1 Tf`` and scales by the matrix)."""
+    pieces: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            scale_tm = (tm[2] ** 2 + tm[3] ** 2) ** 0.5
+            scale_cm = (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+            pieces.append((text, round(size * scale_tm * scale_cm, 2)))
+
+    for page in _reader(source).pages:
+        page.extract_text(visitor_text=visit)
+    return pieces

@@ -51,6 +51,10 @@ class TimelineBar:
     label_chars: int
     text_x: float
     text_y: float
+    #: Where the bar starts and how long it is, in per cent of the programme's span: the PDF draws it as a
+    #: plain bar in a table row (students/pdf/_timeline.html) rather than as the page's SVG.
+    offset_pct: float = 0.0
+    span_pct: float = 0.0
 
 
 @dataclass
@@ -82,6 +86,8 @@ class TimelineMarker:
     status_label: str
     colour: str
     points: str
+    #: The due date's place in per cent of the programme's span (the PDF's milestone rows).
+    offset_pct: float = 0.0
 
 
 @dataclass
@@ -138,6 +144,9 @@ def plan_timeline(
         offset = min(max((day - start).days, 0), span)
         return round(chart_left + chart_width * offset / span, 1)
 
+    def pct_of(day: datetime.date) -> float:
+        return round(100 * min(max((day - start).days, 0), span) / span, 2)
+
     lanes: list[TimelineLane] = []
     by_partner: dict[int, TimelineLane] = {}
     live = [p for p in placements if p.status != PlacementStatus.CANCELLED]
@@ -162,6 +171,11 @@ def plan_timeline(
                 label_chars=int((width - 10) / 6.5) if width > 45 else 0,
                 text_x=round(left + 5, 1),
                 text_y=bar_y + 14,
+                offset_pct=pct_of(placement.start_date),
+                # At least a sliver, so a placement of a few days still shows on paper.
+                span_pct=max(
+                    pct_of(placement.end_date + datetime.timedelta(days=1)) - pct_of(placement.start_date), 0.5
+                ),
             )
         )
 
@@ -195,6 +209,7 @@ def plan_timeline(
                 status_label=milestone_status_label(status),
                 colour=MILESTONE_COLOURS.get(status, MILESTONE_COLOURS["pending"]),
                 points=f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}",
+                offset_pct=pct_of(milestone.due_date),
             )
         )
 

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.pdf import SVG_FONT_FAMILY
 from supervision.models import Aspect, Rating
 
 #: The ratings in the order the chart stacks them.
@@ -89,7 +90,7 @@ def aspect_chart_svg(results: Sequence[AspectSummary]) -> SafeString:
     title = escape(_("Checklist results by aspect"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{title}">',
+        f'width="{width}" height="{height}" role="img" aria-label="{title}" font-family="{SVG_FONT_FAMILY}">',
         f"<title>{title}</title>",
     ]
     for index, row in enumerate(results):

@@ -241,8 +241,9 @@ def inspection_start(*, inspection: Inspection, by: User) -> Inspection:
 
 @transaction.atomic
 def inspection_close(*, inspection: Inspection, by: User) -> Inspection:
-    """Close an inspection in progress (an assigned inspector or the office) and end its inspectors'
-    grants on the target partner, unless another inspection of that partner still in progress needs one."""
+    """Close an inspection in progress (an assigned inspector or the office), request its full report in every
+    offered language, and end its inspectors' grants on the target partner, unless another inspection of that
+    partner still in progress needs one."""
     access.require(by, "close", inspection)
     inspection = _locked(inspection)
     if inspection.status != InspectionStatus.IN_PROGRESS:
@@ -250,11 +251,12 @@ def inspection_close(*, inspection: Inspection, by: User) -> Inspection:
     inspection.status = InspectionStatus.CLOSED
     inspection.closed_at = timezone.now()
     inspection.save(update_fields=["status", "closed_at"])
-    # The full report, rendered by the worker after commit (imported here: supervision.reports loads WeasyPrint).
+    # The full report in every language the site offers, each version frozen on its own and rendered by the
+    # worker after commit (imported here: supervision.reports loads WeasyPrint).
     from supervision.models import ReportVariant
-    from supervision.reports import report_request
+    from supervision.reports import report_request_every_language
 
-    report_request(inspection=inspection, variant=ReportVariant.FULL, by=by)
+    report_request_every_language(inspection=inspection, variant=ReportVariant.FULL, by=by)
     partner = inspection.target_partner
     for inspector in _inspectors(inspection):
         access.end_partner_grants(partner=partner, user=inspector)

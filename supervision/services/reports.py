@@ -157,6 +157,25 @@ def report_request(
     return report
 
 
+def report_languages() -> tuple[str, ...]:
+    """The languages every report is rendered in: the site's default first (its version keeps number 1),
+    then the other offered languages, in ``settings.LANGUAGES`` order."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    return (settings.LANGUAGE_CODE, *(code for code in offered if code != settings.LANGUAGE_CODE))
+
+
+def report_request_every_language(
+    *, inspection: Inspection, variant: str, by: User | None = None
+) -> list[InspectionReport]:
+    """A new version of the ``variant`` report in each of :func:`report_languages`, each frozen on its own
+    (page, PDF, SHA-256), so that every reader gets the report in their own language and the version they
+    read is still evidence: nothing is translated or rendered again after the fact (ADR 0033)."""
+    return [
+        report_request(inspection=inspection, variant=variant, by=by, language=language)
+        for language in report_languages()
+    ]
+
+
 def report_file_name(report: InspectionReport) -> str:
     """The frozen PDF's name in storage: the inspection, variant and version stay readable, and a random
     part makes it unguessable, so a file served without a check (a misconfigured media route) cannot be

@@ -72,11 +72,15 @@ class ReportView(LoginRequiredMixin, View):
             key=lambda r: (r.variant != ReportVariant.FULL, r.language != language, -r.version),
         )
         shown = ready[0] if ready else None
+        # Reports are rendered in every language at closing (ADR 0033); an older inspection, or one whose version
+        # in this language is still rendering, shows another language and says so.
+        other_language = shown is not None and shown.language != language
         days = publication.days_since(inspection.closed_at)
         context = {
             "inspection": inspection,
             "reports": reports,
             "shown": shown,
+            "other_language": other_language,
             "pending": any(r.status in (ReportStatus.PENDING, ReportStatus.RENDERING) for r in reports),
             "stuck": any(r.stuck for r in reports),
             "stuck_minutes": stuck_minutes(),

@@ -24,7 +24,7 @@ def _closed(world: World) -> Inspection:
 
 
 def _full_report(world: World) -> InspectionReport:
-    return InspectionReport.objects.get(inspection=_closed(world), variant=ReportVariant.FULL)
+    return InspectionReport.objects.get(inspection=_closed(world), variant=ReportVariant.FULL, language="en")
 
 
 def _ready_full(world: World) -> dict[str, Any]:

@@ -147,8 +147,11 @@ def test_an_inspection_closed_with_the_broker_away_is_closed_in_seconds_and_its_
         elapsed = time.monotonic() - started
 
     assert elapsed < ACTION_BUDGET, f"closing took {elapsed:.1f}s with the broker {broker_away}"
-    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL, language="en")
     assert report.status == ReportStatus.PENDING
+    reports = InspectionReport.objects.filter(inspection=inspection)
+    languages = len(render.report_languages())
+    assert reports.count() == languages
     # Every e-mail of the journey (start and close) is still to send: none went, none is lost.
     unsent = Notification.objects.filter(emailed_at__isnull=True).exclude(user__email="")
     told = list(unsent.values_list("pk", flat=True))
@@ -156,14 +159,15 @@ def test_an_inspection_closed_with_the_broker_away_is_closed_in_seconds_and_its_
 
     # The broker is back: the sweeps queue the render and the e-mails; the worker does each once.
     with _worker(queue):
-        assert render.reports_sweep(now=timezone.now() + datetime.timedelta(minutes=11)).requeued == 1
+        # The full report, one version per language (supervision.reports.report_languages).
+        assert render.reports_sweep(now=timezone.now() + datetime.timedelta(minutes=11)).requeued == languages
         notification_email.notification_emails_sweep(now=timezone.now() + datetime.timedelta(minutes=6))
-        assert wait_for(lambda: InspectionReport.objects.get(pk=report.pk).status == ReportStatus.READY, 60)
+        assert wait_for(lambda: not reports.exclude(status=ReportStatus.READY).exists(), 90)
         assert render.reports_sweep(now=timezone.now() + datetime.timedelta(minutes=11)).requeued == 0
         _drain(queue)
 
     report.refresh_from_db()
     assert (report.status, report.attempts) == (ReportStatus.READY, 1)
-    assert len(list(Path(report.pdf.path).parent.iterdir())) == 1
+    assert len(list(Path(report.pdf.path).parent.iterdir())) == languages
     assert not Notification.objects.filter(pk__in=told, emailed_at__isnull=True).exists()
     assert len(mail.outbox) == len(told)

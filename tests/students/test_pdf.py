@@ -20,7 +20,7 @@ from programmes.models import ActivityCategory
 from students import selectors, services
 from students.models import PlacementHours, TrainingPlan
 from tests.conftest import World, client_for
-from tests.pdfs import pdf_attachments
+from tests.pdfs import pdf_attachments, pdf_font_names, pdf_text_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,63 @@ def test_plan_pdf_shows_the_hours_the_page_shows(world: World) -> None:
     assert response.status_code == 200
     text = " ".join(_text(response.content).split())
     assert "6.5 h approved, 3 h pending" in text
+
+
+LONG_HOSPITAL = "Shanghai Sixth People's Hospital Affiliated to Shanghai Jiao Tong University School of Medicine"
+LONG_ENTERPRISE = "上海联影医疗科技股份有限公司医学影像研发中心"
+
+
+def _timeline_plan(world: World) -> None:
+    """Student A at two partners with long names, and the thesis due a week before the defence (the page's
+    timeline draws their labels over each other at this distance)."""
+    from programmes.models import MilestoneKind
+    from tests.factories.students import MilestoneFactory, PlacementFactory
+
+    type(world.partner_a).objects.filter(pk=world.partner_a.pk).update(name=LONG_HOSPITAL)
+    type(world.partner_b).objects.filter(pk=world.partner_b.pk).update(name=LONG_ENTERPRISE)
+    PlacementFactory.create(
+        student=world.student_a,
+        partner=world.partner_b,
+        site=world.site_b,
+        supervisor=_u(world, "supervisor_b"),
+        start_date=datetime.date(2027, 3, 1),
+        end_date=datetime.date(2027, 6, 30),
+    )
+    MilestoneFactory.create(student=world.student_a, kind=MilestoneKind.THESIS, due_date=datetime.date(2028, 5, 1))
+    MilestoneFactory.create(student=world.student_a, kind=MilestoneKind.DEFENCE, due_date=datetime.date(2028, 5, 8))
+
+
+def test_plan_pdf_timeline_names_partners_in_full_and_lists_every_milestone_at_a_readable_size(
+    world: World,
+) -> None:
+    # Issue 18 §6: the PDF's timeline was the page's SVG shrunk to about 5 pt, partner names cut at 24
+    # characters, "Thesis submission" drawn over "Defence". On paper it is a table now.
+    _timeline_plan(world)
+
+    pdf = _plan_pdf(_u(world, "office"), world)
+
+    squeezed = "".join(_text(pdf).split())
+    for name in (LONG_HOSPITAL, LONG_ENTERPRISE, "Thesis submission", "Defence", "2028-05-01", "2028-05-08"):
+        assert "".join(name.split()) in squeezed, name
+    sizes = pdf_text_sizes(pdf)
+    assert sizes, "no text read back"
+    smallest = min(size for _text_piece, size in sizes)
+    assert smallest >= 8, [piece for piece in sizes if piece[1] < 8][:10]
+    # Each milestone on its own line: "Thesis submission" and "Defence" are never set over each other.
+    lines = _text(pdf).splitlines()
+    assert any("Thesis submission" in line and "Defence" not in line for line in lines)
+    assert any("Defence" in line and "Thesis submission" not in line for line in lines)
+
+
+def test_chinese_plan_pdf_is_set_in_the_simplified_chinese_face_only(world: World) -> None:
+    # Issue 18 §6: a few characters fell back to the Japanese Noto face (different glyph shapes).
+    from django.utils import translation
+
+    _timeline_plan(world)
+    with translation.override("zh-hans"):
+        pdf = _plan_pdf(_u(world, "office"), world)
+
+    fonts = pdf_font_names(pdf)
+    assert any(name.startswith("Noto-Sans-CJK-SC") for name in fonts), fonts
+    assert not any("JP" in name or "KR" in name or "TC" in name or "HK" in name for name in fonts), fonts
+    assert "".join(LONG_ENTERPRISE.split()) in "".join(_text(pdf).split())

@@ -242,7 +242,7 @@ def test_no_student_or_supervisor_name_number_or_email_reaches_anything_public(w
     public = [report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection, variant="public")]
     assert len(public) == 2 and all(r.status == "ready" for r in public)
     # The full report does name them (so the redaction is what keeps them out of the public one).
-    full = report_render(InspectionReport.objects.get(inspection=inspection, variant="full").pk)
+    full = report_render(InspectionReport.objects.get(inspection=inspection, variant="full", language="en").pk)
     assert "Zhang Wei" in full.html and "黄欣" in full.html
 
     anonymous, api = client_for(None), api_client_for(None)
@@ -276,7 +276,7 @@ def test_a_placement_level_inspection_is_shown_publicly_as_its_site(world: World
     services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
     inspection_publish(inspection=inspection, by=_u(world, "office"), summary="Well run.")
     public = [report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection, variant="public")]
-    full = report_render(InspectionReport.objects.get(inspection=inspection, variant="full").pk)
+    full = report_render(InspectionReport.objects.get(inspection=inspection, variant="full", language="en").pk)
     anonymous, api = client_for(None), api_client_for(None)
 
     listed = anonymous.get(reverse("public:inspection-list"))

@@ -41,7 +41,7 @@ from supervision.services import reports as render
 from supervision.services.publication import inspection_publish
 from tests.conftest import World, client_for
 from tests.factories.accounts import UserFactory
-from tests.pdfs import pdf_attachments, pdf_text
+from tests.pdfs import pdf_attachments, pdf_font_names, pdf_text
 from tests.supervision import helpers
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,14 @@ def _u(world: World, persona: str) -> User:
 
 
 def _full(inspection: Inspection) -> InspectionReport:
-    return InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+    return InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL, language="en")
+
+
+def _english_only(inspection: Inspection) -> Inspection:
+    """Closing asks for the full report in every language; the chain tests follow its English version alone,
+    so the versions in other languages (still pending, never rendered) are set aside."""
+    InspectionReport.objects.filter(inspection=inspection).exclude(language="en").delete()
+    return inspection
 
 
 def _pdf_text(path: str | Path) -> str:
@@ -82,10 +89,14 @@ def test_closing_requests_a_pending_full_report_queued_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.inspection_close(inspection=inspection, by=_u(world, "inspector"))
 
-    report = _full(inspection)
-    assert (report.status, report.version, report.language, report.attempts) == (ReportStatus.PENDING, 1, "en", 0)
-    assert report.requested_by == _u(world, "inspector")
-    assert len([c for c in callbacks if getattr(c, "__qualname__", "").startswith("_sender")]) == 1
+    # One frozen version per language: English first (version 1), then Chinese.
+    requested = InspectionReport.objects.filter(inspection=inspection).order_by("version")
+    assert [(r.variant, r.version, r.language, r.status, r.attempts) for r in requested] == [
+        (ReportVariant.FULL, 1, "en", ReportStatus.PENDING, 0),
+        (ReportVariant.FULL, 2, "zh-hans", ReportStatus.PENDING, 0),
+    ]
+    assert {r.requested_by for r in requested} == {_u(world, "inspector")}
+    assert len([c for c in callbacks if getattr(c, "__qualname__", "").startswith("_sender")]) == 2
 
 
 def test_render_makes_the_report_ready_with_the_hash_of_the_stored_file(world: World, media: Path) -> None:
@@ -113,7 +124,7 @@ def test_rendering_again_changes_nothing_same_row_same_file_no_new_version(world
     assert tasks.report_render.apply(args=[first.pk]).get() == ReportStatus.READY  # the task itself, run in process
     again = report_render(first.pk)
 
-    assert InspectionReport.objects.filter(inspection=inspection).count() == 1
+    assert InspectionReport.objects.filter(inspection=inspection, language="en").count() == 1
     assert (again.pk, again.version, again.sha256, again.pdf.name, again.attempts) == (
         first.pk,
         1,
@@ -138,7 +149,7 @@ def test_task_answers_missing_for_a_report_that_does_not_exist(world: World) -> 
 
 
 def test_a_new_version_is_a_new_row_and_a_new_file(world: World, media: Path) -> None:
-    inspection = helpers.closed(world)
+    inspection = _english_only(helpers.closed(world))
     first = report_render(_full(inspection).pk)
 
     second = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL).pk)
@@ -228,7 +239,7 @@ def test_only_the_office_may_retry(world: World) -> None:
 def test_a_broker_that_does_not_answer_leaves_the_report_pending_for_the_sweep(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    report = _full(helpers.closed(world))
+    report = _full(_english_only(helpers.closed(world)))
     queueing.reset()
 
     def refuse(*args: Any, **kwargs: Any) -> None:
@@ -266,7 +277,7 @@ def test_a_failed_render_tells_the_office_once_per_report(world: World, monkeypa
 
 
 def test_stored_pdf_names_are_unguessable_and_downloads_keep_the_readable_name(world: World) -> None:
-    inspection = helpers.closed(world)
+    inspection = _english_only(helpers.closed(world))
     first = report_render(_full(inspection).pk)
     second = report_render(report_request(inspection=inspection, variant=ReportVariant.FULL).pk)
     tokens = [re.search(r"-v[12]-([0-9a-f]{16})\.pdf$", str(r.pdf.name)) for r in (first, second)]
@@ -304,6 +315,22 @@ def test_full_pdf_reads_back_with_facts_results_findings_and_actions(world: Worl
         assert _squeezed(expected) in _squeezed(text), expected
 
 
+def test_items_and_actions_are_full_width_blocks_with_ratings_in_words(world: World) -> None:
+    # Issue 19 item 7: notes in narrow table cells and ratings in inline-block badges made the 50-page PDF
+    # cost about three plain documents of its text (bench/reports.py measures it).
+    inspection = helpers.closed(world)
+
+    report = report_render(_full(inspection).pk)
+
+    article = report.html
+    assert "<table" not in article.split('id="report-results"', 1)[1]  # only the facts are a table
+    assert 'class="badge' not in article
+    assert article.count('class="report-item ') == inspection.results.count()
+    text = _squeezed(_pdf_text(report.pdf.path))
+    for expected in ("Rating: Minor gap", "Logbook gaps.", "Rating: Conforming", "Answer: —", "Status: Open"):
+        assert _squeezed(expected) in text, expected
+
+
 def test_chinese_report_reads_back_with_the_chinese_finding(world: World) -> None:
     inspection = helpers.start(world, scope="检查范围:影像科带教")
     helpers.rate_all(world, inspection)
@@ -316,6 +343,10 @@ def test_chinese_report_reads_back_with_the_chinese_finding(world: World) -> Non
     text = _squeezed(_pdf_text(report.pdf.path))
     assert "带教记录不完整,需要补充签名。" in text
     assert "检查范围:影像科带教" in text
+    # The chart's SVG names the Simplified Chinese face too: it fell back to the Japanese one (issue 18 §6).
+    fonts = pdf_font_names(report.pdf.path)
+    assert any(name.startswith("Noto-Sans-CJK-SC") for name in fonts), fonts
+    assert not any("CJK-JP" in name for name in fonts), fonts
     # The metadata date is the request's, not the render's: the same report gives the same bytes.
     created = PdfReader(report.pdf.path).metadata.creation_date  # type: ignore[union-attr]
     assert created == report.requested_at.replace(microsecond=0)
@@ -509,6 +540,58 @@ def test_report_page_shows_the_frozen_report_and_its_versions(world: World) -> N
     assert reverse("supervision:report-pdf", args=[report.pk]) in body
     assert "<style" not in body.split("<main", 1)[1]  # CSP: the chart is coloured by classes
     assert "(English)" in body and "(en)" not in body  # languages are named in words, not codes
+
+
+def _download_link(body: str) -> str:
+    found = re.search(r'href="([^"]+)" data-testid="download-shown"', body)
+    assert found, "no Download PDF button"
+    return found.group(1)
+
+
+def test_office_and_inspectors_read_the_full_report_page_and_pdf_in_their_own_language(world: World) -> None:
+    # Closing asks for the full report in English and in Chinese, each frozen with its own hash: the page
+    # and its "Download PDF" follow the reader's language (issue 18: the Chinese interface showed version 1 in English).
+    inspection = helpers.closed(world)
+    full = {r.language: report_render(r.pk) for r in InspectionReport.objects.filter(inspection=inspection)}
+    assert set(full) == {"en", "zh-hans"}
+
+    for persona in ("office", "inspector"):
+        chinese = _get(
+            world, persona, reverse("supervision:report", args=[inspection.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        body = chinese.content.decode()
+        assert "督导检查报告：Hospital A" in body and "按严重程度统计的检查发现" in body, persona  # noqa: RUF001
+        assert "Findings by severity" not in body and "Version 1," not in body
+        assert 'lang="zh-hans"' in body and full["zh-hans"].sha256 in body
+        assert "report-other-language" not in body
+        link = _download_link(body)
+        assert link == reverse("supervision:report-pdf", args=[full["zh-hans"].pk])
+        pdf = b"".join(_get(world, persona, link).streaming_content)
+        assert hashlib.sha256(pdf).hexdigest() == full["zh-hans"].sha256
+        text = _squeezed(pdf_text(pdf))
+        assert "按严重程度统计的检查发现" in text and _squeezed("Supervision hours not met.") in text
+
+        english = _get(world, persona, reverse("supervision:report", args=[inspection.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        body = english.content.decode()
+        assert "Inspection report: Hospital A" in body and "Findings by severity" in body, persona
+        assert _download_link(body) == reverse("supervision:report-pdf", args=[full["en"].pk])
+        assert "Findings by severity" in pdf_text(
+            b"".join(_get(world, persona, _download_link(body)).streaming_content)
+        )
+
+
+def test_a_report_without_a_version_in_the_readers_language_says_so(world: World) -> None:
+    # An inspection closed before reports were rendered in every language has its English version only.
+    inspection = helpers.closed(world)
+    english = report_render(_full(inspection).pk)
+    InspectionReport.objects.filter(inspection=inspection).exclude(pk=english.pk).delete()
+
+    body = _get(
+        world, "office", reverse("supervision:report", args=[inspection.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert _download_link(body) == reverse("supervision:report-pdf", args=[english.pk])
+    assert 'data-testid="report-other-language"' in body and "简体中文" in body
 
 
 def test_pending_report_says_it_is_being_rendered(world: World) -> None:

@@ -82,7 +82,7 @@ def test_a_worker_killed_mid_render_loses_nothing_and_a_new_worker_renders_the_r
     log, output = tmp_path / "renders.log", tmp_path / "workers.out"
     env = _worker_env(settings, media)
     inspection = helpers.closed(world)  # the render's message is on the test's queue
-    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL, language="en")
     first = second = None
     try:
         # The first worker takes the message and is killed, with its pool, while it renders.
@@ -111,7 +111,9 @@ def test_a_worker_killed_mid_render_loses_nothing_and_a_new_worker_renders_the_r
     assert len(_lines(log, "done", report.pk)) == 1, log.read_text()
     assert report.attempts == 2
     assert hashlib.sha256(Path(report.pdf.path).read_bytes()).hexdigest() == report.sha256
-    assert [path.name for path in media.rglob("*.pdf")] == [Path(str(report.pdf.name)).name]
+    # This version's one file (the other languages' versions have files of their own, named by their version).
+    mine = f"inspection-{inspection.pk}-full-v{report.version}-*.pdf"
+    assert [path.name for path in media.rglob(mine)] == [Path(str(report.pdf.name)).name]
     assert celery_app.conf.task_acks_late and celery_app.conf.task_reject_on_worker_lost
 
 
@@ -128,7 +130,7 @@ def test_a_pool_process_killed_mid_render_is_replaced_and_the_report_rendered_ex
     log, output = tmp_path / "renders.log", tmp_path / "workers.out"
     env = {**_worker_env(settings, media), "TANDEM_RENDER_SLEEP_ONCE": "120"}
     inspection = helpers.closed(world)
-    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL)
+    report = InspectionReport.objects.get(inspection=inspection, variant=ReportVariant.FULL, language="en")
     worker = None
     try:
         worker = start_worker_process(queue=queue, log=log, env=env, output=output)
@@ -146,4 +148,6 @@ def test_a_pool_process_killed_mid_render_is_replaced_and_the_report_rendered_ex
     assert len(_lines(log, "done", report.pk)) == 1, log.read_text()
     assert report.attempts == 2
     assert hashlib.sha256(Path(report.pdf.path).read_bytes()).hexdigest() == report.sha256
-    assert [path.name for path in media.rglob("*.pdf")] == [Path(str(report.pdf.name)).name]
+    # This version's one file (the other languages' versions have files of their own, named by their version).
+    mine = f"inspection-{inspection.pk}-full-v{report.version}-*.pdf"
+    assert [path.name for path in media.rglob(mine)] == [Path(str(report.pdf.name)).name]
