@@ -7,5 +7,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        # Register this app's access rules with the engine (partners.access).
+        # Register this app's access rules with the engine (partners.access), and what waits for a person
+        # on the start page and behind the navigation's badges.
+        from core import hooks
         from supervision import access  # noqa: F401
+        from supervision.inbox import supervision_inbox
+
+        hooks.INBOX.register(hooks.InboxSource(key="supervision", build=supervision_inbox, order=30))
