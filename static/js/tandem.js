@@ -44,7 +44,36 @@
     update();
   }
 
+  /* Search-as-you-type filters ([data-search-filter]: a text field, a hidden id, the suggestions htmx puts
+     under them). Picking a suggestion sets the id and the name; typing again clears the id, so a typed
+     name filters by name, as it does without JavaScript. Escape closes the suggestions. */
+  function attachSearchFilter(box) {
+    if (box.dataset.searchOn === "on") return;
+    box.dataset.searchOn = "on";
+    var text = box.querySelector("[data-search-text]");
+    var value = box.querySelector("[data-search-value]");
+    var choices = box.querySelector(".search-choices-box");
+    if (!text || !value || !choices) return;
+    text.addEventListener("input", function () { value.value = ""; });
+    text.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") choices.innerHTML = "";
+      if (event.key === "ArrowDown") {
+        var first = choices.querySelector("[data-pick-value]");
+        if (first) { event.preventDefault(); first.focus(); }
+      }
+    });
+    choices.addEventListener("click", function (event) {
+      var pick = event.target.closest("[data-pick-value]");
+      if (!pick) return;
+      value.value = pick.getAttribute("data-pick-value");
+      text.value = pick.getAttribute("data-pick-label");
+      choices.innerHTML = "";
+      text.focus();
+    });
+  }
+
   function attachAll(root) {
+    root.querySelectorAll("[data-search-filter]").forEach(attachSearchFilter);
     root.querySelectorAll("textarea[maxlength]").forEach(attachCounter);
     root.querySelectorAll("button[data-needs-checked]").forEach(attachNeedsChecked);
   }
