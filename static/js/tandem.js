@@ -72,7 +72,29 @@
     });
   }
 
+  /* "Select all" boxes (input[data-select-all="<name>"]) tick or untick every box of that name in their
+     form, and show "some" (indeterminate) when only some are ticked. */
+  function attachSelectAll(box) {
+    if (box.dataset.selectAllOn === "on") return;
+    box.dataset.selectAllOn = "on";
+    var scope = box.form || document;
+    var selector = 'input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]';
+    function boxes() { return Array.prototype.slice.call(scope.querySelectorAll(selector)); }
+    function update() {
+      var all = boxes(), ticked = all.filter(function (b) { return b.checked; }).length;
+      box.checked = all.length > 0 && ticked === all.length;
+      box.indeterminate = ticked > 0 && ticked < all.length;
+    }
+    box.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = box.checked; });
+      update();
+    });
+    scope.addEventListener("change", function (event) { if (event.target !== box) update(); });
+    update();
+  }
+
   function attachAll(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(attachSelectAll);
     root.querySelectorAll("[data-search-filter]").forEach(attachSearchFilter);
     root.querySelectorAll("textarea[maxlength]").forEach(attachCounter);
     root.querySelectorAll("button[data-needs-checked]").forEach(attachNeedsChecked);
