@@ -12,6 +12,12 @@ from accounts.models import ApiToken
 from core.models import AccessDenial, Notification
 from partners import access
 
+# One word for the administration everywhere (docs/glossary.md): the navigation, the start page and the
+# admin site's own header and title say "Administration", not "Django administration".
+admin.site.site_header = _("Tandem administration")
+admin.site.site_title = _("Administration")
+admin.site.index_title = _("Administration")
+
 
 @admin.register(AccessDenial)
 class AccessDenialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the role-aware navigation and the unread notification count."""
+"""Template context shared by every page: the role-aware navigation with its waiting-count badges, and the
+unread notification count."""
 
 from __future__ import annotations
 
@@ -11,6 +12,28 @@ from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from partners import access
+
+
+def request_inbox(request: HttpRequest) -> list[hooks.InboxItem]:
+    """The start page's "Waiting for you" (``core.selectors.start_inbox``), read once per request: the
+    navigation's badges and the start page's list share it, so a page that shows both pays once."""
+    cached: list[hooks.InboxItem] | None = getattr(request, "_tandem_inbox", None)
+    if cached is None:
+        from core.selectors import start_inbox
+
+        cached = start_inbox(user=request.user)  # type: ignore[arg-type]
+        request._tandem_inbox = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _with_badges(request: HttpRequest, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each link's ``badge``: the sum of the inbox counts that belong to it (``InboxItem.nav_url``, else
+    the line's own page), so the navigation says how much waits behind each link."""
+    badges: dict[str, int] = {}
+    for line in request_inbox(request):
+        path = line.nav_url or line.url.split("?", 1)[0]
+        badges[path] = badges.get(path, 0) + line.count
+    return [{**item, "badge": badges.get(item["url"], 0)} for item in items]
 
 
 def _items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -29,11 +52,11 @@ def _items(request: HttpRequest) -> list[dict[str, Any]]:
     items.append({"label": _("Partners"), "url": reverse("partners:list")})
     items.append(published)
     if access.is_office(user) or user.is_staff:
-        items.append({"label": _("Admin"), "url": reverse("admin:index")})
+        items.append({"label": _("Administration"), "url": reverse("admin:index")})
     if is_member or access.is_inspector(user):
         # Students and counsellors have no use for the API: the footer's link is enough for them.
         items.append({"label": _("API"), "url": reverse("api-docs")})
-    return items
+    return _with_badges(request, items)
 
 
 def _student_items(user: Any, *, is_member: bool) -> list[dict[str, Any]]:
@@ -64,10 +87,25 @@ def _unread(request: HttpRequest) -> int:
     return notification_unread_count(user=request.user)
 
 
+def _waiting(request: HttpRequest) -> int:
+    """Everything the navigation's badges count, for the phone's menu button (the links are folded away)."""
+    return sum(item.get("badge", 0) for item in _nav(request))
+
+
+def _nav(request: HttpRequest) -> list[dict[str, Any]]:
+    cached: list[dict[str, Any]] | None = getattr(request, "_tandem_nav", None)
+    if cached is None:
+        cached = _items(request)
+        request._tandem_nav = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``nav_items``: the links this user's roles lead to; ``unread_notifications``: the badge count (one
-    query, and none for anonymous visitors). Both are computed only if the page shows them."""
+    """``nav_items``: the links this user's roles lead to, each with its ``badge`` (what waits behind
+    it); ``nav_waiting``: their sum (the phone's menu button); ``unread_notifications``: the badge count
+    (one query, and none for anonymous visitors). All are computed only if the page shows them."""
     return {
-        "nav_items": SimpleLazyObject(lambda: _items(request)),
+        "nav_items": SimpleLazyObject(lambda: _nav(request)),
+        "nav_waiting": SimpleLazyObject(lambda: _waiting(request)),
         "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
     }

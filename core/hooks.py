@@ -208,12 +208,15 @@ START_PANELS: Hook[StartPanel] = Hook("START_PANELS")
 @dataclass(frozen=True)
 class InboxItem:
     """One line of the start page's "Waiting for you": what waits, how many, where to act. ``late``
-    marks what is overdue (shown first, in red)."""
+    marks what is overdue (shown first, in red). ``nav_url`` names the navigation link whose badge adds
+    this count when it is not the line's own page (``url`` without its query): "Sign-off" for the queue,
+    "Students" for the plans waiting; a line whose page is in no link (the at-risk figure) adds to none."""
 
     label: Any
     count: int
     url: str
     late: bool = False
+    nav_url: str = ""
 
 
 @dataclass(frozen=True)

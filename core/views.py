@@ -206,14 +206,16 @@ class StartView(LoginRequiredMixin, TemplateView):
     template_name = "core/start.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from core.selectors import start_inbox, start_page_context, start_panels
-        from supervision.selectors import start_counts
+        from core.context_processors import request_inbox
+        from core.selectors import start_page_context, start_panels
+        from supervision.inbox import start_counts_once
 
         context = super().get_context_data(**kwargs)
         context.update(start_page_context(user=self.request.user))  # type: ignore[arg-type]
-        context["inspection_counts"] = start_counts(user=self.request.user)
+        # Read once per request: the inbox's inspection lines and the navigation's badges reuse them.
+        context["inspection_counts"] = start_counts_once(self.request.user)
         context["panels"] = start_panels(user=self.request.user)
-        context["inbox"] = start_inbox(user=self.request.user)
+        context["inbox"] = request_inbox(self.request)
         return context
 
 

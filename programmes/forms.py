@@ -45,7 +45,7 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
     document = forms.FileField(
         label=_("Signed document (PDF)"),
         required=False,
-        help_text=_("A PDF of at most 10 MB. If the form shows an error, choose the file again."),
+        help_text=_("A PDF of at most 10 MB. After an error elsewhere on the form, the chosen file is kept."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 

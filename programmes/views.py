@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core import kept_uploads
+from core.uploads import validate_pdf
 from core.views import (
     ScopedFormView,
     ScopedListView,
@@ -145,6 +147,10 @@ class AgreementDocumentView(ScopedObjectMixin, View):
         return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
 
+#: The purpose a kept agreement document is signed for (``core.kept_uploads``).
+KEPT_DOCUMENT = "programmes.agreement.document"
+
+
 class AgreementCreateView(ScopedObjectMixin, View):
     """A new agreement of a programme (office), with its parties and the signed PDF."""
 
@@ -165,9 +171,14 @@ class AgreementCreateView(ScopedObjectMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         programme = self._programme(request, pk)
+        by = request_user(request)
+        files = request.FILES.copy()
+        kept = self._kept(request, by.pk)
+        if kept is not None and "document" not in files and not request.POST.get("document_forget"):
+            files["document"] = kept[1]
         form = AgreementForm(
             request.POST,
-            request.FILES,
+            files,
             participations=self._participations(programme),
             lead_id=programme.lead_university_id,
         )
@@ -176,7 +187,7 @@ class AgreementCreateView(ScopedObjectMixin, View):
             try:
                 agreement = services.agreement_create(
                     programme=programme,
-                    by=request_user(request),
+                    by=by,
                     title=data["title"],
                     reference=data["reference"],
                     start_date=data["start_date"],
@@ -188,12 +199,39 @@ class AgreementCreateView(ScopedObjectMixin, View):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
+                if kept is not None:
+                    kept_uploads.discard(kept[0])
                 messages.success(request, _("Agreement “%(title)s” recorded.") % {"title": agreement.title})
                 return HttpResponseRedirect(reverse("programmes:agreement-detail", args=[agreement.pk]))
-        return self._render(form, programme)
+        return self._render(form, programme, kept_document=self._keep(form, files.get("document"), kept, by.pk))
 
-    def _render(self, form: AgreementForm, programme: Programme) -> HttpResponse:
-        context = {"form": form, "programme": programme, "title": _("New agreement")}
+    @staticmethod
+    def _kept(request: HttpRequest, by_pk: int) -> tuple[kept_uploads.KeptUpload, Any] | None:
+        """The document kept from this person's previous post of the form, if its token is still good."""
+        token = request.POST.get("document_kept", "")
+        return kept_uploads.restore(token, by_pk=by_pk, purpose=KEPT_DOCUMENT) if token else None
+
+    @staticmethod
+    def _keep(
+        form: AgreementForm, upload: Any, kept: tuple[kept_uploads.KeptUpload, Any] | None, by_pk: int
+    ) -> kept_uploads.KeptUpload | None:
+        """After an error elsewhere on the form, keep the chosen PDF for the next post (issue 18: it was
+        dropped, and people did not notice they had to choose it again). A refused file is not kept:
+        its error says to choose another."""
+        if upload is None or "document" in form.errors:
+            return None
+        if kept is not None and upload is kept[1]:
+            return kept[0]
+        try:
+            validate_pdf(upload, field="document", max_bytes=services.MAX_DOCUMENT_BYTES)
+        except ValidationError:
+            return None
+        return kept_uploads.keep(upload, by_pk=by_pk, purpose=KEPT_DOCUMENT)
+
+    def _render(
+        self, form: AgreementForm, programme: Programme, kept_document: kept_uploads.KeptUpload | None = None
+    ) -> HttpResponse:
+        context = {"form": form, "programme": programme, "title": _("New agreement"), "kept_document": kept_document}
         return render(self.request, "programmes/agreement_form.html", context)
 
 

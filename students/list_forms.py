@@ -15,11 +15,7 @@ from partners import access
 from partners.models import Partner
 from programmes.models import Cohort, Programme
 from students.models import DestinationKind, PlanStatus, Student, StudentStatus
-
-
-class _TutorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
+from students.selectors import filter_choices
 
 
 class _CohortChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -27,16 +23,36 @@ class _CohortChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.programme.code} {obj.intake_year}"
 
 
+#: The filters whose choices are searched as one types (``students.selectors.filter_choices``), with the
+#: label of their text field and what its placeholder suggests.
+SEARCHED = {
+    "tutor": (_("Tutor"), _("Type a tutor's name")),
+    "partner": (_("Placed at"), _("Type a partner's name")),
+    "supervisor": (_("Supervisor"), _("Type a supervisor's name")),
+}
+
+
 class StudentFilterForm(BootstrapFormMixin, forms.Form):
-    """The students list's filters (a GET form: the page keeps the chosen values in the address)."""
+    """The students list's filters (a GET form: the page keeps the chosen values in the address).
+
+    The filters fit the reader (issue 18): a filter with fewer than two choices is not shown, and none is
+    when the reader sees fewer than two students. Tutor, partner and supervisor may hold tens of thousands
+    of names, so they are never listed: each is a text field (``<name>_name``, matched by name, which works
+    without JavaScript) that suggests the matching names as one types; picking one sets ``<name>``, the id,
+    checked against the reader's choices like any other value.
+    """
 
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none(), required=False)
     cohort = _CohortChoiceField(label=_("Cohort"), queryset=Cohort.objects.none(), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *StudentStatus.choices]
     )
-    tutor = _TutorChoiceField(label=_("Tutor"), queryset=User.objects.none(), required=False)
-    partner = forms.ModelChoiceField(label=_("Placed at"), queryset=Partner.objects.none(), required=False)
+    tutor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=forms.HiddenInput)
+    tutor_name = forms.CharField(label=_("Tutor"), required=False, max_length=150)
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), required=False, widget=forms.HiddenInput)
+    partner_name = forms.CharField(label=_("Placed at"), required=False, max_length=200)
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=forms.HiddenInput)
+    supervisor_name = forms.CharField(label=_("Supervisor"), required=False, max_length=150)
     plan_status = forms.ChoiceField(
         label=_("Plan"), required=False, choices=[("", _("All plan statuses")), *PlanStatus.choices]
     )
@@ -54,32 +70,81 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
             .order_by("programme__code", "-intake_year")
         )
         fields["cohort"].empty_label = _("All cohorts")  # type: ignore[attr-defined]
-        # The tutors of the students the reader may see, other than the reader's own student record: the
-        # list shows them anyway. Nobody else's tutors are named (nor their user ids, in the options), and
-        # a reader with none (a counsellor, a student) is offered no tutor filter at all.
-        tutored = access.scope(Student.objects.all(), user, "view").exclude(user__pk=user.pk or 0)
-        tutors = User.objects.filter(pk__in=tutored.values("tutor_id")).order_by("full_name", "username")
-        if tutors.exists():
-            fields["tutor"].queryset = tutors  # type: ignore[attr-defined]
-            fields["tutor"].empty_label = _("All tutors")  # type: ignore[attr-defined]
-        else:
-            del fields["tutor"]
-        fields["partner"].queryset = access.scope(  # type: ignore[attr-defined]
-            Partner.objects.filter(participations__isnull=False).distinct(), user, "view"
-        ).order_by("name")
-        fields["partner"].empty_label = _("Any partner")  # type: ignore[attr-defined]
+        # The tutors, supervisors and partners of the students the reader may see, other than the reader's
+        # own student record: the list shows them anyway. Nobody else's are named (nor their ids), and a
+        # reader with none (a counsellor, a student) is offered no such filter at all.
+        self.many: set[str] = set()  # the filters with two choices or more
+        for name, (_label, placeholder) in SEARCHED.items():
+            choices = filter_choices.CHOICES[name](user)
+            found = len(choices.values("pk")[:2])
+            if found == 0:
+                del fields[name], fields[f"{name}_name"]
+                continue
+            fields[name].queryset = choices  # type: ignore[attr-defined]
+            fields[f"{name}_name"].widget.attrs.update({"placeholder": placeholder, "autocomplete": "off"})
+            if found > 1:
+                self.many.add(name)
+        for name in ("programme", "cohort"):
+            if len(fields[name].queryset[:2]) > 1:  # type: ignore[attr-defined]
+                self.many.add(name)
+        self.students_seen = len(access.scope(Student.objects.all(), user, "view").values("pk")[:2])
+
+    def shown(self) -> list[str]:
+        """The filters worth showing this reader, in order (see the class docstring); a hidden filter that
+        is set (from a link) is kept as a hidden field, so filtering again does not drop it."""
+        if self.students_seen < 2:
+            return []
+        always = {"status", "plan_status", "at_risk"}
+        many = self.many
+        return [name for name in self.fields if name in always or name in many or name.removesuffix("_name") in many]
+
+    def plain(self) -> list[Any]:
+        """The shown filters that are plain fields (drop-downs), as bound fields."""
+        searched = {*SEARCHED, *(f"{name}_name" for name in SEARCHED)}
+        return [self[name] for name in self.shown() if name not in searched]
+
+    def kept(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` of the filters set (from a link) but not shown: kept as hidden fields."""
+        if not self.is_bound:
+            return []
+        shown = set(self.shown())
+        return [(name, self.data[name]) for name in self.fields if name not in shown and self.data.get(name)]
+
+    def searched(self) -> list[dict[str, Any]]:
+        """The shown search-as-you-type filters, each with its fields and the chosen name (for the page)."""
+        shown = set(self.shown())
+        out = []
+        for name in SEARCHED:
+            if name not in shown:
+                continue
+            chosen = self.cleaned_data.get(name) if self.is_bound and self.is_valid() else None
+            out.append(
+                {
+                    "kind": name,
+                    "id_field": self[name],
+                    "text_field": self[f"{name}_name"],
+                    "chosen": filter_choices.label(chosen) if chosen is not None else "",
+                }
+            )
+        return out
 
     def filters(self) -> dict[str, Any] | None:
         """The chosen filters for ``students.selectors.student_list``; None when a value is not one the
         user may choose (an unknown or out-of-scope programme, say): such a filter matches nobody, rather
-        than being dropped and widening the list or the export."""
+        than being dropped and widening the list or the export. A name typed without picking a suggestion
+        filters by name among the reader's choices (``<name>_in``)."""
         if not self.is_bound:
             return {}
         if not self.is_valid():
             return None
-        if "tutor" not in self.fields and self.data.get("tutor"):
-            return None  # a tutor filter this reader is not offered: as an unknown tutor, it matches nobody
+        for name in SEARCHED:
+            if name not in self.fields and (self.data.get(name) or self.data.get(f"{name}_name")):
+                return None  # a filter this reader is not offered: as an unknown value, it matches nobody
         data = dict(self.cleaned_data)
+        for name in SEARCHED:
+            text = data.pop(f"{name}_name", "") or ""
+            if name in self.fields and data.get(name) is None and text.strip():
+                data[f"{name}_in"] = filter_choices.matching(self.fields[name].queryset, text)  # type: ignore[attr-defined]
         data["at_risk"] = data.get("at_risk") == "yes"
         return data
 

@@ -41,4 +41,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/destination/", lists.DestinationView.as_view(), name="destination"),
     path("import/", lists.StudentImportView.as_view(), name="import"),
     path("export/", lists.StudentExportView.as_view(), name="export"),
+    path("choices/<str:kind>/", lists.FilterChoicesView.as_view(), name="filter-choices"),
 ]

@@ -44,7 +44,58 @@
     update();
   }
 
+  /* Search-as-you-type filters ([data-search-filter]: a text field, a hidden id, the suggestions htmx puts
+     under them). Picking a suggestion sets the id and the name; typing again clears the id, so a typed
+     name filters by name, as it does without JavaScript. Escape closes the suggestions. */
+  function attachSearchFilter(box) {
+    if (box.dataset.searchOn === "on") return;
+    box.dataset.searchOn = "on";
+    var text = box.querySelector("[data-search-text]");
+    var value = box.querySelector("[data-search-value]");
+    var choices = box.querySelector(".search-choices-box");
+    if (!text || !value || !choices) return;
+    text.addEventListener("input", function () { value.value = ""; });
+    text.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") choices.innerHTML = "";
+      if (event.key === "ArrowDown") {
+        var first = choices.querySelector("[data-pick-value]");
+        if (first) { event.preventDefault(); first.focus(); }
+      }
+    });
+    choices.addEventListener("click", function (event) {
+      var pick = event.target.closest("[data-pick-value]");
+      if (!pick) return;
+      value.value = pick.getAttribute("data-pick-value");
+      text.value = pick.getAttribute("data-pick-label");
+      choices.innerHTML = "";
+      text.focus();
+    });
+  }
+
+  /* "Select all" boxes (input[data-select-all="<name>"]) tick or untick every box of that name in their
+     form, and show "some" (indeterminate) when only some are ticked. */
+  function attachSelectAll(box) {
+    if (box.dataset.selectAllOn === "on") return;
+    box.dataset.selectAllOn = "on";
+    var scope = box.form || document;
+    var selector = 'input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]';
+    function boxes() { return Array.prototype.slice.call(scope.querySelectorAll(selector)); }
+    function update() {
+      var all = boxes(), ticked = all.filter(function (b) { return b.checked; }).length;
+      box.checked = all.length > 0 && ticked === all.length;
+      box.indeterminate = ticked > 0 && ticked < all.length;
+    }
+    box.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = box.checked; });
+      update();
+    });
+    scope.addEventListener("change", function (event) { if (event.target !== box) update(); });
+    update();
+  }
+
   function attachAll(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(attachSelectAll);
+    root.querySelectorAll("[data-search-filter]").forEach(attachSearchFilter);
     root.querySelectorAll("textarea[maxlength]").forEach(attachCounter);
     root.querySelectorAll("button[data-needs-checked]").forEach(attachNeedsChecked);
   }

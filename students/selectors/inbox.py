@@ -30,16 +30,20 @@ def plan_inbox(user: AnyUser) -> list[InboxItem]:
             user,
             "view",
         ).count()
-        plan_url = reverse("students:plan", args=[own.student_id])
-        items.append(InboxItem(_("Late milestones in your plan"), late, plan_url, late=True))
+        plan_url, mine = reverse("students:plan", args=[own.student_id]), reverse("students:plan-mine")
+        items.append(InboxItem(_("Late milestones in your plan"), late, plan_url, late=True, nav_url=mine))
         if own.status == PlanStatus.RETURNED:
-            items.append(InboxItem(_("Your plan was returned: change it and submit it again"), 1, plan_url))
+            items.append(
+                InboxItem(_("Your plan was returned: change it and submit it again"), 1, plan_url, nav_url=mine)
+            )
     queue = plan_approval_queue(user=user)
-    approvals = reverse("students:approvals")
+    approvals, students = reverse("students:approvals"), reverse("students:list")  # badge: "Students"
     if access.can(user, "approve", TrainingPlan):
-        items.append(InboxItem(_("Plans waiting for the office's approval"), queue["for_office"].count(), approvals))
+        waiting = queue["for_office"].count()
+        items.append(InboxItem(_("Plans waiting for the office's approval"), waiting, approvals, nav_url=students))
         at_risk = student_at_risk_list(user=user, today=today).count()
         items.append(InboxItem(_("Students at risk"), at_risk, reverse("students:at-risk"), late=True))
     else:
-        items.append(InboxItem(_("Plans waiting for your approval as tutor"), queue["for_me"].count(), approvals))
+        waiting = queue["for_me"].count()
+        items.append(InboxItem(_("Plans waiting for your approval as tutor"), waiting, approvals, nav_url=students))
     return items

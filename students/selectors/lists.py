@@ -68,7 +68,9 @@ def student_list(
     placements at their own partner), ``plan_status``, ``risk_late``, ``risk_no_plan`` and ``at_risk``.
 
     Filters: ``programme``, ``cohort``, ``status``, ``tutor``, ``partner`` (a non-cancelled placement
-    there, among the placements the user may see), ``plan_status``, ``at_risk`` (true: at risk only).
+    there, among the placements the user may see), ``supervisor`` (likewise, under that supervisor),
+    ``plan_status``, ``at_risk`` (true: at risk only); ``tutor_in``, ``partner_in`` and ``supervisor_in``
+    take a queryset instead of one value (the names matching what was typed in the filter).
     """
     filters = filters or {}
     today = today or timezone.localdate()
@@ -121,11 +123,17 @@ def student_list(
         students = students.filter(status=status)
     if tutor := filters.get("tutor"):
         students = students.filter(tutor=tutor)
-    if partner := filters.get("partner"):
-        placed = access.scope(
-            Placement.objects.filter(partner=partner).exclude(status=PlacementStatus.CANCELLED), user, "view"
-        )
-        students = students.filter(pk__in=placed.values("student_id"))
+    if (tutors := filters.get("tutor_in")) is not None:
+        students = students.filter(tutor__in=tutors.values("pk"))
+    for name, field in (("partner", "partner"), ("supervisor", "supervisor")):
+        wanted = Q(**{field: value}) if (value := filters.get(name)) else None
+        if (among := filters.get(f"{name}_in")) is not None:
+            wanted = Q(**{f"{field}__in": among.values("pk")})
+        if wanted is not None:
+            placed = access.scope(
+                Placement.objects.filter(wanted).exclude(status=PlacementStatus.CANCELLED), user, "view"
+            )
+            students = students.filter(pk__in=placed.values("student_id"))
     if plan_status := filters.get("plan_status"):
         students = students.filter(plan__status=plan_status)
     if filters.get("at_risk"):

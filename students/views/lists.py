@@ -45,6 +45,7 @@ from partners.models import MembershipRole
 from students import exports, selectors
 from students.list_forms import DestinationForm, StudentFilterForm, StudentImportConfirmForm, StudentImportForm
 from students.models import Placement, Student, TrainingPlan
+from students.selectors import filter_choices
 from students.services import destinations, imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,7 +109,24 @@ class StudentListView(_FilteredStudentsView):
         user = self.request.user
         context["title"] = _list_title(user)
         context["can_import"] = access.can(user, "create", Student)
+        # The office's and tutors' buttons: the plans to approve and the at-risk list are theirs to follow.
+        context["follows_plans"] = access.can(user, "approve", TrainingPlan) or access.is_tutor(user)
         return context
+
+
+class FilterChoicesView(LoginRequiredMixin, View):
+    """GET ``?q=`` (or ``?<kind>_name=``, the field's own name, as htmx sends it): the names among the
+    reader's tutor, partner or supervisor choices that match, at most 20, as the suggestions under the
+    students list's search-as-you-type filter. A kind the reader has no choice of is a 404, like any
+    page they have no part in."""
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        text = (request.GET.get("q") or request.GET.get(f"{kind}_name") or "")[:200]
+        found = filter_choices.search(user=request.user, kind=kind, text=text)
+        if found is None:
+            raise not_found(request, "search", f"{kind} choices")
+        context = {"kind": kind, "found": found, "text": text, "limit": filter_choices.SEARCH_LIMIT}
+        return render(request, "students/_filter_choices.html", context)
 
 
 class StudentAtRiskView(_FilteredStudentsView):

@@ -42,6 +42,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "programmes:agreement-detail": lambda w: {"pk": agreement_a(w).pk},
     "programmes:agreement-document": lambda w: {"pk": agreement_a(w).pk},
     "programmes:agreement-terminate": lambda w: {"pk": agreement_a(w).pk},
+    "students:filter-choices": lambda w: {"kind": "tutor"},
 }
 
 

@@ -265,7 +265,36 @@ def test_finding_form_offers_only_the_inspected_partners_placements_supervisors_
 
     assert _options(html, "placement") == {world.placement_a.pk}
     assert _options(html, "supervisor") == {helpers.user(world, "supervisor_a").pk}
-    assert _options(html, "practice_logs") == {logs[0].pk}
+    assert _ticks(html, "practice_logs") == {logs[0].pk}
+
+
+def _ticks(html: str, name: str) -> set[int]:
+    """The checkboxes of a checkbox list (the practice-hour entries' picker)."""
+    assert f'<select name="{name}"' not in html
+    return {int(pk) for pk in re.findall(rf'type="checkbox" name="{name}" value="(\d+)"', html)}
+
+
+def test_the_entries_are_ticked_on_cards_with_date_hours_student_and_description(
+    world: World, inspection: Inspection, logs: tuple[PracticeLog, PracticeLog]
+) -> None:
+    second = PracticeLogFactory.create(
+        placement=logs[0].placement, date=logs[0].date, hours=2.5, description="Contrast injection protocol " * 10
+    )
+    client = _c(world, "inspector")
+
+    html = _html(client.get(_url("finding-add", inspection)))
+    picker = html.split('data-testid="log-picker"', 1)[1].split("</fieldset>", 1)[0]
+    card = picker.split(f'value="{second.pk}"', 1)[1].split("</label>", 1)[0]
+    assert f"{second.date:%Y-%m-%d}" in card and world.student_a.user.display_name in card and "2.5 h" in card
+    assert "Contrast injection protocol" in card and "…" in card  # an excerpt, not the whole description
+    assert f'value="{logs[0].pk}"' in picker
+    assert 'data-select-all="practice_logs"' in picker
+
+    # A refusal elsewhere keeps what was ticked.
+    post = {"severity": Severity.MINOR, "practice_logs": [second.pk]}  # no description: refused
+    refused = _html(client.post(_url("finding-add", inspection), post))
+    assert re.search(rf'value="{second.pk}" id="[^"]+" checked', refused)
+    assert not re.search(rf'value="{logs[0].pk}" id="[^"]+" checked', refused)
 
 
 def test_a_major_finding_opens_an_action_due_in_30_days_and_tells_the_coordinator(
