@@ -307,15 +307,43 @@ register(ApiToken, {"view": office_only, "revoke": office_only})
 # --- The interface -----------------------------------------------------------------------------------
 
 
+def branches(q: Q) -> list[Q]:
+    """The alternatives a rule's ``q`` ORs together (``q`` alone when it is no OR), nested ORs flattened."""
+    if q.connector != Q.OR or q.negated or len(q.children) < 2:
+        return [q]
+    found: list[Q] = []
+    for child in q.children:
+        found.extend(branches(child) if isinstance(child, Q) else [Q(child)])
+    return found
+
+
+def rows_matching(model: type[models.Model], q: Q) -> QuerySet[Any]:
+    """Subquery: the primary keys of ``model``'s rows that match ``q``, as a UNION of one SELECT per
+    alternative of ``q`` (see ``scope``)."""
+    parts = [model._base_manager.filter(branch).order_by().values("pk") for branch in branches(q)]
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+
+
 def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
-    """The rows of ``qs`` that ``user`` may act on with ``action``."""
+    """The rows of ``qs`` that ``user`` may act on with ``action``.
+
+    A rule that ORs alternatives reached through different joins ("the student's own, or their tutor's,
+    or at a placement they supervise, or at a partner they coordinate") is applied as ``pk IN (a UNION of
+    one SELECT per alternative)``: each alternative then uses its own index (the student's, the
+    placement's) and the UNION holds only the rows in scope. Written as one OR, PostgreSQL can use none
+    of them: it walks the table (or the ordering's index) and tests every row against every alternative,
+    which at a million entries cost seconds for a supervisor's page (issue #19). A rule of one
+    alternative is applied as it is. ``can`` keeps the OR: it tests one row, found by its key.
+    """
     rule = _rule(user, action, qs.model)
     if rule.everything:
         return qs
     if rule.q is None:
         return qs.none()
     # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
-    return qs.filter(rule.q)
+    if len(branches(rule.q)) == 1:
+        return qs.filter(rule.q)
+    return qs.filter(pk__in=rows_matching(qs.model, rule.q))
 
 
 def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:
