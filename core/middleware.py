@@ -16,6 +16,14 @@ _LAST_SEEN_STEP = 60.0
 exact to within a minute."""
 
 
+def mark_seen_at_login(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """Logging in counts as being seen (``user_logged_in``): the session is saved by the login anyway, so
+    the pages of the next minute write nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[_LAST_SEEN] = time.time()
+
+
 class IdleSessionTimeoutMiddleware:
     """Log a browser session out after ``SESSION_IDLE_MINUTES`` without a request.
 

@@ -333,10 +333,9 @@ class PkAmong(Func):
     """The condition "the row's key is among those ``rows`` selects" (``rows``: a subquery of keys).
 
     On PostgreSQL it is ``pk = ANY(ARRAY(rows))``: the subquery is uncorrelated, so it runs once per
-    statement (an InitPlan) and the keys are then looked up in the primary key index, even when the scoped
-    queryset is itself a correlated subquery (a progress sum per category) that runs once per outer row.
-    As ``pk IN (rows)`` PostgreSQL plans it as a semi-join inside that subquery and computes the UNION
-    again for each row. Elsewhere (SQLite) it is ``pk IN (rows)``.
+    statement (an InitPlan) and its keys are looked up in the primary key index. As ``pk IN (rows)``,
+    PostgreSQL may plan it as a semi-join that is computed again wherever the query it sits in runs again.
+    Elsewhere (SQLite) it is ``pk IN (rows)``.
     """
 
     output_field = BooleanField()
@@ -353,7 +352,7 @@ class PkAmong(Func):
         return f"{sql})", tuple(params)
 
 
-def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
+def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: bool = False) -> QuerySet[M]:
     """The rows of ``qs`` that ``user`` may act on with ``action``.
 
     A rule that ORs alternatives reached through different joins ("the student's own, or their tutor's,
@@ -362,8 +361,13 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
     placement's) and the UNION holds only the rows in scope. Written as one OR, PostgreSQL can use none
     of them: it walks the table (or the ordering's index) and tests every row against every alternative,
     which at a million entries cost seconds for a supervisor's page (issue #19). On PostgreSQL the UNION
-    runs once per statement (``PkAmong``). A rule of one alternative is applied as it is. ``can`` keeps
-    the OR: it tests one row, found by its key.
+    runs once per statement (``PkAmong``). A rule of one alternative is applied as it is.
+
+    ``correlated=True`` keeps the OR, for a scoped queryset that goes inside a subquery run once per outer
+    row (``OuterRef``: a progress sum per student or per category). There the outer row already narrows
+    the rows to a few (one student's entries, through their index) and testing the alternatives on those
+    few is cheapest (PostgreSQL hashes the alternatives' subqueries once); a UNION of the whole scope would
+    be built, or scanned, for every outer row. ``can`` keeps the OR too: it tests one row, found by its key.
     """
     rule = _rule(user, action, qs.model)
     if rule.everything:
@@ -371,7 +375,7 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
     if rule.q is None:
         return qs.none()
     # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
-    if len(branches(rule.q)) == 1:
+    if correlated or len(branches(rule.q)) == 1:
         return qs.filter(rule.q)
     return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
 
