@@ -2,7 +2,8 @@
 
 Issue #19: written as one OR across joins, a scope made PostgreSQL walk the entries (or the ordering's
 index) and test every row against every alternative in a join filter: seconds at a million entries.
-``partners.access.scope`` now applies such a rule as ``pk IN (a UNION of one SELECT per alternative)``.
+``partners.access.scope`` now applies such a rule as ``pk = ANY(ARRAY(a UNION of one SELECT per
+alternative))``.
 These tests build a small world (a few thousand rows, ``ANALYZE``d), ask PostgreSQL for the plan of each
 scoped list as each role reads it, and check its structure: the UNION is there, its branches reach the
 big tables through index scans on the indexes meant for them, and no join filter tests an OR. No planner
