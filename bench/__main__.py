@@ -25,6 +25,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--partners", type=int, default=50, help="partners that take students (default 50)")
     parser.add_argument("--supervisors", type=int, default=20, help="supervisors per partner (default 20)")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement (default 15)")
+    parser.add_argument(
+        "--no-scale",
+        dest="scale",
+        action="store_false",
+        help="skip issue #19's table (hot pages, lists at 10k and at all entries, scoped lists, hours): bench/scale.py",
+    )
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
         "--scenario",
@@ -86,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             supervisors_per_partner=args.supervisors,
             runs=args.runs,
         )
-        run(config, reuse=kept, out=sys.stdout)
+        run(config, reuse=kept, out=sys.stdout, scale=args.scale)
     if args.scenario in {"all", "integrity"}:
         from django.core.management import call_command
 

@@ -582,9 +582,18 @@ def _analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def run(config: BenchConfig, *, reuse: bool, out: TextIO) -> list[Result]:
-    """Migrate, load (unless ``reuse`` finds a finished load), analyse, measure and print."""
+SCALE_SMALL = 10_000
+"""Entries loaded when issue #19's lists are first measured (``bench/scale.py``, row 2): the same lists are
+measured again with every entry loaded."""
+
+
+def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False) -> list[Result]:
+    """Migrate, load (unless ``reuse`` finds a finished load), analyse, measure and print. With ``scale``,
+    issue #19's table too (``bench/scale.py``): its lists once after the first ``SCALE_SMALL`` entries,
+    then everything once all entries are in."""
     from django.core.management import call_command
+
+    from bench import scale as scale_bench
 
     write = out.write
     today = timezone.localdate()
@@ -593,6 +602,7 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO) -> list[Result]:
     migrated = time.perf_counter() - started
     existing = Programme.objects.filter(code="bench-mit").first()
     load_line: str
+    small_lists: dict[str, tuple[float, int]] | None = None
     if reuse and existing is not None and PracticeLog.objects.count() == config.entries:
         population = _population_from_database(existing, today)
         load_line = "reused the entries of an earlier run (--keep)"
@@ -607,8 +617,17 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO) -> list[Result]:
             today=today,
         )
         t1 = time.perf_counter()
+        rows = entry_rows(population, limit=config.entries)
+        if scale and config.entries > SCALE_SMALL:
+            first = copy_entries(itertools.islice(rows, SCALE_SMALL))
+            _analyze()
+            people = scale_bench.personas(population.placements[0].id)
+            small_lists = scale_bench.measure_lists(people, runs=config.runs, warmup=config.warmup)
+            t1 = time.perf_counter()
+        else:
+            first = 0
         with indexes_set_aside():
-            loaded = copy_entries(entry_rows(population, limit=config.entries))
+            loaded = first + copy_entries(rows)
             t_copied = time.perf_counter()
         t2 = time.perf_counter()
         _analyze()
@@ -638,4 +657,18 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO) -> list[Result]:
             f"{r.ratio:>6.2f}x {r.queries:>7} {r.runs:>4}\n"
         )
     write(f"\nmeasured in {time.perf_counter() - t4:.1f} s; whole run {time.perf_counter() - started:.1f} s\n")
+    if scale:
+        t5 = time.perf_counter()
+        write("\nIssue #19's table (bench/scale.py): each ratio against its goal\n")
+        people = scale_bench.personas(population.placements[0].id)
+        runs, warmup = config.runs, config.warmup
+        large_lists = scale_bench.measure_lists(people, runs=runs, warmup=warmup)
+        table = [
+            *scale_bench.measure_pages(people, runs=runs, warmup=warmup),
+            *scale_bench.compare_lists(small_lists, large_lists, small_n=SCALE_SMALL, large_n=counts["entries"]),
+            *scale_bench.measure_scoped(people, runs=runs, warmup=warmup),
+            *scale_bench.measure_hours(people, runs=runs, warmup=warmup),
+        ]
+        scale_bench.write_rows(table, out)
+        write(f"table measured in {time.perf_counter() - t5:.1f} s\n")
     return results

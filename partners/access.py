@@ -38,12 +38,12 @@ import datetime
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
@@ -58,6 +58,10 @@ from partners.models import (
     PartnerUserObjectPermission,
     Site,
 )
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 logger = logging.getLogger("tandem.access")
 
@@ -307,15 +311,73 @@ register(ApiToken, {"view": office_only, "revoke": office_only})
 # --- The interface -----------------------------------------------------------------------------------
 
 
-def scope(qs: QuerySet[M], user: AnyUser, action: str = "view") -> QuerySet[M]:
-    """The rows of ``qs`` that ``user`` may act on with ``action``."""
+def branches(q: Q) -> list[Q]:
+    """The alternatives a rule's ``q`` ORs together (``q`` alone when it is no OR), nested ORs flattened."""
+    if q.connector != Q.OR or q.negated or len(q.children) < 2:
+        return [q]
+    found: list[Q] = []
+    for child in q.children:
+        found.extend(branches(child) if isinstance(child, Q) else [Q(child)])
+    return found
+
+
+def rows_matching(model: type[models.Model], q: Q) -> QuerySet[Any]:
+    """Subquery: the primary keys of ``model``'s rows that match ``q``, as a UNION of one SELECT per
+    alternative of ``q`` (see ``scope``). UNION ALL: a row matching two alternatives is listed twice, which
+    a membership test does not mind, and nothing is spent removing duplicates."""
+    parts = [model._base_manager.filter(branch).order_by().values("pk") for branch in branches(q)]
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+
+
+class PkAmong(Func):
+    """The condition "the row's key is among those ``rows`` selects" (``rows``: a subquery of keys).
+
+    On PostgreSQL it is ``pk = ANY(ARRAY(rows))``: the subquery is uncorrelated, so it runs once per
+    statement (an InitPlan) and its keys are looked up in the primary key index. As ``pk IN (rows)``,
+    PostgreSQL may plan it as a semi-join that is computed again wherever the query it sits in runs again.
+    Elsewhere (SQLite) it is ``pk IN (rows)``.
+    """
+
+    output_field = BooleanField()
+    template = "%(expressions)s"
+    arg_joiner = " IN "
+
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        super().__init__(F("pk"), Subquery(rows))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = self.as_sql(compiler, connection, arg_joiner=" = ANY(ARRAY", **extra_context)
+        return f"{sql})", tuple(params)
+
+
+def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: bool = False) -> QuerySet[M]:
+    """The rows of ``qs`` that ``user`` may act on with ``action``.
+
+    A rule that ORs alternatives reached through different joins ("the student's own, or their tutor's,
+    or at a placement they supervise, or at a partner they coordinate") is applied as ``pk IN (a UNION of
+    one SELECT per alternative)``: each alternative then uses its own index (the student's, the
+    placement's) and the UNION holds only the rows in scope. Written as one OR, PostgreSQL can use none
+    of them: it walks the table (or the ordering's index) and tests every row against every alternative,
+    which at a million entries cost seconds for a supervisor's page (issue #19). On PostgreSQL the UNION
+    runs once per statement (``PkAmong``). A rule of one alternative is applied as it is.
+
+    ``correlated=True`` keeps the OR, for a scoped queryset that goes inside a subquery run once per outer
+    row (``OuterRef``: a progress sum per student or per category). There the outer row already narrows
+    the rows to a few (one student's entries, through their index) and testing the alternatives on those
+    few is cheapest (PostgreSQL hashes the alternatives' subqueries once); a UNION of the whole scope would
+    be built, or scanned, for every outer row. ``can`` keeps the OR too: it tests one row, found by its key.
+    """
     rule = _rule(user, action, qs.model)
     if rule.everything:
         return qs
     if rule.q is None:
         return qs.none()
     # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
-    return qs.filter(rule.q)
+    if correlated or len(branches(rule.q)) == 1:
+        return qs.filter(rule.q)
+    return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
 
 
 def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:

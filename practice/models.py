@@ -158,10 +158,12 @@ class PracticeLog(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["placement", "status", "date"], name="log_placement_status_idx"),
-            models.Index(fields=["student", "date"], name="log_student_date_idx"),
-            models.Index(fields=["student", "status", "category"], name="log_progress_idx"),
+            # The lists' order (-date, -id), whole and per student: read in order, no sort (issue #19).
+            models.Index(fields=["student", "date", "id"], name="log_student_date_id_idx"),
+            # Progress sums read from the index alone (an index-only scan): hours ride along.
+            models.Index(fields=["student", "status", "category"], include=["hours"], name="log_progress_idx"),
             models.Index(fields=["status", "entered_at"], name="log_status_entered_idx"),
-            models.Index(fields=["date"], name="log_date_idx"),
+            models.Index(fields=["date", "id"], name="log_date_id_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -80,19 +80,20 @@ def _live_placements() -> QuerySet[Placement]:
 
 
 def _visible_logs(user: AnyUser) -> QuerySet[PracticeLog]:
-    return access.scope(PracticeLog.objects.all(), user, "view")
+    """The entries the user may see, for sums in subqueries run once per row (``correlated``)."""
+    return access.scope(PracticeLog.objects.all(), user, "view", correlated=True)
 
 
 def _hours_hidden(user: AnyUser) -> Q:
     """On placements: the user may see the placement but not its hours (``view_hours`` in practice/access.py:
     a co-supervisor sees every placement of the student, but the hours only where they supervise). Such a
     placement is listed without figures and left out of the totals, rather than shown as 0 h approved."""
-    return ~Q(pk__in=access.scope(Placement.objects.all(), user, "view_hours").values("pk"))
+    return ~Q(pk__in=access.scope(Placement.objects.all(), user, "view_hours", correlated=True).values("pk"))
 
 
 def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
     """Live placements whose hours the user reads: those they may see, but for ``_hours_hidden`` ones."""
-    return access.scope(_live_placements(), user, "view").exclude(_hours_hidden(user))
+    return access.scope(_live_placements(), user, "view", correlated=True).exclude(_hours_hidden(user))
 
 
 # --- Arithmetic on the sums -------------------------------------------------------------------------------

@@ -160,6 +160,8 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["target_partner", "status"], name="inspection_partner_status_idx"),
             models.Index(fields=["status", "planned_date"], name="inspection_status_date_idx"),
+            # The list's order (-planned_date, -id): the top of a page read in order (issue #19).
+            models.Index(fields=["planned_date", "id"], name="inspection_date_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"),

@@ -150,6 +150,18 @@ def test_recently_active_session_stays_logged_in(person: User) -> None:
     assert time.time() - client.session["tandem_last_seen"] < 60
 
 
+def test_last_seen_is_written_at_most_once_a_minute(person: User) -> None:
+    """A click within a minute of the last written one leaves the session as it was (no write per request)."""
+    client = client_for(person)
+    client.get(reverse("core:start"))
+    _age_session(client, 10)
+    written = client.session["tandem_last_seen"]
+
+    assert client.get(reverse("core:start")).status_code == 200
+
+    assert client.session["tandem_last_seen"] == written
+
+
 # --- Password reset ---------------------------------------------------------------------------------
 
 

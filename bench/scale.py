@@ -1,0 +1,325 @@
+"""Issue #19's table, rows 1 to 4: what people feel at a real university's scale, each row against its goal.
+
+Runs on the practice scenario's data (``bench/practice.py``: its programme, partners, students and entries),
+through Django's test ``Client`` in this process (the same middleware, sessions and templates as a server;
+no network or worker processes around them), and prints each measurement as a ratio with its absolute
+figures and the goal beside it:
+
+1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list), each
+   against the authenticated API root through the same client and session (goal: 2x or less);
+2. the entry lists (a student's and a supervisor's ``/api/v1/practice-logs/``, the queue page, the office's
+   entries API) with 1,000,000 entries against the same lists with 10,000 (``measure_lists`` runs once
+   after the first 10,000 entries are loaded and again after all of them; goal: 1.3x or less);
+3. each role's scoped list against the office's unscoped one: the entries API for a student, a supervisor,
+   a supervisor whose placements have ended, a coordinator; the students API for a supervisor and a
+   coordinator (goal: 1.5x or less);
+4. approved hours per student and category (one ORM aggregate) and ``student_progress`` against the same
+   SQL replayed raw (goal: 1.3x or less), and whether the sum is read from the index alone.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from django.db import connection
+from django.db.models import Sum
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import PlatformRole, grant_platform_role
+from partners.models import Membership, MembershipRole
+from practice import selectors
+from practice.models import EntryStatus, PracticeLog
+from students.models import Placement, Student, TrainingPlan
+
+API_ROOT = "api:api-root"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measurement against its floor, and the goal the ratio must meet."""
+
+    name: str
+    median: float
+    floor_name: str
+    floor_median: float
+    goal: float
+    queries: int = 0
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.floor_median if self.floor_median else float("inf")
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= self.goal
+
+
+@dataclass(frozen=True)
+class Personas:
+    """Who reads: a student with a year of entries, their placement's supervisor, a supervisor whose only
+    placement has ended, the coordinator of the partner, the office."""
+
+    student: User
+    student_id: int
+    supervisor: User
+    ended_supervisor: User
+    coordinator: User
+    office: User
+
+
+def personas(first_placement_id: int) -> Personas:
+    """The readers, made once (``get_or_create``): the office, and a supervisor given the first placement
+    (a finished one) as their only one; the student gets a draft plan (the bench loads none)."""
+    placement = Placement.objects.select_related("student__user", "supervisor").get(pk=first_placement_id)
+    office, _created = User.objects.get_or_create(username="bench-office", defaults={"full_name": "Bench Office"})
+    grant_platform_role(office, PlatformRole.OFFICE)
+    ended, _created = User.objects.get_or_create(username="bench-sup-ended", defaults={"full_name": "Bench Ended"})
+    _supervisor_membership(ended, placement.partner_id)
+    if placement.supervisor_id != ended.pk:
+        Placement.objects.filter(pk=placement.pk).update(supervisor=ended)
+    another = Placement.objects.filter(student_id=placement.student_id).exclude(pk=placement.pk).first()
+    supervisor = another.supervisor if another is not None else placement.supervisor
+    coordinator = Membership.objects.get(partner_id=placement.partner_id, role=MembershipRole.COORDINATOR).user
+    TrainingPlan.objects.get_or_create(student_id=placement.student_id)  # the plan page needs one (a draft)
+    return Personas(
+        student=placement.student.user,
+        student_id=placement.student_id,
+        supervisor=supervisor,
+        ended_supervisor=ended,
+        coordinator=coordinator,
+        office=office,
+    )
+
+
+def _supervisor_membership(user: User, partner_id: int) -> None:
+    if not Membership.objects.filter(user=user, partner_id=partner_id, role=MembershipRole.SUPERVISOR).exists():
+        Membership.objects.create(user=user, partner_id=partner_id, role=MembershipRole.SUPERVISOR)
+
+
+# --- Timing --------------------------------------------------------------------------------------------------
+
+
+def median_seconds(fn: Callable[[], object], *, runs: int, warmup: int) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(max(runs, 1)):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _client(user: User) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+def _getter(client: Client, url: str, *, api: bool) -> Callable[[], None]:
+    headers = {"HTTP_ACCEPT": "application/json"} if api else {}
+
+    def get() -> None:
+        response = client.get(url, **headers)  # type: ignore[arg-type]
+        assert response.status_code == 200, (url, response.status_code)
+
+    return get
+
+
+def _queries(fn: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def _entries_url() -> str:
+    return reverse("api:practice-log-list")
+
+
+# --- Row 1: hot pages against the API root -----------------------------------------------------------------
+
+
+def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
+    """Each hot page against the API root through the same client."""
+    pages: list[tuple[str, User, str]] = [
+        ("plan page (student)", people.student, reverse("students:plan", args=[people.student_id])),
+        ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
+        ("student list (office)", people.office, reverse("students:list")),
+        ("inspection list (office)", people.office, reverse("supervision:list")),
+    ]
+    rows = []
+    for name, user, url in pages:
+        client = _client(user)
+        page = _getter(client, url, api=False)
+        try:
+            queries = _queries(page)
+        except AssertionError as refused:
+            rows.append(Row(f"1 {name}", 0.0, "API root, same client", 0.0, 2.0, note=f"not measured: {refused}"))
+            continue
+        floor = _getter(client, reverse(API_ROOT), api=True)
+        rows.append(
+            Row(
+                f"1 {name}",
+                median_seconds(page, runs=runs, warmup=warmup),
+                "API root, same client",
+                median_seconds(floor, runs=runs, warmup=warmup),
+                2.0,
+                queries,
+            )
+        )
+    return rows
+
+
+# --- Row 2: the same lists at two sizes ----------------------------------------------------------------------
+
+
+def measure_lists(people: Personas, *, runs: int, warmup: int) -> dict[str, tuple[float, int]]:
+    """The entry lists' medians (seconds) and query counts at the data size loaded now."""
+    lists: list[tuple[str, User, str, bool]] = [
+        ("student's entries API", people.student, _entries_url(), True),
+        ("supervisor's entries API", people.supervisor, _entries_url(), True),
+        ("sign-off queue page", people.supervisor, reverse("practice:queue"), False),
+        ("office's entries API", people.office, _entries_url(), True),
+    ]
+    found = {}
+    for name, user, url, api in lists:
+        get = _getter(_client(user), url, api=api)
+        queries = _queries(get)
+        found[name] = (median_seconds(get, runs=runs, warmup=warmup), queries)
+    return found
+
+
+def compare_lists(
+    small: dict[str, tuple[float, int]] | None, large: dict[str, tuple[float, int]], *, small_n: int, large_n: int
+) -> list[Row]:
+    """Row 2: each list at ``large_n`` entries against itself at ``small_n``."""
+    rows = []
+    for name, (median, queries) in large.items():
+        if small is None:
+            rows.append(Row(f"2 {name}", median, "", 0.0, 1.3, queries, note="no small load (reused data)"))
+            continue
+        rows.append(Row(f"2 {name} ({large_n:,})", median, f"same at {small_n:,}", small[name][0], 1.3, queries))
+    return rows
+
+
+# --- Row 3: scoped against unscoped -----------------------------------------------------------------------------
+
+
+def measure_scoped(people: Personas, *, runs: int, warmup: int) -> list[Row]:
+    """Each role's scoped list against the office's, same endpoint."""
+    entries, students = _entries_url(), reverse("api:student-list")
+    office = _client(people.office)
+    floors = {
+        url: median_seconds(_getter(office, url, api=True), runs=runs, warmup=warmup) for url in (entries, students)
+    }
+    cases: list[tuple[str, User, str]] = [
+        ("entries API: student", people.student, entries),
+        ("entries API: supervisor", people.supervisor, entries),
+        ("entries API: supervisor, placements ended", people.ended_supervisor, entries),
+        ("entries API: coordinator", people.coordinator, entries),
+        ("students API: supervisor", people.supervisor, students),
+        ("students API: coordinator", people.coordinator, students),
+    ]
+    rows = []
+    for name, user, url in cases:
+        get = _getter(_client(user), url, api=True)
+        queries = _queries(get)
+        median = median_seconds(get, runs=runs, warmup=warmup)
+        rows.append(Row(f"3 {name}", median, "office's, same API", floors[url], 1.5, queries))
+    return rows
+
+
+# --- Row 4: hours per student, ORM against raw SQL -----------------------------------------------------------
+
+
+def hours_by_category(student_id: int) -> list[dict[str, Any]]:
+    """Approved hours of one student per activity category: one aggregate ORM query."""
+    rows: Any = (
+        PracticeLog.objects.filter(student_id=student_id, status=EntryStatus.APPROVED)
+        .values("category_id")
+        .annotate(hours=Sum("hours"))
+        .order_by("category_id")
+    )
+    return list(rows)
+
+
+def _raw(fn: Callable[[], object]) -> tuple[Callable[[], None], list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    statements = [query["sql"] for query in captured.captured_queries]
+
+    def replay() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return replay, statements
+
+
+def index_only(sql: str) -> bool:
+    """Whether PostgreSQL reads the entries of ``sql`` from an index alone (no visit to the table)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return "Index Only Scan" in plan and "Seq Scan on practice_practicelog" not in plan
+
+
+def measure_hours(people: Personas, *, runs: int, warmup: int) -> list[Row]:
+    """Row 4: the aggregate and ``student_progress`` against their SQL, raw."""
+    student = Student.objects.select_related("programme").get(pk=people.student_id)
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("hours per category (ORM aggregate)", lambda: hours_by_category(student.pk)),
+        ("student_progress (the student)", lambda: selectors.student_progress(student=student, user=people.student)),
+        ("student_progress (office)", lambda: selectors.student_progress(student=student, user=people.office)),
+    ]
+    rows = []
+    for name, fn in cases:
+        replay, statements = _raw(fn)
+        note = "index-only" if any(index_only(sql) for sql in statements if "SUM" in sql) else "reads the table"
+        rows.append(
+            Row(
+                f"4 {name}",
+                median_seconds(fn, runs=runs, warmup=warmup),
+                "same SQL, raw cursor",
+                median_seconds(replay, runs=runs, warmup=warmup),
+                1.3,
+                len(statements),
+                note,
+            )
+        )
+    return rows
+
+
+# --- Printing -------------------------------------------------------------------------------------------------
+
+
+def write_rows(rows: Sequence[Row], out: TextIO) -> None:
+    header = (
+        f"{'measurement':<52} {'median':>9} {'floor':<22} {'median':>9} {'ratio':>7} {'goal':>6} "
+        f"{'':4} {'queries':>7}  note"
+    )
+    out.write("\n" + header + "\n" + "-" * len(header) + "\n")
+    for r in rows:
+        if not r.floor_median:
+            out.write(
+                f"{r.name:<52} {r.median * 1000:>7.1f}ms {'':<22} {'':>9} {'':>7} {r.goal:>5.1f}x      "
+                f"{r.queries:>7}  {r.note}\n"
+            )
+            continue
+        verdict = "met" if r.met else "MISS"
+        out.write(
+            f"{r.name:<52} {r.median * 1000:>7.1f}ms {r.floor_name:<22} {r.floor_median * 1000:>7.1f}ms "
+            f"{r.ratio:>6.2f}x {r.goal:>5.1f}x {verdict:<4} {r.queries:>7}  {r.note}\n"
+        )
+    met = sum(1 for r in rows if r.floor_median and r.met)
+    measured = sum(1 for r in rows if r.floor_median)
+    out.write(f"\n{met} of {measured} measurements meet their goal\n")
