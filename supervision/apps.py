@@ -14,7 +14,6 @@ class SupervisionConfig(AppConfig):
 
         # Its effects on the apps below it (reviews' concern outcomes).
         from supervision.effects import register
-
         from supervision.inbox import supervision_inbox
 
         register()
