@@ -60,7 +60,7 @@ def assert_accessible(page: Page) -> None:
 
 #: A path's numbers (primary keys, years) stand for one page pattern: ``/students/7/`` is ``/students/<n>/``.
 _NUMBER = re.compile(r"/\d+(?=/|$)")
-_STATE = """() => [location.href, document.documentElement.lang, document.contentType,
+_STATE = """() => [location.href, document.documentElement.lang, document.contentType, document.readyState,
     (document.querySelector('[data-testid=user-menu]')?.textContent || '').trim()]"""
 #: The page and locator methods a test acts through: the page is checked before each (when it is new).
 PAGE_ACTIONS = ("goto", "reload", "go_back", "screenshot", "click", "fill", "check", "select_option", "press")
@@ -131,9 +131,9 @@ class AxeWatch:
         """Run axe-core on ``page`` unless its pattern was checked already; remember what fails."""
         if page.is_closed():
             return
-        href, lang, content_type, person = page.evaluate(_STATE)
-        if not href.startswith("http") or content_type != "text/html":
-            return
+        href, lang, content_type, ready, person = page.evaluate(_STATE)
+        if not href.startswith("http") or content_type != "text/html" or ready != "complete":
+            return  # not a page of the site, or one still loading (checked at the next action)
         key = (person, url_pattern(href), lang)
         if key in self.checked:
             return
@@ -147,4 +147,6 @@ class AxeWatch:
     def finish(self) -> None:
         """Check the pages still open at the end of the test."""
         for page in self.pages.values():
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state()
             self.before(page)

@@ -64,7 +64,7 @@ PAGES: dict[str, list[str]] = {
     "inspector": ["/", "/inspections/"],
     "teacher": ["/", "/curriculum/", "/curriculum/offerings/", "/curriculum/teachers/"],
     "finance-enterprise": ["/", "/funds/"],
-    "counsellor": ["/", "/wellbeing/counsellor/", "/wellbeing/calendar/", "/wellbeing/hotlines/"],
+    "counsellor": ["/", "/wellbeing/counsellor/", "/wellbeing/calendar/", "/wellbeing/help/"],
 }
 #: The apps whose pages are checked in Chinese too (the rest: each role's first three pages).
 CHINESE_TOO = ("/curriculum/", "/reviews/", "/funds/", "/integrity/", "/projects/", "/wellbeing/")
