@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread
+
+from tests.browser.axe import AxeWatch
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -63,6 +65,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.django_db(transaction=True))
         if not CHROMIUM.exists():
             item.add_marker(skip)
+
+
+AXE_WATCH = pytest.StashKey[AxeWatch]()
+AXE_TOTALS = pytest.StashKey[list[tuple[int, float]]]()
+
+
+@pytest.fixture(autouse=True)
+def axe_watch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> AxeWatch:
+    """axe-core on every page this test's browser shows (see ``tests/browser/axe.py``), in every context the
+    test opens; the test fails (after its own assertions passed) on a serious or critical violation."""
+    watch = AxeWatch()
+    watch.install(monkeypatch)
+    request.node.stash[AXE_WATCH] = watch
+    return watch
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """A browser test that passed fails still if a page it showed has a serious or critical axe violation."""
+    result = yield
+    watch = item.stash.get(AXE_WATCH, None)
+    if watch is not None:
+        watch.finish()
+        item.config.stash.setdefault(AXE_TOTALS, []).append((len(watch.checked), watch.seconds))
+        assert not watch.failures, "axe-core (WCAG 2.2 AA, serious or critical):\n\n" + "\n\n".join(watch.failures)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """What axe-core cost the browser tests (the CI budget is tight): pages checked and seconds spent."""
+    totals = config.stash.get(AXE_TOTALS, [])
+    if totals:
+        pages, seconds = sum(t[0] for t in totals), sum(t[1] for t in totals)
+        terminalreporter.write_line(f"axe-core: {pages} pages checked in {len(totals)} tests, {seconds:.1f} s")
 
 
 @pytest.fixture(scope="session")
