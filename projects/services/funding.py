@@ -73,6 +73,10 @@ def project_expenditure_link(*, project: Project, expenditure: Expenditure, by: 
         raise refuse("expenditure", "already_linked", already)
     try:
         with transaction.atomic():
-            return ProjectExpenditure.objects.create(project=project, expenditure=expenditure, linked_by=by)
+            # the project's allocation as stored now (``project_allocation_set`` takes the same lock)
+            locked = Project.objects.select_for_update().get(pk=project.pk)
+            if locked.fund_allocation_id != allocation.pk:
+                raise refuse("expenditure", "other_allocation", _("The project's allocation has just changed."))
+            return ProjectExpenditure.objects.create(project=locked, expenditure=expenditure, linked_by=by)
     except IntegrityError as error:  # linked by someone else meanwhile
         raise refuse("expenditure", "already_linked", already) from error
