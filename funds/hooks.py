@@ -5,12 +5,18 @@
 * ``SCORECARD_SECTIONS`` "funds": budget use and open flags on each partner's scorecard;
 * ``NAV_ITEMS`` "funds": the Funds link, for the office, coordinators, finance officers and inspectors;
 * ``START_PANELS`` "funds": flags waiting for the office; spending awaiting approval at one's partner.
+
+And what funds offers the apps above it (``core.hooks`` style; ``grep -r "ALLOCATION_SECTIONS.register"``
+lists every plug): ``ALLOCATION_SECTIONS`` and ``EXPENDITURE_SECTIONS``, blocks on the allocation and the
+expenditure pages, e.g. the projects an allocation pays for and the project an expenditure serves (filled by
+``projects.hooks``: funds stands below projects and never imports it).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,8 +26,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import hooks
+from core.hooks import Hook
 from funds.models import BudgetLine, Expenditure, ExpenditureStatus, Flag, FlagStatus, SpendingTotal, cents
 from partners import access
+
+
+@dataclass(frozen=True)
+class FundsSection:
+    """A block on a funds page written by an app above funds.
+
+    ``build(user=..., obj=...)`` returns the template context for the block (``obj``: the ``Allocation``
+    or the ``Expenditure`` of the page), or ``None`` to show nothing; it shows only what ``user`` may see
+    and costs a fixed number of queries, however much data there is. ``template`` renders it, with the
+    mapping as ``section``.
+    """
+
+    key: str
+    build: Callable[..., Mapping[str, Any] | None]
+    template: str
+    order: int = 100
+
+
+ALLOCATION_SECTIONS: Hook[FundsSection] = Hook("ALLOCATION_SECTIONS")
+EXPENDITURE_SECTIONS: Hook[FundsSection] = Hook("EXPENDITURE_SECTIONS")
+
+
+def sections(hook: Hook[FundsSection], *, user: Any, obj: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    """The blocks to render on a page: (template, context) for each section that has something to show."""
+    built = ((section.template, section.build(user=user, obj=obj)) for section in hook)
+    return [(template, context) for template, context in built if context is not None]
+
 
 FLAG_WEIGHT = Decimal("0.5")
 FLAG_WEIGHT_CAP = Decimal("2.0")

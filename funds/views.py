@@ -34,6 +34,7 @@ from core.views import (
     scoped_object,
 )
 from funds import charts, exports, selectors, services
+from funds import hooks as funds_hooks
 from funds.forms import (
     AllocationForm,
     ExpenditureForm,
@@ -129,6 +130,7 @@ class AllocationDetailView(ScopedDetailView):
             versions=allocation.versions.order_by("-number").prefetch_related("lines"),
             can_record=access.can(user, "record", allocation),
             can_revise=access.can(user, "revise", allocation),
+            sections=funds_hooks.sections(funds_hooks.ALLOCATION_SECTIONS, user=user, obj=allocation),
             **_chart_context(summaries, [allocation]),
         )
         return context
@@ -240,6 +242,7 @@ class ExpenditureDetailView(ScopedDetailView):
             and reversal is None,
             can_reverse=access.can(user, "reverse", expenditure) and not expenditure.is_reversal and reversal is None,
             reverse_form=ReverseForm(),
+            sections=funds_hooks.sections(funds_hooks.EXPENDITURE_SECTIONS, user=user, obj=expenditure),
         )
         return context
 

@@ -1,8 +1,8 @@
 """Who may see and do what with research and entrepreneurial projects, outputs and points: the rules, registered
 with the engine (``partners.access``). A model without registered rules is refused, never open.
 
-- Projects (and their members and outputs): the office all; members and the leader their own projects; a
-  partner's coordinators the projects their partner is involved in.
+- Projects (and their members, outputs and the expenditures linked to them): the office all; members and
+  the leader their own projects; a partner's coordinators the projects their partner is involved in.
 - Managing a project (members, start, abandon, board posts, answering join requests): the office, the
   leader, the lead partner's coordinators. Approving and concluding a project, verifying outputs, schemes
   and reversing awards: the office.
@@ -28,6 +28,7 @@ from projects.models import (
     PointAward,
     PointsScheme,
     Project,
+    ProjectExpenditure,
     ProjectMember,
     ProjectOutput,
     ProjectPartner,
@@ -121,6 +122,7 @@ access.register(
 )
 access.register(ProjectMember, {"view": _child_view})
 access.register(ProjectOutput, {"view": _child_view, "verify": office_only})
+access.register(ProjectExpenditure, {"view": _child_view})
 access.register(PointsScheme, {"view": signed_in, "create": office_only, "change": office_only})
 access.register(PointAward, {"view": _award_view, "reverse": office_only})
 access.register(BoardPost, {"view": signed_in, "change": _post_manage})

@@ -2,7 +2,8 @@
 large government-funded research project at the institute, five small projects (two entrepreneurial, one of
 them a competition entry) concluded with verified outputs, so that ``student``'s points from small projects
 together meet the programme's minimum, an output waiting for the office, and a board post from the
-enterprise that ``student2`` has asked to join.
+enterprise that ``student2`` has asked to join. The large project is paid from the institute's share of the
+provincial training fund (``funds.demo``, which runs first) and its summer-school fees serve it (ADR 0038).
 
 Idempotent: every project is looked up by its English title first. Everything goes through the services,
 dated in the past where the story needs it (a scheme from 2024, conclusions in 2026).
@@ -14,6 +15,7 @@ import datetime
 from decimal import Decimal
 
 from accounts.models import User
+from funds.models import Allocation, Expenditure
 from partners.models import Partner
 from programmes.demo import PROGRAMME_CODE
 from programmes.models import Programme
@@ -117,6 +119,20 @@ def _scheme(programme: Programme, office: User) -> PointsScheme:
     )
 
 
+def _fund_large(office: User) -> None:
+    """The large project is paid from the institute's provincial allocation; its course fees serve it."""
+    from funds.demo import PROVINCIAL
+
+    large = Project.objects.get(title_en=LARGE_TITLE)
+    allocation = Allocation.objects.filter(fund__name=PROVINCIAL, partner=large.lead_partner).first()
+    if allocation is None or large.fund_allocation_id is not None:
+        return
+    large = services.project_allocation_set(project=large, allocation=allocation, by=office)
+    fees = Expenditure.objects.filter(allocation=allocation, payee="MR Physics Summer School").first()
+    if fees is not None:
+        services.project_expenditure_link(project=large, expenditure=fees, by=office)
+
+
 def seed() -> None:
     programme = Programme.objects.get(code=PROGRAMME_CODE)
     users = {u.username: u for u in User.objects.filter(username__in=[
@@ -165,6 +181,7 @@ def seed() -> None:
             achieved_on=datetime.date(2026, 11, 1),
             by=users["sup-institute"],
         )
+    _fund_large(office)
     for title_en, title_zh, kind, lead, leader, start, months, budget, made in SMALL_PROJECTS:
         if Project.objects.filter(title_en=title_en).exists():
             continue

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
+from funds.models import Allocation, Expenditure
 from partners.models import Partner, PartnerKind
 from programmes.models import Programme
 from projects.models import MemberRole, OutputType, ProjectKind, Scale
@@ -42,15 +43,54 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
     funding_reference = forms.CharField(
         label=_("Funding"), max_length=200, required=False, help_text=_("Grant number, contract or fund allocation.")
     )
+    fund_allocation = forms.ModelChoiceField(
+        label=_("Fund allocation"),
+        queryset=Allocation.objects.none(),
+        required=False,
+        help_text=_("The training-fund allocation that pays for the project: the lead partner's or the university's."),
+    )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, programmes: Any, hosts: Any, partners: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programmes: Any, hosts: Any, partners: Any, people: Any, allocations: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["fund_allocation"].queryset = allocations  # type: ignore[attr-defined]
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
         self.fields["lead_partner"].queryset = hosts  # type: ignore[attr-defined]
         self.fields["partners"].queryset = partners  # type: ignore[attr-defined]
         self.fields["leader"].queryset = people  # type: ignore[attr-defined]
         self.fields["leader"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+
+
+class AllocationForm(BootstrapFormMixin, forms.Form):
+    """Name (or clear) the allocation that pays for a project."""
+
+    fund_allocation = forms.ModelChoiceField(
+        label=_("Fund allocation"),
+        queryset=Allocation.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("The lead partner's or the university's."),
+    )
+
+    def __init__(self, *args: Any, allocations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund_allocation"].queryset = allocations  # type: ignore[attr-defined]
+
+
+class ExpenditureLinkForm(BootstrapFormMixin, forms.Form):
+    """Record that an expenditure of the project's allocation serves the project."""
+
+    expenditure = forms.ModelChoiceField(
+        label=_("Expenditure"), queryset=Expenditure.objects.none(), empty_label=_("Choose an expenditure…")
+    )
+
+    def __init__(self, *args: Any, expenditures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["expenditure"]
+        field.queryset = expenditures  # type: ignore[attr-defined]
+        field.label_from_instance = lambda e: f"{e.date:%Y-%m-%d} · {e.payee} · {e.amount}"  # type: ignore[attr-defined]
 
 
 class MemberForm(BootstrapFormMixin, forms.Form):

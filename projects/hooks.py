@@ -4,7 +4,9 @@
   built-in "not yet recorded" line (``PLAN_SECTIONS``, ``replaces="project_points"``);
 - the at-risk lists: behind on project points (``AT_RISK_REASONS``);
 - the navigation: "Projects" for every signed-in person (the board is open to all) (``NAV_ITEMS``);
-- the start page: join requests to answer, outputs to verify (``START_PANELS``).
+- the start page: join requests to answer, outputs to verify (``START_PANELS``);
+- the funds pages (``funds.hooks``, funds stands below projects): the projects an allocation pays for
+  (``ALLOCATION_SECTIONS``) and the project an expenditure serves (``EXPENDITURE_SECTIONS``).
 """
 
 from __future__ import annotations
@@ -60,7 +62,39 @@ def requests_panel(user: Any) -> Mapping[str, Any] | None:
     return {"key": "projects", "title": _("Projects"), "items": items}
 
 
+def allocation_projects(*, user: Any, obj: Any) -> Mapping[str, Any] | None:
+    """The allocation page's block: the projects it pays for that the reader may see (two queries)."""
+    from projects.selectors import allocation_projects as select
+
+    shown, hidden = select(user=user, allocation=obj)
+    if not shown and not hidden:
+        return None
+    return {"projects": shown, "hidden": hidden}
+
+
+def expenditure_project(*, user: Any, obj: Any) -> Mapping[str, Any] | None:
+    """The expenditure page's block: the project it serves, linked for those who may see the project."""
+    from projects.models import ProjectExpenditure
+
+    link = ProjectExpenditure.objects.select_related("project", "linked_by").filter(expenditure=obj).first()
+    if link is None:
+        return None
+    return {"link": link, "visible": access.can(user, "view", link.project)}
+
+
 def register() -> None:
+    from funds import hooks as funds_hooks
+
+    funds_hooks.ALLOCATION_SECTIONS.register(
+        funds_hooks.FundsSection(
+            key="projects", build=allocation_projects, template="projects/_allocation_projects.html"
+        )
+    )
+    funds_hooks.EXPENDITURE_SECTIONS.register(
+        funds_hooks.FundsSection(
+            key="project", build=expenditure_project, template="projects/_expenditure_project.html"
+        )
+    )
     hooks.PLAN_SECTIONS.register(
         hooks.PlanSection(
             key="project-points",

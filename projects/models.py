@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import EvidenceQuerySet
+from funds.models import Allocation, Expenditure
 from partners.models import Partner
 from programmes.models import Programme
 
@@ -206,10 +207,17 @@ class Project(models.Model):
     funding_reference = models.CharField(
         _("funding"), max_length=200, blank=True, help_text=_("Grant number, contract or fund allocation.")
     )
-    #: Extension point for the funds app (which stands below this one but is not built yet): the id of the
-    #: ``funds`` allocation that pays for the project. It becomes a foreign key when that model exists
-    #: (docs/decisions/0025-projects-and-points.md); until then ``funding_reference`` says it in words.
-    fund_allocation_id = models.PositiveBigIntegerField(_("fund allocation"), null=True, blank=True)
+    #: the training-fund allocation that pays for the project (funds stands below projects); set through
+    #: ``projects.services.project_allocation_set``, which checks it is the lead partner's or the university's
+    #: (docs/decisions/0038-projects-and-fund-allocations.md)
+    fund_allocation = models.ForeignKey(
+        Allocation,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        null=True,
+        blank=True,
+        verbose_name=_("fund allocation"),
+    )
     status_reason = models.TextField(_("reason for the last status change"), blank=True)
     concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -469,3 +477,32 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} → {self.post_id} ({self.status})"
+
+
+class ProjectExpenditure(models.Model):
+    """The project an expenditure serves: a link recorded once, by whom and when, never edited; an expenditure
+    serves at most one project, and only one paid from the project's allocation (the services check it).
+
+    It lives here, not on ``funds.Expenditure``, because funds stands below projects (docs/architecture.md).
+    """
+
+    access_partner_path = "project__lead_partner"
+
+    expenditure = models.OneToOneField(
+        Expenditure, on_delete=models.PROTECT, related_name="project_link", verbose_name=_("expenditure")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="expenditure_links", verbose_name=_("project")
+    )
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project expenditure")
+        verbose_name_plural = _("project expenditures")
+        ordering = ["project", "-linked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} ← {self.expenditure_id}"

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from funds.models import Allocation, Expenditure, ExpenditureStatus
 from partners import access
 from partners.models import Membership, Partner
 from programmes.models import Programme
@@ -26,6 +27,7 @@ from projects.models import (
     PointAward,
     PointsScheme,
     Project,
+    ProjectExpenditure,
     ProjectMember,
     ProjectOutput,
     RequestStatus,
@@ -359,10 +361,93 @@ def project_with_children(project: Project) -> Project:
     """A project with its members and outputs prefetched (for the detail page)."""
     return (
         Project.objects.filter(pk=project.pk)
-        .select_related("lead_partner", "leader", "programme", "scheme")
+        .select_related("lead_partner", "leader", "programme", "scheme", "fund_allocation__fund__source")
+        .select_related("fund_allocation__partner")
         .prefetch_related(
             Prefetch("members", queryset=ProjectMember.objects.select_related("user").order_by("role", "pk")),
             "partners",
         )
         .get()
     )
+
+
+# --- training funds: the allocation that pays for a project, the expenditures serving it (ADR 0038) --------
+
+#: how many linked expenditures a project page lists (the totals cover them all)
+SPENDING_ROWS = 20
+
+
+@dataclass
+class ProjectSpending:
+    """What a project's linked expenditures add up to: approved, awaiting approval (reversed entries and
+    their reversals net out of both), and the newest rows the reader may open."""
+
+    approved: Decimal
+    pending: Decimal
+    count: int
+    rows: list[Any]
+
+
+def allocation_choices(*, user: AnyUser) -> QuerySet[Allocation]:
+    """The allocations the user may read (the service still checks they fit the project's partner)."""
+    return access.scope(Allocation.objects.all(), user, "view").select_related("fund", "partner")
+
+
+def project_spending(*, project: Project) -> ProjectSpending:
+    """The project's linked expenditures: two queries however many there are."""
+    links = ProjectExpenditure.objects.filter(project=project, expenditure__reversed_by__isnull=True)
+    totals = links.aggregate(
+        approved=Coalesce(
+            Sum("expenditure__amount", filter=Q(expenditure__status=ExpenditureStatus.APPROVED)),
+            Value(ZERO),
+            output_field=DecimalField(),
+        ),
+        pending=Coalesce(
+            Sum("expenditure__amount", filter=Q(expenditure__status=ExpenditureStatus.PENDING)),
+            Value(ZERO),
+            output_field=DecimalField(),
+        ),
+        count=Count("pk"),
+    )
+    rows = list(
+        ProjectExpenditure.objects.filter(project=project)
+        .select_related("expenditure__reversed_by", "linked_by")
+        .order_by("-expenditure__date", "-pk")[:SPENDING_ROWS]
+    )
+    return ProjectSpending(totals["approved"], totals["pending"], totals["count"], rows)
+
+
+def linkable_expenditures(*, user: AnyUser, project: Project) -> QuerySet[Expenditure]:
+    """Expenditures of the project's allocation the user may read that serve no project yet (no reversals,
+    nothing reversed), newest first."""
+    if project.fund_allocation_id is None:
+        return Expenditure.objects.none()
+    return (
+        access.scope(Expenditure.objects.all(), user, "view")
+        .filter(allocation_id=project.fund_allocation_id, reverses__isnull=True, reversed_by__isnull=True)
+        .exclude(Exists(ProjectExpenditure.objects.filter(expenditure=OuterRef("pk"))))
+        .order_by("-date", "-pk")
+    )
+
+
+def allocation_projects(*, user: AnyUser, allocation: Allocation) -> tuple[list[Project], int]:
+    """The projects an allocation pays for that the user may see, each with what its linked expenditures
+    add up to (``linked_spent``, reversed entries netted out), and how many others the user may not see:
+    two queries."""
+    paid = Project.objects.filter(fund_allocation=allocation)
+    shown: list[Project] = list(
+        access.scope(paid, user, "view")
+        .select_related("lead_partner")
+        .annotate(
+            linked_spent=Coalesce(
+                Sum(
+                    "expenditure_links__expenditure__amount",
+                    filter=Q(expenditure_links__expenditure__reversed_by__isnull=True),
+                ),
+                Value(ZERO),
+                output_field=DecimalField(),
+            )
+        )
+        .order_by("-start_date", "-pk")
+    )
+    return shown, paid.count() - len(shown)

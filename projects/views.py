@@ -34,8 +34,10 @@ from core.views import (
 from partners import access
 from projects import exports, selectors, services
 from projects.forms import (
+    AllocationForm,
     AnswerForm,
     DecisionForm,
+    ExpenditureLinkForm,
     JoinForm,
     MemberForm,
     OutputForm,
@@ -105,6 +107,7 @@ class ProjectCreateView(ScopedFormView):
             hosts=selectors.host_partner_choices(user=user),
             partners=selectors.partner_choices(user=user),
             people=selectors.people_choices(),
+            allocations=selectors.allocation_choices(user=user),
         )
         return kwargs
 
@@ -129,6 +132,7 @@ class ProjectCreateView(ScopedFormView):
                 end_date=data["end_date"],
                 budget=data["budget"],
                 funding_reference=data["funding_reference"],
+                fund_allocation=data["fund_allocation"],
                 description=data["description"],
             ),
         )
@@ -150,6 +154,7 @@ class ProjectDetailView(LoginRequiredMixin, TemplateView):
         project = scoped_object(request, Project, "view", pk=self.kwargs["pk"])
         project = selectors.project_with_children(project)
         can_manage = access.can(user, "manage", project)
+        allocation = project.fund_allocation
         posts = list(project.board_posts.order_by("-posted_at"))
         for post in posts:
             post.left = board.places_left(post)  # type: ignore[attr-defined]
@@ -166,6 +171,9 @@ class ProjectDetailView(LoginRequiredMixin, TemplateView):
             status_form=StatusForm(),
             decision_form=DecisionForm(),
             answer_form=AnswerForm(),
+            can_see_allocation=allocation is not None and access.can(user, "view", allocation),
+            can_link_spending=can_manage and allocation is not None and access.can(user, "record", allocation),
+            spending=selectors.project_spending(project=project) if allocation is not None else None,
         )
         return context
 
@@ -195,6 +203,72 @@ class ProjectStatusView(LoginRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The project's status was changed."))
+        return redirect("projects:detail", project.pk)
+
+
+class AllocationSetView(ScopedFormView):
+    """Name (or clear) the fund allocation that pays for a project (its managers; the allocation must be one
+    they read, of the lead partner or the university)."""
+
+    model = Project
+    access_action = "manage"
+    template_name = "projects/form.html"
+    form_class = AllocationForm
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"fund_allocation": self.object.fund_allocation_id}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "allocations": selectors.allocation_choices(user=self.request.user)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "heading": _("Fund allocation"), "project": self.object}
+
+    def form_valid(self, form: AllocationForm) -> HttpResponse:
+        by, project = request_user(self.request), self.object
+        allocation = form.cleaned_data["fund_allocation"]
+        done = self.run_service(
+            form, lambda: services.project_allocation_set(project=project, allocation=allocation, by=by)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("The project's fund allocation was saved."))
+        return redirect("projects:detail", project.pk)
+
+
+class ExpenditureLinkView(ScopedFormView):
+    """Record that an expenditure of the project's allocation serves the project: its managers who record
+    spending on that allocation (anyone else, or a project without an allocation: 404)."""
+
+    model = Project
+    access_action = "manage"
+    template_name = "projects/form.html"
+    form_class = ExpenditureLinkForm
+
+    def fetch(self) -> None:
+        super().fetch()
+        allocation = self.object.fund_allocation
+        if allocation is None:
+            raise not_found(self.request, "record", "Allocation")
+        require_or_404(self.request, "record", allocation)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        expenditures = selectors.linkable_expenditures(user=self.request.user, project=self.object)
+        return {**super().get_form_kwargs(), "expenditures": expenditures}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        heading = _("Link an expenditure to the project")
+        return {**super().get_context_data(**kwargs), "heading": heading, "project": self.object}
+
+    def form_valid(self, form: ExpenditureLinkForm) -> HttpResponse:
+        by, project = request_user(self.request), self.object
+        expenditure = form.cleaned_data["expenditure"]
+        done = self.run_service(
+            form, lambda: services.project_expenditure_link(project=project, expenditure=expenditure, by=by)
+        )
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("The expenditure now serves the project."))
         return redirect("projects:detail", project.pk)
 
 

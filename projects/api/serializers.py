@@ -59,6 +59,8 @@ class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     status = ProjectStatusField(choices=ProjectStatus.choices, read_only=True)
     partners = serializers.SerializerMethodField()
     members = ProjectMemberSerializer(many=True, read_only=True)
+    #: the fund allocation paying for the project (``funds``' ``/api/v1/allocations/<id>/``), or null
+    fund_allocation_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Project

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from core.services.notifications import notify
 from core.validation import refuse
+from funds.models import Allocation
 from partners import access
 from partners.models import Membership, MembershipRole, Partner
 from programmes.models import Programme
@@ -34,6 +35,7 @@ from projects.models import (
     ProjectPartner,
     ProjectStatus,
 )
+from projects.services.funding import check_allocation
 from projects.services.points import awards_for_output, awards_for_project, scale_for, scheme_in_force
 from students.models import Student
 from supervision.uploads import validate_evidence
@@ -79,7 +81,7 @@ def project_create(
     description: str = "",
     partners: Iterable[Partner] = (),
     funding_reference: str = "",
-    fund_allocation_id: int | None = None,
+    fund_allocation: Allocation | None = None,
 ) -> Project:
     """Propose a project. Its scale follows from budget and duration by the programme's scheme in force on
     the start date; the lead partner is involved, and the leader is its first member."""
@@ -91,6 +93,8 @@ def project_create(
     if not leader.is_active:
         raise refuse("leader", "inactive_user", _("The leader's account is not active."))
     _check_student_programme(leader, programme.pk)
+    if fund_allocation is not None:
+        check_allocation(by=by, lead_partner=lead_partner, allocation=fund_allocation)
     scheme = scheme_in_force(programme_id=programme.pk, on=start_date)
     if scheme is None:
         raise refuse("start_date", "no_scheme", _("The programme has no points scheme in force on the start date."))
@@ -109,7 +113,7 @@ def project_create(
             scale=scale_for(scheme=scheme, budget=budget, start=start_date, end=end_date),
             scheme=scheme,
             funding_reference=funding_reference,
-            fund_allocation_id=fund_allocation_id,
+            fund_allocation=fund_allocation,
             created_by=by,
         )
         for partner in {lead_partner, *partners}:

@@ -4,7 +4,10 @@ Object **A** is a running venture led by partner A (leader ``supervisor_a``, ``s
 B not involved), made through the real services (``tests/projects/helpers.py``): its output awaiting
 verification (with a small PDF as evidence), its board post, ``student_b``'s pending request to join, and
 (for ``point-detail`` and the reversals) ``student_a``'s points from a concluded project of partner A.
-Bodies are valid for the people allowed to act, so allowed means done.
+For ``allocation`` and ``expenditure-link``, project A is paid from partner A's allocation of the funds
+matrix (``routes_funds.allocation_a``) and the link names its expenditure A. Bodies are valid for the people
+allowed to act, so allowed means done (``supervisor_a`` manages project A but reads no fund allocation: the
+form refuses the allocation, 200; the link page is a 404 for them).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from projects import services
 from projects.models import BoardPost, JoinRequest, PointAward, Project, ProjectOutput
 from projects.services import board
+from tests.access import routes_funds
 from tests.conftest import World
 from tests.factories.projects import OUTPUT_POINTS
 from tests.projects import helpers
@@ -33,6 +37,15 @@ def project_a(world: World) -> Project:
     services.project_member_add(
         project=made, user=helpers.user(world, "student_a"), role="core", by=helpers.user(world, "office")
     )
+    return made
+
+
+def funded_a(world: World) -> Project:
+    """Project A, paid from partner A's allocation."""
+    made = project_a(world)
+    if made.fund_allocation_id is None:
+        allocation = routes_funds.allocation_a(world)
+        made = services.project_allocation_set(project=made, allocation=allocation, by=helpers.user(world, "office"))
     return made
 
 
@@ -79,6 +92,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "projects:detail": _pk(project_a),
     "projects:status": _pk(project_a),
     "projects:member-add": _pk(project_a),
+    "projects:allocation": _pk(project_a),
+    "projects:expenditure-link": _pk(funded_a),
     "projects:output-create": _pk(project_a),
     "projects:post-create": _pk(project_a),
     "projects:output-decide": _pk(output_a),
@@ -137,6 +152,8 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "reference": "Lab notebook 12",
     },
     "projects:post-create": lambda world: {"places": "2", "skills_wanted": "C++"},
+    "projects:allocation": lambda world: {"fund_allocation": routes_funds.allocation_a(world).pk},
+    "projects:expenditure-link": lambda world: {"expenditure": routes_funds.expenditure_a(world).pk},
     "projects:output-decide": lambda world: {"decision": "verify"},
     "projects:join": lambda world: {"message": "I would like to join."},
     "projects:request-answer": lambda world: {"accept": "yes"},

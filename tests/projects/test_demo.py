@@ -21,6 +21,8 @@ def test_demo_tells_the_small_projects_story() -> None:
     large = Project.objects.get(title_en="Low-dose photon-counting CT reconstruction")
     assert large.scale == Scale.LARGE and large.kind == "research_government"
     assert large.lead_partner.short_name == "BME-I"
+    assert large.fund_allocation is not None and large.fund_allocation.partner_id == large.lead_partner_id
+    assert large.expenditure_links.get().expenditure.payee == "MR Physics Summer School"
     small = Project.objects.filter(scale=Scale.SMALL, status=ProjectStatus.CONCLUDED)
     assert small.count() == 5
     assert small.filter(kind__in=["venture", "competition", "tech_transfer"]).count() == 2
