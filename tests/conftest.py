@@ -63,6 +63,17 @@ EMBEDDED_MODULES = {
     "tests/funds/test_demo.py",
     "tests/config/test_env.py",
 }
+#: Browser tests of markup and style only (axe-core, a phone's width, wrapping, the API docs' page): the
+#: database under them makes no difference, so they run once, in the PostgreSQL run, to keep CI in budget.
+MARKUP_ONLY_BROWSER_MODULES = {
+    "tests/browser/test_accessibility.py",
+    "tests/browser/test_phone.py",
+    "tests/browser/test_api_docs.py",
+    "tests/browser/test_axe_watch.py",
+    "tests/browser/test_long_words.py",
+    "tests/browser/test_wide_tables.py",
+    "tests/browser/test_character_counter.py",
+}
 EMBEDDED_NAMES = re.compile(
     r"concurren|race|lock|constraint|integrity|twice|idempot|atomic|rollback|all_or_nothing|partial|unique"
 )
@@ -75,9 +86,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = Path(str(item.path)).resolve().relative_to(TESTS_ROOT).as_posix()
         if (
             module in EMBEDDED_MODULES
-            or module.startswith("tests/browser/")
+            or (module.startswith("tests/browser/") and module not in MARKUP_ONLY_BROWSER_MODULES)
             or item.get_closest_marker("worker") is not None
-            or EMBEDDED_NAMES.search(item.name)
+            # The function's own name: a parameter (a route such as "integrity:report") says nothing of it.
+            or EMBEDDED_NAMES.search(getattr(item, "originalname", item.name))
         ):
             item.add_marker(pytest.mark.embedded)
 
