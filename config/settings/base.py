@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "integrity",
     "projects",
     "wellbeing",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,8 @@ WELLBEING_RETENTION_DAYS = env_int("WELLBEING_RETENTION_DAYS", 365 * 3, minimum=
 DEFAULT_EXCEPTION_REPORTER_FILTER = "wellbeing.reporting.ConfidentialExceptionReporterFilter"
 # Statistics: a cell counting fewer people than this is suppressed.
 WELLBEING_MIN_CELL = env_int("WELLBEING_MIN_CELL", 10, minimum=2)
+# The public quality report hides every figure or cell about 1 to QUALITY_MIN_CELL - 1 people (quality.public).
+QUALITY_MIN_CELL = env_int("QUALITY_MIN_CELL", 10, minimum=2)
 
 # --- Internationalisation ---------------------------------------------------------------------------
 

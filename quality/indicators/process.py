@@ -1,0 +1,12 @@
+"""The report's "process" section (a first stub: the figures come with the issue's work, see #17)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+from quality.figures import Frame, Section
+
+
+def section(frame: Frame) -> Section:
+    """The process figures for ``frame``."""
+    return Section(key="process", title=gettext_noop("process"))
