@@ -18,6 +18,7 @@ from partners.api.urls import router as partners_router
 from practice.api.urls import router as practice_router
 from programmes.api.urls import router as programmes_router
 from projects.api.urls import router as projects_router
+from quality.api.urls import router as quality_router
 from reviews.api.urls import router as reviews_router
 from students.api.urls import router as students_router
 from supervision.api.urls import router as supervision_router
@@ -35,6 +36,7 @@ APP_ROUTERS: list[SimpleRouter] = [
     integrity_router,
     projects_router,
     wellbeing_router,
+    quality_router,
 ]
 
 router = DefaultRouter()

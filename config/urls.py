@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import healthz
+from quality.urls import public_urlpatterns as public_quality_urlpatterns
 from supervision.urls import public_urlpatterns as public_inspection_urlpatterns
 
 urlpatterns = [
@@ -21,7 +22,9 @@ urlpatterns = [
     path("integrity/", include("integrity.urls")),
     path("projects/", include("projects.urls")),
     path("wellbeing/", include("wellbeing.urls")),
+    path("quality/", include("quality.urls")),
     path("public/inspections/", include((public_inspection_urlpatterns, "public"))),
+    path("public/programmes/", include((public_quality_urlpatterns, "public-quality"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
