@@ -53,12 +53,15 @@ def has_previous_year(frame: Frame) -> bool:
 
 def figures_json(frame: Frame) -> dict[str, Any]:
     """What a report freezes: every section for the year, and each figure's value in the previous year
-    (by figure key) where the programme ran then and the figure had a value."""
+    (by figure key: ``{"value": ..., "people": ...}``, so the public version can suppress it too) where the
+    programme ran then and the figure had a value."""
     current = sections(frame)
     previous: dict[str, Any] = {}
     if has_previous_year(frame):
         for earlier in sections(frame.previous()):
-            previous.update({f.key: f.value for f in earlier.figures if f.value is not None})
+            previous.update(
+                {f.key: {"value": f.value, "people": f.people} for f in earlier.figures if f.value is not None}
+            )
     return {
         "frame": {
             "programme": frame.programme_id,
