@@ -52,13 +52,14 @@ def _allocations(frame: Frame) -> list[dict[str, Any]]:
         current_version__start_date__lte=frame.end,
         current_version__end_date__gte=frame.start,
     ) | Q(spending_totals__month__range=(frame.start, frame.end))
-    return list(
+    rows = (
         Allocation.objects.filter(fund__programme_id=frame.programme_id)
         .filter(in_year)
         .order_by()
         .values("pk", "partner_id", "partner__name", "current_version_id")
         .distinct()
     )
+    return [dict(row) for row in rows]
 
 
 def _lines(frame: Frame, allocations: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Decimal]]:
@@ -76,15 +77,15 @@ def _lines(frame: Frame, allocations: list[dict[str, Any]]) -> dict[tuple[int, s
         lines[(row["version__allocation__partner_id"], row["category"])]["budget"] += cents(row["amount"])
     to_date = Q(month__lte=frame.today)
     in_year = Q(month__gte=frame.start, month__lte=frame.today)
-    for row in (
+    for spent in (
         SpendingTotal.objects.filter(allocation_id__in=[a["pk"] for a in allocations])
         .order_by()
         .values("allocation__partner_id", "category")
         .annotate(to_date=Sum("spent", filter=to_date), in_year=Sum("spent", filter=in_year))
     ):
-        line = lines[(row["allocation__partner_id"], row["category"])]
-        line["spent"] += cents(row["to_date"])
-        line["spent_year"] += cents(row["in_year"])
+        line = lines[(spent["allocation__partner_id"], spent["category"])]
+        line["spent"] += cents(spent["to_date"])
+        line["spent_year"] += cents(spent["in_year"])
     return lines
 
 
@@ -102,7 +103,7 @@ def _spending_row(label: str, figures: dict[str, Decimal], *, translate: bool, k
         values=[
             _money(figures["spent"]),
             _money(figures["budget"]),
-            share(figures["spent"], figures["budget"]),
+            share(float(figures["spent"]), float(figures["budget"])),
             _money(figures["spent_year"]),
         ],
         translate=translate,
@@ -130,7 +131,7 @@ def _flags(frame: Frame) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
             days=Avg(taken, filter=resolved),
         )
     )
-    by_rule: dict[str, dict[str, Any]] = {row["rule"]: row for row in rows}
+    by_rule: dict[str, dict[str, Any]] = {row["rule"]: dict(row) for row in rows}
     totals: dict[str, Any] = {
         "raised": sum(r["raised"] for r in by_rule.values()),
         "resolved": sum(r["resolved"] for r in by_rule.values()),
@@ -186,18 +187,25 @@ def section(frame: Frame) -> Section:
         )
     ]
     if frame.cohort_id is not None:
-        notes.append(gettext_noop("Funds belong to the programme as a whole: these figures are not narrowed to the cohort."))
+        notes.append(
+            gettext_noop("Funds belong to the programme as a whole: these figures are not narrowed to the cohort.")
+        )
     return Section(
         key="funds",
         title=TITLE,
         figures=[
-            Figure("funds.budget", gettext_noop("Budget of the allocations in the year"), _money(overall["budget"]), "money"),
+            Figure(
+                "funds.budget",
+                gettext_noop("Budget of the allocations in the year"),
+                _money(overall["budget"]),
+                "money",
+            ),
             Figure("funds.spent", gettext_noop("Spent to date"), _money(overall["spent"]), "money"),
             Figure("funds.spent_year", gettext_noop("Spent in the year"), _money(overall["spent_year"]), "money"),
             Figure(
                 "funds.spent_share",
                 gettext_noop("Share of the budget spent to date"),
-                share(overall["spent"], overall["budget"]),
+                share(float(overall["spent"]), float(overall["budget"])),
                 "share",
             ),
             Figure(
@@ -224,8 +232,20 @@ def section(frame: Frame) -> Section:
             ),
         ],
         tables=[
-            Table("funds.by_category", gettext_noop("Budget and spending by category"), SPENDING_COLUMNS, by_category, chart="bar"),
-            Table("funds.by_partner", gettext_noop("Budget and spending by partner"), SPENDING_COLUMNS, by_partner, chart="bar"),
+            Table(
+                "funds.by_category",
+                gettext_noop("Budget and spending by category"),
+                SPENDING_COLUMNS,
+                by_category,
+                chart="bar",
+            ),
+            Table(
+                "funds.by_partner",
+                gettext_noop("Budget and spending by partner"),
+                SPENDING_COLUMNS,
+                by_partner,
+                chart="bar",
+            ),
             Table(
                 "funds.flags_by_rule",
                 gettext_noop("Flags by rule"),

@@ -83,24 +83,24 @@ def section(frame: Frame) -> Section:
         default=Value(len(BANDS) - 1),
         output_field=IntegerField(),
     )
-    bands = {
-        row["band"]: row
+    bands: dict[int, dict[str, Any]] = {
+        row["band"]: dict(row)
         for row in checks.annotate(band=band)
         .values("band")
         .annotate(n=Count("pk"), students=Count("submission__student", distinct=True))
     }
-    outcomes = {
-        row["outcome"]: row
-        for row in checks.values("outcome").annotate(n=Count("pk"), students=Count("submission__student", distinct=True))
+    outcomes: dict[str, dict[str, Any]] = {
+        row["outcome"]: dict(row)
+        for row in checks.values("outcome").annotate(
+            n=Count("pk"), students=Count("submission__student", distinct=True)
+        )
     }
 
     cases = _cases(frame)
     opened = Q(opened_at__date__gte=frame.start, opened_at__date__lte=frame.end)
     decided = Q(decided_at__date__gte=frame.start, decided_at__date__lte=frame.end)
     upheld = decided & ~Q(decision=CaseDecision.DISMISSED) & ~Q(decision="")
-    awaiting = Q(opened_at__date__lte=frame.today) & (
-        Q(decided_at__isnull=True) | Q(decided_at__date__gt=frame.today)
-    )
+    awaiting = Q(opened_at__date__lte=frame.today) & (Q(decided_at__isnull=True) | Q(decided_at__date__gt=frame.today))
     counts = {
         "opened": Count("pk", filter=opened),
         "opened_people": _people(opened),
@@ -111,10 +111,10 @@ def section(frame: Frame) -> Section:
         "awaiting": Count("pk", filter=awaiting),
         "awaiting_people": _people(awaiting),
     }
-    by_kind = {row["kind"]: row for row in cases.values("kind").annotate(**counts)}
+    by_kind: dict[str, dict[str, Any]] = {row["kind"]: dict(row) for row in cases.values("kind").annotate(**counts)}
     case_totals = cases.aggregate(**counts)
-    by_decision = {
-        row["decision"]: row
+    by_decision: dict[str, dict[str, Any]] = {
+        row["decision"]: dict(row)
         for row in cases.filter(decided)
         .exclude(decision="")
         .values("decision")
@@ -123,7 +123,7 @@ def section(frame: Frame) -> Section:
 
     band_rows = [
         Row(
-            label=f"{low}–{high} %",
+            label=f"{low}-{high} %",
             values=[bands.get(index, {}).get("n", 0)],
             people=[bands.get(index, {}).get("students", 0)],
             key=f"{low}_{high}",

@@ -26,8 +26,8 @@ from projects.models import (
     OutputType,
     PointAward,
     Project,
-    ProjectMember,
     ProjectKind,
+    ProjectMember,
     ProjectOutput,
     ProjectStatus,
     Scale,
@@ -48,7 +48,7 @@ def _points(value: Decimal | None) -> float:
     return float(value or 0)
 
 
-def _student_users(frame: Frame) -> QuerySet[Student]:
+def _student_users(frame: Frame) -> QuerySet[Any]:
     students = Student.objects.filter(programme_id=frame.programme_id)
     if frame.cohort_id is not None:
         students = students.filter(cohort_id=frame.cohort_id)
@@ -89,8 +89,8 @@ def section(frame: Frame) -> Section:
     projects = _projects(frame)
     started = Q(start_date__gte=frame.start)
     concluded = Q(concluded_on__gte=frame.start, concluded_on__lte=frame.end)
-    by_kind_scale = {
-        (row["kind"], row["scale"]): row
+    by_kind_scale: dict[tuple[str, str], dict[str, Any]] = {
+        (row["kind"], row["scale"]): dict(row)
         for row in projects.values("kind", "scale").annotate(
             n=Count("pk"), started=Count("pk", filter=started), concluded=Count("pk", filter=concluded)
         )
@@ -111,8 +111,8 @@ def section(frame: Frame) -> Section:
     waiting = Q(submitted_at__date__lte=frame.today) & (
         Q(status=OutputStatus.SUBMITTED) | Q(decided_at__date__gt=frame.today)
     )
-    outputs = {
-        row["output_type"]: row
+    outputs: dict[str, dict[str, Any]] = {
+        row["output_type"]: dict(row)
         for row in _outputs(frame)
         .values("output_type")
         .annotate(
@@ -123,9 +123,11 @@ def section(frame: Frame) -> Section:
     }
 
     awards = _awards(frame)
-    by_scale_source = {
-        (row["scale"], row["source"]): row
-        for row in awards.values("scale", "source").annotate(points=Sum("points"), people=Count("person", distinct=True))
+    by_scale_source: dict[tuple[str, str], dict[str, Any]] = {
+        (row["scale"], row["source"]): dict(row)
+        for row in awards.values("scale", "source").annotate(
+            points=Sum("points"), people=Count("person", distinct=True)
+        )
     }
     student = Q(person__student__programme_id=frame.programme_id)
     if frame.cohort_id is not None:

@@ -143,7 +143,9 @@ def section(frame: Frame) -> Section:
         key="wellbeing",
         title=TITLE,
         figures=[
-            total("wellbeing.requests", gettext_noop("People asking for counselling (summed over the months)"), requests),
+            total(
+                "wellbeing.requests", gettext_noop("People asking for counselling (summed over the months)"), requests
+            ),
             total(
                 "wellbeing.appointments",
                 gettext_noop("People with appointments (summed over the months)"),
@@ -169,4 +171,3 @@ def section(frame: Frame) -> Section:
             note,
         ],
     )
-

@@ -67,7 +67,12 @@ def _case(
     case = cases.case_open(kind=kind, source=CaseSource.PERSON, evidence="Built for the report.", by=office, **subject)
     case.opened_at = _at(opened)
     if decided is not None:
-        case.status, case.decision, case.decided_at, case.decided_by = CaseStatus.DECIDED, decision, _at(decided), office
+        case.status, case.decision, case.decided_at, case.decided_by = (
+            CaseStatus.DECIDED,
+            decision,
+            _at(decided),
+            office,
+        )
         if decision == CaseDecision.REMEDY:
             case.remedy = "resubmission"
     case.save()
@@ -148,9 +153,9 @@ def test_checks_in_the_year_their_similarity_bands_and_outcomes(register: Regist
     assert figures["integrity.similarity_mean"] == (0.37, 4)  # (3 + 12 + 25 + 45 + 100) / 5 %
     assert figures["integrity.passed_share"] == (0.4, 4)
     bands = _rows(section, "integrity.similarity")
-    assert list(bands) == [f"{low}–{low + 10} %" for low in range(0, 100, 10)]
+    assert list(bands) == [f"{low}-{low + 10} %" for low in range(0, 100, 10)]
     assert [values[0] for values, _people in bands.values()] == [1, 1, 1, 0, 1, 0, 0, 0, 0, 1]
-    assert bands["0–10 %"] == ([1], [1]) and bands["30–40 %"] == ([0], [0])
+    assert bands["0-10 %"] == ([1], [1]) and bands["30-40 %"] == ([0], [0])
     assert _rows(section, "integrity.outcomes") == {
         "Passed": ([2], [1]),
         "Awaiting the tutor's review": ([1], [1]),
