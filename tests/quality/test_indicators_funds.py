@@ -5,6 +5,7 @@ counts), another programme's fund that never counts, and flags with known dates.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
@@ -21,7 +22,7 @@ from funds import services
 from funds.models import Allocation, Category, Flag, FlagRule, FlagStatus, Resolution
 from partners.models import Partner, PartnerKind
 from programmes.models import Cohort, Programme
-from quality.figures import Frame, Section, share
+from quality.figures import Frame, Section, section_from_json, section_to_json, share
 from quality.indicators import funds
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import PartnerFactory
@@ -166,7 +167,9 @@ def _rows(section: Section, key: str) -> dict[str, list[Any]]:
 
 
 def test_budget_against_spending_in_the_year_by_category_and_partner(ledger: Ledger, db: None) -> None:
-    section = funds.section(Frame(programme_id=ledger.programme.pk, year=2026))
+    with translation.override("zh-hans"):  # labels stay message ids, whatever the language
+        section = funds.section(Frame(programme_id=ledger.programme.pk, year=2026))
+    assert section_from_json(json.loads(json.dumps(section_to_json(section)))) == section
     values = _values(section)
     assert values["funds.budget"] == 160000.0  # A1's 130,000 and B1's 30,000; the 2024 allocation not
     assert values["funds.spent"] == 98200.0  # everything to the year's end: 71,200 at A, 27,000 at B

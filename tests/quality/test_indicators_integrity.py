@@ -5,6 +5,7 @@ and a partner of the programme, beside another programme's that never count."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
@@ -21,7 +22,7 @@ from integrity.models import Case, CaseDecision, CaseSource, CaseStatus, CheckSt
 from integrity.services import cases
 from partners.models import MembershipRole, PartnerKind
 from programmes.models import Cohort, Programme
-from quality.figures import Frame, Section
+from quality.figures import Frame, Section, section_from_json, section_to_json
 from quality.indicators import integrity
 from students.models import Student
 from tests.factories.accounts import UserFactory
@@ -147,7 +148,9 @@ def _rows(section: Section, key: str) -> dict[str, tuple[list[Any], list[int | N
 
 
 def test_checks_in_the_year_their_similarity_bands_and_outcomes(register: Register, db: None) -> None:
-    section = integrity.section(Frame(programme_id=register.programme.pk, year=2026))
+    with translation.override("zh-hans"):  # labels stay message ids, whatever the language
+        section = integrity.section(Frame(programme_id=register.programme.pk, year=2026))
+    assert section_from_json(json.loads(json.dumps(section_to_json(section)))) == section
     figures = _figures(section)
     assert figures["integrity.checks"] == (5, 4)  # five checks of four students
     assert figures["integrity.similarity_mean"] == (0.37, 4)  # (3 + 12 + 25 + 45 + 100) / 5 %

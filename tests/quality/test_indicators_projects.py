@@ -6,6 +6,7 @@ concluded in 2025, and another programme's project that never counts."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
@@ -22,7 +23,7 @@ from partners.models import MembershipRole, Partner, PartnerKind
 from programmes.models import Cohort, Programme
 from projects.models import AwardSource, MemberRole, PointAward, Project, ProjectOutput
 from projects.services import points, projects
-from quality.figures import Frame, Section
+from quality.figures import Frame, Section, section_from_json, section_to_json
 from quality.indicators import projects as indicators
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import MembershipFactory, PartnerFactory
@@ -147,7 +148,9 @@ def _rows(section: Section, key: str) -> dict[str, list[Any]]:
 
 
 def test_projects_by_kind_scale_and_status_and_their_outputs(board: Board, db: None) -> None:
-    section = indicators.section(Frame(programme_id=board.programme.pk, year=2026))
+    with translation.override("zh-hans"):  # labels stay message ids, whatever the language
+        section = indicators.section(Frame(programme_id=board.programme.pk, year=2026))
+    assert section_from_json(json.loads(json.dumps(section_to_json(section)))) == section
     figures = _figures(section)
     assert figures["projects.projects"] == 2  # the small one and the venture
     assert figures["projects.research"] == 1 and figures["projects.entrepreneurial"] == 1
