@@ -6,7 +6,7 @@ cohort). A case about a student belongs to the student's programme; a case about
 a partner names no programme, so for the whole programme it counts when the partner it is about takes part
 in the programme (``programmes.Participation``), and a cohort's report counts only its students' cases.
 Every count of cases is about people (except cases about a partner), so each cell says how many people it
-counts, for the public version's small-cell rule. Five queries.
+counts, for the public version's small-cell rule. Six queries.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _people(condition: Q | None = None) -> Any:
 
 
 def section(frame: Frame) -> Section:
-    """The integrity figures for ``frame``: five queries."""
+    """The integrity figures for ``frame``: six queries."""
     checks = _checks(frame)
     overall = checks.aggregate(
         n=Count("pk"),

@@ -60,6 +60,8 @@ def _people(cell: Cell | None) -> int | None:
 
 def _category_row(column: str, cell: Cell | None, what: str, roles: dict[str, str]) -> Row:
     """A statistics column (a partner, a role, a mood band) as a row of the report's table."""
+    if column == OTHER:  # a partner, role or mood the service did not record
+        return Row(label=OTHER, values=[_value(cell)], people=[_people(cell)], translate=True, key="other")
     if what == "mood":
         band, _sep, label = column.partition(" ")
         return Row(label=label, values=[_value(cell)], people=[_people(cell)], translate=True, key=f"mood_{band}")
@@ -67,7 +69,7 @@ def _category_row(column: str, cell: Cell | None, what: str, roles: dict[str, st
         return Row(
             label=column, values=[_value(cell)], people=[_people(cell)], translate=True, key=roles.get(column, "other")
         )
-    return Row(label=column, values=[_value(cell)], people=[_people(cell)], translate=column == OTHER, key=column)
+    return Row(label=column, values=[_value(cell)], people=[_people(cell)], key=column)
 
 
 def _waiting_days(stats: Statistics) -> tuple[Value, int]:

@@ -39,7 +39,7 @@ class Service:
     hospital: Partner
 
 
-def _events(kind: str, month: datetime.date, partner: Partner, role: str, people: int, **extra: Any) -> None:
+def _events(kind: str, month: datetime.date, partner: Partner | None, role: str, people: int, **extra: Any) -> None:
     WellbeingEvent.objects.bulk_create(
         [
             WellbeingEvent(
@@ -138,9 +138,12 @@ def test_no_individual_record_is_read_and_the_cost_stays_the_same(service: Servi
         wellbeing.section(frame)
     for month in range(1, 13):
         _events(EventKind.APPOINTMENT, D(2026, month, 1), service.hospital, "student", 12)
+    _events(EventKind.CHECK_IN, D(2026, 9, 1), None, "", 10)  # no partner, role or mood recorded
     with CaptureQueriesContext(connection) as large:
         section = wellbeing.section(frame)
     assert _figures(section)["wellbeing.appointments"] == (144, 144)
+    for key in ("wellbeing.check_ins_by_partner", "wellbeing.check_ins_by_role", "wellbeing.check_ins_by_mood"):
+        assert _rows(section, key)["Other"] == ([10], [10], True)
     assert len(large) == len(small) <= 10
     tables = {name for query in large.captured_queries for name in re.findall(r'"(wellbeing_[a-z_]+)"', query["sql"])}
     assert tables == {"wellbeing_wellbeingevent"}
