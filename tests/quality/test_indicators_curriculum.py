@@ -5,6 +5,7 @@ and the teachers meeting the qualification rule on the report's day."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from curriculum.models import Course, GradeStatus, Offering, QualificationRule, TeacherExperience, TeacherProfile
 from programmes.models import Cohort, CourseCategory, CreditRequirement, Programme
-from quality.figures import Frame, Section
+from quality.figures import Frame, Section, section_to_json
 from quality.indicators import curriculum
 from students.models import Student
 from tests.factories.curriculum import (
@@ -238,3 +239,5 @@ def test_queries_do_not_grow_with_the_data(built: Built, db: None) -> None:
         section = curriculum.section(frame)
     assert values(section)["curriculum.students_earning"] == 8
     assert len(small) == len(large) <= 15
+    # What a report freezes: plain JSON (no Decimal, no lazy string).
+    assert json.loads(json.dumps(section_to_json(section)))["key"] == section.key

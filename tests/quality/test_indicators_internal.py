@@ -5,6 +5,7 @@ threads) and reply times, and supervision meetings against the programme's minim
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from partners.models import Partner
 from programmes.models import Cohort, Programme
-from quality.figures import Frame, Section
+from quality.figures import Frame, Section, section_to_json
 from quality.indicators import internal
 from reviews.models import (
     Concern,
@@ -349,3 +350,5 @@ def test_queries_do_not_grow_with_the_data(built: Built, db: None) -> None:
         section = internal.section(frame(built))
     assert values(section)["internal.concerns_raised"] == 7
     assert len(small) == len(large) <= 15
+    # What a report freezes: plain JSON (no Decimal, no lazy string).
+    assert json.loads(json.dumps(section_to_json(section)))["key"] == section.key
