@@ -84,7 +84,7 @@ def _completion(frame: Frame) -> tuple[list[Figure], Table]:
         columns=[
             Column("completion", gettext_noop("Completion"), unit="share", better="higher"),
             Column("submitted", gettext_noop("Submitted"), unit="count"),
-            Column("due", gettext_noop("Due"), unit="count"),
+            Column("due", gettext_noop("Reviews due"), unit="count"),
         ],
         rows=[
             Row(

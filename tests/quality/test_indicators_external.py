@@ -196,7 +196,7 @@ def build() -> Built:
                 item=items[aspect],
                 rating=rating,
                 recorded_by=office,
-                recorded_at=inspection.started_at,
+                recorded_at=inspection.started_at or at(inspection.planned_date),
             )
 
     def change(partner: Partner, before: str, after: str, day: datetime.date) -> None:
