@@ -4,7 +4,7 @@ many of the teachers of its offerings meet its qualification rule.
 
 Credits count as the curriculum pages count them (docs/decisions/0017-curriculum-credits-and-coverage.md):
 an integrated course's credits in the integrated category, and its declared I&E share (``ie_credits``) also
-in the I&E category. Every figure is one of six aggregate queries, whatever the number of grades.
+in the I&E category. Nine aggregate queries in all, whatever the number of grades.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ the supervision meetings held against the programme's minimum.
 The year's reviews are those of the programme's rounds due in the year; states (submitted, a concern's
 status) are judged as of ``frame.today`` from their timestamps and the concern's thread, so last year's
 figures do not move when a late review comes in. No review's text and no concern's message is read: counts,
-means and dates only. About nine aggregate queries, whatever the number of reviews.
+means and dates only. Twelve aggregate queries, whatever the number of reviews.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _completion(frame: Frame) -> tuple[list[Figure], Table]:
 
 def _scores(frame: Frame) -> tuple[list[Figure], list[Table]]:
     """Mean scores of the submitted reviews by criterion, and of the reviews of partners' training by
-    partner (three queries)."""
+    partner (four queries)."""
     answers = ReviewAnswer.objects.filter(
         review__in=year_reviews(frame).filter(_submitted_q(frame)).values("pk"),
     )
