@@ -338,3 +338,10 @@ def test_queries_do_not_grow_with_the_data(built: Built, db: None) -> None:
     assert len(small) == len(large) <= 15
     # What a report freezes: plain JSON (no Decimal, no lazy string).
     assert json.loads(json.dumps(section_to_json(section)))["key"] == section.key
+
+
+def test_a_programme_with_nothing_yet(db: None) -> None:
+    programme = ProgrammeFactory.create()
+    section = external.section(Frame(programme_id=programme.pk, year=2026))
+    assert section.figures and all(f.value in (0, None) for f in section.figures)
+    assert all(not t.rows or all(v in (0, None) for r in t.rows for v in r.values) for t in section.tables)
