@@ -292,9 +292,10 @@ def _actions(frame: Frame, partners: QuerySet[Partner, Any]) -> tuple[list[Figur
     return figures, table
 
 
-def _probation(frame: Frame, partners: QuerySet[Partner, Any]) -> tuple[Figure, Table]:
-    """The programme's partners on probation as of ``frame.today``, their status then read from their status
-    history, with their findings of the year and overdue actions (one query)."""
+def _partners(frame: Frame, partners: QuerySet[Partner, Any]) -> tuple[Figure, Table, Table]:
+    """The programme's partners side by side (inspections held, findings and serious findings of the year,
+    corrective actions overdue on ``frame.today``), and those on probation on that day, their status then
+    read from their status history (one query)."""
     start, end = year_bounds(frame)
     before = by_today(frame)
     changes = PartnerStatusChange.objects.filter(partner=OuterRef("pk"))
@@ -306,49 +307,67 @@ def _probation(frame: Frame, partners: QuerySet[Partner, Any]) -> tuple[Figure, 
         ),
         F("status"),
     )
-    f = "inspections__findings__"
+    i = "inspections__"
+    f = f"{i}findings__"
     a = f"{f}corrective_action__"
+    held = Q(**{f"{i}started_at__gte": start, f"{i}started_at__lt": end})
+    found = Q(**{f"{f}created_at__gte": start, f"{f}created_at__lt": end})
+    overdue = Q(**{f"{f}created_at__lt": before, f"{a}due_date__lt": frame.today}) & (
+        Q(**{f"{a}status__in": AWAITING_ANSWER})
+        | Q(**{f"{a}answered_at__isnull": True})
+        | Q(**{f"{a}answered_at__gte": before})
+    )
     rows = list(
         Partner.objects.filter(pk__in=partners)
-        .annotate(status_then=status_then)
-        .filter(status_then=PartnerStatus.PROBATION)
         .annotate(
-            findings=Count(
+            status_then=status_then,
+            held=Count("inspections", distinct=True, filter=held),
+            findings=Count("inspections__findings", distinct=True, filter=found),
+            serious=Count(
                 "inspections__findings",
                 distinct=True,
-                filter=Q(**{f"{f}created_at__gte": start, f"{f}created_at__lt": end}),
+                filter=found & Q(**{f"{f}severity__in": (Severity.MAJOR, Severity.CRITICAL)}),
             ),
-            overdue=Count(
-                f"{f}corrective_action",
-                distinct=True,
-                filter=Q(**{f"{f}created_at__lt": before, f"{a}due_date__lt": frame.today})
-                & (
-                    Q(**{f"{a}status__in": AWAITING_ANSWER})
-                    | Q(**{f"{a}answered_at__isnull": True})
-                    | Q(**{f"{a}answered_at__gte": before})
-                ),
-            ),
+            overdue=Count(f"{f}corrective_action", distinct=True, filter=overdue),
         )
-        .values("pk", "name", "findings", "overdue")
+        .values("pk", "name", "status_then", "held", "findings", "serious", "overdue")
         .order_by("name")
     )
+    on_probation = [r for r in rows if r["status_then"] == PartnerStatus.PROBATION]
     figure = Figure(
         key=f"{KEY}.partners_on_probation",
         label=gettext_noop("Partners on probation"),
-        value=len(rows),
+        value=len(on_probation),
         better="lower",
         drill=reverse("supervision:scorecards"),
     )
-    table = Table(
+    probation = Table(
         key=f"{KEY}.partners_on_probation",
         label=gettext_noop("Partners on probation on the report's day"),
         columns=[
             Column("findings", gettext_noop("Findings in the year"), unit="count", better="lower"),
             Column("overdue", gettext_noop("Corrective actions overdue"), unit="count", better="lower"),
         ],
-        rows=[Row(label=r["name"], values=[r["findings"], r["overdue"]], key=str(r["pk"])) for r in rows],
+        rows=[Row(label=r["name"], values=[r["findings"], r["overdue"]], key=str(r["pk"])) for r in on_probation],
     )
-    return figure, table
+    by_partner = Table(
+        key=f"{KEY}.by_partner",
+        label=gettext_noop("External supervision by partner"),
+        columns=[
+            Column("held", gettext_noop("Inspections held"), unit="count"),
+            Column("findings", gettext_noop("Findings in the year"), unit="count", better="lower"),
+            Column("serious", gettext_noop("Major and critical findings"), unit="count", better="lower"),
+            Column("overdue", gettext_noop("Corrective actions overdue"), unit="count", better="lower"),
+        ],
+        rows=[
+            Row(label=r["name"], values=[r["held"], r["findings"], r["serious"], r["overdue"]], key=str(r["pk"]))
+            for r in rows
+            if r["held"] or r["findings"] or r["overdue"]
+        ],
+        chart="bar",
+        note=gettext_noop("The partners with an inspection, a finding or an overdue corrective action."),
+    )
+    return figure, probation, by_partner
 
 
 def section(frame: Frame) -> Section:
@@ -357,12 +376,12 @@ def section(frame: Frame) -> Section:
     inspection_figures = _inspections(frame, partners)
     finding_figures, finding_tables = _findings(frame, partners)
     action_figures, actions = _actions(frame, partners)
-    probation, on_probation = _probation(frame, partners)
+    probation, on_probation, by_partner = _partners(frame, partners)
     return Section(
         key=KEY,
         title=gettext_noop("External supervision"),
         figures=[*inspection_figures, *finding_figures, *action_figures, probation],
-        tables=[*finding_tables, actions, on_probation],
+        tables=[*finding_tables, actions, on_probation, by_partner],
         notes=[
             gettext_noop(
                 "Inspections are of partners, not of programmes: these are the inspections of the partners "

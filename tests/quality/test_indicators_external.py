@@ -304,6 +304,15 @@ def test_partners_on_probation(built: Built, db: None) -> None:
     # findings in the year, overdue actions
     assert [(r.label, r.values) for r in table.rows] == [("Enterprise E", [2, 1]), ("Hospital H", [2, 0])]
     assert not table.personal and not any(r.translate for r in table.rows)
+    # Side by side: held, findings, major and critical, overdue (the unrelated partner is not there).
+    by_partner = section.table("external.by_partner")
+    assert by_partner is not None
+    assert [(r.label, r.values) for r in by_partner.rows] == [
+        ("Enterprise E", [1, 2, 1, 1]),
+        ("Far F", [1, 1, 0, 0]),
+        ("Hospital H", [1, 2, 1, 0]),
+        ("University U", [1, 2, 1, 1]),
+    ]
 
 
 def test_cohort_and_previous_year(built: Built, db: None) -> None:
