@@ -292,7 +292,7 @@ def section(frame: Frame) -> Section:
         ),
         Figure(
             "process.signoff_days_p90",
-            gettext_noop("Days within which 90% of sign-offs were made"),
+            gettext_noop("90th percentile of days from an entry to its sign-off"),
             days(signoffs["p90"]),
             unit="days",
             people=deciders,

@@ -89,38 +89,38 @@ def _history(student: Student, *changes: tuple[datetime.date, str]) -> None:
 
 
 def _plan(student: Student, *events: tuple[str, datetime.date], approved: bool) -> None:
-    plan = TrainingPlanFactory(
+    plan = TrainingPlanFactory.create(
         student=student,
         status=PlanStatus.APPROVED if approved else PlanStatus.DRAFT,
         approved_version=1 if approved else None,
     )
-    by = UserFactory()
+    by = UserFactory.create()
     for action, day in events:
         PlanEvent.objects.create(plan=plan, version=1, action=action, by=by, at=at(day))
 
 
 def build() -> World:
-    programme = ProgrammeFactory(name="Quality world", first_intake_year=2025, min_project_points=10)
-    other = ProgrammeFactory(name="Another programme", first_intake_year=2025)
+    programme = ProgrammeFactory.create(name="Quality world", first_intake_year=2025, min_project_points=10)
+    other = ProgrammeFactory.create(name="Another programme", first_intake_year=2025)
     world = World(
         programme=programme,
-        cohort_2025=CohortFactory(programme=programme, intake_year=2025),
-        cohort_2026=CohortFactory(programme=programme, intake_year=2026),
+        cohort_2025=CohortFactory.create(programme=programme, intake_year=2025),
+        cohort_2026=CohortFactory.create(programme=programme, intake_year=2026),
         other=other,
     )
-    pa = PartnerFactory(name="Alpha Hospital")
-    pb = PartnerFactory(name="Beta Enterprise")
-    pc = PartnerFactory(name="Gamma Institute")
+    pa = PartnerFactory.create(name="Alpha Hospital")
+    pb = PartnerFactory.create(name="Beta Enterprise")
+    pc = PartnerFactory.create(name="Gamma Institute")
     for partner in (pa, pb, pc):
         if partner is not pb:
-            ParticipationFactory(programme=programme, partner=partner)
+            ParticipationFactory.create(programme=programme, partner=partner)
     world.partners = {"a": pa, "b": pb, "c": pc}
-    k1 = ActivityCategoryFactory(programme=programme, name="CT operation", required_hours=100)
-    k2 = ActivityCategoryFactory(programme=programme, name="MR operation", required_hours=50)
+    k1 = ActivityCategoryFactory.create(programme=programme, name="CT operation", required_hours=100)
+    k2 = ActivityCategoryFactory.create(programme=programme, name="MR operation", required_hours=50)
     world.categories = {"k1": k1, "k2": k2}
 
     def student(name: str, cohort: Any, enrolled: datetime.date, prog: Programme = programme) -> Student:
-        s = StudentFactory(programme=prog, cohort=cohort, enrolled_on=enrolled, student_number=f"QW-{name}")
+        s = StudentFactory.create(programme=prog, cohort=cohort, enrolled_on=enrolled, student_number=f"QW-{name}")
         _history(s, (enrolled, Status.ENROLLED))
         world.students[name] = s
         return s
@@ -136,7 +136,7 @@ def build() -> World:
     s6 = student("s6", c25, D(2025, 9, 1))
     _history(s6, (D(2025, 9, 1), Status.ENROLLED), (D(2026, 3, 1), Status.WITHDRAWN))
     s7 = student("s7", c26, D(2026, 12, 1))
-    x = student("x", CohortFactory(programme=other, intake_year=2025), D(2025, 9, 1), prog=other)
+    x = student("x", CohortFactory.create(programme=other, intake_year=2025), D(2025, 9, 1), prog=other)
 
     # Plans: lead times (submission to approval) 10, 4 (from the second submission), 10 days in 2026.
     S, T, A, R = PlanAction.SUBMITTED, PlanAction.TUTOR_APPROVED, PlanAction.APPROVED, PlanAction.RETURNED
@@ -158,29 +158,31 @@ def build() -> World:
 
     # Milestones.
     P, M, Th = MilestoneKind.PROPOSAL, MilestoneKind.MIDTERM, MilestoneKind.THESIS
-    MilestoneFactory(student=s2, kind=P, due_date=D(2026, 3, 1))
-    MilestoneFactory(student=s4, kind=M, due_date=D(2026, 10, 1))
-    MilestoneFactory(
+    MilestoneFactory.create(student=s2, kind=P, due_date=D(2026, 3, 1))
+    MilestoneFactory.create(student=s4, kind=M, due_date=D(2026, 10, 1))
+    MilestoneFactory.create(
         student=s1, kind=P, due_date=D(2026, 4, 1), status=MilestoneStatus.DONE, completed_on=D(2026, 3, 25)
     )
-    MilestoneFactory(
+    MilestoneFactory.create(
         student=s1, kind=M, due_date=D(2026, 6, 1), status=MilestoneStatus.DONE, completed_on=D(2026, 6, 10)
     )
-    MilestoneFactory(student=s3, kind=P, due_date=D(2026, 12, 15))
-    MilestoneFactory(student=s5, kind=Th, due_date=D(2026, 5, 1), status=MilestoneStatus.WAIVED, waived_reason="Cut.")
-    MilestoneFactory(student=s6, kind=P, due_date=D(2026, 2, 1))
-    MilestoneFactory(
+    MilestoneFactory.create(student=s3, kind=P, due_date=D(2026, 12, 15))
+    MilestoneFactory.create(
+        student=s5, kind=Th, due_date=D(2026, 5, 1), status=MilestoneStatus.WAIVED, waived_reason="Cut."
+    )
+    MilestoneFactory.create(student=s6, kind=P, due_date=D(2026, 2, 1))
+    MilestoneFactory.create(
         student=s2, kind=M, due_date=D(2026, 8, 1), status=MilestoneStatus.DONE, completed_on=D(2026, 12, 2)
     )
-    MilestoneFactory(student=s1, kind=Th, due_date=D(2027, 1, 10))
-    MilestoneFactory(student=x, kind=P, due_date=D(2026, 3, 1))
+    MilestoneFactory.create(student=s1, kind=Th, due_date=D(2027, 1, 10))
+    MilestoneFactory.create(student=x, kind=P, due_date=D(2026, 3, 1))
 
     # Placements.
-    sites = {key: SiteFactory(partner=p) for key, p in world.partners.items()}
-    sup = {name: UserFactory() for name in ("a1", "a2", "b1", "b2")}
+    sites = {key: SiteFactory.create(partner=p) for key, p in world.partners.items()}
+    sup = {name: UserFactory.create() for name in ("a1", "a2", "b1", "b2")}
 
     def placement(s: Student, key: str, start: datetime.date, end: datetime.date, supervisor: str, **kw: Any) -> Any:
-        return PlacementFactory(
+        return PlacementFactory.create(
             student=s,
             partner=world.partners[key],
             site=sites[key],
@@ -208,7 +210,7 @@ def build() -> World:
 
     # Practice entries: (placement, day, category, hours, status, decided on, by the supervisor).
     def entry(pl: Any, day: datetime.date, cat: Any, hours: str, status: str, decided: Any = None, **kw: Any) -> None:
-        PracticeLogFactory(
+        PracticeLogFactory.create(
             placement=pl,
             date=day,
             category=cat,
@@ -236,7 +238,7 @@ def build() -> World:
     # Objectives: O1 mastered by a course, O2 by a placement, O3 listed by a placement, O4 covered only by
     # a course outside the curriculum, O5 reinforced by a course (its placement at level 3 was cancelled).
     o = {
-        code: ObjectiveFactory(programme=programme, code=code, kind=kind)
+        code: ObjectiveFactory.create(programme=programme, code=code, kind=kind)
         for code, kind in (
             ("O1", ObjectiveKind.KNOWLEDGE),
             ("O2", ObjectiveKind.PRACTICAL),
@@ -245,11 +247,11 @@ def build() -> World:
             ("O5", ObjectiveKind.RESEARCH),
         )
     }
-    ox = ObjectiveFactory(programme=other, code="O1")
-    course_a = CourseFactory(teaching_partner=pa)
-    course_b = CourseFactory(teaching_partner=pa)
-    CurriculumEntryFactory(programme=programme, course=course_a)
-    CurriculumEntryFactory(programme=other, course=course_b)
+    ox = ObjectiveFactory.create(programme=other, code="O1")
+    course_a = CourseFactory.create(teaching_partner=pa)
+    course_b = CourseFactory.create(teaching_partner=pa)
+    CurriculumEntryFactory.create(programme=programme, course=course_a)
+    CurriculumEntryFactory.create(programme=other, course=course_b)
     CourseObjective.objects.bulk_create(
         [
             CourseObjective(course=course_a, objective=o["O1"], level=3),
@@ -273,14 +275,16 @@ def grow(world: World, n: int = 4) -> None:
     """More of everything (students with plans, milestones, placements, entries; an objective), for the
     query-count checks: a section's queries must not grow with the data."""
     for i in range(n):
-        s = StudentFactory(
+        s = StudentFactory.create(
             programme=world.programme, cohort=world.cohort_2025, enrolled_on=D(2025, 9, 1), student_number=f"QG-{i}"
         )
         _plan(s, (PlanAction.SUBMITTED, D(2026, 2, 1)), (PlanAction.APPROVED, D(2026, 2, 9)), approved=True)
-        MilestoneFactory(student=s, kind=MilestoneKind.PROPOSAL, due_date=D(2026, 5, 1))
-        pl = PlacementFactory(student=s, partner=PartnerFactory(), start_date=D(2026, 4, 1), end_date=D(2026, 9, 30))
+        MilestoneFactory.create(student=s, kind=MilestoneKind.PROPOSAL, due_date=D(2026, 5, 1))
+        pl = PlacementFactory.create(
+            student=s, partner=PartnerFactory.create(), start_date=D(2026, 4, 1), end_date=D(2026, 9, 30)
+        )
         for day in (D(2026, 4, 6), D(2026, 4, 7)):
-            PracticeLogFactory(
+            PracticeLogFactory.create(
                 placement=pl,
                 date=day,
                 category=world.categories["k2"],
@@ -289,4 +293,4 @@ def grow(world: World, n: int = 4) -> None:
                 decided_by=pl.supervisor,
                 decided_at=at(day + datetime.timedelta(days=3)),
             )
-    ObjectiveFactory(programme=world.programme, code="O-grown")
+    ObjectiveFactory.create(programme=world.programme, code="O-grown")
