@@ -55,6 +55,8 @@ def test_students_counted_with_their_status_on_the_day_and_at_risk_with_reasons(
     assert reasons["no_plan"] == [1]
     assert reasons["project_points"] == [2]
     assert all(value == [0] for key, value in reasons.items() if key not in {"late", "no_plan", "project_points"})
+    labels = {row.key: row.label for row in result.table("students.at_risk_reasons").rows}  # type: ignore[union-attr]
+    assert labels["project_points"] == "Behind on project points"  # the English message id, translated when shown
     at_risk = result.figure("students.at_risk")
     assert at_risk is not None and at_risk.people == 3
     assert at_risk.drill == f"/students/at-risk/?programme={world.programme.pk}"
