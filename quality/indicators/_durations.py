@@ -37,7 +37,9 @@ def days_between(start: str | Expression, end: str | Expression) -> Func:
     return Func(
         last,
         first,
-        template=f"(EXTRACT(EPOCH FROM (%(expressions)s)) / {DAY_SECONDS})",
+        # date_part (double precision), not EXTRACT (numeric since PostgreSQL 14): the percentiles sort a
+        # million of them, and doubles sort about twice as fast.
+        template=f"(date_part('epoch', %(expressions)s) / {DAY_SECONDS})",
         arg_joiner=" - ",
         output_field=FloatField(),
     )

@@ -150,23 +150,27 @@ def _signoffs(frame: Frame) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     )
     delay = days_between("entered_at", "decided_at")
 
-    def delays() -> dict[str, Any]:
+    def delays(only: Q | None) -> dict[str, Any]:
+        """The delays' aggregates, over the rows ``only`` keeps (None: over all the query's rows)."""
         return {
-            "decided": Count("pk", filter=decided),
-            "deciders": Count("decided_by", distinct=True, filter=decided),
-            "median": Percentile(delay, 0.5, filter=decided),
-            "mean": Avg(delay, filter=decided),
-            "p90": Percentile(delay, 0.9, filter=decided),
+            "decided": Count("pk", filter=only),
+            "deciders": Count("decided_by", distinct=True, filter=only),
+            "median": Percentile(delay, 0.5, filter=only),
+            "mean": Avg(delay, filter=only),
+            "p90": Percentile(delay, 0.9, filter=only),
         }
 
     overall = entries.aggregate(
-        **delays(),
+        **delays(decided),
         waiting=Count("pk", filter=waiting),
         waiting_long=Count("pk", filter=waiting & Q(entered_at__lt=day_after - datetime.timedelta(days=WAITING_DAYS))),
         waiting_students=Count("student", distinct=True, filter=waiting),
     )
     by_partner: QuerySet[Any] = (
-        entries.filter(decided).values("placement__partner_id").annotate(**delays()).order_by("placement__partner_id")
+        entries.filter(decided)
+        .values("placement__partner_id")
+        .annotate(**delays(None))
+        .order_by("placement__partner_id")
     )
     return overall, list(by_partner)
 
