@@ -16,7 +16,8 @@ Rules (the section's notes say them to the reader):
 - **Milestones** due in the year, as of the frame's day: done on time (by the due date), done late,
   overdue (still pending after the due date), not yet due, waived. Students who withdrew are left out.
 
-Every figure is an aggregate in PostgreSQL: seven queries whatever the number of entries; the largest
+Every figure is an aggregate in PostgreSQL: seven queries whatever the number of entries (eight when hours
+were approved at a partner with no placement in the year, for its name); the largest
 (``hours_by_category_and_partner``) reads the programme's approved entries once.
 """
 
