@@ -34,7 +34,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
         "--scenario",
-        choices=["all", "practice", "integrity", "funds", "imports", "draw", "reports"],
+        choices=["all", "practice", "integrity", "funds", "imports", "draw", "reports", "quality"],
         default="all",
         help="practice hours (1M entries), originality checks (1k and 10k documents), funds (100k expenditures), "
         "set-based bulk import against COPY (imports), the spot draw at 1%% and 100%% of --draw-candidates (draw), "
@@ -44,6 +44,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--expenditures", type=int, default=100_000, help="fund expenditures to load (default 100,000)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="entries a bulk import writes (100,000)")
     parser.add_argument("--draw-candidates", type=int, default=100_000, help="largest spot draw (100,000; small: 1%%)")
+    parser.add_argument("--quality-students", type=int, default=500, help="students of the quality scenario (500)")
     return parser.parse_args(argv)
 
 
@@ -115,7 +116,19 @@ def main(argv: list[str] | None = None) -> int:
         run_draw(sizes=sizes, runs=min(args.runs, 3), out=sys.stdout)
     if args.scenario in {"all", "reports"}:
         _reports(args)
+    if args.scenario in {"all", "quality"}:
+        _quality(args, reuse=kept)
     return 0
+
+
+def _quality(args: argparse.Namespace, *, reuse: bool) -> None:
+    """The quality scenario (bench/quality.py): the whole report for 500 students and --entries entries
+    (its own programme, beside whatever else the database holds)."""
+    from bench.quality import QualityBenchConfig
+    from bench.quality import run as run_quality
+
+    config = QualityBenchConfig(students=args.quality_students, entries=args.entries, runs=min(args.runs, 3))
+    run_quality(config, reuse=reuse, out=sys.stdout)
 
 
 def _reports(args: argparse.Namespace) -> None:
