@@ -36,7 +36,7 @@ from practice.models import EntryStatus, PracticeLog
 from programmes.models import ActivityCategory, MilestoneKind, Participation
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
 from quality.figures import Value as Cell
-from quality.indicators._durations import Percentile, days, days_between
+from quality.indicators._aggregates import Percentile, days, days_between
 from quality.indicators.students import frame_students, start_of, status_on
 from students.models import Milestone, MilestoneStatus, Placement, PlacementHours, PlacementStatus, StudentStatus
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from core import hooks
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
-from quality.indicators._durations import Percentile, days, days_between
+from quality.indicators._aggregates import Percentile, days, days_between
 from students.models import (
     Milestone,
     MilestoneStatus,
