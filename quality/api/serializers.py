@@ -92,12 +92,13 @@ class QualityReportRequestSerializer(serializers.Serializer):  # type: ignore[ty
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only rows the caller may see: naming any other fails exactly like naming an unused id.
+        # Only rows the caller may see (a cohort through its programme): naming any other fails exactly like naming an unused id.
         request = self.context.get("request")
         if request is not None:
             user = request.user
-            self.fields["programme"].queryset = access.scope(Programme.objects.all(), user, "view")  # type: ignore[attr-defined]
-            self.fields["cohort"].queryset = access.scope(Cohort.objects.all(), user, "view")  # type: ignore[attr-defined]
+            programmes = access.scope(Programme.objects.all(), user, "view")
+            self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+            self.fields["cohort"].queryset = Cohort.objects.filter(programme__in=programmes)  # type: ignore[attr-defined]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         cohort, programme = attrs.get("cohort"), attrs["programme"]
