@@ -81,7 +81,7 @@ class QualityReportDetailSerializer(QualityReportSerializer):
         read_only_fields = fields
 
 
-class QualityReportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QualityReportBuildSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A new build: a programme, optionally one of its cohorts, and a calendar year (the last by default)."""
 
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
@@ -92,7 +92,8 @@ class QualityReportRequestSerializer(serializers.Serializer):  # type: ignore[ty
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only rows the caller may see (a cohort through its programme): naming any other fails exactly like naming an unused id.
+        # Only rows the caller may see (a cohort through its programme): naming any other fails exactly like
+        # naming an unused id.
         request = self.context.get("request")
         if request is not None:
             user = request.user
@@ -104,8 +105,12 @@ class QualityReportRequestSerializer(serializers.Serializer):  # type: ignore[ty
         cohort, programme = attrs.get("cohort"), attrs["programme"]
         if cohort is not None and cohort.programme_id != programme.pk:
             raise serializers.ValidationError(
-                {"cohort": [_("This cohort belongs to another programme: choose one of %(code)s's cohorts.")
-                            % {"code": programme.code}]}
+                {
+                    "cohort": [
+                        _("This cohort belongs to another programme: choose one of %(code)s's cohorts.")
+                        % {"code": programme.code}
+                    ]
+                }
             )
         attrs.setdefault("year", last_year())
         return attrs

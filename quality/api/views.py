@@ -33,7 +33,7 @@ from partners import access
 from quality import services
 from quality.api.serializers import (
     QualityReportDetailSerializer,
-    QualityReportRequestSerializer,
+    QualityReportBuildSerializer,
     QualityReportSerializer,
 )
 from quality.models import QualityReport, QualityReportStatus, QualityReportVariant
@@ -91,7 +91,9 @@ def chosen_language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked is not None:
         if asked not in _LANGUAGES:
-            raise exceptions.ValidationError({"lang": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(_LANGUAGES)}]})
+            raise exceptions.ValidationError(
+                {"lang": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(_LANGUAGES)}]}
+            )
         return asked
     current = translation.get_language()
     return current if current in _LANGUAGES else _LANGUAGES[0]
@@ -135,17 +137,19 @@ class QualityReportViewSet(
         fresh = self.get_queryset().get(pk=report.pk)
         return Response(QualityReportDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=QualityReportRequestSerializer, responses={201: QualityReportDetailSerializer, **_ERRORS})
+    @extend_schema(request=QualityReportBuildSerializer, responses={201: QualityReportDetailSerializer, **_ERRORS})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Request a new build (office only): answers the PENDING version; the worker builds it."""
         user = request_user(request)
         if not access.can(user, "request", QualityReport):
             access.record_denial(user, "request", QualityReport)
             raise exceptions.PermissionDenied(_("Only the graduate office builds quality reports."))
-        serializer = QualityReportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = QualityReportBuildSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report = services.report_request(programme=data["programme"], cohort=data.get("cohort"), year=data["year"], by=user)
+        report = services.report_request(
+            programme=data["programme"], cohort=data.get("cohort"), year=data["year"], by=user
+        )
         return self._read(report, status.HTTP_201_CREATED)
 
     @extend_schema(

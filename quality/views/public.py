@@ -9,6 +9,8 @@ variant), so nothing of the full report can be reached from these pages, whateve
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -28,8 +30,9 @@ PUBLIC_REPORTS_PER_PAGE = 20
 PUBLIC_PROGRAMMES_PER_PAGE = 50
 
 
-def public_files() -> Prefetch[QualityReportFile]:
-    """The public renderings of each report (never the full ones), English first."""
+def public_files() -> Any:
+    """The public renderings of each report (never the full ones), English first, as ``public_files``
+    (a ``Prefetch``; typed ``Any`` since django-stubs cannot type a ``to_attr`` prefetch's lookup)."""
     return Prefetch(
         "files",
         queryset=QualityReportFile.objects.filter(variant=QualityReportVariant.PUBLIC).order_by("language"),

@@ -42,7 +42,7 @@ REPORTS_PER_PAGE = 25
 #: Retry button; the service decides whether a retry is allowed (its refusal is shown as it is).
 STUCK_AFTER = datetime.timedelta(minutes=15)
 #: How far each status has come, for the list's progress-like badge (a percentage; .pct-N classes).
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     QualityReportStatus.PENDING: 10,
     QualityReportStatus.BUILDING: 50,
     QualityReportStatus.READY: 100,
@@ -97,7 +97,9 @@ def pdf_response(file: QualityReportFile, request: HttpRequest) -> HttpResponseB
         logger.error("Quality report file %s: its PDF is missing from storage", file.pk)
         raise Http404 from None
     if digest.hexdigest() != file.sha256:
-        logger.error("Quality report file %s: the stored PDF's SHA-256 differs from the one taken at rendering", file.pk)
+        logger.error(
+            "Quality report file %s: the stored PDF's SHA-256 differs from the one taken at rendering", file.pk
+        )
         return HttpResponse(
             _("The stored PDF does not match the SHA-256 recorded when it was rendered."),
             status=409,
@@ -191,9 +193,12 @@ class ReportDetailView(LoginRequiredMixin, View):
         files = list(report.files.order_by("variant", "language"))
         language = translation.get_language() or languages()[0]
         shown = pick_file(files, QualityReportVariant.FULL, language)
-        versions = _reports(request).filter(
-            programme_id=report.programme_id, cohort_id=report.cohort_id, year=report.year
-        ).order_by("-version")
+        versions = (
+            _reports(request)
+            .filter(programme_id=report.programme_id, year=report.year)
+            .filter(**({"cohort_id": report.cohort_id} if report.cohort_id else {"cohort__isnull": True}))
+            .order_by("-version")
+        )
         stuck = is_stuck(report)
         context = {
             "report": report,

@@ -76,7 +76,8 @@ def add_files(
     for language in languages:
         content = file_pdf(variant, language)
         marker = FULL_MARKER if variant == QualityReportVariant.FULL else PUBLIC_MARKER
-        html = f'<section class="quality-report"><h2>{TITLES[language]} {report.year}</h2><p>{marker} {language}</p></section>'
+        title = f"<h2>{TITLES[language]} {report.year}</h2>"
+        html = f'<section class="quality-report">{title}<p>{marker} {language}</p></section>'
         file = QualityReportFile(
             report=report, variant=variant, language=language, html=html, sha256=hashlib.sha256(content).hexdigest()
         )

@@ -89,7 +89,10 @@ def test_unpublished_or_other_programmes_reports_are_404(world: World) -> None:
     ):
         assert anonymous.get(url).status_code == 404, url
     # The office reads drafts on its own pages, not here.
-    assert client_for(world.users["office"]).get(reverse("public-quality:report", args=[code, draft.pk])).status_code == 404
+    assert (
+        client_for(world.users["office"]).get(reverse("public-quality:report", args=[code, draft.pk])).status_code
+        == 404
+    )
 
 
 def test_programme_without_a_published_report_has_no_public_page(world: World) -> None:
@@ -127,5 +130,8 @@ def test_nothing_of_the_full_report_is_reachable_publicly(world: World) -> None:
             assert b"".join(response.streaming_content) == file_pdf("public", language)  # type: ignore[attr-defined]
     # The office's routes stay closed to the public, whatever they are asked for.
     assert anonymous.get(reverse("quality:report-pdf", args=[pk, "full", "en"])).status_code == 302
-    assert client_for(world.users["student_a"]).get(reverse("quality:report-pdf", args=[pk, "full", "en"])).status_code == 404
+    assert (
+        client_for(world.users["student_a"]).get(reverse("quality:report-pdf", args=[pk, "full", "en"])).status_code
+        == 404
+    )
     assert anonymous.get(reverse("api:quality-report-pdf", args=[pk]), {"variant": "full"}).status_code == 401
