@@ -53,9 +53,12 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """The filters for ``quality.selectors.report_list``: those given and valid (Django keeps the valid
-        fields' values in ``cleaned_data`` even when another field is refused)."""
+        fields' values in ``cleaned_data`` even when another field is refused), a programme by its id."""
         self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        if "programme" in data:
+            data["programme"] = data["programme"].pk
+        return data
 
 
 class ReportRequestForm(BootstrapFormMixin, forms.Form):

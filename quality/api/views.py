@@ -32,8 +32,8 @@ from core.views import request_user
 from partners import access
 from quality import services
 from quality.api.serializers import (
-    QualityReportDetailSerializer,
     QualityReportBuildSerializer,
+    QualityReportDetailSerializer,
     QualityReportSerializer,
 )
 from quality.models import QualityReport, QualityReportStatus, QualityReportVariant

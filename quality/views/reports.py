@@ -39,8 +39,9 @@ logger = logging.getLogger("tandem.quality.reports")
 #: Reports the list shows at once.
 REPORTS_PER_PAGE = 25
 #: A build waiting (since queued) or building (since claimed) longer than this is shown as stuck, with a
-#: Retry button; the service decides whether a retry is allowed (its refusal is shown as it is).
-STUCK_AFTER = datetime.timedelta(minutes=15)
+#: Retry button; the service decides whether a retry is allowed (its refusal is shown as it is). The same
+#: rule as the sweep's (``quality.services.reports_sweep``).
+STUCK_AFTER = datetime.timedelta(minutes=10)
 #: How far each status has come, for the list's progress-like badge (a percentage; .pct-N classes).
 PROGRESS: dict[str, int] = {
     QualityReportStatus.PENDING: 10,
@@ -60,9 +61,11 @@ def is_stuck(report: QualityReport, now: datetime.datetime | None = None) -> boo
     now = now or timezone.now()
     if report.status == QualityReportStatus.PENDING:
         return report.queued_at < now - STUCK_AFTER
-    if report.status == QualityReportStatus.BUILDING:
-        return (report.claimed_at or report.queued_at) < now - STUCK_AFTER
-    return False
+    return (
+        report.status == QualityReportStatus.BUILDING
+        and report.claimed_at is not None
+        and report.claimed_at < now - STUCK_AFTER
+    )
 
 
 def pick_file(files: list[QualityReportFile], variant: str, language: str) -> QualityReportFile | None:

@@ -253,14 +253,22 @@ def test_request_refuses_another_programmes_cohort_and_keeps_what_was_typed(worl
 
 
 def test_request_builds_and_redirects_to_the_new_version(world: World) -> None:
-    """NEEDS quality.services.report_request."""
+    """NEEDS quality.services.report_request. A refusal of the service (a year to come) lands on its field."""
     cohort = world.student_a.cohort
-    response = _office(world).post(
-        reverse("quality:report-new"), {"programme": world.programme.pk, "cohort": cohort.pk, "year": "2025"}
+    client = _office(world)
+    future = client.post(
+        reverse("quality:report-new"), {"programme": world.programme.pk, "cohort": cohort.pk, "year": "2099"}
+    )
+    assert future.status_code == 200 and "year" in future.context["form"].errors
+    assert future.context["form"]["cohort"].value() == str(cohort.pk)  # what was typed is kept
+    assert not QualityReport.objects.exists()
+    year = str(cohort.intake_year)
+    response = client.post(
+        reverse("quality:report-new"), {"programme": world.programme.pk, "cohort": cohort.pk, "year": year}
     )
     report = QualityReport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("quality:report", args=[report.pk])
-    assert (report.programme_id, report.cohort_id, report.year) == (world.programme.pk, cohort.pk, 2025)
+    assert (report.programme_id, report.cohort_id, report.year) == (world.programme.pk, cohort.pk, cohort.intake_year)
     assert report.status in (QualityReportStatus.PENDING, QualityReportStatus.BUILDING, QualityReportStatus.READY)
 
 
