@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "integrity.models.CaseKind",
         "CaseStatusEnum": "integrity.models.CaseStatus",
         "CheckStatusEnum": "integrity.models.CheckStatus",
+        "QualityReportStatusEnum": "quality.models.QualityReportStatus",
     },
 }
 

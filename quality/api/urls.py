@@ -3,4 +3,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from quality.api.public import PublicQualityReportViewSet
+from quality.api.views import QualityReportViewSet
+
 router = SimpleRouter()
+router.register("quality-reports", QualityReportViewSet, basename="quality-report")
+router.register("public/quality-reports", PublicQualityReportViewSet, basename="public-quality-report")
