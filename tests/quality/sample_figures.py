@@ -68,12 +68,27 @@ def sections() -> list[Section]:
                 ],
                 chart="stacked",
             ),
+            # Wide: seven columns and a name with no space to break at must still fit the paper.
+            Table(
+                key="process.milestones",
+                label="Milestones by partner",
+                columns=[Column(f"m{i}", f"Milestone {i} on time") for i in range(1, 8)],
+                rows=[
+                    Row(
+                        "Biomedical-Engineering-Research-Institute-of-the-Provincial-Academy", [11] * 7, people=[11] * 7
+                    ),
+                    Row("Hospital A", [25] * 7, people=[25] * 7),
+                ],
+            ),
         ],
     )
     funds = Section(
         key="funds",
         title="Funds",
-        figures=[Figure("funds.budget", "Budget", 350000, unit="money"), Figure("funds.spent", "Spent", 0.62, unit="share")],
+        figures=[
+            Figure("funds.budget", "Budget", 350000, unit="money"),
+            Figure("funds.spent", "Spent", 0.62, unit="share"),
+        ],
         tables=[
             Table(
                 key="funds.by_category",

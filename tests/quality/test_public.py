@@ -46,7 +46,9 @@ def audit(original: dict[str, Any], public: dict[str, Any], minimum: int) -> Non
         for table in section["tables"]:
             assert not table.get("personal")
             for row in table["rows"]:
-                for value, people, hidden in zip(row["values"], row["people"] or [None] * 9, row["hidden"], strict=False):
+                for value, people, hidden in zip(
+                    row["values"], row["people"] or [None] * 9, row["hidden"], strict=False
+                ):
                     if people and 0 < people < minimum:
                         assert hidden and value is None, (table["key"], row["label"])
                     if hidden:
@@ -57,9 +59,7 @@ def audit(original: dict[str, Any], public: dict[str, Any], minimum: int) -> Non
                     continue
                 body = [r for r in table["rows"] if r.get("key") != TOTAL_KEY]
                 full_sum = sum(r["values"][index] or 0 for r in full["rows"] if r.get("key") != TOTAL_KEY)
-                totals_shown = [
-                    not r["hidden"][index] for r in table["rows"] if r.get("key") == TOTAL_KEY
-                ] + [
+                totals_shown = [not r["hidden"][index] for r in table["rows"] if r.get("key") == TOTAL_KEY] + [
                     not f["hidden"]
                     for f in section["figures"]
                     if full_figures.get(f["key"]) is not None and abs(full_figures[f["key"]] - full_sum) < 1e-9

@@ -51,7 +51,9 @@ def _office(world: World) -> Any:
 
 def _request(world: World, django_capture_on_commit_callbacks: Any, **kwargs: Any) -> QualityReport:
     with django_capture_on_commit_callbacks(execute=True):
-        return services.report_request(programme=world.programme, year=kwargs.pop("year", YEAR), by=_office(world), **kwargs)
+        return services.report_request(
+            programme=world.programme, year=kwargs.pop("year", YEAR), by=_office(world), **kwargs
+        )
 
 
 def _refused_field(error: ValidationError) -> set[str]:
