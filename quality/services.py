@@ -161,7 +161,7 @@ def figures_digest(figures: dict[str, Any]) -> str:
 def _sections(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The frozen sections for the templates, each with an anchor and whether it has anything to show."""
     titles = dict(SECTIONS)
-    out = []
+    out: list[dict[str, Any]] = []
     for section in figures.get("sections", []):
         has_figure = any(f.get("value") is not None or f.get("hidden") for f in section.get("figures", []))
         has_table = any(t.get("rows") for t in section.get("tables", []))

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import Notification
 from programmes.models import Cohort
 from quality import services
@@ -45,8 +46,14 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return queued
 
 
-def _office(world: World) -> Any:
-    return world.users["office"]
+def _user(world: World, persona: str) -> User:
+    user = world.users[persona]
+    assert user is not None
+    return user
+
+
+def _office(world: World) -> User:
+    return _user(world, "office")
 
 
 def _request(world: World, django_capture_on_commit_callbacks: Any, **kwargs: Any) -> QualityReport:
@@ -66,7 +73,7 @@ def test_request_is_refused_naming_the_field(world: World, sent: list[int]) -> N
     world.programme.save(update_fields=["first_intake_year"])
     other = CohortFactory.create(programme=ProgrammeFactory.create(), intake_year=2021)
     later = CohortFactory.create(programme=world.programme, intake_year=2024)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"year": timezone.localdate().year + 1}, "year"),
         ({"year": 2019}, "year"),
         ({"year": 2023, "cohort": other}, "cohort"),
@@ -77,7 +84,7 @@ def test_request_is_refused_naming_the_field(world: World, sent: list[int]) -> N
             services.report_request(programme=world.programme, by=office, **kwargs)
         assert _refused_field(refused.value) == {field}, kwargs
     with pytest.raises(PermissionDenied):
-        services.report_request(programme=world.programme, year=2023, by=world.users["coordinator_a"])
+        services.report_request(programme=world.programme, year=2023, by=_user(world, "coordinator_a"))
     assert not QualityReport.objects.exists() and sent == []
 
 
@@ -125,7 +132,7 @@ def test_build_freezes_figures_renders_every_language_and_a_new_version_adds_fil
     old_names = {f.pdf.name for f in files}
     new_names = set(QualityReportFile.objects.filter(report=newer).values_list("pdf", flat=True))
     assert len(new_names) == 2 and not old_names & new_names
-    assert all(Path(media, name).exists() for name in old_names | new_names)
+    assert all(Path(media, str(name)).exists() for name in old_names | new_names)
     assert set(QualityReportFile.objects.filter(report=report).values_list("sha256", flat=True)) == {
         f.sha256 for f in files
     }
@@ -169,7 +176,7 @@ def test_retry_is_refused_while_a_build_runs_and_for_others_than_the_office(
     assert _refused_field(refused.value) == {"status"}
     QualityReport.objects.filter(pk=report.pk).update(status=QualityReportStatus.FAILED)
     with pytest.raises(PermissionDenied):
-        services.report_retry(report=report, by=world.users["coordinator_a"])
+        services.report_retry(report=report, by=_user(world, "coordinator_a"))
     # Stuck (waiting longer than STUCK_AFTER) may be retried too.
     QualityReport.objects.filter(pk=report.pk).update(
         status=QualityReportStatus.PENDING, queued_at=timezone.now() - LATER
@@ -214,7 +221,7 @@ def test_publish_freezes_the_public_figures_renders_public_files_and_is_refused_
     assert _refused_field(refused.value) == {"status"}
     report = services.report_build(report.pk)
     with pytest.raises(PermissionDenied):
-        services.report_publish(report=report, by=world.users["coordinator_a"])
+        services.report_publish(report=report, by=_user(world, "coordinator_a"))
     full_before = dict(QualityReportFile.objects.filter(report=report).values_list("language", "sha256"))
 
     published = services.report_publish(report=report, by=_office(world))
@@ -226,7 +233,7 @@ def test_publish_freezes_the_public_figures_renders_public_files_and_is_refused_
     for file in public:
         assert hashlib.sha256(Path(file.pdf.path).read_bytes()).hexdigest() == file.sha256
         assert "Student of the year" not in file.html and "Wang Fang" not in file.html
-    assert "Public version" in public[0].html and "公开版" in public[1].html
+    assert "This is the public version" in public[0].html and "这是报告的公开版" in public[1].html
     # The evidence is left as it was: the full figures and files.
     fresh = QualityReport.objects.get(pk=report.pk)
     assert fresh.figures == report.figures and fresh.built_at == report.built_at

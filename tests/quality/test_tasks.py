@@ -15,6 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from accounts.models import User
 from config.celery import app as celery_app
 from quality import services, tasks
 from quality.models import STUCK_AFTER, QualityReport, QualityReportFile, QualityReportStatus
@@ -22,6 +23,12 @@ from tests.conftest import World
 from tests.workers import forget_queue, wait_for
 
 YEAR = timezone.localdate().year - 1
+
+
+def _office(world: World) -> User:
+    office = world.users["office"]
+    assert office is not None
+    return office
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +44,7 @@ def test_the_tasks_run_their_services(
     sent: list[int] = []
     monkeypatch.setattr(services, "_sender", lambda pk: lambda: sent.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_request(programme=world.programme, year=YEAR, by=world.users["office"])
+        report = services.report_request(programme=world.programme, year=YEAR, by=_office(world))
     # Built by another worker already: the task finds it READY and renders nothing.
     QualityReport.objects.filter(pk=report.pk).update(status=QualityReportStatus.READY)
     assert tasks.build_report.apply(args=(report.pk,)).get() == "ready"
@@ -66,7 +73,7 @@ def test_a_worker_builds_the_requested_report(world: World, monkeypatch: pytest.
         with start_worker(
             celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
         ):
-            report = services.report_request(programme=world.programme, year=YEAR, by=world.users["office"])
+            report = services.report_request(programme=world.programme, year=YEAR, by=_office(world))
             assert wait_for(
                 lambda: (
                     QualityReport.objects.get(pk=report.pk).status
