@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_builds_and_publishes_last_years_report_once(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.QUALITY_DEMO_REPORT = True  # off in the test settings, for every other demo's sake
     assert "quality" in core_demo.APP_DEMOS  # seed_demo runs quality.demo.seed() after the other apps
     # The demo's programme and people (the rest of the demo is not needed for the report to build).
     core_demo.seed_foundation()
