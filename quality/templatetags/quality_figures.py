@@ -111,9 +111,10 @@ def min_cell() -> int:
 
 
 @register.simple_tag
-def hidden_text() -> str:
-    """What a suppressed value says, for the screen reader and the reader of the PDF."""
-    return _("hidden (fewer than %(n)s people)") % {"n": settings.QUALITY_MIN_CELL}
+def hidden_text(minimum: Any = None) -> str:
+    """What a suppressed value says, for the screen reader and the reader of the PDF: ``minimum`` is the
+    smallest group the version was published with (its frozen ``public.minimum``; by default the setting)."""
+    return _("hidden (fewer than %(n)s people)") % {"n": minimum or settings.QUALITY_MIN_CELL}
 
 
 @register.simple_tag
@@ -181,7 +182,7 @@ def _cut(label: str) -> str:
 
 
 @register.simple_tag
-def table_chart(table: Any, width: int = 480) -> dict[str, Any] | None:
+def table_chart(table: Any, width: int = 480, minimum: Any = None) -> dict[str, Any] | None:
     """The geometry of ``table``'s chart, or None when it has no chart or nothing to draw.
 
     "bar": one horizontal bar per row for the first column, scaled to the largest value (to 100% for a
@@ -230,7 +231,7 @@ def table_chart(table: Any, width: int = 480) -> dict[str, Any] | None:
             x += w
         if kind == "bar":
             first = cells[0]
-            text = hidden_text() if first["hidden"] else first["text"]
+            text = hidden_text(minimum) if first["hidden"] else first["text"]
         else:
             shown = [c for c in cells if not c["hidden"] and c["value"] is not None]
             total = sum(float(c["value"]) for c in shown)

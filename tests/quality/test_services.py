@@ -24,7 +24,9 @@ from quality.models import STUCK_AFTER, QualityReport, QualityReportFile, Qualit
 from quality.public import public_figures
 from tests.conftest import World
 from tests.factories.programmes import CohortFactory, ProgrammeFactory
+from tests.pdfs import pdf_text
 from tests.quality import sample_figures
+from tests.quality.paper import check_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +236,13 @@ def test_publish_freezes_the_public_figures_renders_public_files_and_is_refused_
         assert hashlib.sha256(Path(file.pdf.path).read_bytes()).hexdigest() == file.sha256
         assert "Student of the year" not in file.html and "Wang Fang" not in file.html
     assert "This is the public version" in public[0].html and "这是报告的公开版" in public[1].html
+    # The public PDF read back: it says what it is and shows no person and no small cell.
+    text = "".join(pdf_text(Path(public[0].pdf.path)).split())
+    assert "Thisisthepublicversion" in text and "hidden(fewerthan10people)" in text
+    for absent in ("Studentoftheyear", "WangFang", "/students/"):
+        assert absent not in text, absent
+    assert "Enrolled120" in text
+    check_paper(Path(public[0].pdf.path).read_bytes())
     # The evidence is left as it was: the full figures and files.
     fresh = QualityReport.objects.get(pk=report.pk)
     assert fresh.figures == report.figures and fresh.built_at == report.built_at
