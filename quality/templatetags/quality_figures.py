@@ -236,9 +236,12 @@ def table_chart(table: Any, width: int = 480, minimum: Any = None) -> dict[str, 
             shown = [c for c in cells if not c["hidden"] and c["value"] is not None]
             total = sum(float(c["value"]) for c in shown)
             unit = cells[0]["unit"] if cells else "count"
-            text = format_value(total, unit) if shown else "—"
-            if any(c["hidden"] for c in cells):
-                text = f"{text} *"
+            # A row with a hidden part has no total to show: the sum of the shown parts would read as one.
+            text = (
+                hidden_text(minimum)
+                if any(c["hidden"] for c in cells)
+                else (format_value(total, unit) if shown else "—")
+            )
         out_rows.append(
             {
                 "label": _cut(label),
