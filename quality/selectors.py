@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from accounts.roles import AnyUser
 from partners.access import scope
 from programmes.models import Programme
 from quality.models import QualityReport, QualityReportFile, QualityReportStatus
+
+#: Newest year first; per programme, its whole-programme reports before its cohorts'; newest version first.
+ORDER = ("-year", "programme__name", F("cohort__intake_year").asc(nulls_first=True), "-version")
 
 
 def report_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[QualityReport]:
@@ -38,7 +41,7 @@ def report_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> Quer
         reports = reports.filter(status=filters["status"])
     if filters.get("published") is not None and filters.get("published") != "":
         reports = reports.filter(published_at__isnull=not _true(filters["published"]))
-    return reports.order_by("-year", "programme__name", "cohort__intake_year", "-version")
+    return reports.order_by(*ORDER)
 
 
 def _true(value: Any) -> bool:
@@ -61,9 +64,7 @@ def published_reports(*, programme: Programme | None = None, latest: bool = Fals
         reports = reports.exclude(Exists(newer.filter(cohort=OuterRef("cohort")))).exclude(
             Exists(newer.filter(cohort__isnull=True)), cohort__isnull=True
         )
-    return reports.select_related("programme", "cohort").order_by(
-        "-year", "programme__name", "cohort__intake_year", "-version"
-    )
+    return reports.select_related("programme", "cohort").order_by(*ORDER)
 
 
 def report_file(*, report: QualityReport, variant: str, language: str) -> QualityReportFile | None:

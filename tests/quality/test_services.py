@@ -253,3 +253,47 @@ def test_publish_freezes_the_public_figures_renders_public_files_and_is_refused_
         services.report_publish(report=fresh, by=_office(world))
     assert _refused_field(again.value) == {"status"}
     assert QualityReportFile.objects.filter(report=report).count() == 4
+
+
+def test_selectors_scope_filter_and_pick_the_newest_published_version_and_the_readers_language(world: World) -> None:
+    from quality import selectors
+
+    now = timezone.now()
+    cohort = Cohort.objects.get(programme=world.programme)
+
+    def made(year: int, version: int, published: bool, cohort: Cohort | None = None) -> QualityReport:
+        return QualityReport.objects.create(
+            programme=world.programme,
+            cohort=cohort,
+            year=year,
+            version=version,
+            status=QualityReportStatus.READY,
+            figures={},
+            public_figures={} if published else None,
+            published_at=now if published else None,
+        )
+
+    old = made(YEAR, 1, True)
+    new = made(YEAR, 2, True)
+    unpublished = made(YEAR, 3, False)
+    of_cohort = made(YEAR, 1, True, cohort)
+    earlier = made(YEAR - 1, 1, True)
+    office = _office(world)
+    # Newest year first; the programme's own reports before its cohorts'; newest version first.
+    assert list(selectors.report_list(user=office)) == [unpublished, new, old, of_cohort, earlier]
+    assert not selectors.report_list(user=_user(world, "coordinator_a")).exists()
+    assert set(selectors.report_list(user=office, filters={"year": YEAR, "cohort": "none"})) == {old, new, unpublished}
+    assert set(selectors.report_list(user=office, filters={"published": "false"})) == {unpublished}
+    assert set(selectors.report_list(user=office, filters={"cohort": cohort.pk})) == {of_cohort}
+    assert set(selectors.published_reports()) == {old, new, of_cohort, earlier}
+    assert set(selectors.published_reports(programme=world.programme, latest=True)) == {new, of_cohort, earlier}
+
+    for language in ("en", "zh-hans"):
+        QualityReportFile.objects.create(
+            report=new, variant="public", language=language, html=language, pdf=f"{language}.pdf", sha256="0" * 64
+        )
+    found = selectors.report_file(report=new, variant="public", language="zh-hans")
+    assert found is not None and found.language == "zh-hans"
+    fallback = selectors.report_file(report=new, variant="public", language="fr")
+    assert fallback is not None and fallback.language == "en"
+    assert selectors.report_file(report=new, variant="full", language="en") is None
