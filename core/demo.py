@@ -145,7 +145,7 @@ STEPS: list[Callable[[], None]] = [
 
 #: Apps whose ``<app>/demo.py`` offers ``seed()`` (and optionally ``DEMO_LOGINS``), run after ``STEPS`` in
 #: this order (their floors): each app adds its own demo without editing this module.
-APP_DEMOS = ("curriculum", "reviews", "funds", "integrity", "projects", "wellbeing")
+APP_DEMOS = ("curriculum", "reviews", "funds", "integrity", "projects", "wellbeing", "quality")
 
 
 def _app_demo(app: str) -> ModuleType | None:

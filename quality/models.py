@@ -10,6 +10,8 @@ files, so a downloaded PDF can always be checked against its hash. Publishing fr
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,6 +31,19 @@ class QualityReportStatus(models.TextChoices):
 class QualityReportVariant(models.TextChoices):
     FULL = "full", _("Full report")
     PUBLIC = "public", _("Public version")
+
+
+#: A build waiting (its message lost) or building (its worker killed) longer than this is stuck: the sweep
+#: queues it again, and the office may retry it.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+def stuck_q(now: datetime.datetime | None = None) -> Q:
+    """The reports stuck at ``now`` (see ``STUCK_AFTER``), as a filter."""
+    before = (now or timezone.now()) - STUCK_AFTER
+    return Q(status=QualityReportStatus.PENDING, queued_at__lt=before) | Q(
+        status=QualityReportStatus.BUILDING, claimed_at__lt=before
+    )
 
 
 class QualityReport(models.Model):
@@ -109,6 +124,22 @@ class QualityReport(models.Model):
     def __str__(self) -> str:
         cohort = f" {self.cohort}" if self.cohort_id else ""
         return f"{self.programme}{cohort} {self.year} v{self.version}"
+
+    def is_stuck(self, now: datetime.datetime | None = None) -> bool:
+        """Waiting or building for longer than ``STUCK_AFTER`` (see ``stuck_q``)."""
+        before = (now or timezone.now()) - STUCK_AFTER
+        if self.status == QualityReportStatus.PENDING:
+            return self.queued_at < before
+        return self.status == QualityReportStatus.BUILDING and self.claimed_at is not None and self.claimed_at < before
+
+    @property
+    def stuck(self) -> bool:
+        """``is_stuck()`` now, for templates (a "Retry" button shows for a stuck build too)."""
+        return self.is_stuck()
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
 
 
 class QualityReportFile(models.Model):

@@ -61,6 +61,7 @@ EMBEDDED_MODULES = {
     "tests/core/test_pdf_fonts.py",
     "tests/practice/test_demo.py",
     "tests/funds/test_demo.py",
+    "tests/quality/test_demo.py",
     "tests/config/test_env.py",
 }
 #: Browser tests of markup and style only (axe-core, a phone's width, wrapping, the API docs' page): the

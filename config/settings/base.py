@@ -175,6 +175,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "wellbeing.reporting.ConfidentialExceptionRe
 WELLBEING_MIN_CELL = env_int("WELLBEING_MIN_CELL", 10, minimum=2)
 # The public quality report hides every figure or cell about 1 to QUALITY_MIN_CELL - 1 people (quality.public).
 QUALITY_MIN_CELL = env_int("QUALITY_MIN_CELL", 10, minimum=2)
+# Whether ``seed_demo`` builds and publishes last year's quality report (four PDFs; quality/demo.py).
+QUALITY_DEMO_REPORT = env_bool("QUALITY_DEMO_REPORT", True)
 
 # --- Internationalisation ---------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Axes stays on: tests log in with force_login, and tests/accounts/test_security.py tests the lockout.
 AXES_ENABLED = True
+# The demo's quality report costs four PDF renders, which every browser test's demo (and every demo test)
+# would pay; tests/quality/test_demo.py turns it on, on both databases.
+QUALITY_DEMO_REPORT = False
 # One media folder per parallel test worker (pytest-xdist): each worker's database counts ids from 1, and
 # files named after ids (frozen inspection reports) must not meet another worker's.
 # A worker started by a test in a process of its own (tests/worker_process.py) is told the test's folder.
