@@ -226,13 +226,6 @@ def file_name(report: QualityReport, variant: str, language: str) -> str:
     return f"quality/reports/{report.year}/{readable}-{secrets.token_hex(8)}.pdf"
 
 
-def download_name(file: QualityReportFile) -> str:
-    """The name a download is offered under: readable, without the storage name's random part."""
-    report = file.report
-    cohort = f"-c{report.cohort.intake_year}" if report.cohort_id and report.cohort else ""
-    return f"quality-{report.programme.code}{cohort}-{report.year}-v{report.version}-{file.variant}-{file.language}.pdf"
-
-
 @dataclass
 class _Rendering:
     language: str

@@ -10,7 +10,6 @@ the build stored (``QualityReportFile.html``), never rendered again, so it is wh
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 from typing import Any
@@ -32,16 +31,12 @@ from core.views import ScopedFormView, not_found, request_user, require_or_404, 
 from partners import access
 from quality import selectors, services
 from quality.forms import ReportFilterForm, ReportRequestForm
-from quality.models import QualityReport, QualityReportFile, QualityReportStatus, QualityReportVariant
+from quality.models import STUCK_AFTER, QualityReport, QualityReportFile, QualityReportStatus, QualityReportVariant
 
 logger = logging.getLogger("tandem.quality.reports")
 
 #: Reports the list shows at once.
 REPORTS_PER_PAGE = 25
-#: A build waiting (since queued) or building (since claimed) longer than this is shown as stuck, with a
-#: Retry button; the service decides whether a retry is allowed (its refusal is shown as it is). The same
-#: rule as the sweep's (``quality.services.reports_sweep``).
-STUCK_AFTER = datetime.timedelta(minutes=10)
 #: How far each status has come, for the list's progress-like badge (a percentage; .pct-N classes).
 PROGRESS: dict[str, int] = {
     QualityReportStatus.PENDING: 10,
@@ -54,18 +49,6 @@ PROGRESS: dict[str, int] = {
 def languages() -> list[str]:
     """The languages reports are rendered in (``settings.LANGUAGES``), English first."""
     return [code for code, _name in settings.LANGUAGES]
-
-
-def is_stuck(report: QualityReport, now: datetime.datetime | None = None) -> bool:
-    """Whether a build has waited (PENDING since queued) or run (BUILDING since claimed) too long."""
-    now = now or timezone.now()
-    if report.status == QualityReportStatus.PENDING:
-        return report.queued_at < now - STUCK_AFTER
-    return (
-        report.status == QualityReportStatus.BUILDING
-        and report.claimed_at is not None
-        and report.claimed_at < now - STUCK_AFTER
-    )
 
 
 def pick_file(files: list[QualityReportFile], variant: str, language: str) -> QualityReportFile | None:
@@ -145,7 +128,7 @@ class ReportListView(LoginRequiredMixin, View):
             "filtered": bool(filters),
             "section": section,
             "rows": [
-                {"report": report, "progress": PROGRESS.get(report.status, 0), "stuck": is_stuck(report, now)}
+                {"report": report, "progress": PROGRESS.get(report.status, 0), "stuck": report.is_stuck(now)}
                 for report in section.rows
             ],
             "last_year": now.year - 1,
@@ -202,7 +185,7 @@ class ReportDetailView(LoginRequiredMixin, View):
             .filter(**({"cohort_id": report.cohort_id} if report.cohort_id else {"cohort__isnull": True}))
             .order_by("-version")
         )
-        stuck = is_stuck(report)
+        stuck = report.is_stuck()
         context = {
             "report": report,
             "files": files,
