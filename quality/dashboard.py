@@ -11,8 +11,9 @@ Two sources, one shape (:class:`quality.figures.Section`):
   partners (the ``*_by_partner`` tables of one report).
 
 What the pages show is prepared here as plain dataclasses (labels translated in the request's language,
-values formatted by unit, chart geometry in SVG units), so the templates only lay things out and the
-tests can check the numbers without parsing HTML. Every read is a fixed number of queries, whatever the
+values formatted by unit), so the templates only lay things out and the tests can check the numbers
+without parsing HTML; figures and charts are drawn by the report's own partials (``templates/quality/_figure.html``,
+``_table.html``, ``_chart.html``), so a figure looks the same on the dashboard as in the report. Every read is a fixed number of queries, whatever the
 number of programmes, partners or figures.
 """
 
@@ -20,18 +21,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from quality.figures import Better, Figure, Frame, Section, Table, Unit, Value, section_from_json, section_to_json
 from quality.indicators import sections as compute_sections
 from quality.models import QualityReport, QualityReportStatus
+from quality.templatetags import quality_figures
 
 #: How long live figures are kept (seconds): a clerk's morning look and a refresh later see the same numbers.
 CACHE_SECONDS = 600
@@ -46,33 +47,10 @@ Mark = Literal["best", "worst", ""]
 # --- Values ---------------------------------------------------------------------------------------------
 
 
-def _number(value: float, places: int) -> str:
-    return number_format(round(value, places), decimal_pos=places, force_grouping=True)
-
-
 def format_value(value: Value, unit: Unit) -> str:
-    """``value`` as the page shows it for its unit: a share as a percentage, money in yuan, an en dash for
-    no value. Counts and whole numbers have no decimals; other quantities one (money two when not whole)."""
-    if value is None:
-        return "–"
-    number = float(value)
-    if unit == "share":
-        return gettext("%(value)s%%") % {"value": _number(number * 100, 1)}
-    whole = number == int(number)
-    if unit == "count":
-        return _number(number, 0)
-    if unit == "money":
-        return gettext("¥%(value)s") % {"value": _number(number, 0 if whole else 2)}
-    text = _number(number, 0 if whole else 1)
-    if unit == "days":
-        return ngettext("%(value)s day", "%(value)s days", 1 if number == 1 else 2) % {"value": text}
-    if unit == "hours":
-        return gettext("%(value)s h") % {"value": text}
-    if unit == "credits":
-        return ngettext("%(value)s credit", "%(value)s credits", 1 if number == 1 else 2) % {"value": text}
-    if unit == "points":
-        return ngettext("%(value)s point", "%(value)s points", 1 if number == 1 else 2) % {"value": text}
-    return text  # a score
+    """``value`` as the pages show it in its unit (one formatting for the report, the dashboard and the
+    comparison: ``quality.templatetags.quality_figures.format_value``)."""
+    return quality_figures.format_value(value, unit)
 
 
 def has_data(section: Section) -> bool:
@@ -185,197 +163,45 @@ def report_values(report: QualityReport | None) -> dict[str, Value]:
 
 @dataclass
 class FigureCard:
-    """One headline figure: its value, last year's beside it, a bar when it is a share, its drill link."""
+    """One headline figure (drawn by ``templates/quality/_figure.html``), last year's frozen value beside it,
+    and the share it is, as a percentage for the progress bar (None when it is not a share)."""
 
-    key: str
-    label: str
-    value: Value
-    text: str
-    unit: Unit
-    #: 0-100 for a share (the progress bar), else None
-    percent: float | None
+    figure: Figure
     previous: Value
-    previous_text: str
-    #: "up", "down", "same" or "" (no previous value): the direction of the change since last year
-    change: str
-    #: "better", "worse" or "": the change read through the figure's ``better``
-    verdict: str
-    drill: str
-    note: str
-
-
-@dataclass
-class Bar:
-    """One bar (or one segment of a stacked bar) of a chart, in SVG units."""
-
-    x: float
-    width: float
-    colour: str
-    title: str
-
-
-@dataclass
-class ChartRow:
-    label: str
-    y: int
-    bars: list[Bar]
-    text: str
-    text_x: float
-
-
-@dataclass
-class Chart:
-    """A table drawn as horizontal bars: the first column ("bar"), or every column stacked ("stacked")."""
-
-    kind: str
-    width: int
-    height: int
-    label_width: int
-    rows: list[ChartRow]
-    legend: list[tuple[str, str]]
-    description: str
-
-
-@dataclass
-class TableCard:
-    key: str
-    label: str
-    columns: list[str]
-    rows: list[tuple[str, list[str]]]
-    chart: Chart | None
-    note: str
+    percent: float | None
 
 
 @dataclass
 class SectionCard:
+    """One section's card: its figures, the tables that have a chart, and whether it has any data."""
+
     key: str
     title: str
     figures: list[FigureCard]
-    tables: list[TableCard]
+    tables: list[Table]
     notes: list[str]
     empty: bool
 
 
-#: Series colours of stacked bars (Bootstrap's blue, teal, orange, purple, grey), legible on white.
-PALETTE = ("#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#6c757d", "#d63384")
-CHART_WIDTH = 320
-CHART_LABEL_WIDTH = 110
-CHART_TEXT_WIDTH = 60
-CHART_ROW_HEIGHT = 22
-CHART_MAX_ROWS = 12
-
-
-def _change(value: Value, previous: Value, better: Better | str) -> tuple[str, str]:
-    if value is None or previous is None:
-        return "", ""
-    if float(value) == float(previous):
-        return "same", ""
-    change = "up" if float(value) > float(previous) else "down"
-    if better not in ("higher", "lower"):
-        return change, ""
-    return change, "better" if (change == "up") == (better == "higher") else "worse"
-
-
 def figure_card(figure: Figure, previous: Value) -> FigureCard:
-    """One figure ready to show, beside last year's frozen value (``previous``, None when none)."""
+    """One figure ready to show beside last year's frozen value (``previous``, None when none); its drill
+    link kept only when it is a path on this site."""
     percent = None
     if figure.unit == "share" and figure.value is not None:
         percent = round(max(0.0, min(1.0, float(figure.value))) * 100, 1)
-    change, verdict = _change(figure.value, previous, figure.better)
-    return FigureCard(
-        key=figure.key,
-        label=gettext(figure.label),
-        value=figure.value,
-        text=format_value(figure.value, figure.unit),
-        unit=figure.unit,
-        percent=percent,
-        previous=previous,
-        previous_text=format_value(previous, figure.unit) if previous is not None else "",
-        change=change,
-        verdict=verdict,
-        drill=safe_drill(figure.drill),
-        note=gettext(figure.note) if figure.note else "",
-    )
-
-
-def chart(table: Table) -> Chart | None:
-    """The SVG geometry of ``table``'s chart (its first :data:`CHART_MAX_ROWS` rows), or None when it has
-    none, no columns, or nothing above zero to draw."""
-    if table.chart not in ("bar", "stacked") or not table.columns or not table.rows:
-        return None
-    rows = table.rows[:CHART_MAX_ROWS]
-    columns = table.columns if table.chart == "stacked" else table.columns[:1]
-
-    def numbers(values: list[Value]) -> list[float]:
-        return [max(0.0, float(v)) if v is not None else 0.0 for v in values[: len(columns)]]
-
-    totals = [sum(numbers(row.values)) for row in rows]
-    top = max(totals, default=0.0)
-    if top <= 0:
-        return None
-    span = CHART_WIDTH - CHART_LABEL_WIDTH - CHART_TEXT_WIDTH
-    chart_rows = []
-    for index, row in enumerate(rows):
-        label = gettext(row.label) if row.translate else row.label
-        x = float(CHART_LABEL_WIDTH)
-        bars = []
-        for number, column, colour in zip(numbers(row.values), columns, PALETTE * 4, strict=False):
-            width = round(number / top * span, 1)
-            text = format_value(number, column.unit)
-            bars.append(Bar(x=x, width=width, colour=colour, title=f"{label}, {gettext(column.label)}: {text}"))
-            x += width
-        unit = columns[0].unit if len(columns) == 1 or len({c.unit for c in columns}) == 1 else "count"
-        chart_rows.append(
-            ChartRow(
-                label=label if len(label) <= 18 else label[:17] + "…",
-                y=index * CHART_ROW_HEIGHT,
-                bars=bars,
-                text=format_value(totals[index], unit),
-                text_x=round(x + 4, 1),
-            )
-        )
-    legend = [(gettext(c.label), colour) for c, colour in zip(columns, PALETTE * 4, strict=False)]
-    description = "; ".join(f"{r.label}: {r.text}" for r in chart_rows)
-    return Chart(
-        kind=table.chart,
-        width=CHART_WIDTH,
-        height=len(chart_rows) * CHART_ROW_HEIGHT,
-        label_width=CHART_LABEL_WIDTH,
-        rows=chart_rows,
-        legend=legend if table.chart == "stacked" else [],
-        description=f"{gettext(table.label)}: {description}",
-    )
-
-
-def table_card(table: Table) -> TableCard:
-    """A table ready to show: translated labels, values formatted by their column's unit, its chart."""
-    units = [c.unit for c in table.columns]
-    return TableCard(
-        key=table.key,
-        label=gettext(table.label),
-        columns=[gettext(c.label) for c in table.columns],
-        rows=[
-            (
-                gettext(row.label) if row.translate else row.label,
-                [format_value(v, u) for v, u in zip(row.values, units, strict=False)],
-            )
-            for row in table.rows
-        ],
-        chart=chart(table),
-        note=gettext(table.note) if table.note else "",
-    )
+    return FigureCard(figure=replace(figure, drill=safe_drill(figure.drill)), previous=previous, percent=percent)
 
 
 def section_cards(sections: Iterable[Section], previous: Mapping[str, Value] | None = None) -> list[SectionCard]:
     """What the dashboard shows of ``sections``: one card per section, its figures beside last year's value
-    (``previous``, by figure key), its tables with their charts; a section without data is marked empty."""
+    (``previous``, by figure key), its tables that ask for a chart; a section without data is marked empty."""
     earlier = previous or {}
     return [
         SectionCard(
             key=section.key,
             title=gettext(section.title),
             figures=[figure_card(f, earlier.get(f.key)) for f in section.figures],
-            tables=[table_card(t) for t in section.tables],
+            tables=[t for t in section.tables if t.chart and t.rows],
             notes=[gettext(n) for n in section.notes],
             empty=not has_data(section),
         )

@@ -70,7 +70,7 @@ class DashboardView(OfficeOnlyMixin, View):
                 raise not_found(request, "view", f"Programme:{data.get('programme')}")
         if programme is None:
             return programmes, None, [], None
-        cohorts = list(Cohort.objects.filter(programme=programme).order_by("-intake_year"))
+        cohorts = list(Cohort.objects.filter(programme=programme).select_related("programme").order_by("-intake_year"))
         wanted_cohort = _int(data.get("cohort"))
         cohort = None
         if wanted_cohort is not None:

@@ -155,7 +155,7 @@ def test_programmes_side_by_side_from_their_latest_ready_reports(world: World, o
     assert _marks(rows["students.enrolled"]) == ["", "", ""]  # no direction: no mark
     assert _marks(rows["students.on_track"]) == ["worst", "best", "best"]  # higher is better; a tie
     assert _marks(rows["students.at_risk"]) == ["", "worst", "best"]  # lower is better
-    assert [c.text for c in rows["students.on_track"].cells] == ["60.0%", "90.0%", "90.0%"]
+    assert [c.text for c in rows["students.on_track"].cells] == ["60%", "90%", "90%"]
     html = response.content.decode()
     assert html.count('data-mark="best"') == 3 and html.count('data-mark="worst"') == 2
     assert 'data-testid="legend"' in html and "version 5, built 2026-01-10" in html
