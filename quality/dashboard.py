@@ -12,9 +12,10 @@ Two sources, one shape (:class:`quality.figures.Section`):
 
 What the pages show is prepared here as plain dataclasses (labels translated in the request's language,
 values formatted by unit), so the templates only lay things out and the tests can check the numbers
-without parsing HTML; figures and charts are drawn by the report's own partials (``templates/quality/_figure.html``,
-``_table.html``, ``_chart.html``), so a figure looks the same on the dashboard as in the report. Every read is a fixed number of queries, whatever the
-number of programmes, partners or figures.
+without parsing HTML; figures and charts are drawn by the report's own partials
+(``templates/quality/_figure.html``, ``_table.html``, ``_chart.html``), so a figure looks the same on the
+dashboard as in the report. Every read is a fixed number of queries, whatever the number of programmes,
+partners or figures.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -281,7 +282,7 @@ def _sections_of(report: QualityReport) -> list[Section]:
 
 def version_detail(report: QualityReport) -> str:
     """Which frozen figures a column shows: "version 3, built 2026-01-05"."""
-    built = timezone.localdate(report.built_at).isoformat() if report.built_at else "–"
+    built = timezone.localdate(report.built_at).isoformat() if report.built_at else "-"
     return gettext("version %(version)s, built %(date)s") % {"version": report.version, "date": built}
 
 
@@ -359,10 +360,10 @@ def compare_partners(report: QualityReport | None) -> Grid:
                     cells.setdefault(partner, {})[key] = value
     partners = sorted(labels, key=lambda p: labels[p].casefold())
     marks: dict[str, dict[str, Mark]] = {p: {} for p in partners}
-    for column in columns:
-        column_values = [cells[p].get(column.key) for p in partners]
-        for partner, mark in zip(partners, best_and_worst(column_values, column.better), strict=True):
-            marks[partner][column.key] = mark
+    for header in columns:
+        column_values = [cells[p].get(header.key) for p in partners]
+        for partner, mark in zip(partners, best_and_worst(column_values, header.better), strict=True):
+            marks[partner][header.key] = mark
     rows = [
         GridRow(
             key=partner,
@@ -379,4 +380,3 @@ def compare_partners(report: QualityReport | None) -> Grid:
         for partner in partners
     ]
     return Grid(columns=columns, rows=rows, report=report)
-

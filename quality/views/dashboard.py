@@ -56,14 +56,17 @@ class DashboardView(OfficeOnlyMixin, View):
 
     template_name = "quality/dashboard/dashboard.html"
 
-    def _choice(self, request: HttpRequest, data: Any) -> tuple[list[Programme], Programme | None, list[Cohort], Cohort | None]:
+    def _choice(
+        self, request: HttpRequest, data: Any
+    ) -> tuple[list[Programme], Programme | None, list[Cohort], Cohort | None]:
         programmes = list(
             scoped_queryset(request, Programme).only("id", "name", "code", "status").order_by("name", "pk")
         )
         wanted = _int(data.get("programme"))
+        programme: Programme | None
         if wanted is None:
             active = [p for p in programmes if p.status == ProgrammeStatus.ACTIVE]
-            programme = (active or programmes or [None])[0]
+            programme = (active or programmes)[0] if programmes else None
         else:
             programme = next((p for p in programmes if p.pk == wanted), None)
             if programme is None:

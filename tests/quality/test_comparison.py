@@ -8,6 +8,7 @@ so every value, and so every mark, is known."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -65,7 +66,7 @@ def students(enrolled: Value, on_track: Value, at_risk: Value) -> Section:
     )
 
 
-def by_partner(partners: list[Partner], hours: list[Value], late: list[Value]) -> Section:
+def by_partner(partners: list[Partner], hours: Sequence[Value], late: Sequence[Value]) -> Section:
     return Section(
         key="process",
         title="Training process",
