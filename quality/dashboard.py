@@ -329,6 +329,16 @@ def _grouped(rows: list[GridRow]) -> list[tuple[str, list[GridRow]]]:
     return groups
 
 
+def has_partner_tables(report: QualityReport) -> bool:
+    """Whether ``report`` holds a table by partner (``*_by_partner``) with rows: one the partners'
+    comparison can show."""
+    return any(
+        table.get("key", "").endswith(BY_PARTNER) and table.get("rows")
+        for section in (report.figures or {}).get("sections", [])
+        for table in section.get("tables", [])
+    )
+
+
 def compare_partners(report: QualityReport | None) -> Grid:
     """The partners of one report side by side: a row per partner (found by ``row.key``, "partner:<id>", in
     every ``*_by_partner`` table), a column per column of those tables; each column's best and worst

@@ -123,7 +123,8 @@ class DashboardView(OfficeOnlyMixin, View):
 
 class CompareView(OfficeOnlyMixin, View):
     """Built reports side by side: every programme's latest READY report of a year (``?year=``), and the
-    partners of one of them (``?programme=``) from its by-partner tables; best and worst marked."""
+    partners of one of them (``?programme=``, by default the first with by-partner tables) from its
+    by-partner tables; best and worst marked."""
 
     template_name = "quality/dashboard/compare.html"
 
@@ -135,7 +136,8 @@ class CompareView(OfficeOnlyMixin, View):
         wanted = _int(request.GET.get("programme"))
         chosen = next((r for r in reports if r.programme_id == wanted), None) if wanted is not None else None
         if chosen is None and reports:
-            chosen = reports[0]
+            # By default the first programme whose report breaks figures down by partner.
+            chosen = next((r for r in reports if dashboard.has_partner_tables(r)), reports[0])
         programmes = dashboard.compare_programmes(reports)
         partners = dashboard.compare_partners(chosen)
         context = {

@@ -157,8 +157,10 @@ def test_programmes_side_by_side_from_their_latest_ready_reports(world: World, o
     assert _marks(rows["students.on_track"]) == ["worst", "best", "best"]  # higher is better; a tie
     assert _marks(rows["students.at_risk"]) == ["", "worst", "best"]  # lower is better
     assert [c.text for c in rows["students.on_track"].cells] == ["60%", "90%", "90%"]
+    # Without a choice, the partners shown are those of the first programme whose report has them.
+    assert response.context["chosen"].programme == first
     html = response.content.decode()
-    assert html.count('data-mark="best"') == 3 and html.count('data-mark="worst"') == 2
+    assert html.count('data-mark="best"') == 3 + 2 and html.count('data-mark="worst"') == 2 + 3
     assert 'data-testid="legend"' in html and "version 5, built 2026-01-10" in html
 
 
