@@ -266,3 +266,19 @@ def test_dashboard_query_count_is_constant(world: World, office: Any) -> None:
 
 def test_the_office_start_page_links_to_the_dashboard(office: Any) -> None:
     assert 'href="/quality/dashboard/"' in client_for(office).get("/").content.decode()
+
+
+def test_refresh_of_a_cohort_returns_to_the_cohort(world: World, office: Any) -> None:
+    cohort = world.student_a.cohort
+    response = client_for(office).post(URL, {"programme": world.programme.pk, "cohort": cohort.pk})
+    assert response["Location"] == f"{URL}?programme={world.programme.pk}&cohort={cohort.pk}"
+    assert cache.get(cache_key(world.programme.pk, cohort.pk, timezone.localdate())) is not None
+    assert cache.get(cache_key(world.programme.pk, None, timezone.localdate())) is None
+
+
+def test_both_pages_read_in_chinese(world: World, office: Any) -> None:
+    client = client_for(office)
+    dashboard = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    compare = client.get(COMPARE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{timezone.localdate().year} 年质量看板" in dashboard and "重新计算指标" in dashboard
+    assert "比较质量报告" in compare and "须先生成报告" in compare
