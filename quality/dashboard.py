@@ -172,14 +172,22 @@ class FigureCard:
     percent: float | None
 
 
+#: How many figures of a section a card shows at once (with every figure that drills down); the rest, and
+#: every chart but the first, open on demand, so that ten sections stay a page a phone can scroll.
+HEADLINE_FIGURES = 4
+
+
 @dataclass
 class SectionCard:
-    """One section's card: its figures, the tables that have a chart, and whether it has any data."""
+    """One section's card: its headline figures (the first few, and every one with a list behind it) and
+    the others, its first chart and the others, and whether it has any data at all."""
 
     key: str
     title: str
     figures: list[FigureCard]
+    more_figures: list[FigureCard]
     tables: list[Table]
+    more_tables: list[Table]
     notes: list[str]
     empty: bool
 
@@ -193,21 +201,28 @@ def figure_card(figure: Figure, previous: Value) -> FigureCard:
     return FigureCard(figure=replace(figure, drill=safe_drill(figure.drill)), previous=previous, percent=percent)
 
 
-def section_cards(sections: Iterable[Section], previous: Mapping[str, Value] | None = None) -> list[SectionCard]:
-    """What the dashboard shows of ``sections``: one card per section, its figures beside last year's value
-    (``previous``, by figure key), its tables that ask for a chart; a section without data is marked empty."""
+def section_card(section: Section, previous: Mapping[str, Value] | None = None) -> SectionCard:
+    """What the dashboard shows of ``section``: its figures beside last year's value (``previous``, by
+    figure key), the headline ones first; its tables that ask for a chart; empty when it has no data."""
     earlier = previous or {}
-    return [
-        SectionCard(
-            key=section.key,
-            title=gettext(section.title),
-            figures=[figure_card(f, earlier.get(f.key)) for f in section.figures],
-            tables=[t for t in section.tables if t.chart and t.rows],
-            notes=[gettext(n) for n in section.notes],
-            empty=not has_data(section),
-        )
-        for section in sections
-    ]
+    figures = [figure_card(f, earlier.get(f.key)) for f in section.figures]
+    headline = [i < HEADLINE_FIGURES or bool(card.figure.drill) for i, card in enumerate(figures)]
+    charted = [t for t in section.tables if t.chart and t.rows]
+    return SectionCard(
+        key=section.key,
+        title=gettext(section.title),
+        figures=[card for card, first in zip(figures, headline, strict=True) if first],
+        more_figures=[card for card, first in zip(figures, headline, strict=True) if not first],
+        tables=charted[:1],
+        more_tables=charted[1:],
+        notes=[gettext(n) for n in section.notes],
+        empty=not has_data(section),
+    )
+
+
+def section_cards(sections: Iterable[Section], previous: Mapping[str, Value] | None = None) -> list[SectionCard]:
+    """One card per section (see :func:`section_card`), in the report's order."""
+    return [section_card(section, previous) for section in sections]
 
 
 # --- The comparison -------------------------------------------------------------------------------------

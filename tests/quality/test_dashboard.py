@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quality.dashboard import (
     cache_key,
@@ -110,7 +111,8 @@ def hand_made() -> list[Section]:
 
 
 def test_section_cards_from_hand_made_sections() -> None:
-    cards = section_cards(hand_made(), {"students.on_track": 0.5, "students.at_risk": 1, "students.enrolled": 1234})
+    with translation.override("en"):
+        cards = section_cards(hand_made(), {"students.on_track": 0.5, "students.at_risk": 1, "students.enrolled": 1234})
     students, funds, integrity = cards
     assert [c.empty for c in cards] == [False, False, True]
     assert [c.title for c in cards] == ["Students", "Funds", "Academic integrity"]
@@ -125,6 +127,17 @@ def test_section_cards_from_hand_made_sections() -> None:
     assert [t.key for t in students.tables] == ["students.at_risk_by_reason"]
     assert [t.key for t in funds.tables] == ["funds.spending_by_partner"]
     assert integrity.tables == [] and [f.figure.value for f in integrity.figures] == [0, None]
+
+
+def test_a_card_heads_with_the_first_figures_and_those_with_a_list() -> None:
+    figures = [Figure(key=f"s.f{i}", label=f"F{i}", value=i + 1) for i in range(7)]
+    figures[5].drill = "/students/at-risk/"
+    chart = Table(key="s.t", label="T", columns=[Column(key="c", label="C")], rows=[Row(label="r", values=[1])])
+    charts = [replace(chart, key=f"s.t{i}", chart="bar") for i in range(3)]
+    card = section_cards([Section(key="s", title="S", figures=figures, tables=[chart, *charts])])[0]
+    assert [c.figure.key for c in card.figures] == ["s.f0", "s.f1", "s.f2", "s.f3", "s.f5"]
+    assert [c.figure.key for c in card.more_figures] == ["s.f4", "s.f6"]
+    assert [t.key for t in card.tables] == ["s.t0"] and [t.key for t in card.more_tables] == ["s.t1", "s.t2"]
 
 
 def test_an_empty_section_is_one_of_nothing_but_zeros() -> None:
