@@ -244,6 +244,8 @@ class Header:
     detail: str = ""
     unit: Unit = "count"
     better: Better = ""
+    #: the page of the report a programme's column comes from ("" where there is none)
+    url: str = ""
 
 
 @dataclass

@@ -26,11 +26,21 @@ from quality.models import QualityReport
 
 
 def _reports_url() -> str:
-    """The office's reports page (where reports are built), by name once it exists."""
+    """The office's reports page (where reports are built), by its name where the reports pages have one."""
+    for name in ("quality:reports", "quality:report-list"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/quality/reports/"
+
+
+def _report_url(pk: int) -> str:
+    """The page of one built report, or "" where the reports pages offer none."""
     try:
-        return reverse("quality:report-list")
+        return reverse("quality:report", args=[pk])
     except NoReverseMatch:
-        return "/quality/reports/"
+        return ""
 
 
 def _int(value: str | None) -> int | None:
@@ -139,6 +149,8 @@ class CompareView(OfficeOnlyMixin, View):
             # By default the first programme whose report breaks figures down by partner.
             chosen = next((r for r in reports if dashboard.has_partner_tables(r)), reports[0])
         programmes = dashboard.compare_programmes(reports)
+        for column, built in zip(programmes.columns, reports, strict=True):
+            column.url = _report_url(built.pk)
         partners = dashboard.compare_partners(chosen)
         context = {
             "years": sorted({*years, year} if year > 0 else set(years), reverse=True),
@@ -146,6 +158,7 @@ class CompareView(OfficeOnlyMixin, View):
             "reports": reports,
             "chosen": chosen,
             "chosen_detail": dashboard.version_detail(chosen) if chosen else "",
+            "chosen_url": _report_url(chosen.pk) if chosen else "",
             "programmes_grid": programmes,
             "partners_grid": partners,
             "reports_url": _reports_url(),
