@@ -126,11 +126,16 @@ def test_full_report_pdf_in_english_and_chinese(report: QualityReport) -> None:
 
 def test_the_figure_and_table_templates_read_frozen_json_and_live_sections_alike(report: QualityReport) -> None:
     from django.template.loader import render_to_string
+    from django.utils import translation
 
-    live = sample_figures.sections()[0]
-    frozen = report.figures["sections"][0]
-    for figure, table in ((live.figures[1], live.tables[0]), (frozen["figures"][1], frozen["tables"][0])):
-        html = render_to_string("quality/_figure.html", {"figure": figure, "previous": {"value": 0.8, "people": 100}})
-        assert "87.5%" in html and "+7.5 pp" in html and "(better)" in html
-        html = render_to_string("quality/_table.html", {"table": table})
-        assert "Milestones late" in html and "<svg" in html and 'font-family="&#x27;Noto Sans CJK SC' in html
+    # Whatever an earlier test left active, the labels are read in English here.
+    with translation.override("en"):
+        live = sample_figures.sections()[0]
+        frozen = report.figures["sections"][0]
+        for figure, table in ((live.figures[1], live.tables[0]), (frozen["figures"][1], frozen["tables"][0])):
+            html = render_to_string(
+                "quality/_figure.html", {"figure": figure, "previous": {"value": 0.8, "people": 100}}
+            )
+            assert "87.5%" in html and "+7.5 pp" in html and "(better)" in html
+            html = render_to_string("quality/_table.html", {"table": table})
+            assert "Milestones late" in html and "<svg" in html and 'font-family="&#x27;Noto Sans CJK SC' in html
