@@ -84,14 +84,16 @@ def _visible_logs(user: AnyUser) -> QuerySet[PracticeLog]:
     return access.scope(PracticeLog.objects.all(), user, "view", correlated=True)
 
 
-def _hours_hidden(user: AnyUser, *, student_id: int | None = None) -> Q:
+def _hours_hidden(user: AnyUser, *, student_ids: Sequence[int] | None = None) -> Q:
     """On placements: the user may see the placement but not its hours (``view_hours`` in practice/access.py:
     a co-supervisor sees every placement of the student, but the hours only where they supervise). Such a
     placement is listed without figures and left out of the totals, rather than shown as 0 h approved."""
     if access.can(user, "view_hours", Placement):  # every placement's hours (the office): none hidden
         return Q(pk__in=[])
-    # Run once (a hashed subplan): narrowed to one student's placements when the caller reads one student.
-    placements = Placement.objects.all() if student_id is None else Placement.objects.filter(student_id=student_id)
+    # Run once (a hashed subplan): narrowed to a student's placements when the caller reads one student.
+    placements = Placement.objects.all()
+    if student_ids is not None:
+        placements = placements.filter(student_id__in=student_ids)
     return ~Q(pk__in=access.scope(placements, user, "view_hours", correlated=True).values("pk"))
 
 
@@ -266,7 +268,7 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
             required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
             approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
             pending_hours=_hours_sum(pending_logs.filter(placement=OuterRef("pk")), "placement"),
-            hours_hidden=ExpressionWrapper(_hours_hidden(user, student_id=student.pk), output_field=BooleanField()),
+            hours_hidden=ExpressionWrapper(_hours_hidden(user, student_ids=[student.pk]), output_field=BooleanField()),
         )
         .order_by("start_date", "pk")
     )
