@@ -5,8 +5,9 @@ through Django's test ``Client`` in this process (the same middleware, sessions 
 no network or worker processes around them), and prints each measurement as a ratio with its absolute
 figures and the goal beside it:
 
-1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list), each
-   against the authenticated API root through the same client and session (goal: 2x or less);
+1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list, the
+   at-risk list), each against the authenticated API root through the same client and session (goal: 2x or
+   less); ``personas`` adds 2,000 inspections, four milestones and a plan per student to the world once;
 2. the entry lists (a student's and a supervisor's ``/api/v1/practice-logs/``, the queue page, the office's
    entries API) with 1,000,000 entries against the same lists with 10,000 (``measure_lists`` runs once
    after the first 10,000 entries are loaded and again after all of them; goal: 1.3x or less);
@@ -101,12 +102,13 @@ def personas(first_placement_id: int) -> Personas:
     )
 
 
-INSPECTIONS = 2_000
-"""Inspections the hot pages' inspection list reads at bench scale (the issue measured with 2,000)."""
+STUDENTS_PER_INSPECTION = 5
+"""One inspection for every five students: 2,000 at the issue's 10,000 students, as it measured."""
 
 
-def ensure_inspections(*, count: int = INSPECTIONS, created_by: User) -> int:
-    """Give the world ``count`` inspections if it has none (``bulk_create``; a reused load keeps them): at
+def ensure_inspections(*, created_by: User, count: int | None = None) -> int:
+    """Give the world ``count`` inspections (default: one per ``STUDENTS_PER_INSPECTION`` students) if it
+    has none (``bulk_create``; a reused load keeps them): at
     every partner in turn, a third narrowed to one of their placements (the list's nullable join), dates
     over the last three years and the next, statuses by date, one inspector assigned to each."""
     import datetime
@@ -126,15 +128,16 @@ def ensure_inspections(*, count: int = INSPECTIONS, created_by: User) -> int:
     existing = Inspection.objects.count()
     if existing:
         return existing
+    count = count if count is not None else max(Student.objects.count() // STUDENTS_PER_INSPECTION, 10)
     template, _created = ChecklistTemplate.objects.get_or_create(
         name="Bench checklist", defaults={"target_kind": TargetKind.PARTNER}
     )
     inspector, _created = User.objects.get_or_create(username="bench-inspector", defaults={"full_name": "Bench I"})
     grant_platform_role(inspector, PlatformRole.INSPECTOR)
     partners = list(Partner.objects.filter(placements__isnull=False).distinct().values_list("pk", flat=True))
-    placements: dict[int, int] = dict(
-        Placement.objects.order_by("partner_id", "pk").distinct("partner_id").values_list("partner_id", "pk")
-    )
+    placements: dict[int, int] = {}
+    for partner_id, placement_id in Placement.objects.order_by("partner_id", "pk").values_list("partner_id", "pk"):
+        placements.setdefault(partner_id, placement_id)
     today = timezone.localdate()
     rows = []
     for n in range(count):
@@ -270,6 +273,7 @@ def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
         ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
         ("student list (office)", people.office, reverse("students:list")),
         ("inspection list (office)", people.office, reverse("supervision:list")),
+        ("at-risk list (office)", people.office, reverse("students:at-risk")),
     ]
     rows = []
     for name, user, url in pages:

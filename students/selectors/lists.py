@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -47,6 +47,8 @@ from students.models import (
 # The students list, the at-risk list, the approval queue and the export all read through here. Everything
 # a row shows is annotated in the database (subqueries, Exists), so a page of 25 rows costs the same number
 # of queries as a page of 3, and "at risk" filters in SQL rather than in a Python loop over every student.
+
+_Students = TypeVar("_Students", bound=QuerySet[Any])
 
 #: Days after enrolment by which a student's plan should be approved by the office.
 AT_RISK_PLAN_DAYS = 30
@@ -123,7 +125,7 @@ def student_list(
     return students.order_by("student_number")
 
 
-def _apply_filters(students: QuerySet[Student], user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Student]:
+def _apply_filters(students: _Students, user: AnyUser, filters: Mapping[str, Any]) -> _Students:
     """``students`` narrowed by the list's filters (see ``student_list``), but for ``at_risk``."""
     if programme := filters.get("programme"):
         students = students.filter(programme=programme)

@@ -50,7 +50,9 @@ def test_student_progress_sums_are_index_only_scans_for_every_reader(world: Worl
     with connection.cursor() as cursor:
         # A handful of fresh rows: the planner would read the table (no visibility map yet); with the other
         # scans off, what is left shows whether the index alone can answer (a table read if it cannot).
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = off"
+        )
         for query in captured.captured_queries:
             if "practice_practicelog" not in query["sql"]:
                 continue
