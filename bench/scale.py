@@ -5,8 +5,9 @@ through Django's test ``Client`` in this process (the same middleware, sessions 
 no network or worker processes around them), and prints each measurement as a ratio with its absolute
 figures and the goal beside it:
 
-1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list), each
-   against the authenticated API root through the same client and session (goal: 2x or less);
+1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list, the
+   at-risk list), each against the authenticated API root through the same client and session (goal: 2x or
+   less); ``personas`` adds 2,000 inspections, four milestones and a plan per student to the world once;
 2. the entry lists (a student's and a supervisor's ``/api/v1/practice-logs/``, the queue page, the office's
    entries API) with 1,000,000 entries against the same lists with 10,000 (``measure_lists`` runs once
    after the first 10,000 entries are loaded and again after all of them; goal: 1.3x or less);
@@ -89,6 +90,8 @@ def personas(first_placement_id: int) -> Personas:
     supervisor = another.supervisor if another is not None else placement.supervisor
     coordinator = Membership.objects.get(partner_id=placement.partner_id, role=MembershipRole.COORDINATOR).user
     TrainingPlan.objects.get_or_create(student_id=placement.student_id)  # the plan page needs one (a draft)
+    ensure_inspections(created_by=office)  # the inspection list's rows
+    ensure_milestones()  # the at-risk list's rows
     return Personas(
         student=placement.student.user,
         student_id=placement.student_id,
@@ -97,6 +100,122 @@ def personas(first_placement_id: int) -> Personas:
         coordinator=coordinator,
         office=office,
     )
+
+
+STUDENTS_PER_INSPECTION = 5
+"""One inspection for every five students: 2,000 at the issue's 10,000 students, as it measured."""
+
+
+def ensure_inspections(*, created_by: User, count: int | None = None) -> int:
+    """Give the world ``count`` inspections (default: one per ``STUDENTS_PER_INSPECTION`` students) if it
+    has none (``bulk_create``; a reused load keeps them): at
+    every partner in turn, a third narrowed to one of their placements (the list's nullable join), dates
+    over the last three years and the next, statuses by date, one inspector assigned to each."""
+    import datetime
+
+    from django.utils import timezone
+
+    from partners.models import Partner
+    from supervision.models import (
+        ChecklistTemplate,
+        Inspection,
+        InspectionAssignment,
+        InspectionKind,
+        InspectionStatus,
+        TargetKind,
+    )
+
+    existing = Inspection.objects.count()
+    if existing:
+        return existing
+    count = count if count is not None else max(Student.objects.count() // STUDENTS_PER_INSPECTION, 10)
+    template, _created = ChecklistTemplate.objects.get_or_create(
+        name="Bench checklist", defaults={"target_kind": TargetKind.PARTNER}
+    )
+    inspector, _created = User.objects.get_or_create(username="bench-inspector", defaults={"full_name": "Bench I"})
+    grant_platform_role(inspector, PlatformRole.INSPECTOR)
+    partners = list(Partner.objects.filter(placements__isnull=False).distinct().values_list("pk", flat=True))
+    placements: dict[int, int] = {}
+    for partner_id, placement_id in Placement.objects.order_by("partner_id", "pk").values_list("partner_id", "pk"):
+        placements.setdefault(partner_id, placement_id)
+    today = timezone.localdate()
+    rows = []
+    for n in range(count):
+        partner = partners[n % len(partners)]
+        planned = today - datetime.timedelta(days=(n * 7) % 1460 - 365)
+        status = InspectionStatus.PLANNED if planned > today else InspectionStatus.PUBLISHED
+        if planned <= today and n % 10 == 0:
+            status = InspectionStatus.IN_PROGRESS
+        rows.append(
+            Inspection(
+                kind=InspectionKind.SPOT if n % 3 else InspectionKind.SCHEDULED,
+                target_partner_id=partner,
+                target_placement_id=placements.get(partner) if n % 3 == 0 else None,
+                scope=f"Bench inspection {n}",
+                template=template,
+                planned_date=planned,
+                status=status,
+                created_by=created_by,
+            )
+        )
+    made = Inspection.objects.bulk_create(rows, batch_size=1000)
+    InspectionAssignment.objects.bulk_create(
+        [InspectionAssignment(inspection=i, inspector=inspector) for i in made], batch_size=1000
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE supervision_inspection; ANALYZE supervision_inspectionassignment")
+    return len(made)
+
+
+def ensure_milestones() -> int:
+    """Give every student four milestones and a plan if the world has no milestones yet (``bulk_create``; a
+    reused load keeps them), for the at-risk list: the proposal three months after enrolment (done for four
+    students in five, else late), the mid-term review after twelve (pending; late for those enrolled long
+    enough), thesis and defence later; four plans in five office-approved, the rest drafts (no approved plan
+    30 days after enrolment: at risk too)."""
+    import datetime
+
+    from programmes.models import MilestoneKind
+    from students.models import Milestone, MilestoneStatus, PlanStatus
+
+    existing = Milestone.objects.count()
+    if existing:
+        return existing
+    students = list(Student.objects.order_by("pk").values_list("pk", "enrolled_on"))
+    milestones = []
+    for n, (pk, enrolled) in enumerate(students):
+        for kind, months in (
+            (MilestoneKind.PROPOSAL, 3),
+            (MilestoneKind.MIDTERM, 12 + n % 3),
+            (MilestoneKind.THESIS, 22),
+            (MilestoneKind.DEFENCE, 24),
+        ):
+            due = enrolled + datetime.timedelta(days=months * 30 + n % 28)
+            done = kind == MilestoneKind.PROPOSAL and n % 5 != 0
+            milestones.append(
+                Milestone(
+                    student_id=pk,
+                    kind=kind,
+                    due_date=due,
+                    status=MilestoneStatus.DONE if done else MilestoneStatus.PENDING,
+                    completed_on=due if done else None,
+                )
+            )
+    Milestone.objects.bulk_create(milestones, batch_size=5000)
+    planned = set(TrainingPlan.objects.values_list("student_id", flat=True))
+    TrainingPlan.objects.bulk_create(
+        [
+            TrainingPlan(student_id=pk, status=PlanStatus.APPROVED, approved_version=1)
+            if n % 5
+            else TrainingPlan(student_id=pk)
+            for n, (pk, _enrolled) in enumerate(students)
+            if pk not in planned
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE students_milestone; ANALYZE students_trainingplan")
+    return len(milestones)
 
 
 def _supervisor_membership(user: User, partner_id: int) -> None:
@@ -154,6 +273,7 @@ def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
         ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
         ("student list (office)", people.office, reverse("students:list")),
         ("inspection list (office)", people.office, reverse("supervision:list")),
+        ("at-risk list (office)", people.office, reverse("students:at-risk")),
     ]
     rows = []
     for name, user, url in pages:

@@ -160,8 +160,11 @@ class PracticeLog(models.Model):
             models.Index(fields=["placement", "status", "date"], name="log_placement_status_idx"),
             # The lists' order (-date, -id), whole and per student: read in order, no sort (issue #19).
             models.Index(fields=["student", "date", "id"], name="log_student_date_id_idx"),
-            # Progress sums read from the index alone (an index-only scan): hours ride along.
-            models.Index(fields=["student", "status", "category"], include=["hours"], name="log_progress_idx"),
+            # Progress sums read from the index alone (an index-only scan): hours ride along,
+            # and the placement, which says whose hours an entry is (the progress sums' scope test, ADR 0046).
+            models.Index(
+                fields=["student", "status", "category"], include=["hours", "placement"], name="log_progress_idx"
+            ),
             models.Index(fields=["status", "entered_at"], name="log_status_entered_idx"),
             models.Index(fields=["date", "id"], name="log_date_id_idx"),
         ]

@@ -84,16 +84,25 @@ def _visible_logs(user: AnyUser) -> QuerySet[PracticeLog]:
     return access.scope(PracticeLog.objects.all(), user, "view", correlated=True)
 
 
-def _hours_hidden(user: AnyUser) -> Q:
+def _hours_hidden(user: AnyUser, *, student_ids: Sequence[int] | None = None) -> Q:
     """On placements: the user may see the placement but not its hours (``view_hours`` in practice/access.py:
     a co-supervisor sees every placement of the student, but the hours only where they supervise). Such a
     placement is listed without figures and left out of the totals, rather than shown as 0 h approved."""
-    return ~Q(pk__in=access.scope(Placement.objects.all(), user, "view_hours", correlated=True).values("pk"))
+    if access.can(user, "view_hours", Placement):  # every placement's hours (the office): none hidden
+        return Q(pk__in=[])
+    # Run once (a hashed subplan): narrowed to a student's placements when the caller reads one student.
+    placements = Placement.objects.all()
+    if student_ids is not None:
+        placements = placements.filter(student_id__in=student_ids)
+    return ~Q(pk__in=access.scope(placements, user, "view_hours", correlated=True).values("pk"))
 
 
 def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
     """Live placements whose hours the user reads: those they may see, but for ``_hours_hidden`` ones."""
-    return access.scope(_live_placements(), user, "view", correlated=True).exclude(_hours_hidden(user))
+    placements = access.scope(_live_placements(), user, "view", correlated=True)
+    if access.can(user, "view_hours", Placement):
+        return placements
+    return placements.exclude(_hours_hidden(user))
 
 
 # --- Arithmetic on the sums -------------------------------------------------------------------------------
@@ -236,34 +245,48 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
     live placement, required, planned, approved (corrections included: they are entries too) and pending
     hours, and whether the student is behind the pro-rata expectation at a placement. Entries and
     placements are read through ``access.scope``: a partner's people sum those at their partner only. The
-    student, their tutor and the office read the whole, against the programme's requirement. Two queries."""
+    student, their tutor and the office read the whole, against the programme's requirement. Two queries.
+
+    First the student's placements the user sees, each with its sums and whether the user reads its hours
+    (``view_hours``); then the categories, summed over the entries at the placements whose hours the user
+    reads, named by id. An entry's readers are its placement's (practice/access.py), so this is the entry
+    scope without its OR across the student and placement tables: every sum is an index-only scan of
+    ``log_progress_idx`` (it carries the hours and the placement), and the SQL is short to build (ADR 0046).
+    """
     today = today or timezone.localdate()
     margin = behind_margin()
     partial = not follows_whole_training(user=user, student=student)
-    logs = _visible_logs(user).filter(student_id=student.pk)
-    approved_logs = logs.filter(status=EntryStatus.APPROVED)
-    pending_logs = logs.filter(status=EntryStatus.PENDING)
-    counted = _counted_placements(user).filter(student_id=student.pk)
-    planned = PlacementHours.objects.filter(category=OuterRef("pk"), placement__in=counted.values("pk"))
-    categories = (
-        ActivityCategory.objects.filter(programme_id=student.programme_id)
-        .annotate(
-            planned_hours=_required_sum(planned, "category", "hours"),
-            approved_hours=_hours_sum(approved_logs.filter(category=OuterRef("pk")), "category"),
-            pending_hours=_hours_sum(pending_logs.filter(category=OuterRef("pk")), "category"),
-        )
-        .order_by("name", "pk")
-    )
-    placements = (
-        access.scope(_live_placements().filter(student_id=student.pk), user, "view")
+    own = PracticeLog.objects.filter(student_id=student.pk)
+    approved_logs = own.filter(status=EntryStatus.APPROVED)
+    pending_logs = own.filter(status=EntryStatus.PENDING)
+    # A placement's own sums need no entry scope: they are shown only where the user reads its hours, and
+    # whoever reads a placement's hours reads all of its entries.
+    seen = list(
+        access.scope(Placement.objects.filter(student_id=student.pk), user, "view", correlated=True)
         .select_related("partner", "site", "supervisor")
         .annotate(
             required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
             approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
             pending_hours=_hours_sum(pending_logs.filter(placement=OuterRef("pk")), "placement"),
-            hours_hidden=ExpressionWrapper(_hours_hidden(user), output_field=BooleanField()),
+            hours_hidden=ExpressionWrapper(_hours_hidden(user, student_ids=[student.pk]), output_field=BooleanField()),
         )
         .order_by("start_date", "pk")
+    )
+    readable = [p.pk for p in seen if not p.hours_hidden]  # type: ignore[attr-defined]
+    counted = [p.pk for p in seen if not p.hours_hidden and p.status != PlacementStatus.CANCELLED]  # type: ignore[attr-defined]
+    categories = ActivityCategory.objects.filter(programme_id=student.programme_id).order_by("name", "pk")
+    categories = categories.annotate(
+        planned_hours=_required_sum(
+            PlacementHours.objects.filter(category=OuterRef("pk"), placement_id__in=counted), "category", "hours"
+        )
+        if counted
+        else Value(0, output_field=IntegerField()),
+        approved_hours=_hours_sum(approved_logs.filter(category=OuterRef("pk"), placement_id__in=readable), "category")
+        if readable
+        else Value(ZERO, output_field=_HOURS),
+        pending_hours=_hours_sum(pending_logs.filter(category=OuterRef("pk"), placement_id__in=readable), "category")
+        if readable
+        else Value(ZERO, output_field=_HOURS),
     )
     category_rows = []
     for category in categories:
@@ -280,7 +303,9 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
             category_rows.append(row)
     placement_rows = []
     partners: dict[int, Partner] = {}
-    for placement in placements:
+    for placement in seen:
+        if placement.status == PlacementStatus.CANCELLED:
+            continue
         if placement.hours_hidden:  # type: ignore[attr-defined]
             zero = ZERO
             placement_rows.append(PlacementProgress(placement, 0, zero, zero, zero, behind=False, hours_shown=False))

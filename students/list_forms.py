@@ -76,7 +76,8 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
         self.many: set[str] = set()  # the filters with two choices or more
         for name, (_label, placeholder) in SEARCHED.items():
             choices = filter_choices.CHOICES[name](user)
-            found = len(choices.values("pk")[:2])
+            # Unordered: "none, one or more" stops at the second row, where the choices' order sorts them all.
+            found = len(choices.order_by().values("pk")[:2])
             if found == 0:
                 del fields[name], fields[f"{name}_name"]
                 continue
@@ -87,7 +88,7 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
         for name in ("programme", "cohort"):
             if len(fields[name].queryset[:2]) > 1:  # type: ignore[attr-defined]
                 self.many.add(name)
-        self.students_seen = len(access.scope(Student.objects.all(), user, "view").values("pk")[:2])
+        self.students_seen = len(access.scope(Student.objects.all(), user, "view").order_by().values("pk")[:2])
 
     def shown(self) -> list[str]:
         """The filters worth showing this reader, in order (see the class docstring); a hidden filter that

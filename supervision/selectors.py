@@ -126,9 +126,37 @@ def inspections_for(
     """The inspections the user may see, newest planned date first, each with its counts annotated:
     ``item_count``, ``rated_count``, ``<severity>_count`` of findings, ``open_action_count``,
     ``overdue_action_count`` and ``answered_action_count`` (to verify). Two queries for any page."""
-    wanted = filters or InspectionFilters()
     day = today or timezone.localdate()
-    qs = _inspection_rows(user)
+    return _with_counts(_filtered(_inspection_rows(user), user, filters, day), day).order_by("-planned_date", "-pk")
+
+
+def inspection_ids_for(
+    *, user: AnyUser, filters: InspectionFilters | None = None, today: datetime.date | None = None
+) -> QuerySet[Any]:
+    """The keys of ``inspections_for``'s rows, in its order, and nothing else: the list pages its keys
+    (its count and one page's 25 keys read the inspection table and its ``(planned_date, id)`` index alone),
+    then fetches that page's rows with ``inspections_by_ids``. Sorting the full rows instead joined every
+    row in scope to its partner, site, placement, student and user before keeping 25 (issue #19)."""
+    day = today or timezone.localdate()
+    rows = _filtered(access.scope(Inspection.objects.all(), user, "view"), user, filters, day)
+    return rows.order_by("-planned_date", "-pk").values_list("pk", flat=True)
+
+
+def inspections_by_ids(*, user: AnyUser, ids: Sequence[int], today: datetime.date | None = None) -> list[Inspection]:
+    """The inspections with these keys that the user may see, in the keys' order, with what
+    ``inspections_for`` annotates and fetches with them: two queries (the rows, their inspectors)."""
+    if not ids:
+        return []
+    day = today or timezone.localdate()
+    found = {row.pk: row for row in _with_counts(_inspection_rows(user).filter(pk__in=list(ids)), day)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _filtered(
+    qs: QuerySet[Inspection], user: AnyUser, filters: InspectionFilters | None, day: datetime.date
+) -> QuerySet[Inspection]:
+    """``qs`` narrowed by the list's filters (never widened)."""
+    wanted = filters or InspectionFilters()
     if wanted.status:
         qs = qs.filter(status=wanted.status)
     if wanted.kind:
@@ -147,7 +175,7 @@ def inspections_for(
     if wanted.overdue:
         late = CorrectiveAction.objects.filter(status__in=AWAITING_ANSWER, due_date__lt=day)
         qs = qs.filter(pk__in=late.values("finding__inspection_id"))
-    return _with_counts(qs, day).order_by("-planned_date", "-pk")
+    return qs
 
 
 def inspection_detail(*, user: AnyUser, pk: Any) -> Inspection | None:

@@ -16,8 +16,10 @@ from students.selectors.lists import (
     IN_TRAINING,
     placements_to_move,
     plan_approval_queue,
+    student_at_risk_keys,
     student_at_risk_list,
     student_list,
+    students_by_keys,
 )
 from students.selectors.outcomes import (
     OutcomeGroup,
@@ -49,6 +51,7 @@ from students.selectors.plan import (
     plan_objectives,
     plan_overview,
     plan_placements,
+    plan_rights,
 )
 from students.selectors.timeline import (
     Timeline,
@@ -109,12 +112,15 @@ __all__ = [
     "plan_objectives",
     "plan_overview",
     "plan_placements",
+    "plan_rights",
     "plan_timeline",
     "plan_version_diff",
     "plan_version_rows",
     "plan_version_snapshots",
     "plan_versions",
     "snapshot_for_reader",
+    "student_at_risk_keys",
     "student_at_risk_list",
     "student_list",
+    "students_by_keys",
 ]

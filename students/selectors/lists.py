@@ -6,8 +6,8 @@ Every read starts from the user's scope (``partners.access.scope``), never from 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -15,7 +15,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -45,6 +47,8 @@ from students.models import (
 # The students list, the at-risk list, the approval queue and the export all read through here. Everything
 # a row shows is annotated in the database (subqueries, Exists), so a page of 25 rows costs the same number
 # of queries as a page of 3, and "at risk" filters in SQL rather than in a Python loop over every student.
+
+_Students = TypeVar("_Students", bound=QuerySet[Any])
 
 #: Days after enrolment by which a student's plan should be approved by the office.
 AT_RISK_PLAN_DAYS = 30
@@ -115,6 +119,14 @@ def student_list(
             )
         )
     )
+    students = _apply_filters(students, user, filters)
+    if filters.get("at_risk"):
+        students = students.filter(at_risk=True)
+    return students.order_by("student_number")
+
+
+def _apply_filters(students: _Students, user: AnyUser, filters: Mapping[str, Any]) -> _Students:
+    """``students`` narrowed by the list's filters (see ``student_list``), but for ``at_risk``."""
     if programme := filters.get("programme"):
         students = students.filter(programme=programme)
     if cohort := filters.get("cohort"):
@@ -136,9 +148,7 @@ def student_list(
             students = students.filter(pk__in=placed.values("student_id"))
     if plan_status := filters.get("plan_status"):
         students = students.filter(plan__status=plan_status)
-    if filters.get("at_risk"):
-        students = students.filter(at_risk=True)
-    return students.order_by("student_number")
+    return students
 
 
 def _any_risk() -> Q:
@@ -156,6 +166,51 @@ def student_at_risk_list(
     office-approved plan ``AT_RISK_PLAN_DAYS`` days after enrolment. Oldest problem first."""
     students = student_list(user=user, filters={**(filters or {}), "at_risk": True}, today=today)
     return students.order_by(F("first_late_due").asc(nulls_last=True), "enrolled_on", "student_number")
+
+
+def _at_risk(today: datetime.date) -> Q:
+    """At risk, as a condition on the students table (the ``at_risk`` annotation of ``student_list``
+    without its per-reason columns): in training, and a late milestone, no approved plan in time, or a
+    reason another app adds."""
+    condition = Exists(_late_milestones(today)) | Q(
+        enrolled_on__lte=today - datetime.timedelta(days=AT_RISK_PLAN_DAYS), plan__approved_version__isnull=True
+    )
+    for reason in hooks.AT_RISK_REASONS:
+        condition |= Q(reason.condition(today))
+    return Q(status__in=IN_TRAINING) & condition
+
+
+def student_at_risk_keys(
+    *, user: AnyUser, filters: Mapping[str, Any] | None = None, today: datetime.date | None = None
+) -> QuerySet[Any]:
+    """The keys of ``student_at_risk_list``'s rows, in its order, for a page to count and slice before it
+    fetches its rows (``students_by_keys``). The order's first late due date is a join on an aggregate of the
+    late milestones (read from ``milestone_due_idx``, one hash aggregate), not a subquery per student, and
+    no other table is joined before the sort keeps a page's keys: the whole list's rows used to be joined
+    to their user, programme, cohort, tutor and plan, and their subquery run, before 25 were kept (issue
+    #19)."""
+    today = today or timezone.localdate()
+    late = FilteredRelation(
+        "milestones", condition=Q(milestones__status=MilestoneStatus.PENDING, milestones__due_date__lt=today)
+    )
+    students = _apply_filters(access.scope(Student.objects.all(), user, "view"), user, filters or {})
+    return (
+        students.filter(_at_risk(today))
+        .annotate(late=late)
+        .values("pk")
+        .annotate(first_late_due=Min("late__due_date"))
+        .order_by(F("first_late_due").asc(nulls_last=True), "enrolled_on", "student_number", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def students_by_keys(*, user: AnyUser, keys: Sequence[int], today: datetime.date | None = None) -> list[Student]:
+    """The students with these keys that the user may see, in the keys' order, with everything
+    ``student_list`` annotates (one query)."""
+    if not keys:
+        return []
+    found = {s.pk: s for s in student_list(user=user, today=today).filter(pk__in=list(keys))}
+    return [found[pk] for pk in keys if pk in found]
 
 
 def _waiting_plans() -> QuerySet[TrainingPlan]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,8 +48,36 @@ def plan_for_student(*, user: AnyUser, student_pk: int, action: str = "view") ->
         "student__cohort",
         "student__tutor",
         "student__practice_supervisor",
+        "requirements_version",  # the plan page measures an approved plan against it
     )
     return access.scope(plans, user, action).filter(student_id=student_pk).first()
+
+
+PLAN_ACTIONS: tuple[str, ...] = ("edit", "submit", "tutor_approve", "approve", "return")
+"""The plan's own actions whose buttons its page shows."""
+
+MILESTONE_ACTIONS: tuple[str, ...] = ("decide", "waive", "attach_evidence")
+"""The milestone actions whose buttons the plan page shows."""
+
+
+def plan_rights(*, user: AnyUser, plan: TrainingPlan, milestone: Milestone | None) -> dict[str, bool]:
+    """What ``user`` may do with the plan (``PLAN_ACTIONS``) and with ``milestone`` (``MILESTONE_ACTIONS``,
+    all False without one), asked of the database in one query: the same rules ``access.can`` applies, one
+    ``EXISTS`` of the row in each action's scope, instead of one query per button (issue #19). A milestone's
+    rights depend on its student only, so the page asks with one milestone for all of them."""
+    checks: dict[str, tuple[type[models.Model], int]] = {action: (TrainingPlan, plan.pk) for action in PLAN_ACTIONS}
+    if milestone is not None:
+        checks.update({action: (Milestone, milestone.pk) for action in MILESTONE_ACTIONS})
+    rights = dict.fromkeys((*PLAN_ACTIONS, *MILESTONE_ACTIONS), False)
+    asked: dict[str, Exists] = {}
+    for action, (model, pk) in checks.items():
+        rows = access.scope(model._default_manager.filter(pk=pk), user, action, correlated=True)
+        if not rows.query.is_empty():
+            asked[action] = Exists(rows)
+    if asked:
+        answers = TrainingPlan.objects.filter(pk=plan.pk).values(**asked).first() or {}
+        rights.update({action: bool(answer) for action, answer in answers.items()})
+    return rights
 
 
 def own_student(*, user: AnyUser) -> Student | None:

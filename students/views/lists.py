@@ -135,8 +135,15 @@ class StudentAtRiskView(_FilteredStudentsView):
 
     template_name = "students/list_at_risk.html"
 
-    def students(self, filters: dict[str, Any]) -> QuerySet[Student]:
-        return selectors.student_at_risk_list(user=self.request.user, filters=filters)
+    def students(self, filters: dict[str, Any]) -> QuerySet[Any]:
+        # Keys only: the paginator counts and slices them; the page's rows are fetched by key below.
+        return selectors.student_at_risk_keys(user=self.request.user, filters=filters)
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, list[Student], bool]:
+        paginator, page, keys, is_paginated = super().paginate_queryset(queryset, page_size)
+        rows = selectors.students_by_keys(user=self.request.user, keys=list(keys))
+        page.object_list = rows
+        return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -121,27 +121,25 @@ class PlanDetailView(LoginRequiredMixin, View):
         user = request.user
         overview = selectors.plan_overview(user=user, plan=plan)
         status = plan.status
-        can_edit = access.can(user, "edit", plan)
-        # Milestone rights depend on the student only, so one milestone answers for all of them.
+        # Every button's right in one query (the rules ``access.can`` applies); milestone rights depend on
+        # the student only, so one milestone answers for all of them.
         first_milestone = overview.milestones[0] if overview.milestones else None
-        can_decide = first_milestone is not None and access.can(user, "decide", first_milestone)
-        can_waive = first_milestone is not None and access.can(user, "waive", first_milestone)
-        can_evidence = first_milestone is not None and access.can(user, "attach_evidence", first_milestone)
-        can_office = access.can(user, "approve", plan)
+        rights = selectors.plan_rights(user=user, plan=plan, milestone=first_milestone)
+        can_edit, can_office = rights["edit"], rights["approve"]
         actions = {
             "edit": can_edit and plan.is_editable,
             "amend": can_edit and status == PlanStatus.APPROVED,
-            "submit": plan.is_editable and access.can(user, "submit", plan),
-            "tutor_approve": status == PlanStatus.SUBMITTED and access.can(user, "tutor_approve", plan),
+            "submit": plan.is_editable and rights["submit"],
+            "tutor_approve": status == PlanStatus.SUBMITTED and rights["tutor_approve"],
             "approve": status == PlanStatus.TUTOR_APPROVED and can_office,
             "return": (
                 status in (PlanStatus.SUBMITTED, PlanStatus.TUTOR_APPROVED)
-                and access.can(user, "return", plan)
+                and rights["return"]
                 and (status == PlanStatus.SUBMITTED or can_office)
             ),
-            "decide": can_decide,
-            "waive": can_waive,
-            "evidence": can_evidence,
+            "decide": rights["decide"],
+            "waive": rights["waive"],
+            "evidence": rights["attach_evidence"],
         }
         context = {
             "plan": plan,

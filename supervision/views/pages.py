@@ -75,7 +75,14 @@ class InspectionListView(_FilteredListView):
     filter_form_class = InspectionFilterForm
 
     def select(self, filters: Any) -> QuerySet[Any]:
-        return selectors.inspections_for(user=self.request.user, filters=filters)
+        # Keys only: the paginator counts and slices them; the page's rows are fetched by key below.
+        return selectors.inspection_ids_for(user=self.request.user, filters=filters)
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, list[Inspection], bool]:
+        paginator, page, keys, is_paginated = super().paginate_queryset(queryset, page_size)
+        rows = selectors.inspections_by_ids(user=self.request.user, ids=list(keys))
+        page.object_list = rows
+        return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
