@@ -9,7 +9,6 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from programmes.models import Programme
 from quality.indicators._aggregates import Median, Percentile, days_between, whole_days_between
 from quality.models import QualityReport
 from tests.factories.programmes import ProgrammeFactory
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def test_percentiles_and_days_between_timestamps_on_either_database() -> None:
-    programme: Programme = ProgrammeFactory()
+    programme = ProgrammeFactory.create()
     start = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 0))
     for version, days in enumerate((1, 2, 3, 10, 0.5), start=1):
         QualityReport.objects.create(
