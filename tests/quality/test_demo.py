@@ -18,7 +18,7 @@ from quality.models import QualityReport, QualityReportFile, QualityReportStatus
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_and_publishes_last_years_report_once(settings: Any, tmp_path: Path) -> None:
+def test_demo_publishes_last_years_report_and_builds_this_years_once(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.QUALITY_DEMO_REPORT = True  # off in the test settings, for every other demo's sake
     assert "quality" in core_demo.APP_DEMOS  # seed_demo runs quality.demo.seed() after the other apps
@@ -28,13 +28,18 @@ def test_demo_builds_and_publishes_last_years_report_once(settings: Any, tmp_pat
 
     demo.seed()
 
-    report = QualityReport.objects.get(programme__code=PROGRAMME_CODE)
-    assert (report.year, report.cohort, report.version) == (timezone.localdate().year - 1, None, 1)
+    this_year = timezone.localdate().year
+    report = QualityReport.objects.get(programme__code=PROGRAMME_CODE, year=this_year - 1)
+    assert (report.cohort, report.version) == (None, 1)
     assert report.status == QualityReportStatus.READY, report.error
     assert report.published_at is not None and report.published_by is not None
     assert report.public_figures is not None and len(report.public_figures["sections"]) == 10
     files = set(QualityReportFile.objects.filter(report=report).values_list("variant", "language"))
     assert files == {("full", "en"), ("full", "zh-hans"), ("public", "en"), ("public", "zh-hans")}
+    # This year's, to date: built beside last year's, not published.
+    current = QualityReport.objects.get(programme__code=PROGRAMME_CODE, year=this_year)
+    assert current.status == QualityReportStatus.READY, current.error
+    assert current.published_at is None and current.files.count() == 2
 
     demo.seed()
-    assert QualityReport.objects.count() == 1 and QualityReportFile.objects.count() == 4
+    assert QualityReport.objects.count() == 2 and QualityReportFile.objects.count() == 6
