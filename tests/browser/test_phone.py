@@ -33,7 +33,12 @@ def _pages() -> dict[str, dict[str, str]]:
             "log": "/practice/log/",
         },
         "supervisor": {"start": "/", "queue": "/practice/queue/"},
-        "office": {"start": "/", "students": "/students/", "inspections": "/inspections/"},
+        "office": {
+            "start": "/",
+            "students": "/students/",
+            "inspections": "/inspections/",
+            "quality": "/quality/dashboard/",
+        },
         "coordinator": {"start": "/", "partner": f"/partners/{partner.pk}/"},
         "inspector": {"start": "/", "inspection": f"/inspections/{inspection.inspection_id}/"},
         "counsellor": {"start": "/", "requests": "/wellbeing/counsellor/"},
