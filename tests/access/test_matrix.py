@@ -6,6 +6,7 @@ drift apart. A URL pattern without a row fails ``test_every_route_has_a_row``.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -119,21 +120,32 @@ def _row_id(spec: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def row(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Iterator[RouteRow]:
-    """The row's ``world`` and object A, built once for all of its personas and rolled back after the last.
+def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The ``world``, built once for the module's rows in a transaction rolled back after the last row."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
 
-    Building them for each of the ~6,000 cases was most of the matrix's time. The row is parametrised at
-    module scope, so pytest runs a row's personas one after another and builds the row once (again only
-    where parallel workers split a row, or another module's tests come in between); each persona's case
-    runs in the ``db`` fixture's savepoint, rolled back after it, so every request meets the row exactly as
-    it was built, as it did when each case built its own, and a write one persona is allowed to make is
-    never seen by the next. URL arguments come first and the body comes in the case, in the order the
-    route modules expect (a body may carry a file, which is read once).
+
+@pytest.fixture(scope="module")
+def row(request: pytest.FixtureRequest, matrix_world: World, django_db_blocker: Any) -> Iterator[RouteRow]:
+    """The row's object A, built once for all of its personas and rolled back after the last.
+
+    Building the ``world`` and object A for each of the ~5,300 cases was most of the matrix's time. The row
+    is parametrised at module scope, so pytest runs a row's personas one after another and builds the row
+    once (again only where parallel workers split a row, or another module's tests come in between). The
+    row runs in a savepoint inside ``matrix_world``'s transaction, rolled back when the row ends; each
+    persona's case runs in the ``db`` fixture's savepoint inside the row's, rolled back after it. So every
+    request meets the world and the row exactly as they were built, as when each case built its own, and a
+    write one persona is allowed to make is never seen by the next persona or row. The row and each case
+    work on their own copy of the world's Python objects, so a relation one of them cached on an instance
+    never outlives its rollback. URL arguments come first and the body in the case, in the order the route
+    modules expect (a body may carry a file, which is read once).
     """
     spec: dict[str, str] = request.param
     route = spec["route"]
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = copy.deepcopy(matrix_world)
         in_url = spec["object"] == "A" and not route.endswith("-list")
         kwargs = _args(route, world) if in_url or route == "accounts:password_reset_confirm" else {}
         yield RouteRow(spec, world, reverse(route, kwargs=kwargs))
@@ -145,7 +157,8 @@ def row(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("row", MATRIX, ids=[_row_id(spec) for spec in MATRIX], indirect=True, scope="module")
 def test_route_answers_as_the_matrix_says(row: RouteRow, persona: str, db: Any) -> None:
-    spec, world, url = row.spec, row.world, row.url
+    spec, url = row.spec, row.url
+    world = copy.deepcopy(row.world)
     route, method = spec["route"], spec["method"]
     user = world.users[persona]
     is_api = route.startswith("api:")
