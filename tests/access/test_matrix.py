@@ -6,16 +6,19 @@ drift apart. A URL pattern without a row fails ``test_every_route_has_a_row``.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import PERSONAS, World, api_client_for, client_for
+from tests.conftest import PERSONAS, World, api_client_for, build_world, client_for
 
 MATRIX_DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 
@@ -102,19 +105,62 @@ def _body(route: str, method: str, world: World) -> dict[str, Any]:
     return {}
 
 
-def _cases() -> Iterator[Any]:
-    for row in MATRIX:
-        for persona in PERSONAS:
-            yield pytest.param(row, persona, id=f"{row['route']}-{row['method']}-{persona}")
+@dataclass(frozen=True)
+class RouteRow:
+    """One row of the matrix with its data: the ``world`` and the route's object A, built once for the row's
+    eleven personas (see ``row``)."""
+
+    spec: dict[str, str]
+    world: World
+    url: str
 
 
-@pytest.mark.parametrize(("row", "persona"), list(_cases()))
-def test_route_answers_as_the_matrix_says(row: dict[str, str], persona: str, world: World) -> None:
-    route, method = row["route"], row["method"]
+def _row_id(spec: dict[str, str]) -> str:
+    return f"{spec['route']}-{spec['method']}"
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The ``world``, built once for the module's rows in a transaction rolled back after the last row."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def row(request: pytest.FixtureRequest, matrix_world: World, django_db_blocker: Any) -> Iterator[RouteRow]:
+    """The row's object A, built once for all of its personas and rolled back after the last.
+
+    Building the ``world`` and object A for each of the ~5,300 cases was most of the matrix's time. The row
+    is parametrised at module scope, so pytest runs a row's personas one after another and builds the row
+    once (again only where parallel workers split a row, or another module's tests come in between). The
+    row runs in a savepoint inside ``matrix_world``'s transaction, rolled back when the row ends; each
+    persona's case runs in the ``db`` fixture's savepoint inside the row's, rolled back after it. So every
+    request meets the world and the row exactly as they were built, as when each case built its own, and a
+    write one persona is allowed to make is never seen by the next persona or row. The row and each case
+    work on their own copy of the world's Python objects, so a relation one of them cached on an instance
+    never outlives its rollback. URL arguments come first and the body in the case, in the order the route
+    modules expect (a body may carry a file, which is read once).
+    """
+    spec: dict[str, str] = request.param
+    route = spec["route"]
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = copy.deepcopy(matrix_world)
+        in_url = spec["object"] == "A" and not route.endswith("-list")
+        kwargs = _args(route, world) if in_url or route == "accounts:password_reset_confirm" else {}
+        yield RouteRow(spec, world, reverse(route, kwargs=kwargs))
+        transaction.set_rollback(True)
+
+
+# Two parametrisations: the row at module scope (one set-up per row), the persona per case. The ids stay
+# "<route>-<method>-<persona>", so ``-k "<route name>"`` picks a route's cases as before.
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", MATRIX, ids=[_row_id(spec) for spec in MATRIX], indirect=True, scope="module")
+def test_route_answers_as_the_matrix_says(row: RouteRow, persona: str, db: Any) -> None:
+    spec, url = row.spec, row.url
+    world = copy.deepcopy(row.world)
+    route, method = spec["route"], spec["method"]
     user = world.users[persona]
-    in_url = row["object"] == "A" and not route.endswith("-list")
-    kwargs = _args(route, world) if in_url or route == "accounts:password_reset_confirm" else {}
-    url = reverse(route, kwargs=kwargs)
     is_api = route.startswith("api:")
     client: Any = api_client_for(user) if is_api else client_for(user)
     send: Callable[..., Any] = getattr(client, method.lower())
@@ -128,6 +174,6 @@ def test_route_answers_as_the_matrix_says(row: dict[str, str], persona: str, wor
         if method != "GET"
         else send(url)
     )
-    assert response.status_code == int(row[persona]), (
-        f"{method} {url} as {persona}: got {response.status_code}, docs/permissions.md says {row[persona]}"
+    assert response.status_code == int(spec[persona]), (
+        f"{method} {url} as {persona}: got {response.status_code}, docs/permissions.md says {spec[persona]}"
     )
