@@ -1,5 +1,5 @@
 """Template context shared by every page: the role-aware navigation with its waiting-count badges, and the
-unread notification count."""
+unread notification count, kept in the cache between writes (``core.navcache``, ADR 0051)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks
+from core import hooks, navcache
 from partners import access
 
 
@@ -92,20 +92,33 @@ def _waiting(request: HttpRequest) -> int:
     return sum(item.get("badge", 0) for item in _nav(request))
 
 
+def _bundle(request: HttpRequest) -> navcache.Navigation:
+    """The links with their badges and the unread count: kept from an earlier page while nothing has been
+    written since (``core.navcache``), else counted now and kept. A page that counted the inbox already
+    (the start page, whose list it is) always counts afresh."""
+    cached: navcache.Navigation | None = getattr(request, "_tandem_nav_bundle", None)
+    if cached is not None:
+        return cached
+    kept, epoch = (None, 0) if hasattr(request, "_tandem_inbox") else navcache.read(request)
+    if kept is None:
+        items, unread = _items(request), _unread(request)
+        navcache.store(request, items, unread, epoch=epoch)
+        kept = {"epoch": epoch, "items": items, "unread": unread}
+    request._tandem_nav_bundle = kept  # type: ignore[attr-defined]
+    return kept
+
+
 def _nav(request: HttpRequest) -> list[dict[str, Any]]:
-    cached: list[dict[str, Any]] | None = getattr(request, "_tandem_nav", None)
-    if cached is None:
-        cached = _items(request)
-        request._tandem_nav = cached  # type: ignore[attr-defined]
-    return cached
+    return _bundle(request)["items"]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """``nav_items``: the links this user's roles lead to, each with its ``badge`` (what waits behind
     it); ``nav_waiting``: their sum (the phone's menu button); ``unread_notifications``: the badge count
-    (one query, and none for anonymous visitors). All are computed only if the page shows them."""
+    (one query, and none for anonymous visitors). All are computed only if the page shows them, and kept
+    between writes (one cache read a page)."""
     return {
         "nav_items": SimpleLazyObject(lambda: _nav(request)),
         "nav_waiting": SimpleLazyObject(lambda: _waiting(request)),
-        "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
+        "unread_notifications": SimpleLazyObject(lambda: _bundle(request)["unread"]),
     }

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.IdleSessionTimeoutMiddleware",
+    "core.middleware.NavigationEpochMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -149,6 +150,10 @@ API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 720, minimum=1)
 
 # Sessions end after this many idle minutes (enforced by core.middleware.IdleSessionTimeoutMiddleware).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+
+# The navigation's links, badges and unread count are kept in the cache between writes (core.navcache,
+# ADR 0051); this many seconds at most, for writes no signal reports. 0: counted on every page.
+NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 60, minimum=0)
 
 # Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
 PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)

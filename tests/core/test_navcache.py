@@ -1,0 +1,159 @@
+"""The navigation kept in the cache between writes (``core.navcache``, ADR 0051): a second page costs one
+cache read instead of the roles, badges and unread count; any write (a saved row, an unsafe request that
+changed rows with ``update()``, a finished task) makes the next page count afresh, so a badge is never
+behind what a fresh count shows; rows that reading writes do not; each language is kept apart; a cache that
+does not answer costs the counts, never the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from celery.signals import task_postrun
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from core import navcache
+from core.models import AccessDenial, Notification
+from students.models import PlanStatus, TrainingPlan
+from tests.conftest import World, client_for
+from tests.factories.practice import PracticeLogFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "programmes:list"
+
+
+def _get(client: Client, name: str = PAGE) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    return response.content.decode(), len(captured.captured_queries)
+
+
+def _queue_badge(html: str) -> str | None:
+    found = re.search(r'href="/practice/queue/">[^<]*<span class="badge[^"]*" data-testid="nav-badge">(\d+)<', html)
+    return found.group(1) if found else None
+
+
+def _students_badge(html: str) -> str | None:
+    found = re.search(r'href="/students/">[^<]*<span class="badge[^"]*" data-testid="nav-badge">(\d+)<', html)
+    return found.group(1) if found else None
+
+
+def _unread(html: str) -> str | None:
+    found = re.search(r'data-testid="unread-count">(\d+)<', html)
+    return found.group(1) if found else None
+
+
+def test_a_second_page_reads_the_navigation_from_the_cache(world: World) -> None:
+    PracticeLogFactory.create_batch(2, placement=world.placement_a)
+    client = client_for(world.users["supervisor_a"])
+
+    first, counted = _get(client)
+    second, kept = _get(client)
+
+    assert _queue_badge(first) == _queue_badge(second) == "2"
+    assert kept < counted
+    # What the kept navigation saves is the roles, the inbox and the unread count: the page's own queries stay.
+    assert counted - kept >= 4
+
+
+def test_a_row_saved_by_someone_else_shows_on_the_next_page(world: World) -> None:
+    client = client_for(world.users["supervisor_a"])
+    PracticeLogFactory.create(placement=world.placement_a)
+    assert _queue_badge(_get(client)[0]) == "1"
+
+    PracticeLogFactory.create_batch(2, placement=world.placement_a)  # the student logs more (a save each)
+
+    assert _queue_badge(_get(client)[0]) == "3"
+
+
+def test_an_update_without_signals_in_a_request_shows_on_the_next_page(world: World) -> None:
+    """Marking every notification read is one ``update()``: no signal, but the POST raises the epoch."""
+    student = world.users["student_a"]
+    for _ in range(2):
+        Notification.objects.create(user=student, kind="plan", subject="Plan returned", link="/")
+    client = client_for(student)
+    assert _unread(_get(client)[0]) == "2"
+
+    response = client.post(reverse("core:notifications-read-all"))
+
+    assert response.status_code in (200, 302)
+    assert not Notification.objects.filter(user=student, read_at__isnull=True).exists()
+    assert _unread(_get(client)[0]) is None
+
+
+def test_an_update_outside_any_request_is_seen_after_the_timeout_or_the_next_write(world: World) -> None:
+    """A command's ``update()`` is not seen until something else is written or the entry times out (the
+    backstop, ``NAV_CACHE_SECONDS``); with 0 nothing is kept at all."""
+    client = client_for(world.users["tutor"])
+    assert _students_badge(_get(client)[0]) is None
+
+    TrainingPlan.objects.filter(student=world.student_a).update(status=PlanStatus.SUBMITTED)
+    assert _students_badge(_get(client)[0]) is None  # kept: nothing said a row changed
+
+    task_postrun.send(sender=None, task_id="t", task=None, args=(), kwargs={}, retval=None, state="SUCCESS")
+    assert _students_badge(_get(client)[0]) == "1"  # a finished task may have written: counted afresh
+
+    with override_settings(NAV_CACHE_SECONDS=0):
+        _first, counted = _get(client)
+        TrainingPlan.objects.filter(student=world.student_a).update(status=PlanStatus.DRAFT)
+        second, again = _get(client)
+    assert _students_badge(second) is None and again == counted
+
+
+def test_rows_that_reading_writes_keep_the_navigation(world: World) -> None:
+    epoch = cache.get(navcache.EPOCH_KEY)
+    session = SessionStore()
+    session["x"] = 1
+    session.save()
+    AccessDenial.objects.create(user_id=world.users["student_a"].pk, action="view", target="Partner:1")
+    user = world.users["student_a"]
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])  # logging in
+
+    assert cache.get(navcache.EPOCH_KEY) == epoch
+
+
+def test_each_language_is_kept_apart(world: World) -> None:
+    client = client_for(world.users["supervisor_a"])
+    english, _ = _get(client)
+    client.cookies["django_language"] = "zh-hans"
+    chinese, _kept = _get(client)
+
+    assert "Sign-off" in english and "Sign-off" not in chinese
+
+
+def test_the_start_page_counts_afresh_and_keeps_what_it_counted(world: World) -> None:
+    client = client_for(world.users["tutor"])
+    _get(client)  # kept at this epoch
+    TrainingPlan.objects.filter(student=world.student_a).update(status=PlanStatus.SUBMITTED)  # no signal
+
+    start, _counted = _get(client, "core:start")
+    after, _kept = _get(client)
+
+    assert _students_badge(start) == "1"
+    assert _students_badge(after) == "1"  # the start page kept its fresh count
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+)
+def test_a_cache_that_does_not_answer_costs_the_counts_not_the_page(world: World) -> None:
+    PracticeLogFactory.create(placement=world.placement_a)  # raising the epoch fails: logged, not raised
+
+    html, _queries = _get(client_for(world.users["supervisor_a"]))
+
+    assert _queue_badge(html) == "1"
