@@ -77,6 +77,7 @@ def test_a_row_saved_by_someone_else_shows_on_the_next_page(world: World) -> Non
 def test_an_update_without_signals_in_a_request_shows_on_the_next_page(world: World) -> None:
     """Marking every notification read is one ``update()``: no signal, but the POST raises the epoch."""
     student = world.users["student_a"]
+    assert student is not None
     for _ in range(2):
         Notification.objects.create(user=student, kind="plan", subject="Plan returned", link="/")
     client = client_for(student)
@@ -113,8 +114,9 @@ def test_rows_that_reading_writes_keep_the_navigation(world: World) -> None:
     session = SessionStore()
     session["x"] = 1
     session.save()
-    AccessDenial.objects.create(user_id=world.users["student_a"].pk, action="view", target="Partner:1")
     user = world.users["student_a"]
+    assert user is not None
+    AccessDenial.objects.create(user_id=user.pk, action="view", target="Partner:1")
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])  # logging in
 
