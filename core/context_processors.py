@@ -99,8 +99,8 @@ def _bundle(request: HttpRequest) -> navcache.Navigation:
     cached: navcache.Navigation | None = getattr(request, "_tandem_nav_bundle", None)
     if cached is not None:
         return cached
-    kept, epoch = (None, 0) if hasattr(request, "_tandem_inbox") else navcache.read(request)
-    if kept is None:
+    kept, epoch = navcache.read(request)
+    if kept is None or hasattr(request, "_tandem_inbox"):
         items, unread = _items(request), _unread(request)
         navcache.store(request, items, unread, epoch=epoch)
         kept = {"epoch": epoch, "items": items, "unread": unread}

@@ -48,25 +48,6 @@ class IdleSessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-class NavigationEpochMiddleware:
-    """A successful unsafe request (POST, PUT, PATCH, DELETE) may have changed rows with ``update()``, which
-    sends no signal: the navigation kept in the cache is stale after it (``core.navcache``, ADR 0051). The
-    epoch is raised once the view has returned, so after its transaction committed."""
-
-    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if request.method not in self.SAFE and response.status_code < 400:
-            from core import navcache
-
-            navcache.bump()
-        return response
-
-
 class SecurityHeadersMiddleware:
     """Headers for every response: ``Permissions-Policy`` (``PERMISSIONS_POLICY``) always, and
     ``Cache-Control: no-store`` on whatever answers a signed-in person, pages and API alike, so that no

@@ -6,12 +6,12 @@ scoped queries (for the office, the at-risk count among them): at a university's
 more of a hot page's time (issue #19). It changes only when something is written, so it is kept in the
 cache, per person and language, and thrown away by any write:
 
-* an **epoch** (one integer in the cache) is raised by every row saved or deleted through the ORM
-  (``post_save``, ``post_delete``, ``m2m_changed``) but the rows that reading itself writes (sessions,
-  refused-access records, read logs, history rows, login times), by every successful unsafe request
-  (a POST that changed rows with ``update()``, which sends no signal), and by every finished Celery task;
+* an **epoch** (one integer in the cache) is raised by every statement that writes, in any process
+  (an execute wrapper on every database connection: ``save()``, ``update()``, ``bulk_create``, raw SQL),
+  but writes to the tables that reading itself writes (sessions, refused-access records, the wellbeing
+  read log, login records and times) and history rows, which always come with a row that counts;
 * a kept navigation is used only while the epoch is the one it was computed at, and for at most
-  ``NAV_CACHE_SECONDS`` (the backstop for writes that none of the above sees: a command's ``update()``);
+  ``NAV_CACHE_SECONDS`` (the backstop for writes that bypass Django's connections: another program's);
 * the start page, whose list *is* the inbox, always counts afresh and stores what it counted.
 
 So what a page shows is what a fresh count would show, as of the last write; between writes a page pays
@@ -21,12 +21,14 @@ before: the cache makes reading cheap, it never makes a count wrong.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -116,43 +118,65 @@ def store(request: HttpRequest, items: list[dict[str, Any]], unread: int, *, epo
 
 # --- What raises the epoch -------------------------------------------------------------------------------
 
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+_READS = ("SELECT", "EXPLAIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "SET ", "BEGIN", "COMMIT", "PRAGMA")
+_LOGIN = re.compile(r'^\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*\S+\s+WHERE', re.IGNORECASE)
 
-def _counts(sender: Any) -> bool:
-    meta = getattr(sender, "_meta", None)
-    if meta is None:
+
+@functools.cache
+def _ignored_tables() -> frozenset[str]:
+    """The tables of ``IGNORED_MODELS`` that are installed."""
+    from django.apps import apps
+
+    tables = set()
+    for label in IGNORED_MODELS:
+        try:
+            tables.add(apps.get_model(label)._meta.db_table)
+        except LookupError:
+            continue
+    return frozenset(tables)
+
+
+def writes(sql: str) -> bool:
+    """Whether a statement may change what the navigation counts: anything but a read, except writes to
+    the tables reading itself writes (``IGNORED_MODELS``), history tables and a login's ``last_login``."""
+    head = sql.lstrip()[:12].upper()
+    if head.startswith(_READS):
         return False
-    return not (meta.label_lower in IGNORED_MODELS or meta.model_name.startswith("historical"))
+    found = _WRITE.match(sql)
+    if found is None:
+        return True  # DDL, TRUNCATE, WITH … INSERT, COPY: assume it writes
+    table = found.group(1)
+    return not (table in _ignored_tables() or "_historical" in table or _LOGIN.match(sql))
 
 
-def _changed(sender: Any, **kwargs: Any) -> None:
-    """A row was saved or deleted: raise the epoch now (this connection's next read sees it) and again
-    when the transaction commits (other requests may have counted the old rows meanwhile and kept them)."""
-    if kwargs.get("raw") or not _counts(sender):
-        return
-    if sender._meta.label_lower == "accounts.user" and kwargs.get("update_fields") == frozenset({"last_login"}):
-        return  # logging in
-    bump()
-    if connection.in_atomic_block:
-        transaction.on_commit(bump)
+def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+    """Execute wrapper: after a statement that writes, raise the epoch now (this connection's next read
+    sees it, committed or not) and again when the transaction commits (another request may have counted
+    the old rows in between and kept them)."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and writes(sql):
+        bump()
+        connection = context["connection"]
+        if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
+            connection.on_commit(bump)
+    return result
 
 
-def _m2m_changed(sender: Any, action: str, **kwargs: Any) -> None:
-    """Rows added to or removed from a many-to-many relation (``sender``: its table), e.g. a role's group."""
-    if action in ("post_add", "post_remove", "post_clear"):
-        _changed(sender)
-
-
-def _task_finished(**kwargs: Any) -> None:
-    """A Celery task may have written with ``update()``, which sends no signal."""
-    bump()
+def _install(connection: Any, **kwargs: Any) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
 
 
 def connect() -> None:
-    """Listen for writes (``CoreConfig.ready``)."""
-    from celery.signals import task_postrun
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    """Watch every statement of every database connection of this process (``CoreConfig.ready``).
 
-    post_save.connect(_changed, dispatch_uid="core.navcache.saved")
-    post_delete.connect(_changed, dispatch_uid="core.navcache.deleted")
-    m2m_changed.connect(_m2m_changed, dispatch_uid="core.navcache.m2m")
-    task_postrun.connect(_task_finished, dispatch_uid="core.navcache.task", weak=False)
+    Statements rather than model signals: ``update()``, ``bulk_create`` and raw SQL send no signal, and
+    the rules of the suite's badge tests write exactly that way. A write in another process raises the
+    shared epoch from there (production shares Redis between the web processes and the workers)."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_install, dispatch_uid="core.navcache.install")
+    for existing in connections.all(initialized_only=True):
+        _install(existing)

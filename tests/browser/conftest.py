@@ -120,12 +120,71 @@ def browser_type_launch_args() -> dict[str, Any]:
     }
 
 
+_DEMO_SNAPSHOTS: dict[tuple[Any, ...], list[tuple[str, bytes]]] = {}
+"""The demo's rows, table by table (PostgreSQL's binary COPY), once per worker, day and demo setting."""
+
+
+def _demo_tables() -> list[str]:
+    from django.db import connection
+
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
+def _take_snapshot() -> list[tuple[str, bytes]]:
+    """Every table's rows as PostgreSQL's binary COPY gives them (a few hundred kilobytes for the demo)."""
+    from django.db import connection
+
+    tables = []
+    with connection.cursor() as cursor:
+        for table in _demo_tables():
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT (FORMAT BINARY)") as copy:
+                tables.append((table, b"".join(bytes(block) for block in copy)))
+    return tables
+
+
+def _restore_snapshot(tables: list[tuple[str, bytes]]) -> None:
+    """Put the demo's rows back exactly as they were seeded, in one transaction: empty every table (the
+    flush that ended the last test made content types and permissions again, with other keys), copy the
+    rows in, and let the foreign keys (deferred) be checked at commit. Sequences are left alone: they only
+    grow, so they are already past every restored key. Caches that hold keys or counts are emptied."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(quote(table) for table, _rows in tables))
+        for table, rows in tables:
+            with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(rows)
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
 @pytest.fixture
-def demo(transactional_db: Any) -> None:
-    """The demo data of ``manage.py seed_demo``: every role's login, with password ``tandem-demo``."""
+def demo(transactional_db: Any, settings: Any) -> None:
+    """The demo data of ``manage.py seed_demo``: every role's login, with password ``tandem-demo``.
+
+    Seeding costs tens of seconds and nearly every journey needs it: on PostgreSQL each worker seeds once
+    (per day, ``QUALITY_DEMO_REPORT`` and media folder, which change what is seeded and where its files
+    are) and later journeys get the same rows back by ``COPY`` in about a second. The files the demo wrote
+    stay in the media folder. SQLite seeds every time."""
+    from django.db import connection
+
     from core.demo import seed_demo
 
-    seed_demo()
+    if connection.vendor != "postgresql":
+        seed_demo()
+        return
+    from django.utils import timezone
+
+    key = (timezone.localdate(), bool(getattr(settings, "QUALITY_DEMO_REPORT", False)), str(settings.MEDIA_ROOT))
+    snapshot = _DEMO_SNAPSHOTS.get(key)
+    if snapshot is None:
+        seed_demo()
+        _DEMO_SNAPSHOTS[key] = _take_snapshot()
+    else:
+        _restore_snapshot(snapshot)
 
 
 @pytest.fixture
