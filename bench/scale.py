@@ -41,6 +41,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
+from bench.server import Served, check_answer, forget_sessions, make_session
 from partners.models import Membership, MembershipRole
 from practice import selectors
 from practice.models import EntryStatus, PracticeLog
@@ -256,10 +257,12 @@ class Readers(Protocol):
 
     def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]: ...
 
+    def count_queries(self, user: User, url: str, *, api: bool) -> int: ...
+
 
 @dataclass
 class InProcess:
-    """Django's test ``Client`` in this process, one per person (``force_login``), settings as loaded."""
+    """Django's test ``Client`` in this process, one per person, with the settings this process loaded."""
 
     same: str = "same client"
     clients: dict[int, Client] = field(default_factory=dict)
@@ -269,14 +272,23 @@ class InProcess:
         return "in-process: Django's test Client in the bench process (no server, no network)"
 
     def client(self, user: User) -> Client:
+        """The person's client, logged in by a session made in the database as over HTTP
+        (``bench.server.make_session``: what ``force_login`` leaves, without its ``last_login`` UPDATE)."""
+        from django.conf import settings
+
         if user.pk not in self.clients:
-            self.clients[user.pk] = Client(HTTP_HOST="localhost")
-            self.clients[user.pk].force_login(user)
+            client = Client(HTTP_HOST="localhost")
+            client.cookies[settings.SESSION_COOKIE_NAME] = make_session(user)
+            self.clients[user.pk] = client
         return self.clients[user.pk]
 
-    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]:
-        from bench.server import check_answer
+    def forget_sessions(self) -> None:
+        from django.conf import settings
 
+        forget_sessions(client.cookies[settings.SESSION_COOKIE_NAME].value for client in self.clients.values())
+        self.clients.clear()
+
+    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]:
         client = self.client(user)
         headers = {"HTTP_ACCEPT": "application/json"} if api else {}
         first = client.get(url, **headers)  # type: ignore[arg-type]
@@ -297,6 +309,26 @@ class InProcess:
         return len(captured.captured_queries)
 
 
+@dataclass
+class OverHttp:
+    """Over HTTP from gunicorn with production settings (``bench.server.Served``); queries counted by an
+    in-process client (the server's own are out of this process's sight)."""
+
+    served: Served
+    counter: InProcess = field(default_factory=InProcess)
+    same: str = "same server"
+
+    @property
+    def description(self) -> str:
+        return self.served.description
+
+    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]:
+        return self.served.getter(user, url, api=api)
+
+    def count_queries(self, user: User, url: str, *, api: bool) -> int:
+        return self.counter.count_queries(user, url, api=api)
+
+
 CLIENTS = ("http", "in-process")
 
 
@@ -308,16 +340,20 @@ def readers(kind: str = "http", *, workers: int = 2) -> Iterator[Readers]:
     if kind not in CLIENTS:
         raise ValueError(f"unknown client {kind!r}: one of {', '.join(CLIENTS)}")
     if kind == "in-process":
-        yield InProcess()
+        in_process = InProcess()
+        try:
+            yield in_process
+        finally:
+            in_process.forget_sessions()
         return
     from bench.server import database_url, serve_production
 
     with serve_production(database=database_url(connection.settings_dict), workers=workers) as served:
-        yield served
-
-
-def _counter(via: Readers) -> InProcess:
-    return via if isinstance(via, InProcess) else InProcess()
+        over_http = OverHttp(served)
+        try:
+            yield over_http
+        finally:
+            over_http.counter.forget_sessions()
 
 
 def _entries_url() -> str:
@@ -330,7 +366,6 @@ def _entries_url() -> str:
 def measure_pages(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
     """Each hot page against the API root, same reader and session (``via``; default in-process)."""
     via = via or InProcess()
-    counter = _counter(via)
     pages: list[tuple[str, User, str]] = [
         ("plan page (student)", people.student, reverse("students:plan", args=[people.student_id])),
         ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
@@ -354,7 +389,7 @@ def measure_pages(people: Personas, *, runs: int, warmup: int, via: Readers | No
                 floor_name,
                 median_seconds(floor, runs=runs, warmup=warmup),
                 2.0,
-                counter.count_queries(user, url, api=False),
+                via.count_queries(user, url, api=False),
             )
         )
     return rows
@@ -368,7 +403,6 @@ def measure_lists(
 ) -> dict[str, tuple[float, int]]:
     """The entry lists' medians (seconds) and query counts at the data size loaded now."""
     via = via or InProcess()
-    counter = _counter(via)
     lists: list[tuple[str, User, str, bool]] = [
         ("student's entries API", people.student, _entries_url(), True),
         ("supervisor's entries API", people.supervisor, _entries_url(), True),
@@ -378,7 +412,7 @@ def measure_lists(
     found = {}
     for name, user, url, api in lists:
         get = via.getter(user, url, api=api)
-        queries = counter.count_queries(user, url, api=api)
+        queries = via.count_queries(user, url, api=api)
         found[name] = (median_seconds(get, runs=runs, warmup=warmup), queries)
     return found
 
@@ -402,7 +436,6 @@ def compare_lists(
 def measure_scoped(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
     """Each role's scoped list against the office's, same endpoint, same reader."""
     via = via or InProcess()
-    counter = _counter(via)
     entries, students = _entries_url(), reverse("api:student-list")
     floors = {
         url: median_seconds(via.getter(people.office, url, api=True), runs=runs, warmup=warmup)
@@ -419,7 +452,7 @@ def measure_scoped(people: Personas, *, runs: int, warmup: int, via: Readers | N
     rows = []
     for name, user, url in cases:
         get = via.getter(user, url, api=True)
-        queries = counter.count_queries(user, url, api=True)
+        queries = via.count_queries(user, url, api=True)
         median = median_seconds(get, runs=runs, warmup=warmup)
         rows.append(Row(f"3 {name}", median, f"office's, {via.same}", floors[url], 1.5, queries))
     return rows

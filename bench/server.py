@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +204,40 @@ def flush_redis(url: str) -> None:
         client.close()
 
 
+def make_session(user: Any, *, secret_key: str | None = None) -> str:
+    """A session for ``user`` made in the database as ``Client.force_login`` leaves it, and its key: a new
+    ``SessionStore`` with the auth keys (user id, backend, the user's auth hash) and the last-seen time a
+    login sets (``core.middleware.mark_seen_at_login``), signed with ``secret_key`` (the server's; default
+    this process's) so that the server accepts it. Unlike ``login()``, nothing else is written (no
+    ``last_login`` UPDATE, which would wait on any transaction holding the person's row in a shared bench
+    database)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.http import HttpRequest
+    from django.test import override_settings
+    from django.utils.module_loading import import_string
+
+    from core.middleware import mark_seen_at_login
+
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    with override_settings(SECRET_KEY=secret_key or settings.SECRET_KEY):
+        request = HttpRequest()
+        request.session = store()
+        request.session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        request.session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        mark_seen_at_login(type(user), request=request)
+        request.session.save()
+    return str(request.session.session_key)
+
+
+def forget_sessions(keys: Iterable[str]) -> None:
+    """Delete the sessions a run made (they would otherwise stay in the bench's database)."""
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key__in=list(keys)).delete()
+
+
 @dataclass
 class Served:
     """The site served by gunicorn with production settings; people read it over HTTP (``http.client``),
@@ -224,30 +258,13 @@ class Served:
         )
 
     def session_key(self, user: Any) -> str:
-        """A session for ``user`` made as ``Client.force_login`` makes one (``login`` on a new
-        ``SessionStore``: the user's id, backend and auth hash; the login signals run), signed with the
-        server's secret key so that the server accepts it."""
+        """The session of ``user`` for this server (``make_session`` with its secret key), made once."""
         if user.pk not in self.sessions:
-            from django.conf import settings
-            from django.contrib.auth import login
-            from django.http import HttpRequest
-            from django.test import override_settings
-            from django.utils.module_loading import import_string
-
-            store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-            with override_settings(SECRET_KEY=self.secret_key):
-                request = HttpRequest()
-                request.session = store()
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                request.session.save()
-            self.sessions[user.pk] = str(request.session.session_key)
+            self.sessions[user.pk] = make_session(user, secret_key=self.secret_key)
         return self.sessions[user.pk]
 
     def forget_sessions(self) -> None:
-        """Delete the sessions made for the run (they would otherwise stay in the bench's database)."""
-        from django.contrib.sessions.models import Session
-
-        Session.objects.filter(session_key__in=list(self.sessions.values())).delete()
+        forget_sessions(self.sessions.values())
         self.sessions.clear()
 
     def headers(self, user: Any, *, api: bool) -> dict[str, str]:

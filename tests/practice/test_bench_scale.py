@@ -54,7 +54,7 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
     settings answer otherwise: the check can fail."""
     if connection.vendor != "postgresql":
         pytest.skip("the bench serves PostgreSQL only (production settings refuse SQLite)")
-    from bench.server import Served, check_answer
+    from bench.server import check_answer
 
     population = populate(students=3, partners=2, supervisors_per_partner=2, today=timezone.localdate(), prefix="h")
     copy_entries(entry_rows(population, limit=200))
@@ -68,8 +68,9 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
     ]
     root, entries = reverse(scale.API_ROOT), reverse("api:practice-log-list")
 
-    with scale.readers("http") as via:
-        assert isinstance(via, Served)
+    with scale.readers("http") as readers:
+        assert isinstance(readers, scale.OverHttp)
+        via = readers.served
         for user, url in pages:
             status, headers, body = via.fetch(user, url, api=False)
             check_answer(user, url, status, headers.get("Location", ""), body, api=False)
@@ -97,11 +98,11 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         assert insecure.status == 301 and insecure.getheader("Location", "").startswith("https://")
         plain.close()
 
-        lists = scale.measure_lists(people, runs=1, warmup=0, via=via)
+        lists = scale.measure_lists(people, runs=1, warmup=0, via=readers)
         table = [
-            *scale.measure_pages(people, runs=1, warmup=0, via=via),
+            *scale.measure_pages(people, runs=1, warmup=0, via=readers),
             *scale.compare_lists(lists, lists, small_n=200, large_n=200),
-            *scale.measure_scoped(people, runs=1, warmup=0, via=via),
+            *scale.measure_scoped(people, runs=1, warmup=0, via=readers),
         ]
     assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
