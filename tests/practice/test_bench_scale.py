@@ -9,6 +9,8 @@ import io
 import json
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +106,10 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
             *scale.compare_lists(lists, lists, small_n=200, large_n=200),
             *scale.measure_scoped(people, runs=1, warmup=0, via=readers),
         ]
+        cookie = settings.SESSION_COOKIE_NAME
+        made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
+    assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
+    assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
     assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}
