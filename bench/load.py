@@ -274,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     env = _env(database, os.environ.get("LOAD_BROKER_URL", DEFAULT_BROKER))
     print("Preparing the database (migrate, demo)...", flush=True)
     _prepare(database, env)
-    with gunicorn(env, port=args.port, workers=args.workers, threads=args.threads, keep_alive=75) as base:
+    server = gunicorn(
+        env, port=args.port, workers=args.workers, threads=args.threads, keep_alive=75, ready_statuses=(200,)
+    )
+    with server as base:  # healthy (database and broker up) before the first person arrives
         stats, stop = Stats(), threading.Event()
         threads = []
         print(f"{args.users} people for {args.duration} s...", flush=True)

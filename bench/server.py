@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,14 +57,14 @@ def _tail(log: Path | None, lines: int = 30) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _answers(port: int, path: str, headers: Mapping[str, str]) -> bool:
-    """Whether the server answers ``path`` with any HTTP status (a 503 from ``/healthz`` is an answer: the
-    PDF fonts may be missing on a bench machine, and the pages say for themselves whether they work)."""
+def _answers(port: int, path: str, headers: Mapping[str, str], statuses: Container[int] | None) -> bool:
+    """Whether the server answers ``path`` with one of ``statuses`` (None: any HTTP status)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=5)
     try:
         connection.request("GET", path, headers=dict(headers))
-        connection.getresponse().read()
-        return True
+        response = connection.getresponse()
+        response.read()
+        return statuses is None or response.status in statuses
     except (OSError, http.client.HTTPException):
         return False
     finally:
@@ -83,10 +83,13 @@ def gunicorn(
     log: Path | None = None,
     ready_within: float = 90.0,
     ready_headers: Mapping[str, str] | None = None,
+    ready_statuses: Container[int] | None = None,
 ) -> Iterator[str]:
     """Serve ``config.wsgi`` with ``config.gunicorn`` (as the image does) on 127.0.0.1:``port`` and yield its
-    base URL once ``/healthz`` answers; stop it (SIGTERM to its process group, SIGKILL after 30 s) however
-    the block ends, a KeyboardInterrupt included.
+    base URL once ``/healthz`` answers (with one of ``ready_statuses``; by default any: a 503 is an answer,
+    from a health check that timed out while the machine is busy or from PDF fonts missing on a bench
+    machine, and the bench's pages say for themselves whether they work); stop it (SIGTERM to its process
+    group, SIGKILL after 30 s) however the block ends, a KeyboardInterrupt included.
 
     ``threads=1`` is the image's sync worker. The server runs in a session of its own, so that a Ctrl-C in
     the terminal reaches only the bench, whose ``finally`` then stops the server. Its output goes to ``log``
@@ -112,7 +115,7 @@ def gunicorn(
             output.close()
     try:
         deadline = time.monotonic() + ready_within
-        while not _answers(port, "/healthz", {"Host": HOST, **(ready_headers or {})}):
+        while not _answers(port, "/healthz", {"Host": HOST, **(ready_headers or {})}, ready_statuses):
             if server.poll() is not None:
                 raise ServerError(f"gunicorn exited with status {server.returncode}:\n{_tail(log)}")
             if time.monotonic() > deadline:
@@ -124,16 +127,17 @@ def gunicorn(
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(10)
-    except ProcessLookupError:
-        server.wait(10)
+    """Stop the master and its workers: the whole process group, even when the master has gone first."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break  # nothing of the group is left
+        try:
+            server.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
 
 
 # --- The site as production serves it ----------------------------------------------------------------------
