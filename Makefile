@@ -16,7 +16,7 @@ help:
 	@echo "make backup   dump the database (PostgreSQL) and copy the media files, with their SHA-256, into var/backups"
 	@echo "make restore BACKUP=var/backups/tandem-...  restore into an empty database and media folder, then check it"
 	@echo "make load     50 users for 3 minutes against gunicorn + PostgreSQL + Redis; p50/p95 per page (docs/bench.md)"
-	@echo "make bench    load 1,000,000 practice-hour entries and 100,000 fund expenditures into PostgreSQL and print read/floor ratios (docs/bench.md)"
+	@echo "make bench    load 10,000 students, 1,000,000 practice-hour entries and 100,000 fund expenditures into PostgreSQL and print read/floor ratios; issue #19's table read over HTTP from gunicorn with production settings (docs/bench.md)"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -72,6 +72,9 @@ makemessages: install
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bin/*'
 
 # PostgreSQL only. The bench owns its database (dropped and created again each run; BENCH_ARGS=--keep reuses it).
+# Issue #19's table starts gunicorn (2 workers, production settings) on that database, its cache and broker a
+# Redis database of the bench's own, flushed at start (BENCH_CACHE_URL, default redis://127.0.0.1:6379/15);
+# BENCH_ARGS="--client in-process" reads the table through the test client instead.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem_bench
 bench: messages
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m bench $(BENCH_ARGS)

@@ -3,7 +3,11 @@
 The database comes from ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/tandem_bench``)
 and is the bench's own: it is dropped and created again on every run (``--keep`` reuses a finished
 load), so its name must contain "bench". Settings default to ``config.settings.test``: DEBUG off, as in
-production, without production's HTTPS redirects.
+production, without production's HTTPS redirects. Issue #19's table (``bench/scale.py``) reads its pages and
+lists over HTTP (``--client http``, the default) from gunicorn, which the bench starts on this database with
+``config.settings.production`` (2 workers; ``bench/server.py``; its cache is the Redis database
+``BENCH_CACHE_URL``, default ``redis://127.0.0.1:6379/15``, flushed at start), or with ``--client in-process``
+through Django's test client in this process.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench", description="Practice-hours, originality and funds benchmarks (PostgreSQL)."
     )
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries to load (default 1,000,000)")
-    parser.add_argument("--students", type=int, default=2_000, help="students (default 2,000)")
-    parser.add_argument("--partners", type=int, default=50, help="partners that take students (default 50)")
+    parser.add_argument("--students", type=int, default=10_000, help="students (default 10,000)")
+    parser.add_argument("--partners", type=int, default=100, help="partners that take students (default 100)")
     parser.add_argument("--supervisors", type=int, default=20, help="supervisors per partner (default 20)")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement (default 15)")
     parser.add_argument(
@@ -30,6 +34,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         dest="scale",
         action="store_false",
         help="skip issue #19's table (hot pages, lists at 10k and at all entries, scoped lists, hours): bench/scale.py",
+    )
+    parser.add_argument(
+        "--client",
+        choices=["http", "in-process"],
+        default="http",
+        help="how issue #19's table reads pages and lists (rows 1-3): over HTTP from gunicorn with production "
+        "settings, 2 workers, started by the bench (http, default), or Django's test client in this process",
     )
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds a finished load")
     parser.add_argument(
@@ -93,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             supervisors_per_partner=args.supervisors,
             runs=args.runs,
         )
-        run(config, reuse=kept, out=sys.stdout, scale=args.scale)
+        run(config, reuse=kept, out=sys.stdout, scale=args.scale, client=args.client)
     if args.scenario in {"all", "integrity"}:
         from django.core.management import call_command
 

@@ -23,7 +23,6 @@ import datetime
 import os
 import random
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+from bench.server import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tandem_load"
@@ -273,23 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     env = _env(database, os.environ.get("LOAD_BROKER_URL", DEFAULT_BROKER))
     print("Preparing the database (migrate, demo)...", flush=True)
     _prepare(database, env)
-    gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--config", "python:config.gunicorn",
-         "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--timeout", "120", "--keep-alive", "75", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(60):
-            try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        else:
-            raise SystemExit("gunicorn did not answer /healthz within a minute")
+    server = gunicorn(
+        env, port=args.port, workers=args.workers, threads=args.threads, keep_alive=75, ready_statuses=(200,)
+    )
+    with server as base:  # healthy (database and broker up) before the first person arrives
         stats, stop = Stats(), threading.Event()
         threads = []
         print(f"{args.users} people for {args.duration} s...", flush=True)
@@ -312,9 +300,6 @@ def main(argv: list[str] | None = None) -> int:
             thread.join(60)
         elapsed = time.monotonic() - started
         args.load_average = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-    finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(30)
     report = _report(stats, args, elapsed)
     print(report)
     if not args.no_write:

@@ -587,10 +587,11 @@ SCALE_SMALL = 10_000
 measured again with every entry loaded."""
 
 
-def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False) -> list[Result]:
+def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False, client: str = "http") -> list[Result]:
     """Migrate, load (unless ``reuse`` finds a finished load), analyse, measure and print. With ``scale``,
     issue #19's table too (``bench/scale.py``): its lists once after the first ``SCALE_SMALL`` entries,
-    then everything once all entries are in."""
+    then everything once all entries are in, its rows 1 to 3 read through ``client`` (``scale.readers``:
+    gunicorn with production settings over HTTP, or the test client in this process)."""
     from django.core.management import call_command
 
     from bench import scale as scale_bench
@@ -622,7 +623,8 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False) -
             first = copy_entries(itertools.islice(rows, SCALE_SMALL))
             _analyze()
             people = scale_bench.personas(population.placements[0].id)
-            small_lists = scale_bench.measure_lists(people, runs=config.runs, warmup=config.warmup)
+            with scale_bench.readers(client) as via:
+                small_lists = scale_bench.measure_lists(people, runs=config.runs, warmup=config.warmup, via=via)
             t1 = time.perf_counter()
         else:
             first = 0
@@ -662,13 +664,15 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False) -
         write("\nIssue #19's table (bench/scale.py): each ratio against its goal\n")
         people = scale_bench.personas(population.placements[0].id)
         runs, warmup = config.runs, config.warmup
-        large_lists = scale_bench.measure_lists(people, runs=runs, warmup=warmup)
-        table = [
-            *scale_bench.measure_pages(people, runs=runs, warmup=warmup),
-            *scale_bench.compare_lists(small_lists, large_lists, small_n=SCALE_SMALL, large_n=counts["entries"]),
-            *scale_bench.measure_scoped(people, runs=runs, warmup=warmup),
-            *scale_bench.measure_hours(people, runs=runs, warmup=warmup),
-        ]
+        with scale_bench.readers(client) as via:
+            write(f"rows 1-3 read {via.description}; queries counted in this process\n")
+            large_lists = scale_bench.measure_lists(people, runs=runs, warmup=warmup, via=via)
+            table = [
+                *scale_bench.measure_pages(people, runs=runs, warmup=warmup, via=via),
+                *scale_bench.compare_lists(small_lists, large_lists, small_n=SCALE_SMALL, large_n=counts["entries"]),
+                *scale_bench.measure_scoped(people, runs=runs, warmup=warmup, via=via),
+            ]
+        table += scale_bench.measure_hours(people, runs=runs, warmup=warmup)
         scale_bench.write_rows(table, out)
         write(f"table measured in {time.perf_counter() - t5:.1f} s\n")
     return results

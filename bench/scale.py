@@ -1,9 +1,15 @@
 """Issue #19's table, rows 1 to 4: what people feel at a real university's scale, each row against its goal.
 
-Runs on the practice scenario's data (``bench/practice.py``: its programme, partners, students and entries),
-through Django's test ``Client`` in this process (the same middleware, sessions and templates as a server;
-no network or worker processes around them), and prints each measurement as a ratio with its absolute
-figures and the goal beside it:
+Runs on the practice scenario's data (``bench/practice.py``: its programme, partners, students and entries)
+and prints each measurement as a ratio with its absolute figures and the goal beside it. Rows 1 to 3 are
+read as the issue measured them (``readers("http")``, the default): over HTTP from gunicorn serving the
+bench database with production settings (2 sync workers, DEBUG off; ``bench/server.py``), each person
+logged in by a session made in the database, every page and its floor from the same server with the same
+session cookie. ``readers("in-process")`` reads them through Django's test ``Client`` in this process
+instead (the same middleware, sessions and templates with the test settings; no network, no server).
+Query counts are always counted in this process (``count_queries``: one request through the test client,
+with the test settings: production saves the session on every request, one query more). Row 4 times
+Python in this process and has no HTTP side.
 
 1. hot pages (the plan page, the sign-off queue, the office's student list, the inspection list, the
    at-risk list), each against the authenticated API root through the same client and session (goal: 2x or
@@ -22,9 +28,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
 
 from django.db import connection
 from django.db.models import Sum
@@ -34,6 +41,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role
+from bench.server import Served, check_answer, forget_sessions, make_session
 from partners.models import Membership, MembershipRole
 from practice import selectors
 from practice.models import EntryStatus, PracticeLog
@@ -237,26 +245,115 @@ def median_seconds(fn: Callable[[], object], *, runs: int, warmup: int) -> float
     return statistics.median(times)
 
 
-def _client(user: User) -> Client:
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
-    return client
+class Readers(Protocol):
+    """How the table reads a URL as a person: ``getter`` checks the answer once (200, the person's own
+    page: ``bench.server.check_answer``) and returns a function that reads it again (200 or AssertionError)."""
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def same(self) -> str: ...
+
+    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]: ...
+
+    def count_queries(self, user: User, url: str, *, api: bool) -> int: ...
 
 
-def _getter(client: Client, url: str, *, api: bool) -> Callable[[], None]:
-    headers = {"HTTP_ACCEPT": "application/json"} if api else {}
+@dataclass
+class InProcess:
+    """Django's test ``Client`` in this process, one per person, with the settings this process loaded."""
 
-    def get() -> None:
-        response = client.get(url, **headers)  # type: ignore[arg-type]
-        assert response.status_code == 200, (url, response.status_code)
+    same: str = "same client"
+    clients: dict[int, Client] = field(default_factory=dict)
 
-    return get
+    @property
+    def description(self) -> str:
+        return "in-process: Django's test Client in the bench process (no server, no network)"
+
+    def client(self, user: User) -> Client:
+        """The person's client, logged in by a session made in the database as over HTTP
+        (``bench.server.make_session``: what ``force_login`` leaves, without its ``last_login`` UPDATE)."""
+        from django.conf import settings
+
+        if user.pk not in self.clients:
+            client = Client(HTTP_HOST="localhost")
+            client.cookies[settings.SESSION_COOKIE_NAME] = make_session(user)
+            self.clients[user.pk] = client
+        return self.clients[user.pk]
+
+    def forget_sessions(self) -> None:
+        from django.conf import settings
+
+        forget_sessions(client.cookies[settings.SESSION_COOKIE_NAME].value for client in self.clients.values())
+        self.clients.clear()
+
+    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]:
+        client = self.client(user)
+        headers = {"HTTP_ACCEPT": "application/json"} if api else {}
+        first = client.get(url, **headers)  # type: ignore[arg-type]
+        check_answer(user, url, first.status_code, first.get("Location", ""), first.content, api=api)
+
+        def get() -> None:
+            response = client.get(url, **headers)  # type: ignore[arg-type]
+            assert response.status_code == 200, (url, response.status_code)
+
+        return get
+
+    def count_queries(self, user: User, url: str, *, api: bool) -> int:
+        """The queries of one request for ``url`` as ``user`` (through this process's test client)."""
+        client = self.client(user)
+        headers = {"HTTP_ACCEPT": "application/json"} if api else {}
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, **headers)  # type: ignore[arg-type]
+        return len(captured.captured_queries)
 
 
-def _queries(fn: Callable[[], object]) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        fn()
-    return len(captured.captured_queries)
+@dataclass
+class OverHttp:
+    """Over HTTP from gunicorn with production settings (``bench.server.Served``); queries counted by an
+    in-process client (the server's own are out of this process's sight)."""
+
+    served: Served
+    counter: InProcess = field(default_factory=InProcess)
+    same: str = "same server"
+
+    @property
+    def description(self) -> str:
+        return self.served.description
+
+    def getter(self, user: User, url: str, *, api: bool) -> Callable[[], None]:
+        return self.served.getter(user, url, api=api)
+
+    def count_queries(self, user: User, url: str, *, api: bool) -> int:
+        return self.counter.count_queries(user, url, api=api)
+
+
+CLIENTS = ("http", "in-process")
+
+
+@contextmanager
+def readers(kind: str = "http", *, workers: int = 2) -> Iterator[Readers]:
+    """The table's readers: ``"http"`` starts gunicorn with production settings on this process's database
+    (``bench.server.serve_production``: ``workers`` sync workers, 2 as the issue measured) and stops it when
+    the block ends; ``"in-process"`` is the test client."""
+    if kind not in CLIENTS:
+        raise ValueError(f"unknown client {kind!r}: one of {', '.join(CLIENTS)}")
+    if kind == "in-process":
+        in_process = InProcess()
+        try:
+            yield in_process
+        finally:
+            in_process.forget_sessions()
+        return
+    from bench.server import database_url, serve_production
+
+    with serve_production(database=database_url(connection.settings_dict), workers=workers) as served:
+        over_http = OverHttp(served)
+        try:
+            yield over_http
+        finally:
+            over_http.counter.forget_sessions()
 
 
 def _entries_url() -> str:
@@ -266,8 +363,9 @@ def _entries_url() -> str:
 # --- Row 1: hot pages against the API root -----------------------------------------------------------------
 
 
-def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
-    """Each hot page against the API root through the same client."""
+def measure_pages(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
+    """Each hot page against the API root, same reader and session (``via``; default in-process)."""
+    via = via or InProcess()
     pages: list[tuple[str, User, str]] = [
         ("plan page (student)", people.student, reverse("students:plan", args=[people.student_id])),
         ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
@@ -275,24 +373,23 @@ def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
         ("inspection list (office)", people.office, reverse("supervision:list")),
         ("at-risk list (office)", people.office, reverse("students:at-risk")),
     ]
+    floor_name = f"API root, {via.same}"
     rows = []
     for name, user, url in pages:
-        client = _client(user)
-        page = _getter(client, url, api=False)
         try:
-            queries = _queries(page)
+            page = via.getter(user, url, api=False)
         except AssertionError as refused:
-            rows.append(Row(f"1 {name}", 0.0, "API root, same client", 0.0, 2.0, note=f"not measured: {refused}"))
+            rows.append(Row(f"1 {name}", 0.0, floor_name, 0.0, 2.0, note=f"not measured: {refused}"))
             continue
-        floor = _getter(client, reverse(API_ROOT), api=True)
+        floor = via.getter(user, reverse(API_ROOT), api=True)
         rows.append(
             Row(
                 f"1 {name}",
                 median_seconds(page, runs=runs, warmup=warmup),
-                "API root, same client",
+                floor_name,
                 median_seconds(floor, runs=runs, warmup=warmup),
                 2.0,
-                queries,
+                via.count_queries(user, url, api=False),
             )
         )
     return rows
@@ -301,8 +398,11 @@ def measure_pages(people: Personas, *, runs: int, warmup: int) -> list[Row]:
 # --- Row 2: the same lists at two sizes ----------------------------------------------------------------------
 
 
-def measure_lists(people: Personas, *, runs: int, warmup: int) -> dict[str, tuple[float, int]]:
+def measure_lists(
+    people: Personas, *, runs: int, warmup: int, via: Readers | None = None
+) -> dict[str, tuple[float, int]]:
     """The entry lists' medians (seconds) and query counts at the data size loaded now."""
+    via = via or InProcess()
     lists: list[tuple[str, User, str, bool]] = [
         ("student's entries API", people.student, _entries_url(), True),
         ("supervisor's entries API", people.supervisor, _entries_url(), True),
@@ -311,8 +411,8 @@ def measure_lists(people: Personas, *, runs: int, warmup: int) -> dict[str, tupl
     ]
     found = {}
     for name, user, url, api in lists:
-        get = _getter(_client(user), url, api=api)
-        queries = _queries(get)
+        get = via.getter(user, url, api=api)
+        queries = via.count_queries(user, url, api=api)
         found[name] = (median_seconds(get, runs=runs, warmup=warmup), queries)
     return found
 
@@ -333,12 +433,13 @@ def compare_lists(
 # --- Row 3: scoped against unscoped -----------------------------------------------------------------------------
 
 
-def measure_scoped(people: Personas, *, runs: int, warmup: int) -> list[Row]:
-    """Each role's scoped list against the office's, same endpoint."""
+def measure_scoped(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
+    """Each role's scoped list against the office's, same endpoint, same reader."""
+    via = via or InProcess()
     entries, students = _entries_url(), reverse("api:student-list")
-    office = _client(people.office)
     floors = {
-        url: median_seconds(_getter(office, url, api=True), runs=runs, warmup=warmup) for url in (entries, students)
+        url: median_seconds(via.getter(people.office, url, api=True), runs=runs, warmup=warmup)
+        for url in (entries, students)
     }
     cases: list[tuple[str, User, str]] = [
         ("entries API: student", people.student, entries),
@@ -350,10 +451,10 @@ def measure_scoped(people: Personas, *, runs: int, warmup: int) -> list[Row]:
     ]
     rows = []
     for name, user, url in cases:
-        get = _getter(_client(user), url, api=True)
-        queries = _queries(get)
+        get = via.getter(user, url, api=True)
+        queries = via.count_queries(user, url, api=True)
         median = median_seconds(get, runs=runs, warmup=warmup)
-        rows.append(Row(f"3 {name}", median, "office's, same API", floors[url], 1.5, queries))
+        rows.append(Row(f"3 {name}", median, f"office's, {via.same}", floors[url], 1.5, queries))
     return rows
 
 

@@ -1,16 +1,23 @@
 """``make bench``'s issue #19 table (``bench/scale.py``) runs on a few hundred rows: every page answers 200
-for its reader and every row has a floor. No timing is asserted (the bench prints ratios: docs/bench.md)."""
+for its reader and every row has a floor, in this process and over HTTP from gunicorn with production
+settings (``bench/server.py``). No timing is asserted (the bench prints ratios: docs/bench.md)."""
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from bench import scale
 from bench.practice import FIELDS, copy_entries, entry_rows, populate
+from bench.server import PROXY_HEADERS
 from practice.models import PracticeLog
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +45,71 @@ def test_issue_19_table_runs_on_a_small_load() -> None:
     assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert "of 18 measurements meet their goal" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gunicorn() -> None:
+    """The table's default reader (``scale.readers("http")``): gunicorn with production settings, started
+    on the test's database (committed data: a transactional test), answers each persona's page and the
+    API root with 200 and the persona's own page, through the session the harness made in the database;
+    and the table's HTTP rows measure. Without the session or the proxy's HTTPS header, production
+    settings answer otherwise: the check can fail."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the bench serves PostgreSQL only (production settings refuse SQLite)")
+    from bench.server import check_answer
+
+    population = populate(students=3, partners=2, supervisors_per_partner=2, today=timezone.localdate(), prefix="h")
+    copy_entries(entry_rows(population, limit=200))
+    people = scale.personas(population.placements[0].id)
+    pages = [
+        (people.student, reverse("students:plan", args=[people.student_id])),
+        (people.supervisor, reverse("practice:queue")),
+        (people.office, reverse("students:list")),
+        (people.office, reverse("supervision:list")),
+        (people.office, reverse("students:at-risk")),
+    ]
+    root, entries = reverse(scale.API_ROOT), reverse("api:practice-log-list")
+
+    with scale.readers("http") as readers:
+        assert isinstance(readers, scale.OverHttp)
+        via = readers.served
+        for user, url in pages:
+            status, headers, body = via.fetch(user, url, api=False)
+            check_answer(user, url, status, headers.get("Location", ""), body, api=False)
+            assert headers["Strict-Transport-Security"].startswith("max-age=")  # production, seen as HTTPS
+            status, _headers, body = via.fetch(user, root, api=True)
+            assert status == 200 and "practice-logs" in json.loads(body)
+        # The student's own entries, from the rows this test committed.
+        status, _headers, body = via.fetch(people.student, entries + "?page_size=500", api=True)
+        own = set(PracticeLog.objects.filter(student_id=people.student_id).values_list("pk", flat=True))
+        assert status == 200 and own
+        assert {entry["id"] for entry in json.loads(body)["results"]} == own
+        # Someone else's page is not the persona's: the check refuses it.
+        status, headers, body = via.fetch(people.supervisor, pages[0][1], api=False)
+        with pytest.raises(AssertionError):
+            check_answer(people.student, pages[0][1], status, headers.get("Location", ""), body, api=False)
+        # No session: a redirect to the login page; no proxy header: production's redirect to HTTPS.
+        plain = http.client.HTTPConnection("127.0.0.1", via.port, timeout=30)
+        plain.request("GET", pages[2][1], headers={**PROXY_HEADERS, "Host": "127.0.0.1"})
+        anonymous = plain.getresponse()
+        anonymous.read()
+        assert anonymous.status == 302 and "/accounts/login/" in anonymous.getheader("Location", "")
+        plain.request("GET", pages[2][1], headers={"Host": "127.0.0.1"})
+        insecure = plain.getresponse()
+        insecure.read()
+        assert insecure.status == 301 and insecure.getheader("Location", "").startswith("https://")
+        plain.close()
+
+        lists = scale.measure_lists(people, runs=1, warmup=0, via=readers)
+        table = [
+            *scale.measure_pages(people, runs=1, warmup=0, via=readers),
+            *scale.compare_lists(lists, lists, small_n=200, large_n=200),
+            *scale.measure_scoped(people, runs=1, warmup=0, via=readers),
+        ]
+        cookie = settings.SESSION_COOKIE_NAME
+        made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
+    assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
+    assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
+    assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6
+    assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
+    assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}
