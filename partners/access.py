@@ -524,6 +524,8 @@ def _shape(q: Q, values: list[Any]) -> tuple[Any, ...] | None:
                 return None
             parts.append(inner)
             continue
+        if not isinstance(child, tuple):  # an expression (``Q(Exists(...))``): no shape
+            return None
         lookup, value = child
         if isinstance(value, _FIXED):
             parts.append((lookup, "fixed", value))
@@ -549,6 +551,7 @@ def _with_markers(q: Q, markers: list[Any]) -> Q:
         if isinstance(child, Q):
             rebuilt.children.append(_with_markers(child, markers))
             continue
+        assert isinstance(child, tuple)  # ``_shape`` answered for this ``q``
         lookup, value = child
         if isinstance(value, CompiledSubquery):
             names = sorted(value.values)
