@@ -57,7 +57,9 @@ def test_a_membership_ended_by_update_is_seen_at_once(world: World) -> None:
     log = PracticeLogFactory.create(placement=world.placement_a)
     assert list(access.scope(PracticeLog.objects.all(), coordinator)) == [log]
 
-    Membership.objects.filter(user=coordinator).update(ended_at=timezone.now() - datetime.timedelta(seconds=1))
+    Membership.objects.filter(user=coordinator).update(
+        end_date=timezone.localdate(), ended_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
 
     assert list(access.scope(PracticeLog.objects.all(), coordinator)) == []
     assert not access.can(coordinator, "view", log)
