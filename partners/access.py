@@ -36,19 +36,22 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models
+from django.db import connections, models
+from django.db.backends.signals import connection_created
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from accounts.roles import AnyUser, PlatformRole, platform_roles
 from accounts.roles import users_with_platform_role as users_with_platform_role  # offered to the apps
+from core.compiled import Compiled, CompiledSubquery, marker
 from core.models import Notification
 from partners.models import (
     Membership,
@@ -57,6 +60,7 @@ from partners.models import (
     PartnerStatusChange,
     PartnerUserObjectPermission,
     Site,
+    in_force_q,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +70,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tandem.access")
 
 M = TypeVar("M", bound=models.Model)
+
+_PARTNER_ID = models.BigIntegerField()
 
 
 @dataclass(frozen=True)
@@ -169,11 +175,13 @@ _registry = Registry()
 def register(model: type[models.Model], rules: Mapping[str, RuleFn]) -> None:
     """Give ``model`` these actions, each answered by its rule (see ``Registry.register``)."""
     _registry.register(model, rules)
+    forget()
 
 
 def extend(model: type[models.Model], action: str, rule_fn: RuleFn) -> None:
     """Widen ``model``'s ``action`` with ``rule_fn``: the union of both (see ``Registry.extend``)."""
     _registry.extend(model, action, rule_fn)
+    forget()
 
 
 def registered_actions(model: type[models.Model]) -> frozenset[str]:
@@ -181,8 +189,81 @@ def registered_actions(model: type[models.Model]) -> frozenset[str]:
     return _registry.actions(model)
 
 
+# --- What one user's rules came to, kept on the user object ----------------------------------------------
+# A page asks the engine 20 to 40 times (its lists, its buttons, the navigation's counts), mostly the same
+# few (user, action, model) triples. Building a rule means running its function (Python decisions such
+# as "is this user a tutor?", one query each) and building its ``Q`` of nested querysets; applying it as a
+# UNION means building one queryset per alternative and compiling them to SQL. None of that depends on
+# anything but the user, the rule and the database's contents, so the answers are kept on the user object
+# (which lives for one request) and thrown away whenever they could be stale:
+#
+# * on **any write** through Django's connections (an execute wrapper sees every INSERT, UPDATE, DELETE:
+#   ``save()``, ``update()``, ``bulk_create``, raw SQL), since a rule's Python decisions and the times it
+#   embeds ("memberships in force now") may depend on what was written;
+# * when rules are registered or extended, and on ``forget()``;
+# * after ``MEMO_SECONDS``, so a user object held longer than a request (a shell, a task) never uses a
+#   rule whose "now" is older than that.
+#
+# The SQL the rules produce is unchanged: the same conditions, evaluated by PostgreSQL when the query runs.
+
+MEMO_SECONDS = 30.0
+"""How long one user object may reuse its rules (a request takes far less)."""
+
+_MEMO_ATTR = "_tandem_access_memo"
+_generation = 0
+_READ_STATEMENTS = ("SELECT", "EXPLAIN", "SAVEPOINT", "RELEASE", "SHOW", "SET")
+
+
+@dataclass
+class _Memo:
+    """One user object's rules (by model and action) and compiled scopes (by model, action and database)."""
+
+    generation: int
+    born: float
+    rules: dict[tuple[type[models.Model], str], Rule] = field(default_factory=dict)
+    unions: dict[tuple[type[models.Model], str, str], tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
+
+
+def forget() -> None:
+    """Drop every user object's remembered rules: the next question builds them again."""
+    global _generation
+    _generation += 1
+
+
+def _memo(user: AnyUser) -> _Memo:
+    memo: _Memo | None = getattr(user, _MEMO_ATTR, None)
+    now = time.monotonic()
+    if memo is None or memo.generation != _generation or now - memo.born > MEMO_SECONDS:
+        memo = _Memo(generation=_generation, born=now)
+        setattr(user, _MEMO_ATTR, memo)
+    return memo
+
+
+def _forget_on_write(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+    """Execute wrapper: a statement that may write makes every remembered rule stale."""
+    if not isinstance(sql, str) or not sql.lstrip()[:9].upper().startswith(_READ_STATEMENTS):
+        forget()
+    return execute(sql, params, many, context)
+
+
+def _watch_writes(connection: Any, **kwargs: Any) -> None:
+    if _forget_on_write not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_forget_on_write)
+
+
+connection_created.connect(_watch_writes, dispatch_uid="partners.access.watch_writes")
+for _connection in connections.all(initialized_only=True):
+    _watch_writes(_connection)
+
+
 def _rule(user: AnyUser, action: str, model: type[models.Model]) -> Rule:
-    return _registry.rule(user, action, model)
+    if not user.is_authenticated or not user.is_active:
+        return _registry.rule(user, action, model)  # NONE (or NoAccessRule), never remembered
+    memo = _memo(user)
+    rule = memo.rules.get((model, action))
+    if rule is None:
+        rule = memo.rules[(model, action)] = _registry.rule(user, action, model)
+    return rule
 
 
 # --- Building blocks ---------------------------------------------------------------------------------
@@ -203,12 +284,54 @@ def user_pk(user: AnyUser) -> int:
     return int(user.pk)
 
 
-def member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> QuerySet[Any]:
+# The two subqueries nearly every rule holds ("partners where the user is a member", "partners the user
+# holds a grant on") are compiled once per process (``core.compiled``): the same SQL as the querysets,
+# with the user, today and now filled in at each use.
+_MEMBER_PARTNERS: dict[tuple[str, ...] | None, Compiled] = {}
+_GRANTED_PARTNERS: dict[str, Compiled] = {}
+
+
+def _member_partners_query(roles: tuple[str, ...] | None) -> Compiled:
+    compiled = _MEMBER_PARTNERS.get(roles)
+    if compiled is None:
+
+        def build(user: int, today: datetime.date, now: datetime.datetime) -> QuerySet[Any]:
+            memberships = Membership.objects.filter(in_force_q(today=today, now=now)).filter(user__pk=user)
+            if roles is not None:
+                memberships = memberships.filter(role__in=roles)
+            return memberships.order_by().values("partner_id")
+
+        compiled = _MEMBER_PARTNERS[roles] = Compiled(build, user=int, today=datetime.date, now=datetime.datetime)
+    return compiled
+
+
+def _granted_partners_query(codename: str) -> Compiled:
+    compiled = _GRANTED_PARTNERS.get(codename)
+    if compiled is None:
+
+        def build(user: int, now: datetime.datetime) -> QuerySet[Any]:
+            return (
+                PartnerUserObjectPermission.objects.filter(
+                    user__pk=user, permission__codename=codename, valid_until__gt=now
+                )
+                .order_by()
+                .values("content_object_id")
+            )
+
+        compiled = _GRANTED_PARTNERS[codename] = Compiled(build, user=int, now=datetime.datetime)
+    return compiled
+
+
+def member_partners(user: AnyUser, roles: tuple[str, ...] | None = None) -> CompiledSubquery:
     """Subquery: ids of the partners where the user holds a membership in force (optionally of these roles)."""
-    memberships = Membership.objects.active().filter(user__pk=user_pk(user))
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return memberships.values("partner_id")
+    return member_partners_of(user_pk(user), roles, today=timezone.localdate(), now=timezone.now())
+
+
+def member_partners_of(
+    user_id: int, roles: tuple[str, ...] | None, *, today: datetime.date, now: datetime.datetime
+) -> CompiledSubquery:
+    """``member_partners`` with its values given: for an app's own compiled subquery that nests it."""
+    return _member_partners_query(roles).subquery(_PARTNER_ID, user=user_id, today=today, now=now)
 
 
 def is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
@@ -216,15 +339,18 @@ def is_active_member(user: AnyUser, roles: tuple[str, ...]) -> bool:
     return Membership.objects.active().filter(user__pk=user_pk(user), role__in=roles).exists()
 
 
-def granted_partners(user: AnyUser, codename: str = "view_partner") -> QuerySet[Any]:
+def granted_partners(user: AnyUser, codename: str = "view_partner") -> CompiledSubquery:
     """Subquery: ids of partners the user holds an unexpired object grant on (``view_partner``: an
     inspection in progress there)."""
-    return PartnerUserObjectPermission.objects.filter(
-        user__pk=user_pk(user), permission__codename=codename, valid_until__gt=timezone.now()
-    ).values("content_object_id")
+    return granted_partners_of(user_pk(user), codename, now=timezone.now())
 
 
-def via(path: str, subquery: QuerySet[Any]) -> Rule:
+def granted_partners_of(user_id: int, codename: str, *, now: datetime.datetime) -> CompiledSubquery:
+    """``granted_partners`` with its values given: for an app's own compiled subquery that nests it."""
+    return _granted_partners_query(codename).subquery(_PARTNER_ID, user=user_id, now=now)
+
+
+def via(path: str, subquery: QuerySet[Any] | CompiledSubquery) -> Rule:
     """The rows whose ``path`` is among the ids ``subquery`` selects."""
     return Rule(q=Q(**{f"{path}__in": subquery}))
 
@@ -352,6 +478,113 @@ class PkAmong(Func):
         return f"{sql})", tuple(params)
 
 
+class PkAmongSQL(Func):
+    """``PkAmong`` with its subquery already compiled (``sql``: a parenthesised uncorrelated SELECT, and its
+    ``params``): ``pk = ANY(ARRAY(sql))``. PostgreSQL only."""
+
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+        super().__init__(F("pk"))
+        self.sql, self.params = sql, params
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        return f"{pk_sql} = ANY(ARRAY{self.sql})", (*pk_params, *self.params)
+
+
+def _rows_sql(model: type[models.Model], q: Q, using: str) -> tuple[str, tuple[Any, ...]]:
+    """``rows_matching(model, q)`` as the SQL (and parameters) of a subquery, compiled as a statement over
+    ``model`` would nest it (its tables aliased ``U0``, ``V0``, ...)."""
+    outer = model._base_manager.all().query
+    subquery = Subquery(rows_matching(model, q)).resolve_expression(outer)
+    sql, params = outer.get_compiler(using=using).compile(subquery)
+    return sql, tuple(params)
+
+
+# Compiled UNIONs by the shape of their rule, for every user (the process's life). A rule's ``Q`` has the
+# same shape for every user who gets the same alternatives: only the values differ (the user's id, the
+# building blocks' user, today and now). The shape (lookups, fixed values, which compiled subquery) is the
+# key; the UNION is compiled once for it with stand-in values (``core.compiled.marker``) and each stand-in's
+# place among the parameters is noted, so any later user's values go into the same SQL. A ``Q`` holding
+# anything else (a queryset, an expression) has no shape and is compiled for its user (``_Memo``).
+_SHAPES: dict[tuple[Any, ...], tuple[str, tuple[tuple[bool, Any], ...]]] = {}
+_FIXED = (str, bool, type(None))
+
+
+def _shape(q: Q, values: list[Any]) -> tuple[Any, ...] | None:
+    """``q``'s shape, appending its variable values to ``values`` in order; None if it has no shape."""
+    parts: list[Any] = [q.connector, q.negated]
+    for child in q.children:
+        if isinstance(child, Q):
+            inner = _shape(child, values)
+            if inner is None:
+                return None
+            parts.append(inner)
+            continue
+        if not isinstance(child, tuple):  # an expression (``Q(Exists(...))``): no shape
+            return None
+        lookup, value = child
+        if isinstance(value, _FIXED):
+            parts.append((lookup, "fixed", value))
+        elif isinstance(value, int):
+            values.append(value)
+            parts.append((lookup, "int"))
+        elif isinstance(value, CompiledSubquery):
+            names = tuple(sorted(value.values))
+            values.extend(value.values[name] for name in names)
+            parts.append((lookup, "sub", id(value.compiled), names, type(value.output_field)))
+        elif isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+            parts.append((lookup, "fixed", tuple(value)))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _with_markers(q: Q, markers: list[Any]) -> Q:
+    """``q`` with its variable values (in ``_shape``'s order) replaced by ``markers`` (consumed)."""
+    rebuilt = Q()
+    rebuilt.connector, rebuilt.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            rebuilt.children.append(_with_markers(child, markers))
+            continue
+        assert isinstance(child, tuple)  # ``_shape`` answered for this ``q``
+        lookup, value = child
+        if isinstance(value, CompiledSubquery):
+            names = sorted(value.values)
+            value = value.compiled.subquery(value.output_field, **{name: markers.pop(0) for name in names})
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = markers.pop(0)
+        rebuilt.children.append((lookup, value))
+    return rebuilt
+
+
+def _compiled_rows(model: type[models.Model], q: Q, using: str) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of ``rows_matching(model, q)`` as a subquery; compiled once per shape of ``q``."""
+    values: list[Any] = []
+    shape = _shape(q, values)
+    if shape is None:
+        return _rows_sql(model, q, using)
+    key = (model, using, shape)
+    template = _SHAPES.get(key)
+    if template is None:
+        markers = [marker(type(value), index) for index, value in enumerate(values)]
+        sql, params = _rows_sql(model, _with_markers(q, list(markers)), using)
+        places = {(type(value), value): index for index, value in enumerate(markers)}
+        slots = tuple(
+            (True, places[(type(param), param)]) if (type(param), param) in places else (False, param)
+            for param in params
+        )
+        if {index for is_value, index in slots if is_value} != set(range(len(markers))):
+            return _rows_sql(model, q, using)  # a value did not come through as itself: no template
+        template = _SHAPES[key] = (sql, slots)
+    sql, slots = template
+    return sql, tuple(values[slot] if is_value else slot for is_value, slot in slots)
+
+
 def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: bool = False) -> QuerySet[M]:
     """The rows of ``qs`` that ``user`` may act on with ``action``.
 
@@ -377,7 +610,16 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: b
     # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
     if correlated or len(branches(rule.q)) == 1:
         return qs.filter(rule.q)
-    return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
+    if connections[qs.db].vendor != "postgresql":
+        return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
+    # The UNION is uncorrelated: its SQL is the same wherever it goes, so it is compiled once per user
+    # object (see ``_Memo``) and reused as it is.
+    memo = _memo(user)
+    key = (qs.model, action, qs.db)
+    compiled = memo.unions.get(key)
+    if compiled is None:
+        compiled = memo.unions[key] = _compiled_rows(qs.model, rule.q, qs.db)
+    return qs.filter(PkAmongSQL(*compiled))
 
 
 def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:
@@ -435,7 +677,7 @@ def end_partner_grants(*, partner: Partner, user: User | None = None) -> int:
     grants = PartnerUserObjectPermission.objects.filter(content_object=partner, valid_until__gt=timezone.now())
     if user is not None:
         grants = grants.filter(user=user)
-    return grants.update(valid_until=timezone.now())
+    return grants.update(valid_until=timezone.now())  # an UPDATE: remembered rules are dropped (``_Memo``)
 
 
 # --- Questions the navigation and start pages ask --------------------------------------------------------

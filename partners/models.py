@@ -157,19 +157,26 @@ class MembershipRole(models.TextChoices):
     FINANCE = "finance", _("Finance officer")
 
 
-def in_force_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+def in_force_q(
+    on: datetime.date | None = None,
+    prefix: str = "",
+    *,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Q:
     """The condition for a membership in force on a day (today by default); ``prefix`` reaches it by a path.
 
     From today on, a membership ended with immediate effect (``ended_at`` reached) is no longer in force,
-    although its last day, today, has not passed; on earlier days it was.
+    although its last day, today, has not passed; on earlier days it was. ``today`` and ``now`` default to
+    the clock's (given, by ``partners.access``, to compile the condition once with stand-in values).
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     day = on or today
     condition = Q(**{f"{prefix}start_date__lte": day}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
     if day >= today:
-        condition &= Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": timezone.now()})
+        condition &= Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": now or timezone.now()})
     return condition
 
 

@@ -9,9 +9,13 @@ Besides its own models, the students app adds to two lower ones: a student reads
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime
+
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.utils import timezone
 
 from accounts.roles import AnyUser
+from core.compiled import Compiled
 from partners import access
 from partners.access import (
     ALL,
@@ -20,9 +24,11 @@ from partners.access import (
     Rule,
     any_of,
     granted_partners,
+    granted_partners_of,
     is_office,
     is_tutor,
     member_partners,
+    member_partners_of,
     office_only,
     user_pk,
     via,
@@ -50,6 +56,35 @@ def _student_id_lookup(path: str) -> str:
     return path or "pk"
 
 
+def _live_placements() -> QuerySet[Placement]:
+    return Placement.objects.exclude(status=PlacementStatus.CANCELLED).order_by()
+
+
+# The student ids a rule reaches through placements, compiled once per process (``core.compiled``): the
+# user, today and now are filled in at each use (see ``partners.access.member_partners``).
+_SUPERVISED = Compiled(lambda user: _live_placements().filter(supervisor_id=user).values("student_id"), user=int)
+_PLACED_HERE = Compiled(
+    lambda user, today, now: (
+        _live_placements()
+        .filter(partner_id__in=member_partners_of(user, MANAGERS, today=today, now=now))
+        .values("student_id")
+    ),
+    user=int,
+    today=datetime.date,
+    now=datetime.datetime,
+)
+_INSPECTED = Compiled(
+    lambda user, now: (
+        _live_placements()
+        .filter(partner_id__in=granted_partners_of(user, "view_partner", now=now))
+        .values("student_id")
+    ),
+    user=int,
+    now=datetime.datetime,
+)
+_STUDENT_ID = BigIntegerField()
+
+
 def _student_view(user: AnyUser, path: str) -> Rule:
     """A student's record, plan and milestones: office; the student; their tutor; their supervisors
     (co-supervisor, or supervisor of one of their placements); coordinators of partners they are placed at;
@@ -58,10 +93,10 @@ def _student_view(user: AnyUser, path: str) -> Rule:
         return ALL
     uid = user_pk(user)
     sid = _student_id_lookup(path)
-    live = Placement.objects.exclude(status=PlacementStatus.CANCELLED)
-    supervised = live.filter(supervisor_id=uid).values("student_id")
-    placed_here = live.filter(partner_id__in=member_partners(user, MANAGERS)).values("student_id")
-    inspected = live.filter(partner_id__in=granted_partners(user, "view_partner")).values("student_id")
+    now = timezone.now()
+    supervised = _SUPERVISED.subquery(_STUDENT_ID, user=uid)
+    placed_here = _PLACED_HERE.subquery(_STUDENT_ID, user=uid, today=timezone.localdate(), now=now)
+    inspected = _INSPECTED.subquery(_STUDENT_ID, user=uid, now=now)
     return Rule(
         q=Q(**{_student_lookup(path, "user_id"): uid})
         | Q(**{_student_lookup(path, "tutor_id"): uid})

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -54,13 +55,37 @@ _READ_ERRORS = {404: ERROR_RESPONSE}
 _LIST_ERRORS = {400: ERROR_RESPONSE}
 
 
+class KeysFirstQuerySet(QuerySet[PracticeLog]):
+    """A slice of it is one statement that finds the page's keys first, then joins that page alone.
+
+    A scoped list's keys come from the scope's UNION (``partners.access.scope``): PostgreSQL cannot know how
+    many, and plans the list's joins (student, placement, category) for every entry in scope before sorting
+    them for the page: about 10,000 entries joined twice for a coordinator's first page of 100. Sliced, this
+    queryset answers ``SELECT ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n) ORDER BY ...``: the keys
+    are sorted from the entries table alone and only the page's rows are joined. Same rows, same order, one
+    query."""
+
+    def __getitem__(self, k: Any) -> Any:
+        if not isinstance(k, slice):
+            return super().__getitem__(k)
+        keys: QuerySet[Any] = QuerySet(self.model, query=self.query.chain(), using=self.db).values("pk")[k]
+        page: QuerySet[PracticeLog] = QuerySet(self.model, using=self.db).filter(pk__in=keys)
+        page.query.select_related = self.query.select_related
+        return page.order_by(*self.query.order_by)
+
+
 class PracticeLogCursorPagination(CursorPagination):
-    """Newest first; a cursor stays valid while entries are added (no page drifts), and no count query."""
+    """Newest first; a cursor stays valid while entries are added (no page drifts), and no count query.
+    A page is read keys first (``KeysFirstQuerySet``)."""
 
     ordering = ("-date", "-id")
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        keys_first = KeysFirstQuerySet(queryset.model, query=queryset.query.chain(), using=queryset.db)
+        return super().paginate_queryset(keys_first, request, view)
 
 
 class ExportNegotiation(DefaultContentNegotiation):

@@ -1,0 +1,105 @@
+"""``core.compiled``: a queryset compiled once per process answers exactly what the queryset answers.
+
+The SQL text and parameters must be the queryset's own for any values (so the plans are the queryset's),
+the rows must be the same, and a value that does not reach the SQL is refused rather than ignored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import BigIntegerField, QuerySet, Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.compiled import Compiled
+from practice import selectors
+from practice.models import EntryStatus, PracticeLog
+from programmes.models import ActivityCategory
+from students.models import Placement, Student
+from tests.conftest import World
+from tests.factories.practice import PracticeLogFactory
+from tests.factories.programmes import ActivityCategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _approved_by_category(student: int) -> QuerySet[Any]:
+    return (
+        PracticeLog.objects.filter(student_id=student, status=EntryStatus.APPROVED)
+        .values("category_id")
+        .annotate(hours=Sum("hours"))
+        .order_by("category_id")
+    )
+
+
+def _placements_from(user: int, day: datetime.date, now: datetime.datetime) -> QuerySet[Any]:
+    return Placement.objects.filter(supervisor_id=user, end_date__gte=day, student__user__date_joined__lt=now).values(
+        "student_id"
+    )
+
+
+def _entries(world: World, per_category: int) -> tuple[ActivityCategory, ActivityCategory]:
+    ct = ActivityCategoryFactory.create(programme=world.programme, code="ct", name="CT")
+    mr = ActivityCategoryFactory.create(programme=world.programme, code="mr", name="MR")
+    for placement in (world.placement_a, world.placement_b):
+        for index in range(per_category):
+            for category, hours in ((ct, "2.5"), (mr, "1.25")):
+                PracticeLogFactory.create(
+                    placement=placement,
+                    category=category,
+                    hours=Decimal(hours),
+                    date=placement.start_date + datetime.timedelta(days=index),
+                    approved=index % 3 != 0,
+                )
+    return ct, mr
+
+
+def test_the_sql_is_the_querysets_for_any_values(world: World) -> None:
+    compiled = Compiled(_approved_by_category, student=int)
+    placements = Compiled(_placements_from, user=int, day=datetime.date, now=datetime.datetime)
+    now = timezone.now()
+
+    for student in (world.student_a.pk, world.student_b.pk, 10**12):
+        assert compiled.sql("default", student=student) == _approved_by_category(student).query.sql_with_params()
+    for user, day in ((1, datetime.date(2026, 1, 1)), (77, datetime.date(2027, 6, 30))):
+        expected = _placements_from(user, day, now).query.sql_with_params()
+        assert placements.sql("default", user=user, day=day, now=now) == expected
+
+
+@pytest.mark.parametrize("per_category", [1, 6])
+def test_approved_hours_by_category_answers_what_the_queryset_answers(world: World, per_category: int) -> None:
+    ct, mr = _entries(world, per_category)
+
+    for student in (world.student_a, world.student_b):
+        with CaptureQueriesContext(connection) as captured:
+            found = selectors.approved_hours_by_category(student_id=student.pk)
+        assert len(captured.captured_queries) == 1
+        assert found == list(_approved_by_category(student.pk))
+        approved = sum(1 for index in range(per_category) if index % 3 != 0)
+        expected = [(ct.pk, Decimal("2.5") * approved), (mr.pk, Decimal("1.25") * approved)] if approved else []
+        assert [(row["category_id"], row["hours"]) for row in found] == expected
+    assert selectors.approved_hours_by_category(student_id=10**12) == []
+
+
+def test_a_nested_compiled_subquery_selects_the_same_rows(world: World) -> None:
+    compiled = Compiled(_placements_from, user=int, day=datetime.date, now=datetime.datetime)
+    now, day = timezone.now(), world.placement_a.start_date
+    supervisor = world.placement_a.supervisor_id
+    assert supervisor is not None
+
+    nested = Student.objects.filter(pk__in=compiled.subquery(BigIntegerField(), user=supervisor, day=day, now=now))
+    direct = Student.objects.filter(pk__in=_placements_from(supervisor, day, now))
+
+    assert list(nested.order_by("pk")) == list(direct.order_by("pk")) == [world.student_a]
+
+
+def test_a_value_that_does_not_reach_the_sql_is_refused() -> None:
+    ignored = Compiled(lambda student: PracticeLog.objects.all(), student=int)
+
+    with pytest.raises(ValueError, match="student"):
+        ignored.sql("default", student=1)
