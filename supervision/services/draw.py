@@ -547,12 +547,13 @@ def _write_candidates(
     column = {field.name: str(field.column) for field in meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(column[name]) for name in names)  # the order of the rows below
     table = connection.ops.quote_name(meta.db_table)
+    draw_id = draw.pk
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for position, partner_id in enumerate(partner_ids):
             pick = picks_at.get(position, nobody)
             copy.write_row(
                 (
-                    draw.pk,
+                    draw_id,
                     partner_id,
                     weights[position],
                     stored[position],  # JSON text: the column's type (jsonb) reads it
