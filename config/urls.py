@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from core.api.schema_view import SchemaView
 from core.views import healthz
 from quality.urls import public_urlpatterns as public_quality_urlpatterns
 from supervision.urls import public_urlpatterns as public_inspection_urlpatterns
@@ -29,7 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Generated once per process and language, not per request (core/api/schema_view.py).
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a file (?script), which the CSP allows; the inline
     # script of the plain view is blocked and left the page blank.
     path(

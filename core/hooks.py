@@ -138,18 +138,24 @@ MILESTONE_CHECKS: Hook[MilestoneCheck] = Hook("MILESTONE_CHECKS")
 class DrawFactor:
     """A risk factor of the spot-inspection draw (``supervision.services.draw``).
 
-    ``compute(partner_ids, today)`` returns, by partner id, the factor's JSON-ready values (merged into the
-    candidate's stored ``factors``; a fixed number of queries for any number of partners; partners
-    without values may be missing). ``weight(factors)`` turns a candidate's stored factors into the term
-    this factor adds to the weight (0 when absent; keep it capped, like the built-in terms). ``label`` is
-    the draw page's name for the term.
+    ``compute(candidates, today)`` returns, by partner id, the factor's JSON-ready values (merged into the
+    candidate's stored ``factors``). ``candidates`` is a queryset of partner ids (one column, ``pk``)
+    holding at least the draw's candidates: use it as a subquery (``partner_id__in=candidates``) and do
+    not read it into Python; rows of partners that are not candidates are ignored. At 100,000
+    candidates a list of ids made a 0.7 MB IN-list in every factor's query (issue #19), so the SQL must
+    not grow with the candidates, and the cost is a fixed number of queries. Leave out partners without
+    values: each such candidate takes ``absent`` (e.g. a zero count), so the query reads only the partners
+    that have something. ``weight(factors)`` turns a candidate's stored factors into the term this
+    factor adds to the weight (0 when absent; keep it capped, like the built-in terms; a pure function of
+    the factors). ``label`` is the draw page's name for the term.
     """
 
     key: str
     label: Any
-    compute: Callable[[list[int], datetime.date], Mapping[int, Mapping[str, Any]]]
+    compute: Callable[[Any, datetime.date], Mapping[int, Mapping[str, Any]]]
     weight: Callable[[Mapping[str, Any]], Decimal]
     order: int = 100
+    absent: Mapping[str, Any] = field(default_factory=dict)
 
 
 DRAW_FACTORS: Hook[DrawFactor] = Hook("DRAW_FACTORS")

@@ -61,15 +61,17 @@ FLAG_WEIGHT = Decimal("0.5")
 FLAG_WEIGHT_CAP = Decimal("2.0")
 
 
-def _draw_compute(partner_ids: list[int], today: datetime.date) -> Mapping[int, Mapping[str, Any]]:
-    counts = dict(
-        Flag.objects.filter(status=FlagStatus.OPEN, allocation__partner_id__in=partner_ids)
+def _draw_compute(candidates: Any, today: datetime.date) -> Mapping[int, Mapping[str, Any]]:
+    """Open flags by partner, for the partners among ``candidates`` (a subquery) that have any; every
+    other candidate counts 0 (``absent`` in ``register``)."""
+    return {
+        partner_id: {"open_fund_flags": n}
+        for partner_id, n in Flag.objects.filter(status=FlagStatus.OPEN, allocation__partner_id__in=candidates)
         .order_by()
         .values("allocation__partner_id")
         .annotate(n=Count("pk"))
         .values_list("allocation__partner_id", "n")
-    )
-    return {pid: {"open_fund_flags": counts.get(pid, 0)} for pid in partner_ids}
+    }
 
 
 def _draw_weight(factors: Mapping[str, Any]) -> Decimal:
@@ -167,7 +169,11 @@ def _start_panel(user: Any) -> Mapping[str, Any] | None:
 def register() -> None:
     hooks.DRAW_FACTORS.register(
         hooks.DrawFactor(
-            key="fund_flags", label=gettext_lazy("Open fund flags"), compute=_draw_compute, weight=_draw_weight
+            key="fund_flags",
+            label=gettext_lazy("Open fund flags"),
+            compute=_draw_compute,
+            weight=_draw_weight,
+            absent={"open_fund_flags": 0},
         )
     )
     hooks.SCORECARD_SECTIONS.register(

@@ -131,8 +131,9 @@ def meeting_shortfall(today: datetime.date) -> Any:
 # --- Spot draw ----------------------------------------------------------------------------------------------
 
 
-def _site_averages(partner_ids: list[int], today: datetime.date) -> list[dict[str, Any]]:
-    """Per partner, site and programme: students' placement reviews of closed rounds of the last 12 months."""
+def _site_averages(partner_ids: Any, today: datetime.date) -> list[dict[str, Any]]:
+    """Per partner, site and programme: students' placement reviews of closed rounds of the last 12 months.
+    ``partner_ids``: the partners' ids as a list or a subquery (the draw's candidates)."""
     return [
         dict(row)
         for row in ReviewAnswer.objects.filter(
@@ -148,12 +149,14 @@ def _site_averages(partner_ids: list[int], today: datetime.date) -> list[dict[st
     ]
 
 
-def draw_compute(partner_ids: list[int], today: datetime.date) -> dict[int, dict[str, Any]]:
-    """By partner: how many of its sites students rated below their programme's threshold (2 queries)."""
+def draw_compute(candidates: Any, today: datetime.date) -> dict[int, dict[str, Any]]:
+    """By partner: how many of its sites students rated below their programme's threshold (2 queries).
+    ``candidates`` is a subquery of partner ids (``core.hooks.DrawFactor``); partners without a low site
+    are left out."""
     thresholds = dict(ReviewSchedule.objects.values_list("programme_id", "low_score_threshold"))
     result: dict[int, dict[str, Any]] = {}
     low: dict[int, set[int]] = defaultdict(set)
-    for row in _site_averages(partner_ids, today):
+    for row in _site_averages(candidates, today):
         if row["responses"] < ANONYMITY_THRESHOLD:
             continue
         threshold = thresholds.get(row["review__round__programme_id"], DEFAULT_LOW)

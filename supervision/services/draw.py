@@ -67,6 +67,7 @@ inspection is planned.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import re
 import secrets
@@ -77,7 +78,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,12 +161,22 @@ def risk_factors(
     """The risk factors of each partner on ``today``, by partner id, JSON-ready (stored on the candidate).
 
     Three grouped queries (corrective actions, practice-hour entries, inspections) whatever the number of
-    partners: the database counts, Python only divides. ``among``, a queryset holding at least
-    ``partners``, is sent to the database as a subquery instead of a list of every id (the draw at
-    100,000 candidates: issue #19); rows of partners not in ``partners`` are left out.
+    partners, and each factor of ``core.hooks.DRAW_FACTORS`` its own: the database counts, Python only
+    divides. ``among``, a queryset holding at least ``partners``, is sent to the database as a subquery
+    (the draw passes every partner of a drawable kind); without it, the partners' ids are. Rows of
+    partners not in ``partners`` are left out.
     """
-    partner_list = list(partners)
-    ids: Any = among.values("pk") if among is not None else [p.pk for p in partner_list]
+    rows = [(p.pk, p.status) for p in partners]
+    scope = among if among is not None else Partner.objects.filter(pk__in=[pk for pk, _status in rows])
+    return _risk_factors(rows, today, scope.order_by().values("pk"))
+
+
+def _risk_factors(
+    rows: Sequence[tuple[int, str]], today: datetime.date, ids: QuerySet[Any]
+) -> dict[int, dict[str, Any]]:
+    """``risk_factors`` of the partners ``rows`` (id, status); ``ids`` is a subquery of partner ids that holds
+    at least theirs. No statement lists the partners: at 100,000 candidates that made IN-lists of 0.7 MB
+    (issue #19)."""
     actions: dict[int, Mapping[str, Any]] = {
         row["partner_id"]: row
         for row in CorrectiveAction.objects.filter(finding__inspection__target_partner_id__in=ids)
@@ -206,24 +217,28 @@ def risk_factors(
             last_planned=Max("planned_date", filter=Q(planned_date__lte=today)),
         )
     }
+    nothing: Mapping[str, Any] = {}
     result: dict[int, dict[str, Any]] = {}
-    for partner in partner_list:
-        action = actions.get(partner.pk, {})
-        log = logs.get(partner.pk, {})
+    # Most partners have no action, no entry and no inspection: their factors differ only in probation.
+    quiet = {probation: _quiet(probation) for probation in (False, True)}
+    for partner_id, status in rows:
+        if partner_id not in actions and partner_id not in logs and partner_id not in inspections:
+            result[partner_id] = quiet[status == PartnerStatus.PROBATION].copy()
+            continue
+        action = actions.get(partner_id, nothing)
+        log = logs.get(partner_id, nothing)
         entries, approved_count = log.get("entries", 0), log.get("approved", 0)
-        seen = inspections.get(partner.pk, {})
-        dates = [
-            d
-            for d in (
-                timezone.localdate(seen["last_started"]) if seen.get("last_started") else None,
-                seen.get("last_planned"),
-            )
-            if d is not None
-        ]
-        last = max(dates) if dates else None
+        seen = inspections.get(partner_id)
+        last = None
+        if seen is not None:
+            started = seen["last_started"]
+            dates = [
+                d for d in (timezone.localdate(started) if started else None, seen["last_planned"]) if d is not None
+            ]
+            last = max(dates) if dates else None
         days = DAYS_CAP if last is None else max(0, min(DAYS_CAP, (today - last).days))
-        result[partner.pk] = {
-            "probation": partner.status == PartnerStatus.PROBATION,
+        result[partner_id] = {
+            "probation": status == PartnerStatus.PROBATION,
             "open_actions": action.get("open", 0),
             "overdue_actions": action.get("overdue", 0),
             "entries": entries,
@@ -235,12 +250,31 @@ def risk_factors(
             "never_inspected": last is None,
             "days_since_inspection": days,
         }
-    listed = [p.pk for p in partner_list]
     for factor in hooks.DRAW_FACTORS:
-        for partner_id, values in factor.compute(listed, today).items():
+        if factor.absent:
+            for values in result.values():
+                values.update(factor.absent)
+        for partner_id, computed in factor.compute(ids, today).items():
             if partner_id in result:
-                result[partner_id].update(values)
+                result[partner_id].update(computed)
     return result
+
+
+def _quiet(probation: bool) -> dict[str, Any]:
+    """The factors of a partner with no corrective action, no entry in the window and no inspection."""
+    return {
+        "probation": probation,
+        "open_actions": 0,
+        "overdue_actions": 0,
+        "entries": 0,
+        "approved_entries": 0,
+        "entered_by_others_share": _share(0, 0),
+        "late_approval_share": _share(0, 0),
+        "bulk_approval_share": _share(0, 0),
+        "last_inspected": None,
+        "never_inspected": True,
+        "days_since_inspection": DAYS_CAP,
+    }
 
 
 def _q(value: Decimal) -> Decimal:
@@ -270,6 +304,22 @@ def weight_parts(factors: dict[str, Any]) -> dict[str, Decimal]:
 def weight(factors: dict[str, Any]) -> Decimal:
     """The candidate's weight: ``BASE`` plus each factor's term (module docstring), to 4 decimals."""
     return _q(sum(weight_parts(factors).values(), Decimal("0")))
+
+
+def _weights(factors: Sequence[dict[str, Any]], stored: Sequence[str]) -> list[Decimal]:
+    """``weight`` of each candidate's factors, computed once per distinct set: most candidates share theirs
+    (no entries, no actions, never inspected), and the Decimal terms were a fifth of the draw's Python
+    time at 100,000 candidates. ``stored`` is each set as the JSON text the candidate stores, so two sets
+    are the same when they are stored the same (``1`` and ``True`` or ``1.0`` stay apart). The weight is a
+    pure function of the factors (a hook's ``weight`` too: ``core.hooks.DrawFactor``)."""
+    seen: dict[str, Decimal] = {}
+    weights: list[Decimal] = []
+    for values, text in zip(factors, stored, strict=True):
+        known = seen.get(text)
+        if known is None:
+            known = seen[text] = weight(values)
+        weights.append(known)
+    return weights
 
 
 # --- Picking --------------------------------------------------------------------------------------------
@@ -325,12 +375,16 @@ class DrawOutcome:
     created: bool
 
 
-def draw_candidates() -> list[Partner]:
-    """Partners that may be drawn now, ordered by id (their position)."""
+def _candidates() -> QuerySet[Partner]:
     busy = Inspection.objects.filter(status__in=_OPEN_INSPECTION).values("target_partner_id")
-    return list(
+    return (
         Partner.objects.filter(kind__in=DRAW_KINDS, status__in=_ELIGIBLE_STATUSES).exclude(pk__in=busy).order_by("pk")
     )
+
+
+def draw_candidates() -> list[Partner]:
+    """Partners that may be drawn now, ordered by id (their position)."""
+    return list(_candidates())
 
 
 def _drawable_kinds() -> QuerySet[Partner]:
@@ -387,22 +441,30 @@ class _Inspectors:
         return chosen
 
 
+@dataclass
+class _Pick:
+    """What became of a pick: its inspection, or why it got none."""
+
+    order: int
+    inspection_id: int | None = None
+    skipped_reason: str = ""
+
+
 def _make(*, today: datetime.date, period: str, picks: int, by: User | None) -> SpotDraw:
     """Record the draw and plan its picks (inside the caller's transaction)."""
     seed = secrets.randbits(63)
     draw = SpotDraw.objects.create(period=period, seed=seed, picks_wanted=picks, algorithm=ALGORITHM)
-    partners = draw_candidates()
-    factors = risk_factors(partners, today, among=_drawable_kinds())
-    candidates = [
-        DrawCandidate(draw=draw, partner=p, weight=weight(factors[p.pk]), factors=factors[p.pk], position=i)
-        for i, p in enumerate(partners)
-    ]
+    rows = list(_candidates().values_list("pk", "status"))
+    partner_ids = [partner_id for partner_id, _status in rows]
+    by_partner = _risk_factors(rows, today, _drawable_kinds().order_by().values("pk"))
+    factors = [by_partner[partner_id] for partner_id in partner_ids]
+    stored = [json.dumps(values) for values in factors]
+    weights = _weights(factors, stored)
     rng = random.Random(seed)  # noqa: S311 (reproducible by design: the seed is stored)
-    picked = _pick_with(rng, [c.weight for c in candidates], picks)
-    for order, position in enumerate(picked, start=1):
-        candidates[position].pick_order = order
+    picked = _pick_with(rng, weights, picks)
+    picks_at = {position: _Pick(order=order) for order, position in enumerate(picked, start=1)}
     notes: list[str] = []
-    if not candidates:
+    if not rows:
         notes.append(NOTE_NO_CANDIDATES)
     planner = by or _system_user()
     template = ChecklistTemplate.objects.filter(is_active=True, target_kind=TargetKind.PARTNER).order_by("pk").first()
@@ -411,37 +473,96 @@ def _make(*, today: datetime.date, period: str, picks: int, by: User | None) -> 
     if picked and template is None:
         notes.append(NOTE_NO_TEMPLATE)
     per_pick = int(getattr(settings, "SUPERVISION_DRAW_INSPECTORS_PER_PICK", 1))
-    pool = _Inspectors([candidates[p].partner.pk for p in picked], today)
+    picked_ids = [partner_ids[p] for p in picked]
+    targets = Partner.objects.in_bulk(picked_ids) if picked_ids else {}
+    pool = _Inspectors(picked_ids, today)
     days = _working_days(today)
     for position in picked:
-        candidate = candidates[position]
+        pick, partner_id = picks_at[position], partner_ids[position]
         planned_date = rng.choice(days)
         if planner is None:
-            candidate.skipped_reason = NO_OFFICE_USER
+            pick.skipped_reason = NO_OFFICE_USER
             continue
         if template is None:
-            candidate.skipped_reason = NO_TEMPLATE
+            pick.skipped_reason = NO_TEMPLATE
             continue
-        inspectors = pool.choose(candidate.partner.pk, rng, per_pick)
+        inspectors = pool.choose(partner_id, rng, per_pick)
         if not inspectors:
-            candidate.skipped_reason = NO_INSPECTOR
+            pick.skipped_reason = NO_INSPECTOR
             continue
-        candidate.inspection = inspection_plan(
+        pick.inspection_id = inspection_plan(
             kind=InspectionKind.SPOT,
-            partner=candidate.partner,
+            partner=targets[partner_id],
             template=template,
             planned_date=planned_date,
             inspectors=inspectors,
             by=planner,
             scope=_("Spot inspection drawn in %(period)s.") % {"period": period},
-        )
-    if any(candidates[p].skipped_reason for p in picked) and planner is not None and template is not None:
+        ).pk
+    if any(pick.skipped_reason for pick in picks_at.values()) and planner is not None and template is not None:
         notes.append(NOTE_SKIPPED)
-    DrawCandidate.objects.bulk_create(candidates, batch_size=CANDIDATES_PER_INSERT)
+    _write_candidates(draw, partner_ids, weights, factors, stored, picks_at)
     if notes:
         draw.note = "\n".join(notes)
         draw.save(update_fields=["note"])
     return draw
+
+
+def _copies() -> bool:
+    """Whether the candidates go in with ``COPY`` (PostgreSQL) rather than batched INSERTs."""
+    return connection.vendor == "postgresql"
+
+
+def _write_candidates(
+    draw: SpotDraw,
+    partner_ids: Sequence[int],
+    weights: Sequence[Decimal],
+    factors: Sequence[dict[str, Any]],
+    stored: Sequence[str],
+    picks_at: Mapping[int, _Pick],
+) -> None:
+    """Store every candidate, in position order (``stored``: its factors as JSON text). On PostgreSQL one
+    ``COPY`` streams the rows: 100,000 candidates as INSERTs made 50 statements of 0.75 MB whose values
+    Django and psycopg prepared and quoted one by one, most of the draw's time (issue #19). Elsewhere,
+    INSERTs of ``CANDIDATES_PER_INSERT`` rows."""
+    nobody = _Pick(order=0)
+    if not _copies():
+        candidates = (
+            DrawCandidate(
+                draw=draw,
+                partner_id=partner_id,
+                weight=weights[position],
+                factors=factors[position],
+                position=position,
+                pick_order=picks_at[position].order if position in picks_at else None,
+                inspection_id=picks_at.get(position, nobody).inspection_id,
+                skipped_reason=picks_at.get(position, nobody).skipped_reason,
+            )
+            for position, partner_id in enumerate(partner_ids)
+        )
+        DrawCandidate.objects.bulk_create(candidates, batch_size=CANDIDATES_PER_INSERT)
+        return
+    meta = DrawCandidate._meta
+    names = ("draw", "partner", "weight", "factors", "position", "pick_order", "inspection", "skipped_reason")
+    column = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column[name]) for name in names)  # the order of the rows below
+    table = connection.ops.quote_name(meta.db_table)
+    draw_id = draw.pk
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for position, partner_id in enumerate(partner_ids):
+            pick = picks_at.get(position, nobody)
+            copy.write_row(
+                (
+                    draw_id,
+                    partner_id,
+                    weights[position],
+                    stored[position],  # JSON text: the column's type (jsonb) reads it
+                    position,
+                    pick.order or None,
+                    pick.inspection_id,
+                    pick.skipped_reason,
+                )
+            )
 
 
 def draw_run_outcome(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -406,27 +406,105 @@ def test_the_weekly_beat_entry_runs_the_registered_task(db: Any) -> None:
     assert "supervision.draw_run_outcome" in celery_app.tasks
 
 
-def test_candidates_are_inserted_in_batches_and_no_query_lists_every_candidate(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Issue #19: at 100,000 candidates one INSERT of every candidate and IN-lists of every id made 35 MB
-    # statements. Inserts go in batches, and the risk queries take the candidates as a subquery.
-    monkeypatch.setattr(spot, "CANDIDATES_PER_INSERT", 4)
-    monkeypatch.setattr(hooks.DRAW_FACTORS, "_entries", {})  # the apps' own factors take ids (core.hooks)
+def _statements(ctx: CaptureQueriesContext) -> tuple[list[str], list[str]]:
+    """The INSERTs into the candidates' table and the SELECTs a draw sent."""
+    table = DrawCandidate._meta.db_table
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    return inserts, selects
+
+
+class _Undo(Exception):
+    pass
+
+
+def _stored(draw: SpotDraw) -> list[tuple[Any, ...]]:
+    return list(draw.candidates.order_by("position").values_list("position", "partner_id", "weight", "factors"))
+
+
+def test_no_statement_of_the_draw_grows_with_the_candidates(world: World) -> None:
+    # Issue #19: at 100,000 candidates one INSERT of every candidate and IN-lists of every id (the built-in
+    # risk queries', then the factors' other apps plug in) made statements of 35 MB, then 0.7 MB. On
+    # PostgreSQL the candidates are copied (COPY, no INSERT); every query takes the candidates as a
+    # subquery, the apps' factors (funds, reviews) included.
+    assert {"fund_flags", "low_reviews"} <= hooks.DRAW_FACTORS.keys()
     helpers.template_for()
 
-    def run(period: str) -> tuple[int, int, int]:
+    def run(period: str) -> tuple[int, list[str], list[str]]:
         with CaptureQueriesContext(connection) as ctx:
             draw = spot.draw_run(today=DAY, period=period, picks=0)
-        table = DrawCandidate._meta.db_table
-        inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
-        selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
-        return draw.candidates.count(), len(inserts), max(len(sql) for sql in selects)
+        return (draw.candidates.count(), *_statements(ctx))
 
-    few, few_inserts, few_longest = run("2026-W01")
+    few, few_inserts, few_selects = run("2026-W01")
     PartnerFactory.create_batch(10, kind=PartnerKind.HOSPITAL)
-    many, many_inserts, many_longest = run("2026-W02")
+    many, many_inserts, many_selects = run("2026-W02")
 
     assert many == few + 10
-    assert (few_inserts, many_inserts) == (-(-few // 4), -(-many // 4))
-    assert many_longest == few_longest
+    if spot._copies():
+        assert few_inserts == many_inserts == []
+    assert max(map(len, many_selects)) == max(map(len, few_selects))
+    assert sorted(map(len, many_selects)) == sorted(map(len, few_selects))
+
+
+def test_a_draw_factor_gets_a_subquery_not_a_list_of_ids(world: World) -> None:
+    # Each factor of core.hooks.DRAW_FACTORS sends the same SQL, byte for byte, before and after ten more
+    # candidates: it takes the candidates as a subquery, so no IN-list grows with them (a factor that read
+    # the ids and listed them would send longer SQL the second time).
+    factors = list(hooks.DRAW_FACTORS)
+    assert {"fund_flags", "low_reviews"} <= {factor.key for factor in factors}
+    candidates = Partner.objects.filter(kind__in=spot.DRAW_KINDS).order_by().values("pk")
+
+    def sent() -> dict[str, list[str]]:
+        statements = {}
+        for factor in factors:
+            with CaptureQueriesContext(connection) as ctx:
+                factor.compute(candidates, DAY)
+            statements[factor.key] = [q["sql"] for q in ctx.captured_queries]
+        return statements
+
+    few = sent()
+    PartnerFactory.create_batch(10, kind=PartnerKind.HOSPITAL)
+    many = sent()
+
+    assert all(few.values()) and many == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere INSERTs are the path")
+def test_batched_inserts_store_what_copy_stores(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where COPY is not there (SQLite), the candidates go in INSERTs of CANDIDATES_PER_INSERT rows: both
+    # paths store the same candidates, weights and factors, and the picks recompute from either.
+    monkeypatch.setattr(spot, "CANDIDATES_PER_INSERT", 4)
+    helpers.template_for()
+    on_probation = PartnerFactory.create(kind=PartnerKind.HOSPITAL, status=PartnerStatus.PROBATION)
+    PartnerFactory.create_batch(6, kind=PartnerKind.HOSPITAL)
+    for day in range(1, 8):
+        _log(world, datetime.date(2026, 12, day))
+    helpers.closed(world)
+
+    def run() -> tuple[list[tuple[Any, ...]], int, int, bool]:
+        """A draw with two picks, undone afterwards (its picks would not be candidates of the next)."""
+        outcome: tuple[list[tuple[Any, ...]], int, int, bool] | None = None
+        with pytest.raises(_Undo), transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                draw = spot.draw_run(today=DAY, period="2026-W01", picks=2)
+            planned = draw.candidates.filter(inspection__isnull=False).count()
+            outcome = (
+                _stored(draw),
+                len(_statements(ctx)[0]),
+                planned,
+                spot.draw_recompute(draw) == spot.draw_picks(draw),
+            )
+            raise _Undo
+        assert outcome is not None
+        return outcome
+
+    copied, copied_inserts, copied_planned, copied_recomputes = run()
+    monkeypatch.setattr(spot, "_copies", lambda: False)
+    inserted, inserted_inserts, inserted_planned, inserted_recomputes = run()
+
+    assert copied == inserted and len(copied) >= 9
+    assert (copied_inserts, inserted_inserts) == (0, -(-len(copied) // 4))
+    assert copied_planned == inserted_planned == 2 and copied_recomputes and inserted_recomputes
+    factors = {partner_id: values for _position, partner_id, _weight, values in copied}
+    assert factors[on_probation.pk]["probation"] is True and factors[on_probation.pk]["open_fund_flags"] == 0
+    assert factors[world.partner_a.pk]["entries"] == 7
