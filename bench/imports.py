@@ -20,6 +20,7 @@ The goal (issue #19) is the set-based path at most 1.5 times the COPY.
 from __future__ import annotations
 
 import datetime
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,7 +234,8 @@ def run_imports(*, rows: int, row_path_rows: int, runs: int, out: TextIO) -> Imp
         f"(i) bulk import, set-based      {result.set_based:8.2f} s  ({result.rows / result.set_based:>9,.0f} rows/s, "
         f"{result.queries} queries)\n"
         f"    raw COPY of the same rows    {result.copy:8.2f} s  ({result.rows / result.copy:>9,.0f} rows/s)\n"
-        f"    ratio {result.ratio:.2f}x (goal <= {GOAL}x), median of {runs} runs\n"
+        f"    ratio {result.ratio:.2f}x (goal <= {GOAL}x), median of {runs} runs; load average "
+        f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}\n"
         f"    row by row, {result.row_path_rows:,} rows   {result.row_path:8.2f} s  "
         f"({result.row_path_rows / result.row_path:>9,.0f} rows/s; "
         f"{result.row_path / result.row_path_rows * 1000:.1f} ms a row)\n"

@@ -1,35 +1,53 @@
-"""Bulk create of practice-hour entries, set-based, on PostgreSQL (issue #19, item 6).
+"""Bulk create of practice-hour entries, set-based, on PostgreSQL (issue #19, item 6; ADR 0036, ADR 0048).
 
 The row-by-row path (``logs.practice_logs_bulk_create`` on SQLite, or with ``PRACTICE_BULK_SET_BASED`` off)
 runs the whole single-entry service per row: about 15 queries a row. This path gives the same answer per
-row (status, rule, field, message, ids) with a fixed number of statements for the whole batch:
+row (status, rule, field, message, ids) with a fixed number of statements for the whole batch, and costs
+about what a raw ``COPY`` of the entries costs (``bench/imports.py``):
 
-1. the rows are ``COPY``-ed into a temporary staging table (psycopg 3 ``cursor.copy``);
-2. the students concerned are locked (``FOR UPDATE``), as the row path locks each one;
-3. one ``SELECT`` joins every row to its placement, student, activity, rules in force (programme's and
-   partner's latest), the entries already made under its idempotency key (anti-join), the hours already
-   logged that day and any overlapping entry, and names the first rule it breaks, in the row path's order;
-4. the rules that depend on earlier rows of the same batch (daily maximum and overlaps, per student and
-   day) are decided by a recursive walk over each day's rows in the request's order, carrying the hours
-   and the time spans accepted so far: a refused row does not count against the rows after it, exactly
-   as in the row path;
-5. one ``INSERT ... SELECT`` into the entries, and in the same statement one into their history (the row
-   the history app writes on ``save()``: type ``+``, the user, the time).
+1. the rows are ``COPY``-ed into a temporary staging table without keys or indexes (psycopg 3
+   ``cursor.copy``), with their hours already read (or ``NULL`` when they cannot be: the row path's
+   ``entry_hours`` refuses them);
+2. the students concerned are locked (``FOR UPDATE``), as the row path locks each one; the same statement
+   answers which of the named placements the caller may log at (the row path's scope);
+3. **one statement** does the rest, from the staging table to the answer:
+
+   * each row's first broken rule among those that do not depend on the batch's other rows, in the row
+     path's order: idempotency key used before (a join on the unique index), key repeated in the batch,
+     placement out of scope, unknown activity, hours unreadable, cancelled placement, activity of another
+     programme, future date, outside the placement, entry window, monthly lock with reopenings, hours
+     range; the rules in force (the programme's latest tightened by the partner's latest) are read once
+     per placement, not once per row;
+   * the rules that depend on the batch's other rows (daily maximum and overlaps, per student and day):
+     each student-day is read once from the entries (hours already counted, time spans already taken, as
+     an ``int8multirange``). A day whose rows, all accepted, stay within the maximum and do not overlap
+     each other is decided at once (a row refused only if it overlaps an earlier entry). Only the other
+     days are walked in the request's order (a recursive CTE carrying the hours and spans accepted so
+     far), because there a refused row must not count against the rows after it, exactly as in the row
+     path;
+   * one ``INSERT ... SELECT`` into the entries and, from its ``RETURNING``, one into their history (the
+     row the history app writes on ``save()``: type ``+``, the user, the time);
+   * the answer per row: its rule (``ok`` when created), the entry's id, and the figures a refusal names.
 
 A batch that repeats an idempotency key whose first row is refused (the later row would then be checked
-on its own, after rows the walk has already decided) is rare and is handed to the row path whole, so that
-the answer stays exactly the row path's. Creating an entry enqueues no task nor notification in either
-path (supervisors learn of pending entries from their inbox and the clock's digests).
+on its own, after rows already decided) is rare and is handed to the row path whole (its writes are rolled
+back first), so that the answer stays exactly the row path's. Creating an entry enqueues no task nor
+notification in either path (supervisors learn of pending entries from their inbox and the clock's digests).
+
+The statement is planned without JIT compilation and with room to sort in memory (both set for this
+transaction only and put back afterwards): at 20,000 rows the JIT alone took seconds, several times the
+whole import (docs/bench.md).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,11 +69,12 @@ from programmes.models import ActivityCategory
 from students.models import Placement, PlacementStatus, Student
 
 STAGE = "practice_bulk_stage"
-CHECKED = "practice_bulk_checked"
 
-#: The staging table: the rows as sent, plus whether their hours could be read at all.
+#: The staging table: the rows as sent, in the request's order (``seq``), their hours read (``NULL`` when
+#: unreadable) and, for a row whose key an earlier row of the batch already carries, that row's ``seq``.
 _STAGE_COLUMNS = (
-    ("idx", "integer PRIMARY KEY"),
+    ("seq", "integer NOT NULL"),
+    ("first_seq", "integer"),
     ("key", "text NOT NULL"),
     ("placement_id", "bigint NOT NULL"),
     ("category_id", "bigint NOT NULL"),
@@ -65,8 +84,11 @@ _STAGE_COLUMNS = (
     ("end_time", "time"),
     ("cases", "bigint"),
     ("description", "text NOT NULL"),
-    ("shape_ok", "boolean NOT NULL"),
 )
+
+#: Planner settings for this transaction (put back afterwards): JIT compiles the big statement for
+#: longer than it runs, and the staged rows are sorted and hashed several times.
+_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 
 
 class _RowPathNeeded(Exception):
@@ -79,7 +101,7 @@ def _table(model: Any) -> str:
 
 def _scope_sql(by: User) -> tuple[str, tuple[Any, ...]]:
     """The ids of the placements ``by`` may log at, as SQL: the same rule the row path applies."""
-    scoped = access.scope(Placement.objects.all(), by, "log").values("pk")
+    scoped = access.scope(Placement.objects.all(), by, "log").order_by().values("pk")
     try:
         sql, params = scoped.query.sql_with_params()
     except EmptyResultSet:
@@ -87,205 +109,102 @@ def _scope_sql(by: User) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _stage(rows: Sequence[BulkEntry], shape: dict[int, ValidationError]) -> None:
+def _tune() -> dict[str, str]:
+    """Set ``_SETTINGS`` for the transaction; returns the values they had."""
+    names = list(_SETTINGS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s)" for _name in names),
+            names,
+        )
+        before = dict(zip(names, cursor.fetchone(), strict=True))
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _name in names),
+            [value for name in names for value in (name, _SETTINGS[name])],
+        )
+    return before
+
+
+def _restore(before: dict[str, str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {STAGE}")
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _name in before),
+            [value for item in before.items() for value in item],
+        )
+
+
+def _stage(rows: Sequence[BulkEntry], hours: Sequence[Decimal | None]) -> bool:
+    """COPY the rows into the staging table; returns whether a key is repeated in the batch."""
     columns = ", ".join(name for name, _kind in _STAGE_COLUMNS)
     definition = ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
+    first: dict[str, int] = {}
+    repeated = False
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE}, pg_temp.{CHECKED}")
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({definition}) ON COMMIT DROP")
         with cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                hours = None if row.index in shape else entry_hours(row)
-                copy.write_row(
+            write = copy.write_row
+            for seq, (row, row_hours) in enumerate(zip(rows, hours, strict=True)):
+                earlier = first.setdefault(row.idempotency_key, seq)
+                if earlier != seq:
+                    repeated = True
+                write(
                     (
-                        row.index,
+                        seq,
+                        earlier if earlier != seq else None,
                         row.idempotency_key,
                         row.placement_id,
                         row.category_id,
                         row.date,
-                        hours,
+                        row_hours,
                         row.start_time,
                         row.end_time,
                         row.cases,
                         row.description.strip(),
-                        row.index not in shape,
                     )
                 )
-        cursor.execute(f"ANALYZE {STAGE}")
+    return repeated
 
 
-def _lock_students(scope: tuple[str, tuple[Any, ...]]) -> None:
-    """Serialise entries of one student, as the row path does: the daily maximum is a sum over rows."""
+def _lock_students(placement_ids: set[int], scope: tuple[str, tuple[Any, ...]]) -> list[int]:
+    """Serialise entries of one student, as the row path does (the daily maximum is a sum over rows):
+    lock the students of the named placements ``by`` may log at. Returns those placements' ids."""
     scope_sql, scope_params = scope
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT s.id FROM {_table(Student)} s WHERE s.id IN (
-                    SELECT p.student_id FROM {_table(Placement)} p
-                    WHERE p.id IN (SELECT placement_id FROM {STAGE}) AND p.id IN ({scope_sql}))
-                ORDER BY s.id FOR UPDATE OF s""",  # noqa: S608 (names are ours)
-            scope_params,
+            f"""SELECT p.id FROM {_table(Placement)} p JOIN {_table(Student)} s ON s.id = p.student_id
+                WHERE p.id = ANY(%s) AND p.id IN ({scope_sql})
+                ORDER BY s.id FOR UPDATE OF s""",  # noqa: S608 (names are ours, values parameters)
+            (sorted(placement_ids), *scope_params),
         )
+        return [int(pk) for (pk,) in cursor.fetchall()]
 
 
-def _check(*, by: User, today: datetime.date, scope: tuple[str, tuple[Any, ...]]) -> None:
-    """Every rule that does not depend on the batch's other rows, in the row path's order: the first one
-    broken is the row's ``rule`` (``NULL`` while it may still be created)."""
-    scope_sql, scope_params = scope
-    log, rule_set = _table(PracticeLog), _table(RuleSet)
-    counting = "(l.status = %(approved)s OR (l.status = %(pending)s AND l.hours > 0))"
-    sql = f"""
-    CREATE TEMPORARY TABLE {CHECKED} ON COMMIT DROP AS
-    SELECT x.*,
-        CASE
-            WHEN x.dup_id IS NOT NULL THEN 'duplicate'
-            WHEN x.idx > x.first_idx THEN 'repeat'
-            WHEN NOT x.in_scope THEN 'no_placement'
-            WHEN x.found_category IS NULL THEN 'no_category'
-            WHEN NOT x.shape_ok THEN 'shape'
-            WHEN x.p_status = %(cancelled)s THEN 'placement'
-            WHEN x.category_programme_id <> x.programme_id THEN 'category'
-            WHEN x.date > %(today)s THEN 'future_date'
-            WHEN x.date < x.p_start OR x.date > x.p_end THEN 'outside_placement'
-            WHEN x.date < %(today)s - x.window_days THEN 'entry_window'
-            WHEN %(today)s > x.closes_on AND NOT EXISTS (
-                SELECT 1 FROM {_table(MonthReopening)} m
-                WHERE m.programme_id = x.programme_id AND m.month = date_trunc('month', x.date)::date
-                  AND m.until >= %(today)s) THEN 'month_closed'
-            WHEN x.hours <= 0 OR x.hours > x.daily_max THEN 'hours_range'
-        END AS rule,
-        NULL::numeric AS already
-    FROM (
-        SELECT s.*,
-            d.id AS dup_id,
-            min(s.idx) OVER (PARTITION BY s.key) AS first_idx,
-            coalesce(s.placement_id IN ({scope_sql}), false) AS in_scope,
-            c.id AS found_category, c.programme_id AS category_programme_id,
-            p.student_id, st.programme_id, p.supervisor_id, p.status AS p_status,
-            p.start_date AS p_start, p.end_date AS p_end,
-            least(coalesce(rb.daily_max_hours, %(daily)s), rl.daily_max_hours) AS daily_max,
-            least(coalesce(rb.entry_window_days, %(window)s), rl.entry_window_days) AS window_days,
-            least(coalesce(rb.lock_day, %(lock)s), rl.lock_day) AS lock_day,
-            'P' || coalesce(rb.id, 0) || '/L' || coalesce(rl.id, 0) AS rule_version,
-            (date_trunc('month', s.date) + interval '1 month')::date
-                + (least(coalesce(rb.lock_day, %(lock)s), rl.lock_day) - 1) AS closes_on,
-            coalesce((SELECT sum(l.hours) FROM {log} l
-                      WHERE l.student_id = p.student_id AND l.date = s.date AND {counting}), 0) AS existing_total,
-            s.start_time IS NOT NULL AND EXISTS (
-                SELECT 1 FROM {log} l
-                WHERE l.student_id = p.student_id AND l.date = s.date
-                  AND l.status IN (%(approved)s, %(pending)s)
-                  AND l.start_time < s.end_time AND l.end_time > s.start_time) AS overlaps_existing
-        FROM {STAGE} s
-        LEFT JOIN {log} d ON d.entered_by_id = %(by)s AND d.idempotency_key = s.key
-        LEFT JOIN {_table(Placement)} p ON p.id = s.placement_id
-        LEFT JOIN {_table(Student)} st ON st.id = p.student_id
-        LEFT JOIN {_table(ActivityCategory)} c ON c.id = s.category_id
-        LEFT JOIN LATERAL (
-            SELECT r.id, r.daily_max_hours, r.entry_window_days, r.lock_day FROM {rule_set} r
-            WHERE r.programme_id = st.programme_id AND r.partner_id IS NULL
-            ORDER BY r.created_at DESC, r.id DESC LIMIT 1) rb ON true
-        LEFT JOIN LATERAL (
-            SELECT r.id, r.daily_max_hours, r.entry_window_days, r.lock_day FROM {rule_set} r
-            WHERE r.programme_id = st.programme_id AND r.partner_id = p.partner_id
-            ORDER BY r.created_at DESC, r.id DESC LIMIT 1) rl ON true
-    ) x
-    """  # noqa: S608 (names are ours, values parameters)
-    # The scope's own placeholders are positional: number every named one around them.
-    named = {
-        "today": today,
-        "by": by.pk,
-        "cancelled": PlacementStatus.CANCELLED.value,
-        "approved": EntryStatus.APPROVED.value,
-        "pending": EntryStatus.PENDING.value,
-        "daily": practice_models.DEFAULT_DAILY_MAX_HOURS,
-        "window": practice_models.DEFAULT_ENTRY_WINDOW_DAYS,
-        "lock": practice_models.DEFAULT_LOCK_DAY,
-    }
-    head, tail = sql.split(f"({scope_sql})", 1)
-    params = _positional(head, named) + scope_params + _positional(tail, named)
-    with connection.cursor() as cursor:
-        cursor.execute(_unname(head) + f"({scope_sql})" + _unname(tail), params)
-
-
-def _positional(sql: str, named: dict[str, Any]) -> tuple[Any, ...]:
-    """The values of ``%(name)s`` placeholders in ``sql``, in order (to mix with a subquery's ``%s``)."""
-    values = []
-    rest = sql
-    while "%(" in rest:
-        rest = rest[rest.index("%(") + 2 :]
-        values.append(named[rest[: rest.index(")s")]])
-    return tuple(values)
-
-
-def _unname(sql: str) -> str:
-    out, rest = [], sql
-    while "%(" in rest:
-        start = rest.index("%(")
-        out.append(rest[:start] + "%s")
-        rest = rest[rest.index(")s", start) + 2 :]
-    out.append(rest)
-    return "".join(out)
-
-
-def _walk() -> None:
-    """Daily maximum and overlaps within the batch: each student's day is walked in the request's order,
-    carrying the hours and time spans accepted so far (``int8multirange`` of microseconds of the day)."""
-    span = (
-        "CASE WHEN start_time IS NOT NULL THEN int8range("
-        "(extract(epoch FROM start_time) * 1000000)::bigint, (extract(epoch FROM end_time) * 1000000)::bigint) END"
+def _span(alias: str) -> str:
+    """A time range as microseconds of the day (``NULL`` without times): spans overlap as the row path's
+    ``start < other end AND end > other start`` says."""
+    return (
+        f"int8range((extract(epoch FROM {alias}.start_time) * 1000000)::bigint, "
+        f"(extract(epoch FROM {alias}.end_time) * 1000000)::bigint)"
     )
-    sql = f"""
-    WITH RECURSIVE c AS MATERIALIZED (
-        SELECT idx, student_id, date, hours, daily_max, existing_total, overlaps_existing, {span} AS span,
-               row_number() OVER (PARTITION BY student_id, date ORDER BY idx) AS rn
-        FROM {CHECKED} WHERE rule IS NULL
-    ), walk AS (
-        SELECT DISTINCT ON (student_id, date) student_id, date, 0::bigint AS rn, NULL::integer AS idx,
-               NULL::text AS verdict, NULL::numeric AS already, existing_total AS total,
-               '{{}}'::int8multirange AS spans
-        FROM c
-        UNION ALL
-        SELECT c.student_id, c.date, c.rn, c.idx, v.verdict, w.total,
-               w.total + CASE WHEN v.verdict IS NULL THEN c.hours ELSE 0 END,
-               CASE WHEN v.verdict IS NULL AND c.span IS NOT NULL THEN w.spans + int8multirange(c.span)
-                    ELSE w.spans END
-        FROM walk w
-        JOIN c ON c.student_id = w.student_id AND c.date = w.date AND c.rn = w.rn + 1
-        CROSS JOIN LATERAL (
-            SELECT CASE
-                WHEN w.total + c.hours > c.daily_max THEN 'daily_maximum'
-                WHEN c.span IS NOT NULL AND (c.overlaps_existing OR w.spans && c.span) THEN 'overlap'
-            END AS verdict
-        ) v
-    )
-    UPDATE {CHECKED} t SET rule = coalesce(walk.verdict, 'ok'), already = walk.already
-    FROM walk WHERE walk.idx = t.idx
-    """  # noqa: S608 (names are ours)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        cursor.execute(
-            f"""SELECT EXISTS (SELECT 1 FROM {CHECKED} r JOIN {CHECKED} f ON f.idx = r.first_idx
-                WHERE r.rule = 'repeat' AND f.rule <> 'ok')"""  # noqa: S608
-        )
-        if cursor.fetchone()[0]:
-            raise _RowPathNeeded
 
 
-def _insert(*, by: User, now: datetime.datetime) -> dict[str, int]:
-    """One ``INSERT ... SELECT`` into the entries and, in the same statement, one into their history.
-    Returns the new entries' ids by idempotency key (the keys of created rows are distinct)."""
-    fields = [field for field in PracticeLog._meta.concrete_fields if not field.primary_key]
-    supervisor = "coalesce(supervisor_id = %(by)s, false)"
+def _insert_sql() -> tuple[str, str]:
+    """The columns and values of the entries' ``INSERT`` and of their history's, from ``v`` and ``ins``.
+    A new column must be decided here: it raises until it is (not left to a database default)."""
+    quote = connection.ops.quote_name
+    supervisor = "coalesce(v.supervisor_id = %(by)s, false)"
     values = {
-        "student_id": "student_id",
-        "placement_id": "placement_id",
-        "date": "date",
-        "hours": "hours",
-        "start_time": "start_time",
-        "end_time": "end_time",
-        "category_id": "category_id",
-        "cases": "cases",
-        "description": "description",
+        "student_id": "v.student_id",
+        "placement_id": "v.placement_id",
+        "date": "v.date",
+        "hours": "v.hours",
+        "start_time": "v.start_time",
+        "end_time": "v.end_time",
+        "category_id": "v.category_id",
+        "cases": "v.cases",
+        "description": "v.description",
         "status": f"CASE WHEN {supervisor} THEN %(approved)s ELSE %(pending)s END",
         "entered_by_id": "%(by)s",
         "entered_by_supervisor": supervisor,
@@ -294,90 +213,261 @@ def _insert(*, by: User, now: datetime.datetime) -> dict[str, int]:
         "decided_at": f"CASE WHEN {supervisor} THEN %(now)s END",
         "decided_in_bulk": "false",
         "rejection_reason": "''",
-        "rule_version": "rule_version",
+        "rule_version": "v.rule_version",
         "corrects_id": "NULL",
         "correction_reason": "''",
-        "idempotency_key": "key",
+        "idempotency_key": "v.key",
     }
-    columns = [str(field.column) for field in fields]
+    columns = [str(field.column) for field in PracticeLog._meta.concrete_fields if not field.primary_key]
     missing = set(columns) - set(values)
-    if missing:  # a new column must be decided here, not left to its database default
+    if missing:
         raise RuntimeError(f"set-based bulk create does not fill {sorted(missing)}")
-    quote = connection.ops.quote_name
+    entries = (
+        f"INSERT INTO {_table(PracticeLog)} ({', '.join(quote(column) for column in columns)}) "
+        f"SELECT {', '.join(values[column] for column in columns)}"
+    )
     history = PracticeLog.history.model  # type: ignore[attr-defined]
+    extra = {"history_date": "%(now)s", "history_type": "'+'", "history_user_id": "%(by)s"}
     history_columns, history_values = [], []
     for field in history._meta.concrete_fields:
         if field.primary_key:
             continue
         history_columns.append(quote(field.column))
-        extra = {
-            "history_date": "%(now)s",
-            "history_type": "'+'",
-            "history_user_id": "%(by)s",
-            "history_change_reason": "NULL",
-        }
         if field.column in extra:
             history_values.append(extra[field.column])
+        elif field.column == "history_change_reason":
+            history_values.append("NULL")
         elif field.column == "id" or field.column in columns:
             history_values.append(f"ins.{quote(field.column)}")
         else:
             raise RuntimeError(f"set-based bulk create does not fill history column {field.column}")
-    sql = f"""
-    WITH ins AS (
-        INSERT INTO {_table(PracticeLog)} ({", ".join(quote(column) for column in columns)})
-        SELECT {", ".join(values[column] for column in columns)}
-        FROM {CHECKED} WHERE rule = 'ok' ORDER BY idx
-        ON CONFLICT (entered_by_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        RETURNING *
-    ), hist AS (
-        INSERT INTO {_table(history)} ({", ".join(history_columns)})
-        SELECT {", ".join(history_values)} FROM ins ORDER BY ins.id
+    return entries, (
+        f"INSERT INTO {_table(history)} ({', '.join(history_columns)}) SELECT {', '.join(history_values)} FROM ins"  # noqa: S608
     )
-    SELECT ins.idempotency_key, ins.id FROM ins
+
+
+def _check_and_write(
+    *,
+    by: User,
+    today: datetime.date,
+    now: datetime.datetime,
+    placement_ids: list[int],
+    days: tuple[datetime.date, datetime.date],
+    race_safe: bool,
+) -> list[tuple[Any, ...]]:
+    """The one statement (module docstring, step 3). Returns a row for each row not created, ``(seq,
+    rule, id, already, daily_max, window_days, lock_day, start, end)``: ``rule`` is ``duplicate`` or
+    ``repeat`` (``id`` the entry made before under the key, ``NULL`` for a repeat: its first row's), or the
+    rule broken with the figures its words name; and a row for each entry created, ``(NULL, key, id,
+    ...)``. ``days``: the first and last day the rows name. ``race_safe``: skip a row whose key a concurrent
+    request took after the check (``ON CONFLICT DO NOTHING``) instead of failing on it; it costs a third
+    more per entry, so the first attempt goes without (``bulk_create_set_based``)."""
+    log, rule_set = _table(PracticeLog), _table(RuleSet)
+    counting = "(l.status = %(approved)s OR (l.status = %(pending)s AND l.hours > 0))"
+    insert_entries, insert_history = _insert_sql()
+    on_conflict = (
+        "ON CONFLICT (entered_by_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" if race_safe else ""
+    )
+    month = "date_trunc('month', y.date::timestamp)"
+    sql = f"""
+    WITH RECURSIVE
+    pl AS MATERIALIZED (  -- the named placements in the caller's scope, and the rules in force at each
+        SELECT p.id, p.student_id, st.programme_id, p.supervisor_id, p.status, p.start_date, p.end_date,
+            least(coalesce(rb.daily_max_hours, %(daily)s), rl.daily_max_hours) AS daily_max,
+            least(coalesce(rb.entry_window_days, %(window)s), rl.entry_window_days) AS window_days,
+            least(coalesce(rb.lock_day, %(lock)s), rl.lock_day) AS lock_day,
+            'P' || coalesce(rb.id, 0) || '/L' || coalesce(rl.id, 0) AS rule_version
+        FROM {_table(Placement)} p
+        JOIN {_table(Student)} st ON st.id = p.student_id
+        LEFT JOIN LATERAL (
+            SELECT r.id, r.daily_max_hours, r.entry_window_days, r.lock_day FROM {rule_set} r
+            WHERE r.programme_id = st.programme_id AND r.partner_id IS NULL
+            ORDER BY r.created_at DESC, r.id DESC LIMIT 1) rb ON true
+        LEFT JOIN LATERAL (
+            SELECT r.id, r.daily_max_hours, r.entry_window_days, r.lock_day FROM {rule_set} r
+            WHERE r.programme_id = st.programme_id AND r.partner_id = p.partner_id
+            ORDER BY r.created_at DESC, r.id DESC LIMIT 1) rl ON true
+        WHERE p.id = ANY(%(placements)s)
+    ),
+    x AS (  -- each row and the first rule it breaks that the batch's other rows cannot change
+        SELECT y.*,
+            CASE
+                WHEN y.dup_id IS NOT NULL THEN 'duplicate'
+                WHEN y.first_seq IS NOT NULL THEN 'repeat'
+                WHEN y.student_id IS NULL THEN 'no_placement'
+                WHEN y.category_programme_id IS NULL THEN 'no_category'
+                WHEN y.hours IS NULL THEN 'shape'
+                WHEN y.p_status = %(cancelled)s THEN 'placement'
+                WHEN y.category_programme_id <> y.programme_id THEN 'category'
+                WHEN y.date > %(today)s THEN 'future_date'
+                WHEN y.date < y.p_start OR y.date > y.p_end THEN 'outside_placement'
+                WHEN y.date < %(today)s - y.window_days THEN 'entry_window'
+                WHEN %(today)s > ({month} + interval '1 month')::date + (y.lock_day - 1)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM {_table(MonthReopening)} m
+                        WHERE m.programme_id = y.programme_id AND m.month = {month}::date
+                          AND m.until >= %(today)s) THEN 'month_closed'
+                WHEN y.hours <= 0 OR y.hours > y.daily_max THEN 'hours_range'
+            END AS rule
+        FROM (
+            SELECT s.*, d.id AS dup_id, c.programme_id AS category_programme_id,
+                pl.student_id, pl.programme_id, pl.supervisor_id, pl.status AS p_status,
+                pl.start_date AS p_start, pl.end_date AS p_end,
+                pl.daily_max, pl.window_days, pl.lock_day, pl.rule_version
+            FROM {STAGE} s
+            LEFT JOIN pl ON pl.id = s.placement_id
+            LEFT JOIN {_table(ActivityCategory)} c ON c.id = s.category_id
+            LEFT JOIN {log} d ON d.entered_by_id = %(by)s AND d.idempotency_key = s.key
+                AND d.idempotency_key IS NOT NULL
+        ) y
+        OFFSET 0  -- not pulled up into its readers: each reference to the rule would compute it again
+    ),
+    existing AS MATERIALIZED (  -- the entries already made on the students' days, read in one range scan
+        SELECT l.student_id, l.date, coalesce(sum(l.hours) FILTER (WHERE {counting}), 0) AS total,
+            range_agg({_span("l")}) FILTER (
+                WHERE l.status IN (%(approved)s, %(pending)s) AND l.start_time IS NOT NULL) AS spans
+        FROM {log} l
+        WHERE l.student_id IN (SELECT pl.student_id FROM pl) AND l.date BETWEEN %(first_day)s AND %(last_day)s
+        GROUP BY l.student_id, l.date
+    ),
+    judged AS MATERIALIZED (  -- and, for a passing row, whether its student-day must be walked
+        SELECT c.*, coalesce(e.total, 0) AS existing_total, e.spans AS existing_spans,
+            -- its passing rows could refuse each other: above the maximum or overlapping, together
+            c.rule IS NULL AND (coalesce(c.clash, false) OR coalesce(e.total, 0) + c.batch_hours > c.tightest)
+                AS hard
+        FROM (
+            SELECT o.*,
+                bool_or(o.rule IS NULL AND o.start_time < o.ends_before) OVER day AS clash,
+                sum(greatest(o.hours, round(o.hours, 2))) FILTER (WHERE o.rule IS NULL) OVER day AS batch_hours,
+                min(o.daily_max) FILTER (WHERE o.rule IS NULL) OVER day AS tightest
+            FROM (  -- by start time: a time range overlaps an earlier one iff it starts before their last end
+                SELECT x.*, max(x.end_time) FILTER (WHERE x.rule IS NULL) OVER (
+                    PARTITION BY x.student_id, x.date ORDER BY x.start_time, x.seq
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ends_before
+                FROM x
+            ) o
+            WINDOW day AS (PARTITION BY o.student_id, o.date)
+        ) c
+        LEFT JOIN existing e ON c.rule IS NULL AND e.student_id = c.student_id AND e.date = c.date
+    ),
+    hard AS MATERIALIZED (
+        SELECT j.seq, j.student_id, j.date, j.hours, j.daily_max, j.existing_total, j.existing_spans,
+            CASE WHEN j.start_time IS NOT NULL THEN {_span("j")} END AS span,
+            row_number() OVER (PARTITION BY j.student_id, j.date ORDER BY j.seq) AS rn
+        FROM judged j WHERE j.hard
+    ),
+    walk AS (  -- the hard days, row by row in the request's order; a refused row adds nothing
+        SELECT h.student_id, h.date, 0::bigint AS rn, NULL::integer AS seq, NULL::text AS verdict,
+            NULL::numeric AS already, h.existing_total AS total,
+            coalesce(h.existing_spans, '{{}}'::int8multirange) AS spans
+        FROM hard h WHERE h.rn = 1
+        UNION ALL
+        SELECT h.student_id, h.date, h.rn, h.seq, v.verdict, w.total,
+            w.total + CASE WHEN v.verdict IS NULL THEN round(h.hours, 2) ELSE 0 END,
+            CASE WHEN v.verdict IS NULL AND h.span IS NOT NULL THEN w.spans + int8multirange(h.span)
+                ELSE w.spans END
+        FROM walk w
+        JOIN hard h ON h.student_id = w.student_id AND h.date = w.date AND h.rn = w.rn + 1
+        CROSS JOIN LATERAL (
+            SELECT CASE
+                WHEN w.total + h.hours > h.daily_max THEN 'daily_maximum'
+                WHEN h.span && w.spans THEN 'overlap'
+            END AS verdict
+        ) v
+    ),
+    v AS NOT MATERIALIZED (  -- every row's answer
+        SELECT j.*, w.already,
+            coalesce(j.rule, w.verdict,
+                CASE WHEN NOT j.hard AND j.existing_spans IS NOT NULL AND j.start_time IS NOT NULL
+                    AND {_span("j")} && j.existing_spans THEN 'overlap' END,
+                'ok') AS verdict
+        FROM judged j LEFT JOIN walk w ON j.hard AND w.seq = j.seq
+    ),
+    ins AS (
+        {insert_entries}
+        FROM v WHERE v.verdict = 'ok' ORDER BY v.seq
+        {on_conflict}
+        RETURNING *
+    ),
+    hist AS (
+        {insert_history}
+    )
+    SELECT v.seq, v.verdict, v.dup_id,
+        CASE WHEN v.verdict = 'daily_maximum' THEN v.already END,
+        CASE WHEN v.verdict IN ('hours_range', 'daily_maximum') THEN v.daily_max END,
+        CASE WHEN v.verdict = 'entry_window' THEN v.window_days END,
+        CASE WHEN v.verdict = 'month_closed' THEN v.lock_day END,
+        CASE WHEN v.verdict = 'outside_placement' THEN v.p_start END,
+        CASE WHEN v.verdict = 'outside_placement' THEN v.p_end END
+    FROM v WHERE v.verdict <> 'ok'
+    UNION ALL
+    SELECT NULL, ins.idempotency_key, ins.id, NULL, NULL, NULL, NULL, NULL, NULL FROM ins
     """  # noqa: S608 (names are ours, values parameters)
-    named: dict[str, Any] = {
-        "by": by.pk,
+    params: dict[str, Any] = {
+        "today": today,
         "now": now,
+        "by": by.pk,
+        "placements": placement_ids,
+        "first_day": days[0],
+        "last_day": days[1],
+        "cancelled": PlacementStatus.CANCELLED.value,
         "approved": EntryStatus.APPROVED.value,
         "pending": EntryStatus.PENDING.value,
+        "daily": practice_models.DEFAULT_DAILY_MAX_HOURS,
+        "window": practice_models.DEFAULT_ENTRY_WINDOW_DAYS,
+        "lock": practice_models.DEFAULT_LOCK_DAY,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, named)
-        return {str(key): int(pk) for key, pk in cursor.fetchall()}
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
-def _outcomes(*, by: User, shape: dict[int, ValidationError], made: dict[str, int]) -> list[BulkOutcome]:
-    """Each row's answer, in the row path's words. ``made``: the new entries' ids by key; a row that
-    passed but is not among them lost its key to a concurrent request, and answers that request's entry."""
-    sql = f"""
-    SELECT c.idx, c.key, c.rule, c.dup_id, c.already, c.daily_max, c.window_days, c.lock_day,
-           c.p_start, c.p_end, c.date
-    FROM {CHECKED} c ORDER BY c.idx
-    """  # noqa: S608 (names are ours)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        found = cursor.fetchall()
-        cursor.execute(f"DROP TABLE {STAGE}, {CHECKED}")
-    raced = {key for _idx, key, rule, *_rest in found if rule == "ok" and key not in made}
-    if raced:
-        taken = PracticeLog.objects.filter(entered_by=by, idempotency_key__in=raced).values_list(
-            "idempotency_key", "pk"
-        )
-        made = {**made, **{str(key): pk for key, pk in taken}}
-    outcomes = []
-    for idx, key, rule, dup_id, already, daily, window, lock, start, end, day in found:
-        if rule == "ok" and key not in raced:
-            outcomes.append(BulkOutcome(idx, key, BulkRowStatus.CREATED, id=made[key]))
-        elif rule in ("duplicate", "repeat", "ok"):
-            pk = dup_id if rule == "duplicate" else made.get(key)
-            outcomes.append(BulkOutcome(idx, key, BulkRowStatus.DUPLICATE, id=pk))
-        elif rule == "no_placement":
-            outcomes.append(out_of_reach(idx, key, "placement", _("No such placement that you may log hours at.")))
-        elif rule == "no_category":
-            outcomes.append(out_of_reach(idx, key, "category", _("No such activity.")))
-        elif rule == "shape":
-            outcomes.append(_refused(idx, key, shape[idx]))
+def _outcomes(
+    *, rows: Sequence[BulkEntry], by: User, shape: dict[int, ValidationError], found: list[tuple[Any, ...]]
+) -> list[BulkOutcome]:
+    """Each row's answer, in the row path's words. A row that passed but has no entry lost its key to a
+    concurrent request between the check and the insert, and answers that request's entry."""
+    made: dict[str, int] = {}
+    answers: dict[int, tuple[Any, ...]] = {}
+    for seq, *answer in found:
+        if seq is None:
+            made[answer[0]] = answer[1]  # an entry created: (NULL, key, id, ...)
         else:
+            answers[seq] = tuple(answer)
+    created, duplicate = BulkRowStatus.CREATED, BulkRowStatus.DUPLICATE
+    if not answers and len(made) == len(rows):  # every row created: the usual import
+        return [BulkOutcome(row.index, row.idempotency_key, created, made[row.idempotency_key]) for row in rows]
+    missing = {row.idempotency_key for seq, row in enumerate(rows) if seq not in answers} - made.keys()
+    if missing:
+        made.update(
+            (str(key), pk)
+            for key, pk in PracticeLog.objects.filter(entered_by=by, idempotency_key__in=missing).values_list(
+                "idempotency_key", "pk"
+            )
+        )
+    outcomes = []
+    for seq, row in enumerate(rows):
+        index, key = row.index, row.idempotency_key
+        if seq not in answers:
+            outcomes.append(
+                BulkOutcome(index, key, created, made[key])
+                if key not in missing
+                else BulkOutcome(index, key, duplicate, made.get(key))
+            )
+            continue
+        rule, pk, already, daily, window, lock, start, end = answers[seq]
+        if rule == "duplicate":
+            outcomes.append(BulkOutcome(index, key, duplicate, pk))
+        elif rule == "repeat":
+            outcomes.append(BulkOutcome(index, key, duplicate, made.get(key)))
+        elif rule == "no_placement":
+            outcomes.append(out_of_reach(index, key, "placement", _("No such placement that you may log hours at.")))
+        elif rule == "no_category":
+            outcomes.append(out_of_reach(index, key, "category", _("No such activity.")))
+        elif rule == "shape":
+            outcomes.append(_refused(index, key, shape[seq]))
+        else:
+            day = row.date
             params = {
                 "start": start and start.isoformat(),
                 "end": end and end.isoformat(),
@@ -388,7 +478,7 @@ def _outcomes(*, by: User, shape: dict[int, ValidationError], made: dict[str, in
                 "already": already,
                 "day": day.isoformat(),
             }
-            outcomes.append(_refused(idx, key, rule_refusal(rule, **params)))
+            outcomes.append(_refused(index, key, rule_refusal(rule, **params)))
     return outcomes
 
 
@@ -397,34 +487,90 @@ def _refused(idx: int, key: str, error: ValidationError) -> BulkOutcome:
     return BulkOutcome(idx, key, BulkRowStatus.REFUSED, rule=rule or "invalid", field=field, message=message)
 
 
-def _shape_errors(rows: Sequence[BulkEntry]) -> dict[int, ValidationError]:
-    """Rows whose hours cannot be read (a start without an end, ...): refused as the row path refuses them."""
+def _hours(rows: Sequence[BulkEntry]) -> tuple[list[Decimal | None], dict[int, ValidationError]]:
+    """Each row's hours as the row path reads them (``entry_hours``), and the refusal of the rows whose
+    hours cannot be read (a start without an end, ...), by their place in the batch."""
+    hours: list[Decimal | None] = []
     errors = {}
-    for row in rows:
+    for seq, row in enumerate(rows):
         try:
-            entry_hours(row)
+            hours.append(entry_hours(row))
         except ValidationError as error:
-            errors[row.index] = error
-    return errors
+            hours.append(None)
+            errors[seq] = error
+    return hours, errors
 
 
 def bulk_create_set_based(
     *, rows: Sequence[BulkEntry], by: User, today: datetime.date | None = None
 ) -> list[BulkOutcome] | None:
-    """The rows' outcomes, set-based; ``None`` when the batch must go through the row path (nothing was
-    written then). Runs in the caller's transaction."""
+    """The rows' outcomes, in the rows' order, set-based; ``None`` when the batch must go through the row
+    path (nothing was written then). Runs in the caller's transaction.
+
+    The insert first goes without ``ON CONFLICT``: the students are locked and the keys checked, so only a
+    request that used one of the batch's keys for a student not in the batch, between the check and the
+    insert, can make it fail. Then the whole batch runs again, skipping the keys taken (each such row
+    answers the entry made under its key, as the row path does)."""
     if not rows:
         return []
     today = today or timezone.localdate()
-    shape = _shape_errors(rows)
+    hours, shape = _hours(rows)
     scope = _scope_sql(by)
-    try:
-        with transaction.atomic():
-            _stage(rows, shape)
-            _lock_students(scope)
-            _check(by=by, today=today, scope=scope)
-            _walk()
-            made = _insert(by=by, now=timezone.now())
-            return _outcomes(by=by, shape=shape, made=made)
-    except _RowPathNeeded:
-        return None
+    for race_safe in (False, True):
+        try:
+            found = _attempt(rows, hours, by=by, today=today, scope=scope, race_safe=race_safe)
+        except IntegrityError as error:
+            if race_safe or not _key_taken(error):
+                raise
+            continue
+        except _RowPathNeeded:
+            return None
+        return _outcomes(rows=rows, by=by, shape=shape, found=found)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(
+    rows: Sequence[BulkEntry],
+    hours: Sequence[Decimal | None],
+    *,
+    by: User,
+    today: datetime.date,
+    scope: tuple[str, tuple[Any, ...]],
+    race_safe: bool,
+) -> list[tuple[Any, ...]]:
+    """Stage, lock, check and write, in a savepoint (undone whole when it raises)."""
+    with transaction.atomic():
+        before = _tune()
+        repeated = _stage(rows, hours)
+        placement_ids = _lock_students({row.placement_id for row in rows}, scope)
+        dates = [row.date for row in rows]
+        found = _check_and_write(
+            by=by,
+            today=today,
+            now=timezone.now(),
+            placement_ids=placement_ids,
+            days=(min(dates), max(dates)),
+            race_safe=race_safe,
+        )
+        if repeated and _repeat_of_a_refused_row(found, rows):
+            raise _RowPathNeeded
+        _restore(before)
+    return found
+
+
+def _key_taken(error: IntegrityError) -> bool:
+    """Whether ``error`` is the idempotency key's unique index refusing a key taken meanwhile."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == "log_idempotency_unique"
+
+
+def _repeat_of_a_refused_row(found: list[tuple[Any, ...]], rows: Sequence[BulkEntry]) -> bool:
+    """Whether a key repeated in the batch was first carried by a row that was not created (its answer is
+    then the row path's to give)."""
+    refused = {seq: rule for seq, rule, *_rest in found if seq is not None}
+    first: dict[str, int] = {}
+    for seq, row in enumerate(rows):
+        earlier = first.setdefault(row.idempotency_key, seq)
+        if earlier != seq and refused.get(seq) == "repeat" and earlier in refused:
+            return True
+    return False

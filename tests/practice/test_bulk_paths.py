@@ -108,6 +108,44 @@ def test_a_batch_row_overlapping_an_earlier_entry(world: World, category: Activi
     assert _create(world, rows) == [("refused", "overlap", "start_time")]
 
 
+def test_a_day_whose_rows_fit_together_refuses_only_the_row_overlapping_an_earlier_entry(
+    world: World, category: ActivityCategory
+) -> None:
+    # Set-based, this day is decided without the walk: its rows fit under the maximum together and do not
+    # overlap each other (the second touches the earlier entry's end, the third has no times).
+    PracticeLogFactory.create(
+        placement=world.placement_a,
+        category=category,
+        date=_day(1),
+        hours=Decimal("2"),
+        start_time=datetime.time(8),
+        end_time=datetime.time(10),
+    )
+    rows = [
+        _row(world, category, 0, "inside", hours=None, start_time=datetime.time(9), end_time=datetime.time(9, 30)),
+        _row(world, category, 1, "after", hours=None, start_time=datetime.time(10), end_time=datetime.time(11)),
+        _row(world, category, 2, "untimed", hours=Decimal("1.00")),
+        _row(
+            world,
+            category,
+            3,
+            "other-day",
+            date=_day(2),
+            hours=None,
+            start_time=datetime.time(9),
+            end_time=datetime.time(9, 30),
+        ),
+    ]
+
+    assert _create(world, rows) == [
+        ("refused", "overlap", "start_time"),
+        ("created", None, None),
+        ("created", None, None),
+        ("created", None, None),
+    ]
+    assert _keys() == {"after", "untimed", "other-day"}
+
+
 def test_daily_maximum_reached_only_by_the_sum_of_the_batch(world: World, category: ActivityCategory) -> None:
     PracticeLogFactory.create(placement=world.placement_a, category=category, date=_day(1), hours=Decimal("3"))
     rows = [
