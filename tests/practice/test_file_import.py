@@ -80,10 +80,11 @@ def _row(world: World, **values: Any) -> dict[str, Any]:
 
 def _answers(result: imports.ImportResult) -> list[tuple[int, str, str | None, str | None]]:
     """Each row's number, status and first refusal's rule and column."""
-    return [
-        (row.line, row.status, row.first_error and row.first_error.rule, row.first_error and row.first_error.column)
-        for row in result.rows
-    ]
+    answers: list[tuple[int, str, str | None, str | None]] = []
+    for row in result.rows:
+        first = row.first_error
+        answers.append((row.line, row.status, first.rule if first else None, first.column if first else None))
+    return answers
 
 
 # --- Reading the file ------------------------------------------------------------------------------------------
