@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -116,7 +117,12 @@ def _refused(result: imports.ImportResult) -> Response:
         lines.append(f"{label}: {first.message}")
     body = {
         "code": refused[0].errors[0].rule if len(refused) == 1 else "rows_refused",
-        "message": _("%(count)s rows are refused: nothing was imported.") % {"count": len(refused)},
+        "message": ngettext(
+            "%(count)s row is refused: nothing was imported.",
+            "%(count)s rows are refused: nothing was imported.",
+            len(refused),
+        )
+        % {"count": len(refused)},
         "fields": {"file": lines},
         "rows": _rows(result),
     }

@@ -40,6 +40,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from partners import access
@@ -151,7 +152,15 @@ class ImportRefused(ValidationError):
 
     def __init__(self, result: ImportResult) -> None:
         count = result.count(RowStatus.ERROR)
-        super().__init__(_("%(count)s rows are refused: nothing was imported.") % {"count": count}, code="rows_refused")
+        super().__init__(
+            ngettext(
+                "%(count)s row is refused: nothing was imported.",
+                "%(count)s rows are refused: nothing was imported.",
+                count,
+            )
+            % {"count": count},
+            code="rows_refused",
+        )
         self.result = result
 
 

@@ -494,3 +494,20 @@ def test_the_api_refuses_a_file_it_cannot_read(world: World) -> None:
 
     assert response.status_code == 400
     assert "Missing required columns" in response.json()["error"]["fields"]["file"][0]
+
+
+def test_refusals_are_in_the_users_language(world: World, category: Any) -> None:
+    from django.utils import translation
+
+    rows = [_row(world, date="2026/12/01", reference="zh-1"), _row(world, date=_day(-1), reference="zh-2")]
+    with translation.override("zh-hans"):
+        result = imports.import_check(data=_csv(rows), by=_u(world, "supervisor_a"))
+
+    assert result.rows[0].errors[0].message == "“2026/12/01”不是 YYYY-MM-DD 格式的日期。"
+    assert result.rows[1].errors[0].message == "规则“不得填写未来日期”：日期不能晚于今天。"
+
+
+def test_the_log_page_links_a_supervisor_to_the_import(world: World, category: Any) -> None:
+    page = client_for(_u(world, "supervisor_a")).get("/practice/log/").content.decode()
+
+    assert 'data-testid="import-link"' in page
