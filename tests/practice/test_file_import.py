@@ -504,7 +504,7 @@ def test_refusals_are_in_the_users_language(world: World, category: Any) -> None
         result = imports.import_check(data=_csv(rows), by=_u(world, "supervisor_a"))
 
     assert result.rows[0].errors[0].message == "“2026/12/01”不是 YYYY-MM-DD 格式的日期。"
-    assert result.rows[1].errors[0].message == "规则“不得填写未来日期”：日期不能晚于今天。"
+    assert result.rows[1].errors[0].message.startswith("规则“不得填写未来日期”")
 
 
 def test_the_log_page_links_a_supervisor_to_the_import(world: World, category: Any) -> None:
