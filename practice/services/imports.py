@@ -78,7 +78,21 @@ ALIASES = {
 KEY_PREFIX = "file:"
 MAX_REFERENCE = 64
 MAX_DESCRIPTION = 2000
-__all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES"]
+__all__ = [
+    "COLUMNS",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "ImportRefused",
+    "ImportResult",
+    "ImportRow",
+    "RowStatus",
+    "import_check",
+    "import_file",
+    "may_import",
+    "read_rows",
+    "require_importer",
+    "template_csv",
+]
 
 
 class RowStatus:
@@ -538,18 +552,3 @@ def import_file(*, data: bytes, by: User) -> ImportResult:
 def template_csv() -> bytes:
     """The file to fill in: the header row, UTF-8 with the BOM Excel wants to read Chinese names."""
     return ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
-
-
-__all__ += [
-    "COLUMNS",
-    "ImportRefused",
-    "ImportResult",
-    "ImportRow",
-    "RowStatus",
-    "import_check",
-    "import_file",
-    "may_import",
-    "read_rows",
-    "require_importer",
-    "template_csv",
-]
