@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practice import exports, views
+from practice import exports, views, views_import
 
 app_name = "practice"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     path("reopen/", views.ReopenView.as_view(), name="reopen"),
     path("rules/", views.RulesView.as_view(), name="rules"),
     path("export/", exports.PracticeLogExportView.as_view(), name="export"),
+    path("import/", views_import.HoursImportView.as_view(), name="import"),
 ]

@@ -2,7 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from practice.api.imports import HoursImportViewSet
 from practice.api.views import PracticeLogViewSet
 
 router = SimpleRouter()
 router.register("practice-logs", PracticeLogViewSet, basename="practice-log")
+router.register("practice-imports", HoursImportViewSet, basename="practice-import")
