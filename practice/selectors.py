@@ -39,7 +39,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import AnyUser
-from core.compiled import Compiled
 from partners import access
 from partners.models import Partner
 from practice import rules
@@ -104,31 +103,6 @@ def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
     if access.can(user, "view_hours", Placement):
         return placements
     return placements.exclude(_hours_hidden(user))
-
-
-# --- One student's approved hours per category ------------------------------------------------------------
-
-_APPROVED_BY_CATEGORY = Compiled(
-    lambda student: (
-        PracticeLog.objects.filter(student_id=student, status=EntryStatus.APPROVED)
-        .values("category_id")
-        .annotate(hours=Sum("hours"))
-        .order_by("category_id")
-    ),
-    student=int,
-)
-
-
-def approved_hours_by_category(*, student_id: int) -> list[dict[str, Any]]:
-    """A student's approved hours per activity category (``category_id``, ``hours``), in category order.
-
-    Not scoped: for callers that read the whole student's hours (the office, the student, reports built
-    for the office) and have checked that right. One aggregate, an index-only scan of ``log_progress_idx``;
-    its SQL is the queryset's, compiled once per process (``core.compiled``), so a call costs the query and
-    little else."""
-    return [
-        {"category_id": category, "hours": hours} for category, hours in _APPROVED_BY_CATEGORY.rows(student=student_id)
-    ]
 
 
 # --- Arithmetic on the sums -------------------------------------------------------------------------------

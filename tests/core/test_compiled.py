@@ -11,13 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import BigIntegerField, QuerySet, Sum
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.compiled import Compiled
-from practice import selectors
 from practice.models import EntryStatus, PracticeLog
 from programmes.models import ActivityCategory
 from students.models import Placement, Student
@@ -69,21 +66,6 @@ def test_the_sql_is_the_querysets_for_any_values(world: World) -> None:
     for user, day in ((1, datetime.date(2026, 1, 1)), (77, datetime.date(2027, 6, 30))):
         expected = _placements_from(user, day, now).query.sql_with_params()
         assert placements.sql("default", user=user, day=day, now=now) == expected
-
-
-@pytest.mark.parametrize("per_category", [1, 6])
-def test_approved_hours_by_category_answers_what_the_queryset_answers(world: World, per_category: int) -> None:
-    ct, mr = _entries(world, per_category)
-
-    for student in (world.student_a, world.student_b):
-        with CaptureQueriesContext(connection) as captured:
-            found = selectors.approved_hours_by_category(student_id=student.pk)
-        assert len(captured.captured_queries) == 1
-        assert found == list(_approved_by_category(student.pk))
-        approved = sum(1 for index in range(per_category) if index % 3 != 0)
-        expected = [(ct.pk, Decimal("2.5") * approved), (mr.pk, Decimal("1.25") * approved)] if approved else []
-        assert [(row["category_id"], row["hours"]) for row in found] == expected
-    assert selectors.approved_hours_by_category(student_id=10**12) == []
 
 
 def test_a_nested_compiled_subquery_selects_the_same_rows(world: World) -> None:
