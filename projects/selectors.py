@@ -191,7 +191,7 @@ def student_points(*, user: AnyUser, student: Student) -> tuple[PointsSummary, l
     shown = Value(False) if visible.query.is_empty() else Exists(visible)
     marked = awards.annotate(visible=shown)
     rows = list(marked.select_related("project", "output", "scheme").order_by("-awarded_on", "-pk"))
-    return points_summary(rows), [award for award in rows if award.visible]  # type: ignore[attr-defined]
+    return points_summary(list[PointAward](rows)), [award for award in rows if award.visible]
 
 
 def points_total_subquery(person_ref: str = "user_id", programme_ref: str = "programme_id") -> Any:

@@ -7,7 +7,7 @@ knowing about practice hours.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +89,7 @@ def _blocktranslated(message: str, **values: Any) -> SafeString:
     return mark_safe(message % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
 
 
-def _joined(parts: list[str]) -> SafeString:
+def _joined(parts: Sequence[str]) -> SafeString:
     """Parts that are each escaped or built by ``format_html``, as one safe string."""
     return mark_safe("".join(parts))  # noqa: S308
 

@@ -299,9 +299,6 @@ class PlanOverview:
     latest_requirements_number: int | None = None
 
 
-_UNREAD = object()
-
-
 def _kept_requirements(
     version: RequirementsVersion, categories: list[ActivityCategory], programme_id: int
 ) -> tuple[list[ActivityCategory], list[CreditRequirement], int]:
@@ -340,13 +337,14 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
     categories = list(ActivityCategory.objects.filter(programme_id=programme_id).order_by("name"))
     # Unread until a page shows it: the curriculum's block takes the credits' place (``PLAN_SECTIONS``)
     # and reads the requirements itself, so the page would read them twice.
-    credits: Sequence[CreditRequirement] = CreditRequirement.objects.filter(programme_id=programme_id).order_by(
-        "category"
-    )
+    credits: Sequence[CreditRequirement] = CreditRequirement.objects.filter(  # type: ignore[assignment]
+        programme_id=programme_id
+    ).order_by("category")
     points = student.programme.min_project_points
     kept = plan.requirements_version
-    latest = getattr(plan, "latest_requirements_number", _UNREAD)
-    if latest is _UNREAD:  # a plan not read by ``plan_for_student``
+    if hasattr(plan, "latest_requirements_number"):
+        latest: int | None = plan.latest_requirements_number
+    else:  # a plan not read by ``plan_for_student``
         latest = (
             RequirementsVersion.objects.filter(programme_id=programme_id)
             .order_by("-number")

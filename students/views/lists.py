@@ -145,7 +145,7 @@ class StudentAtRiskView(_FilteredStudentsView):
         number = self.request.GET.get(self.page_kwarg) or "1"
         start = (int(number) - 1) * page_size if number.isdigit() and int(number) > 0 else 0
         counted = selectors.CountedKeys(queryset, start=start, size=page_size)
-        paginator, page, keys, is_paginated = super().paginate_queryset(counted, page_size)
+        paginator, page, keys, is_paginated = super().paginate_queryset(counted, page_size)  # type: ignore[arg-type]
         rows = selectors.students_by_keys(user=self.request.user, keys=list(keys))
         page.object_list = rows
         return paginator, page, rows, is_paginated
