@@ -49,9 +49,8 @@ def ct(world: World) -> ActivityCategory:
 
 def _entry(placement: Placement, category: ActivityCategory, days_ago: int, **extra: Any) -> PracticeLog:
     extra.setdefault("hours", Decimal("1"))
-    return PracticeLogFactory.create(
-        placement=placement, category=category, date=TODAY - datetime.timedelta(days=days_ago), **extra
-    )
+    extra.setdefault("date", TODAY - datetime.timedelta(days=days_ago))
+    return PracticeLogFactory.create(placement=placement, category=category, **extra)
 
 
 def test_an_entry_card_shows_every_fact_escaped_with_its_buttons(world: World, ct: ActivityCategory) -> None:
@@ -83,7 +82,7 @@ def test_an_entry_card_shows_every_fact_escaped_with_its_buttons(world: World, c
     assert f'formaction="{reverse("practice:approve", args=[entry.pk])}"' in html
     assert f'aria-label="Approve 2.5 h on {day}"' in html
     assert f'href="{reverse("practice:reject", args=[entry.pk])}"' in html
-    assert 'data-testid="practice-cell"' in html and 'role="progressbar"' in html
+    assert 'data-testid="queue-progress"' in html
 
 
 def test_the_card_speaks_the_readers_language(world: World, ct: ActivityCategory) -> None:
