@@ -323,7 +323,13 @@ def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, err
     queue = selectors.supervisor_queue(user=request.user)
     section = paged(request, queue, per_page=QUEUE_PER_PAGE)
     groups = _queue_groups(section.rows)
-    pending = selectors.pending_by_student(user=request.user, student_ids=[g["student"].pk for g in groups])
+    # The queue runs in student order, so only the page's first card (when a page comes before) and its
+    # last (when one follows) can have entries on another page: the others show all of theirs, and only
+    # those two are counted (no query at all on a queue of one page).
+    page = section.page
+    spanning = [g["student"].pk for g in groups[:1] if page.has_previous()]
+    spanning += [g["student"].pk for g in groups[-1:] if page.has_next()]
+    pending = selectors.pending_by_student(user=request.user, student_ids=spanning) if spanning else {}
     for group in groups:
         group["pending"] = pending.get(group["student"].pk, len(group["entries"]))
     context = {

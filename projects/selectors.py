@@ -184,11 +184,14 @@ def student_points(*, user: AnyUser, student: Student) -> tuple[PointsSummary, l
     """A student's points in their programme, for their plan: the summary over every row (the progress
     towards the programme's minimum is part of the plan, which the students app has scoped to the reader)
     and the rows behind it that the reader may see (``PointAward`` "view": the student, their tutor, the
-    office, coordinators of the projects' partners). Two queries."""
+    office, coordinators of the projects' partners). One query: every row, each marked with whether the
+    reader may see it (the rule tested on the row, as ``access.can`` does), rather than the rows read twice."""
     awards = PointAward.objects.filter(person_id=student.user_id, programme_id=student.programme_id)
-    summary = points_summary(awards.order_by("-awarded_on", "-pk"))
-    shown = access.scope(awards, user, "view").select_related("project", "output", "scheme")
-    return summary, list(shown.order_by("-awarded_on", "-pk"))
+    visible = access.scope(PointAward.objects.filter(pk=OuterRef("pk")), user, "view", correlated=True)
+    shown = Value(False) if visible.query.is_empty() else Exists(visible)
+    marked = awards.annotate(visible=shown)
+    rows = list(marked.select_related("project", "output", "scheme").order_by("-awarded_on", "-pk"))
+    return points_summary(list[PointAward](rows)), [award for award in rows if award.visible]
 
 
 def points_total_subquery(person_ref: str = "user_id", programme_ref: str = "programme_id") -> Any:

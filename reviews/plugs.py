@@ -81,15 +81,31 @@ def start_panel(user: Any) -> Mapping[str, Any] | None:
 
 
 def plan_meetings(*, user: Any, student: Any, today: datetime.date) -> Mapping[str, Any] | None:
-    """Meetings held in the current term against the programme's minimum (2 queries)."""
-    schedule = ReviewSchedule.objects.filter(programme_id=student.programme_id).first()
-    required = schedule.min_meetings_per_term if schedule else 0
-    term = ReviewTerm.objects.filter(
-        programme_id=student.programme_id, start_date__lte=today, end_date__gte=today
-    ).first()
-    if term is None or not required:
+    """Meetings held in the current term against the programme's minimum: one query (the term in force,
+    the schedule's minimum and the meetings held, read together)."""
+    meetings = (
+        Meeting.objects.filter(student=student, held_on__gte=OuterRef("start_date"), held_on__lte=today)
+        .order_by()
+        .values("student_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    term = (
+        ReviewTerm.objects.filter(
+            programme_id=student.programme_id,
+            start_date__lte=today,
+            end_date__gte=today,
+            programme__review_schedule__min_meetings_per_term__gt=0,
+        )
+        .annotate(
+            required=F("programme__review_schedule__min_meetings_per_term"),
+            held=Coalesce(Subquery(meetings, output_field=IntegerField()), Value(0)),
+        )
+        .first()
+    )
+    if term is None:
         return None
-    held = Meeting.objects.filter(student=student, held_on__gte=term.start_date, held_on__lte=today).count()
+    required, held = term.required, term.held  # type: ignore[attr-defined]
     return {
         "key": "meetings",
         "title": _("Supervision meetings"),

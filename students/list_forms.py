@@ -74,21 +74,28 @@ class StudentFilterForm(BootstrapFormMixin, forms.Form):
         # own student record: the list shows them anyway. Nobody else's are named (nor their ids), and a
         # reader with none (a counsellor, a student) is offered no such filter at all.
         self.many: set[str] = set()  # the filters with two choices or more
+        searched = {name: filter_choices.CHOICES[name](user) for name in SEARCHED}
+        # "None, one or more" of every set in one query (unordered: it stops at the second row).
+        found = filter_choices.up_to_two(
+            {
+                **searched,
+                "programme": fields["programme"].queryset,  # type: ignore[attr-defined]
+                "cohort": fields["cohort"].queryset,  # type: ignore[attr-defined]
+                "students": access.scope(Student.objects.all(), user, "view"),
+            }
+        )
         for name, (_label, placeholder) in SEARCHED.items():
-            choices = filter_choices.CHOICES[name](user)
-            # Unordered: "none, one or more" stops at the second row, where the choices' order sorts them all.
-            found = len(choices.order_by().values("pk")[:2])
-            if found == 0:
+            if found[name] == 0:
                 del fields[name], fields[f"{name}_name"]
                 continue
-            fields[name].queryset = choices  # type: ignore[attr-defined]
+            fields[name].queryset = searched[name]  # type: ignore[attr-defined]
             fields[f"{name}_name"].widget.attrs.update({"placeholder": placeholder, "autocomplete": "off"})
-            if found > 1:
+            if found[name] > 1:
                 self.many.add(name)
         for name in ("programme", "cohort"):
-            if len(fields[name].queryset[:2]) > 1:  # type: ignore[attr-defined]
+            if found[name] > 1:
                 self.many.add(name)
-        self.students_seen = len(access.scope(Student.objects.all(), user, "view").order_by().values("pk")[:2])
+        self.students_seen = found["students"]
 
     def shown(self) -> list[str]:
         """The filters worth showing this reader, in order (see the class docstring); a hidden filter that

@@ -14,6 +14,7 @@ The names others use are re-exported here, so ``from students.selectors import .
 from students.selectors.lists import (
     AT_RISK_PLAN_DAYS,
     IN_TRAINING,
+    CountedKeys,
     placements_to_move,
     plan_approval_queue,
     student_at_risk_keys,
@@ -75,6 +76,7 @@ from students.selectors.versions import (
 __all__ = [
     "AT_RISK_PLAN_DAYS",
     "IN_TRAINING",
+    "CountedKeys",
     "HoursRow",
     "NextStep",
     "ObjectiveRow",

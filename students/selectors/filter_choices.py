@@ -10,9 +10,10 @@ programme.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
@@ -83,3 +84,28 @@ def search(*, user: AnyUser, kind: str, text: str) -> list[tuple[int, str]] | No
     if not found and not choices.exists():
         return None
     return found
+
+
+def up_to_two(querysets: Mapping[str, QuerySet[Any]]) -> dict[str, int]:
+    """How many rows each queryset has, counted up to two ("none, one or several": whether a filter is
+    worth showing), all in one query: ``SELECT (SELECT COUNT(*) FROM (<first two keys>)), ...``. The lists'
+    filters ask this of six sets on every page; six round trips and six compilations were a third of the
+    list's own queries (issue #19)."""
+    if not querysets:
+        return {}
+    names = list(querysets)
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, name in enumerate(names):
+        queryset = querysets[name].order_by().values("pk")[:2]
+        if queryset.query.is_empty():
+            parts.append("0")
+            continue
+        sql, sql_params = queryset.query.sql_with_params()
+        # Django's own compiled SQL with its parameters kept apart: nothing here comes from the reader.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS up_to_two_{index})")  # noqa: S608
+        params.extend(sql_params)
+    with connections[next(iter(querysets.values())).db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {name: int(count) for name, count in zip(names, row, strict=True)}

@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -202,6 +203,38 @@ def student_at_risk_keys(
         .order_by(F("first_late_due").asc(nulls_last=True), "enrolled_on", "student_number", "pk")
         .values_list("pk", flat=True)
     )
+
+
+class CountedKeys:
+    """A keys query as a paginator reads it (``count()``, then one slice), answered by one query: the
+    expected page of keys with ``COUNT(*) OVER ()``, the whole list's count beside every key. The at-risk
+    list's count and its page each evaluated every risk of every student in scope (two of its heaviest
+    queries, issue #19); the sort that picks a page has every row anyway. A slice other than the one read
+    (a page number past the end) or an empty page falls back to the usual queries."""
+
+    def __init__(self, keys: QuerySet[Any], *, start: int, size: int) -> None:
+        self.keys, self.start, self.size = keys, start, size
+        self._page: list[int] | None = None
+        self._total: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            if self.keys.query.is_empty():
+                self._page, self._total = [], 0
+            else:
+                window = self.keys.annotate(total=Window(Count("*"))).values_list("pk", "total")
+                rows = list(window[self.start : self.start + self.size])
+                self._page = [pk for pk, _total in rows]
+                self._total = rows[0][1] if rows else self.keys.count()
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[int]:
+        if self._page is not None and self._page and item.start == self.start:
+            return self._page[: max(0, (item.stop or self.start + self.size) - self.start)]
+        return list(self.keys[item])
 
 
 def students_by_keys(*, user: AnyUser, keys: Sequence[int], today: datetime.date | None = None) -> list[Student]:

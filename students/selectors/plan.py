@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,16 @@ def plan_for_student(*, user: AnyUser, student_pk: int, action: str = "view") ->
         "student__practice_supervisor",
         "requirements_version",  # the plan page measures an approved plan against it
     )
-    return access.scope(plans, user, action).filter(student_id=student_pk).first()
+    # The programme's latest requirements version, which the plan page names, read with the plan.
+    latest = RequirementsVersion.objects.filter(programme_id=OuterRef("student__programme_id")).order_by("-number")
+    plans = plans.annotate(latest_requirements_number=Subquery(latest.values("number")[:1]))
+    plan = access.scope(plans, user, action).filter(student_id=student_pk).first()
+    if plan is not None:
+        student = plan.student
+        cohort = student.cohort
+        if cohort is not None and cohort.programme_id == student.programme_id:
+            cohort.programme = student.programme  # a cohort is named by its programme: it is loaded already
+    return plan
 
 
 PLAN_ACTIONS: tuple[str, ...] = ("edit", "submit", "tutor_approve", "approve", "return")
@@ -273,7 +283,8 @@ class PlanOverview:
     latest_return: PlanEvent | None
     objectives: list[ObjectiveRow]
     hours: list[HoursRow]
-    credits: list[CreditRequirement]
+    #: the programme's credit requirements (read when shown: a plan section usually replaces them)
+    credits: Sequence[CreditRequirement]
     min_project_points: int
     next_steps: list[NextStep]
     timeline: Timeline
@@ -283,8 +294,9 @@ class PlanOverview:
     #: the built-in blocks those sections take over (``"credits"``, ``"project_points"``)
     replaced: set[str] = field(default_factory=set)
     #: the programme's requirements version the plan keeps (approved under it), and the programme's latest
+    #: version's number
     requirements_version: RequirementsVersion | None = None
-    latest_requirements_version: RequirementsVersion | None = None
+    latest_requirements_number: int | None = None
 
 
 def _kept_requirements(
@@ -323,10 +335,22 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
     programme_id = student.programme_id
     objectives = list(Objective.objects.filter(programme_id=programme_id).order_by("code"))
     categories = list(ActivityCategory.objects.filter(programme_id=programme_id).order_by("name"))
-    credits = list(CreditRequirement.objects.filter(programme_id=programme_id).order_by("category"))
+    # Unread until a page shows it: the curriculum's block takes the credits' place (``PLAN_SECTIONS``)
+    # and reads the requirements itself, so the page would read them twice.
+    credits: Sequence[CreditRequirement] = CreditRequirement.objects.filter(  # type: ignore[assignment]
+        programme_id=programme_id
+    ).order_by("category")
     points = student.programme.min_project_points
     kept = plan.requirements_version
-    latest = RequirementsVersion.objects.filter(programme_id=programme_id).order_by("-number").first()
+    if hasattr(plan, "latest_requirements_number"):
+        latest: int | None = plan.latest_requirements_number
+    else:  # a plan not read by ``plan_for_student``
+        latest = (
+            RequirementsVersion.objects.filter(programme_id=programme_id)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
     if kept is not None:
         # An approved plan is measured against the requirements it was approved under.
         categories, credits, points = _kept_requirements(kept, categories, programme_id)
@@ -348,7 +372,7 @@ def plan_overview(*, user: AnyUser, plan: TrainingPlan, today: datetime.date | N
         timeline=plan_timeline(student=student, placements=live, milestones=milestones, today=today),
         today=today,
         requirements_version=kept,
-        latest_requirements_version=latest,
+        latest_requirements_number=latest,
         **plan_sections(user=user, student=student, today=today),
     )
 

@@ -140,7 +140,12 @@ class StudentAtRiskView(_FilteredStudentsView):
         return selectors.student_at_risk_keys(user=self.request.user, filters=filters)
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, list[Student], bool]:
-        paginator, page, keys, is_paginated = super().paginate_queryset(queryset, page_size)
+        # The count and the asked page's keys in one query (``CountedKeys``); a page past the end (served
+        # as the last one) or an invalid number reads them again the usual way.
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        start = (int(number) - 1) * page_size if number.isdigit() and int(number) > 0 else 0
+        counted = selectors.CountedKeys(queryset, start=start, size=page_size)
+        paginator, page, keys, is_paginated = super().paginate_queryset(counted, page_size)  # type: ignore[arg-type]
         rows = selectors.students_by_keys(user=self.request.user, keys=list(keys))
         page.object_list = rows
         return paginator, page, rows, is_paginated

@@ -20,6 +20,7 @@ from partners import access
 from programmes.models import MilestoneKind
 from students import selectors
 from students.models import Milestone, MilestoneStatus, PlanStatus, Student, StudentStatus, TrainingPlan
+from students.selectors import filter_choices
 from students.selectors.plan import MILESTONE_ACTIONS, PLAN_ACTIONS
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories.students import MilestoneFactory, StudentFactory, TrainingPlanFactory
@@ -173,3 +174,73 @@ def test_students_by_keys_keeps_the_keys_order_and_the_scope(world: World) -> No
     office = world.users["office"]
     assert office is not None
     assert [s.pk for s in selectors.students_by_keys(user=office, keys=keys)] == keys
+
+
+# --- The at-risk list's count and page in one query ---------------------------------------------------------
+
+
+def test_counted_keys_answer_the_count_and_any_slice_as_the_keys_query_does(world: World) -> None:
+    office = world.users["office"]
+    assert office is not None
+    _at_risk_world(world, 7)
+    keys = selectors.student_at_risk_keys(user=office, today=TODAY)
+    every = list(keys)
+    assert len(every) >= 7
+
+    for start in (0, 3, 6):
+        counted = selectors.CountedKeys(keys, start=start, size=3)
+        with CaptureQueriesContext(connection) as captured:
+            total = counted.count()
+            page = counted[start : start + 3]
+        assert len(captured.captured_queries) == 1  # the count came with the page
+        assert total == len(every) and page == every[start : start + 3]
+    other = selectors.CountedKeys(keys, start=0, size=3)
+    other.count()
+    assert other[3:6] == every[3:6]  # a slice other than the one read is read as asked
+    past = selectors.CountedKeys(keys, start=300, size=3)
+    assert past.count() == len(every) and past[300:303] == []  # nothing there: counted the usual way
+    assert selectors.CountedKeys(keys.none(), start=0, size=3).count() == 0
+
+
+def test_at_risk_pages_keep_their_rows_and_numbers_with_the_count_in_the_keys_query(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from students.views.lists import StudentAtRiskView
+
+    office = world.users["office"]
+    assert office is not None
+    _at_risk_world(world, 6)
+    monkeypatch.setattr(StudentAtRiskView, "paginate_by", 2)
+    expected = list(selectors.student_at_risk_list(user=office).values_list("student_number", flat=True))
+    client = client_for(office)
+
+    seen = []
+    for number in range(1, (len(expected) + 1) // 2 + 1):
+        response = client.get(reverse("students:at-risk") + f"?page={number}")
+        assert response.status_code == 200
+        assert response.context["paginator"].count == len(expected)
+        seen += [s.student_number for s in response.context["students"]]
+    assert seen == expected
+    assert client.get(reverse("students:at-risk") + "?page=99").status_code == 404
+    assert client.get(reverse("students:at-risk") + "?page=last").status_code == 200
+    assert client.get(reverse("students:at-risk") + "?page=x").status_code == 404
+
+
+# --- The lists' filters: "none, one or several" in one query -----------------------------------------------
+
+
+def test_up_to_two_counts_each_set_to_two_in_one_query(world: World) -> None:
+    office = world.users["office"]
+    assert office is not None
+    sets = {
+        "none": Student.objects.none(),
+        "empty": Student.objects.filter(pk=-1),
+        "one": Student.objects.filter(pk=world.student_a.pk),
+        "many": Student.objects.all(),
+        "scoped": access.scope(Student.objects.all(), office, "view"),
+    }
+    with CaptureQueriesContext(connection) as captured:
+        found = filter_choices.up_to_two(sets)
+    assert len(captured.captured_queries) == 1
+    assert found == {"none": 0, "empty": 0, "one": 1, "many": 2, "scoped": 2}
+    assert filter_choices.up_to_two({}) == {}
