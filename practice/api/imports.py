@@ -77,7 +77,11 @@ class HoursImportErrorBodySerializer(serializers.Serializer):  # type: ignore[ty
     message = serializers.CharField()
     # A declared field leaves the class attribute to DRF's ``fields`` property (the metaclass collects it).
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
-    rows = HoursImportRowSerializer(many=True, help_text="Every row of the file and its answer.")
+    rows = HoursImportRowSerializer(
+        many=True,
+        required=False,
+        help_text="Every row of the file and its answer; absent when the file itself cannot be read (`fields.file`).",
+    )
 
 
 class HoursImportErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
