@@ -49,17 +49,33 @@ class Compiled:
     def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: Kind) -> None:
         self.build = build
         self.kinds = kinds
-        self._by_database: dict[str, tuple[str, tuple[tuple[bool, Any], ...]]] = {}
+        self._by_database: dict[str, tuple[str, tuple[tuple[bool, Any, bool], ...]]] = {}
 
-    def _compile(self, using: str) -> tuple[str, tuple[tuple[bool, Any], ...]]:
+    def _adapt(self, using: str, name: str, value: Any) -> Any:
+        """``value`` as the database's backend passes it (SQLite: dates and times as text; PostgreSQL: as is)."""
+        ops = connections[using].ops
+        kind = self.kinds[name]
+        if kind is datetime.datetime:
+            return ops.adapt_datetimefield_value(value)
+        if kind is datetime.date:
+            return ops.adapt_datefield_value(value)
+        return value
+
+    def _compile(self, using: str) -> tuple[str, tuple[tuple[bool, Any, bool], ...]]:
         markers = {name: marker(kind, index) for index, (name, kind) in enumerate(self.kinds.items())}
         sql, params = self.build(**markers).query.get_compiler(using=using).as_sql()
-        names = {(type(value), value): name for name, value in markers.items()}
-        slots: list[tuple[bool, Any]] = []
+        # A marker comes out as itself, or adapted by the backend (SQLite passes dates as text): either way
+        # its slot is known, and a later value is adapted the same way.
+        names: dict[tuple[type, Any], tuple[str, bool]] = {}
+        for name, value in markers.items():
+            adapted = self._adapt(using, name, value)
+            names[(type(adapted), adapted)] = (name, adapted is not value)
+            names[(type(value), value)] = (name, False)
+        slots: list[tuple[bool, Any, bool]] = []
         for param in params:
-            name = names.get((type(param), param))
-            slots.append((True, name) if name is not None else (False, param))
-        used = {value for is_name, value in slots if is_name}
+            found = names.get((type(param), param))
+            slots.append((True, found[0], found[1]) if found is not None else (False, param, False))
+        used = {value for is_name, value, _adapted in slots if is_name}
         if used != set(markers):
             raise ValueError(f"values not in the compiled SQL: {sorted(set(markers) - used)}")
         return sql, tuple(slots)
@@ -70,7 +86,10 @@ class Compiled:
         if compiled is None:
             compiled = self._by_database[using] = self._compile(using)
         sql, slots = compiled
-        return sql, tuple(values[value] if is_name else value for is_name, value in slots)
+        return sql, tuple(
+            (self._adapt(using, value, values[value]) if adapted else values[value]) if is_name else value
+            for is_name, value, adapted in slots
+        )
 
     def subquery(self, output_field: Field[Any, Any], **values: Any) -> CompiledSubquery:
         """An expression for ``field__in=...`` (or any place a subquery goes): ``(SELECT ...)``."""
