@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -250,6 +251,7 @@ class Served:
     port: int
     secret_key: str
     workers: int
+    redis: str = DEFAULT_CACHE_URL
     timeout: float = 300.0
     same: str = "same server"
     sessions: dict[int, str] = field(default_factory=dict)
@@ -271,30 +273,47 @@ class Served:
         forget_sessions(self.sessions.values())
         self.sessions.clear()
 
-    def headers(self, user: Any, *, api: bool) -> dict[str, str]:
+    def forget_kept(self) -> None:
+        """Make every page the server keeps stale (``core.pagecache``), as a write to a table every kept page
+        depends on does: the next request for any page works it out afresh."""
+        from django.core.cache.backends.redis import RedisCache
+
+        forget_kept_pages(RedisCache(self.redis, {}))
+
+    def headers(self, user: Any, *, api: bool, cookies: dict[str, str] | None = None) -> dict[str, str]:
         from django.conf import settings
 
         accept = "application/json" if api else "text/html,application/xhtml+xml"
-        cookie = f"{settings.SESSION_COOKIE_NAME}={self.session_key(user)}"
+        jar = {settings.SESSION_COOKIE_NAME: self.session_key(user), **(cookies or {})}
+        cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
         return {"Host": HOST, "Accept": accept, "Cookie": cookie, **PROXY_HEADERS}
 
-    def fetch(self, user: Any, url: str, *, api: bool) -> tuple[int, dict[str, str], bytes]:
-        """One GET as ``user``: status, headers and the whole body (read, as a browser reads it)."""
+    def fetch(
+        self, user: Any, url: str, *, api: bool, cookies: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes, dict[str, str]]:
+        """One GET as ``user``: status, headers, the whole body (read, as a browser reads it) and the cookies
+        the answer set (a browser keeps them: the CSRF cookie a page with a form sets, say)."""
         connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
         try:
-            connection.request("GET", url, headers=self.headers(user, api=api))
+            connection.request("GET", url, headers=self.headers(user, api=api, cookies=cookies))
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            jar = SimpleCookie()
+            for header in response.msg.get_all("Set-Cookie") or []:
+                jar.load(header)
+            kept = {name: morsel.value for name, morsel in jar.items()}
+            return response.status, dict(response.getheaders()), response.read(), kept
         finally:
             connection.close()
 
     def getter(self, user: Any, url: str, *, api: bool) -> Callable[[], None]:
         """A function that GETs ``url`` as ``user`` and fails unless the answer is 200; checked once first
-        to be the person's own page (``check_answer``). One connection per request, as gunicorn's sync
-        worker closes each one after its answer."""
-        status, headers, body = self.fetch(user, url, api=api)
+        to be the person's own page (``check_answer``). The cookies that first answer set are sent with each
+        later request, as a browser sends them (the CSRF cookie of a page with a form; kept pages are kept
+        per session and CSRF cookie, ADR 0055). One connection per request, as gunicorn's sync worker closes
+        each one after its answer."""
+        status, headers, body, cookies = self.fetch(user, url, api=api)
         check_answer(user, url, status, headers.get("Location", ""), body, api=api)
-        request_headers = self.headers(user, api=api)
+        request_headers = self.headers(user, api=api, cookies=cookies)
         connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
 
         def get() -> None:
@@ -305,6 +324,17 @@ class Served:
                 raise AssertionError((url, response.status, response.getheader("Location")))
 
         return get
+
+
+def forget_kept_pages(cache: Any) -> None:
+    """Raise ``core.navcache.ANY_TABLE``'s version in ``cache``: every kept page is worked out afresh next."""
+    from core import navcache
+
+    key = navcache.TABLE_KEY.format(navcache.ANY_TABLE)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
 
 
 USER_MENU = 'data-testid="user-menu">{}</a>'
@@ -346,7 +376,7 @@ def serve_production(
         env = production_env(database=database, redis=redis, static_root=static_root, secret_key=secret_key)
         port = free_port()
         with gunicorn(env, port=port, workers=workers, log=log or folder / "gunicorn.log", ready_headers=PROXY_HEADERS):
-            served = Served(port=port, secret_key=secret_key, workers=workers)
+            served = Served(port=port, secret_key=secret_key, workers=workers, redis=redis)
             try:
                 yield served
             finally:

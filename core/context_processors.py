@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks, navcache
+from core import hooks, navcache, pagecache
 from partners import access
 
 
@@ -101,7 +101,8 @@ def _bundle(request: HttpRequest) -> navcache.Navigation:
         return cached
     kept, epoch = navcache.read(request)
     if kept is None or hasattr(request, "_tandem_inbox"):
-        items, unread = _items(request), _unread(request)
+        with pagecache.unrecorded():  # a kept page checks the navigation by its fingerprint instead
+            items, unread = _items(request), _unread(request)
         navcache.store(request, items, unread, epoch=epoch)
         kept = {"epoch": epoch, "items": items, "unread": unread}
     request._tandem_nav_bundle = kept  # type: ignore[attr-defined]

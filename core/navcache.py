@@ -150,16 +150,78 @@ def writes(sql: str) -> bool:
     return not (table in _ignored_tables() or "_historical" in table or _LOGIN.match(sql))
 
 
+def written_table(sql: str) -> str | None:
+    """The table a statement writes, for the pages kept between writes to what they read (``core.pagecache``):
+    ``None`` for a read, a write to a table reading itself writes (``IGNORED_MODELS``) or a login's
+    ``last_login``; ``ANY_TABLE`` for a write whose table is not plain to see (DDL, TRUNCATE, ``WITH … INSERT``,
+    COPY), which every kept page treats as a write to what it read. History rows count here: a page may read them."""
+    head = sql.lstrip()[:12].upper()
+    if head.startswith(_READS):
+        return None
+    found = _WRITE.match(sql)
+    if found is None:
+        return ANY_TABLE
+    table = found.group(1)
+    if table in _ignored_tables() or _LOGIN.match(sql):
+        return None
+    return table
+
+
+ANY_TABLE = "*"
+TABLE_KEY = "tandem:table:{}"
+"""A table's version in the cache: raised by every statement that writes to it (``written_table``)."""
+
+
+def bump_tables(tables: set[str]) -> None:
+    """Raise the version of each table written: the kept pages that read one are stale from now on. Never
+    fails a write (a cache outage is logged; kept pages then end by their timeout)."""
+    for table in tables:
+        key = TABLE_KEY.format(table)
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # first write to this table since the cache started
+                cache.set(key, 1, timeout=None)
+        except Exception:
+            logger.warning("page cache: could not raise the version of %s", table, exc_info=True)
+
+
+def _at_commit(connection: Any) -> Callable[[], None]:
+    """What a transaction's commit does: raise the epoch and the versions of the tables it wrote, again."""
+
+    def committed() -> None:
+        tables: set[str] = connection.__dict__.pop("_tandem_written", set())
+        if connection.__dict__.pop("_tandem_counts", False):
+            bump()
+        bump_tables(tables)
+
+    committed.tandem_commit = True  # type: ignore[attr-defined]
+    return committed
+
+
 def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
-    """Execute wrapper: after a statement that writes, raise the epoch now (this connection's next read
-    sees it, committed or not) and again when the transaction commits (another request may have counted
-    the old rows in between and kept them)."""
+    """Execute wrapper: after a statement that writes, raise the epoch (and the written table's version) now
+    (this connection's next read sees it, committed or not) and again when the transaction commits (another
+    request may have counted the old rows in between and kept them)."""
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and writes(sql):
+    if not isinstance(sql, str):
+        return result
+    table = written_table(sql)
+    counts = writes(sql)
+    if table is None and not counts:
+        return result
+    if counts:
         bump()
-        connection = context["connection"]
-        if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
-            connection.on_commit(bump)
+    if table is not None:
+        bump_tables({table})
+    connection = context["connection"]
+    if connection.in_atomic_block:
+        if table is not None:
+            connection.__dict__.setdefault("_tandem_written", set()).add(table)
+        if counts:
+            connection.__dict__["_tandem_counts"] = True
+        if not any(getattr(entry[1], "tandem_commit", False) for entry in connection.run_on_commit):
+            connection.on_commit(_at_commit(connection))
     return result
 
 

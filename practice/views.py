@@ -23,11 +23,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from core.pagecache import kept_page
 from core.paging import paged
 from core.views import (
     ScopedListView,
@@ -344,6 +346,7 @@ def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, err
     return render(request, "practice/queue.html", context)
 
 
+@method_decorator(kept_page, name="dispatch")
 class QueueView(LoginRequiredMixin, View):
     """Pending entries of the placements the user supervises, a card per student: approve one, several or
     all of a student's at once, or reject one with a reason. Made to work on a phone."""

@@ -153,6 +153,9 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 # The navigation's links, badges and unread count are kept in the cache between writes (core.navcache,
 # ADR 0051); this many seconds at most, for writes no signal reports. 0: counted on every page.
 NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 60, minimum=0)
+# The hot pages are kept in the cache, per session, until a table they read is written (core.pagecache,
+# ADR 0055); this many seconds at most (the clock they show, writes no connection of ours makes). 0: never.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
 
 # Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
 PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)

@@ -24,12 +24,14 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.roles import AnyUser
+from core.pagecache import kept_page
 from core.paging import paged
 from core.views import (
     ScopedFormView,
@@ -95,6 +97,7 @@ class _FilteredStudentsView(ScopedListView):
         return context
 
 
+@method_decorator(kept_page, name="dispatch")
 class StudentListView(_FilteredStudentsView):
     """The students in the user's scope: a tutor's tutees, the students placed at a coordinator's partner,
     a supervisor's supervisees, everyone for the office."""
@@ -129,6 +132,7 @@ class FilterChoicesView(LoginRequiredMixin, View):
         return render(request, "students/_filter_choices.html", context)
 
 
+@method_decorator(kept_page, name="dispatch")
 class StudentAtRiskView(_FilteredStudentsView):
     """Students in scope who are at risk (a late milestone, or no approved plan 30 days after enrolment),
     with the reasons."""

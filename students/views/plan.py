@@ -18,10 +18,12 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
+from core.pagecache import kept_page
 from core.pdf import render_pdf
 from core.views import apply_validation_error, not_found, request_user, scoped_object, scoped_queryset
 from partners import access
@@ -113,6 +115,7 @@ class _PlanFormView(LoginRequiredMixin, View):
 # --- Reading the plan ----------------------------------------------------------------------------------
 
 
+@method_decorator(kept_page, name="dispatch")
 class PlanDetailView(LoginRequiredMixin, View):
     """ "My training plan" for the student, "Training plan of X" for the others who may see it."""
 

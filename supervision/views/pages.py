@@ -14,8 +14,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views import View
 
+from core.pagecache import kept_page
 from core.views import ScopedListView, not_found, request_user, scoped_object
 from partners import access
 from supervision import selectors
@@ -65,6 +67,7 @@ class _FilteredListView(ScopedListView):
         return context
 
 
+@method_decorator(kept_page, name="dispatch")
 class InspectionListView(_FilteredListView):
     """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
     assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""

@@ -42,9 +42,11 @@ def test_issue_19_table_runs_on_a_small_load() -> None:
     out = io.StringIO()
     scale.write_rows(table, out)
 
-    assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
+    # Row 1 twice per page: kept (a repeat visit) and worked out afresh (ADR 0055).
+    assert [row.name[0] for row in table] == ["1"] * 10 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
+    assert [row.note for row in table[:2]] == ["kept (repeat visit)", "worked out afresh"]
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
-    assert "of 18 measurements meet their goal" in out.getvalue()
+    assert "of 23 measurements meet their goal" in out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,18 +76,18 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         assert isinstance(readers, scale.OverHttp)
         via = readers.served
         for user, url in pages:
-            status, headers, body = via.fetch(user, url, api=False)
+            status, headers, body, _cookies = via.fetch(user, url, api=False)
             check_answer(user, url, status, headers.get("Location", ""), body, api=False)
             assert headers["Strict-Transport-Security"].startswith("max-age=")  # production, seen as HTTPS
-            status, _headers, body = via.fetch(user, root, api=True)
+            status, _headers, body, _cookies = via.fetch(user, root, api=True)
             assert status == 200 and "practice-logs" in json.loads(body)
         # The student's own entries, from the rows this test committed.
-        status, _headers, body = via.fetch(people.student, entries + "?page_size=500", api=True)
+        status, _headers, body, _cookies = via.fetch(people.student, entries + "?page_size=500", api=True)
         own = set(PracticeLog.objects.filter(student_id=people.student_id).values_list("pk", flat=True))
         assert status == 200 and own
         assert {entry["id"] for entry in json.loads(body)["results"]} == own
         # Someone else's page is not the persona's: the check refuses it.
-        status, headers, body = via.fetch(people.supervisor, pages[0][1], api=False)
+        status, headers, body, _cookies = via.fetch(people.supervisor, pages[0][1], api=False)
         with pytest.raises(AssertionError):
             check_answer(people.student, pages[0][1], status, headers.get("Location", ""), body, api=False)
         # No session: a redirect to the login page; no proxy header: production's redirect to HTTPS.
@@ -100,6 +102,18 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         assert insecure.status == 301 and insecure.getheader("Location", "").startswith("https://")
         plain.close()
 
+        # Production keeps a page between writes to what it read (ADR 0055): the first visit sets the CSRF
+        # cookie, the second is worked out and kept, the third is sent as kept; forget_kept ends that.
+        queue = pages[1][1]
+        _status, _headers, _body, jar = via.fetch(people.supervisor, queue, api=False)
+        via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        _status, headers, body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        assert headers.get("X-Tandem-Kept") == "1"
+        check_answer(people.supervisor, queue, 200, "", body, api=False)
+        via.forget_kept()
+        _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        assert "X-Tandem-Kept" not in headers
+
         lists = scale.measure_lists(people, runs=1, warmup=0, via=readers)
         table = [
             *scale.measure_pages(people, runs=1, warmup=0, via=readers),
@@ -110,6 +124,6 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
     assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
     assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
-    assert [row.name[0] for row in table] == ["1"] * 5 + ["2"] * 4 + ["3"] * 6
+    assert [row.name[0] for row in table] == ["1"] * 10 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}
