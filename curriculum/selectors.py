@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -433,15 +434,15 @@ def credit_shortfall(today: datetime.date) -> Any:
         .annotate(total=Sum("credits"))
         .values("total")
     )
-    behind = (
-        Student.objects.filter(pk=OuterRef("pk"), enrolled_on__lte=today - datetime.timedelta(days=365))
-        .annotate(
-            earned_total=Coalesce(Subquery(earned), Value(Decimal("0"))),
-            required_total=Coalesce(Subquery(required), Value(Decimal("0"))),
-        )
-        .filter(required_total__gt=0, earned_total__lt=F("required_total") / 2)
+    earned_total = Coalesce(Subquery(earned), Value(Decimal("0")))
+    required_total = Coalesce(Subquery(required), Value(Decimal("0")))
+    # Conditions on the outer student row itself: an EXISTS over the students table again (a row matched to
+    # itself) was planned as a hashed subplan that read all 10,000 students on every list (issue #19).
+    return (
+        Q(enrolled_on__lte=today - datetime.timedelta(days=365))
+        & Q(GreaterThan(required_total, Value(Decimal("0"))))
+        & Q(LessThan(earned_total, required_total / 2))
     )
-    return Exists(behind)
 
 
 # --- Teachers and the faculty page ----------------------------------------------------------------------

@@ -208,18 +208,20 @@ def points_total_subquery(person_ref: str = "user_id", programme_ref: str = "pro
 
 def behind_on_points(today: datetime.date) -> Any:
     """SQL over students: behind on project points (less than half the programme's minimum a year after
-    enrolment, or less than the minimum two years after)."""
-    students = Student.objects.filter(pk=OuterRef("pk"), programme__min_project_points__gt=0).annotate(
-        earned=points_total_subquery()
-    )
-    one_year, two_years = today - datetime.timedelta(days=365), today - datetime.timedelta(days=730)
-    from django.db.models import F
+    enrolment, or less than the minimum two years after). A condition on the outer student row itself: an
+    EXISTS over the students table again (a row matched to itself) was planned as a hashed subplan reading
+    every student, with two sums each, on every list that asks who is at risk (issue #19)."""
+    from django.db.models.lookups import GreaterThan, LessThan
 
-    return Exists(
-        students.filter(
-            Q(enrolled_on__lte=one_year, earned__lt=F("programme__min_project_points") / Value(2.0))
-            | Q(enrolled_on__lte=two_years, earned__lt=F("programme__min_project_points"))
-        )
+    minimum = Subquery(
+        Programme.objects.filter(pk=OuterRef("programme_id")).values("min_project_points")[:1],
+        output_field=DecimalField(),
+    )
+    earned = points_total_subquery()
+    one_year, two_years = today - datetime.timedelta(days=365), today - datetime.timedelta(days=730)
+    return Q(GreaterThan(minimum, Value(ZERO))) & (
+        Q(enrolled_on__lte=one_year) & Q(LessThan(earned, minimum / Value(Decimal("2"))))
+        | Q(enrolled_on__lte=two_years) & Q(LessThan(earned, minimum))
     )
 
 
