@@ -101,10 +101,11 @@ def _bundle(request: HttpRequest) -> navcache.Navigation:
         return cached
     kept, epoch = navcache.read(request)
     if kept is None or hasattr(request, "_tandem_inbox"):
-        with pagecache.unrecorded():  # a kept page checks the navigation by its fingerprint instead
+        # A kept page checks the navigation by its fingerprint, not by the tables its count reads.
+        with pagecache.unrecorded(), navcache.noting() as statements:
             items, unread = _items(request), _unread(request)
-        navcache.store(request, items, unread, epoch=epoch)
-        kept = {"epoch": epoch, "items": items, "unread": unread}
+        navcache.store(request, items, unread, epoch=epoch, statements=statements)
+        kept = {"versions": {}, "items": items, "unread": unread}
     request._tandem_nav_bundle = kept  # type: ignore[attr-defined]
     return kept
 

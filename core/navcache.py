@@ -1,22 +1,25 @@
-"""The navigation's links, badges and unread count, kept in the cache between writes (ADR 0051).
+"""The navigation's links, badges and unread count, kept in the cache between writes to what they count
+(ADRs 0051, 0055).
 
 Every page shows the navigation: the links a person's roles lead to, each with what waits behind it (the
 inbox of every app, ``core.hooks.INBOX``), and the unread notifications. Working that out is a dozen
 scoped queries (for the office, the at-risk count among them): at a university's scale it was half or
-more of a hot page's time (issue #19). It changes only when something is written, so it is kept in the
-cache, per person and language, and thrown away by any write:
+more of a hot page's time (issue #19). It changes only when a table it reads is written, so it is kept in
+the cache, per person and language, with the version of each table its count read:
 
-* an **epoch** (one integer in the cache) is raised by every statement that writes, in any process
-  (an execute wrapper on every database connection: ``save()``, ``update()``, ``bulk_create``, raw SQL),
-  but writes to the tables that reading itself writes (sessions, refused-access records, the wellbeing
-  read log, login records and times) and history rows, which always come with a row that counts;
-* a kept navigation is used only while the epoch is the one it was computed at, and for at most
+* every statement that writes raises the version of its table (an execute wrapper on every database
+  connection of every process: ``save()``, ``update()``, ``bulk_create``, raw SQL), right away and again at
+  commit; a write whose table is not plain to see raises ``ANY_TABLE``, on which everything kept depends;
+  writes to the tables that reading itself writes (sessions, refused-access records, the wellbeing read log,
+  login records and times) raise nothing;
+* a kept navigation is used only while every table its count read has the version it had, and for at most
   ``NAV_CACHE_SECONDS`` (the backstop for writes that bypass Django's connections: another program's);
+* it is kept only if nothing at all was written during the count (the **epoch**, one integer raised by
+  every write, is the same before and after): it could otherwise be older than the versions read after it;
 * the start page, whose list *is* the inbox, always counts afresh and stores what it counted.
 
-So what a page shows is what a fresh count would show, as of the last write; between writes a page pays
-one cache read for it. Under a steady stream of writes the navigation is counted on most pages, as
-before: the cache makes reading cheap, it never makes a count wrong.
+So what a page shows is what a fresh count would show, as of the last write to what it counts; hours logged
+elsewhere (a table no badge of this person counts) keep it. ``core.pagecache`` keeps whole pages the same way.
 """
 
 from __future__ import annotations
@@ -24,17 +27,25 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
 EPOCH_KEY = "tandem:nav:epoch"
+"""Raised by every statement that writes (but those ``IGNORED_MODELS`` and history rows): whether anything
+was written while something was counted."""
+
+ANY_TABLE = "*"
+TABLE_KEY = "tandem:table:{}"
+"""A table's version in the cache: raised by every statement that writes to it (``written_table``)."""
 
 #: Rows written by reading (a session's last-seen time, a refused request's record, the wellbeing read
 #: log, a login's time and attempts) and history rows, which always come with a row that counts: none of
@@ -55,9 +66,10 @@ IGNORED_MODELS = frozenset(
 
 
 class Navigation(TypedDict):
-    """What is kept: the links (label in the reader's language, address, badge) and the unread count."""
+    """What is kept: the links (label in the reader's language, address, badge), the unread count, and the
+    version of each table the count read (``TABLE_KEY``)."""
 
-    epoch: int
+    versions: dict[str, int | None]
     items: list[dict[str, Any]]
     unread: int
 
@@ -83,34 +95,99 @@ def bump() -> None:
         logger.warning("navigation cache: could not raise the epoch", exc_info=True)
 
 
+# --- What was read, and whether it is still as it was read --------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+@functools.cache
+def _known_tables() -> frozenset[str]:
+    """Every table of an installed model, many-to-many tables and history tables included."""
+    from django.apps import apps
+
+    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
+
+
+def tables_read(statements: list[str]) -> set[str]:
+    """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
+    raw SQL alike: every word that is a table's name counts, which can only keep less), the signed-in
+    person's table (read before the page, their name is on every page) and ``ANY_TABLE``; less the tables
+    reading itself writes."""
+    from django.contrib.auth import get_user_model
+
+    known = _known_tables()
+    found = {get_user_model()._meta.db_table, ANY_TABLE}
+    for sql in statements:
+        found.update(word for word in _WORD.findall(sql) if word in known)
+    return found - _ignored_tables()
+
+
+@contextmanager
+def noting() -> Iterator[list[str]]:
+    """The statements run inside, on the default connection (an execute wrapper), for ``tables_read``."""
+    statements: list[str] = []
+
+    def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+        if isinstance(sql, str):
+            statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        yield statements
+
+
+def table_keys(tables: Any) -> list[str]:
+    return [TABLE_KEY.format(table) for table in tables]
+
+
+def still_current(versions: dict[str, int | None]) -> bool:
+    """Whether every table has the version it had (one cache read). Raises what the cache raises."""
+    found = cache.get_many(table_keys(versions))
+    return all(found.get(TABLE_KEY.format(table)) == version for table, version in versions.items())
+
+
+def versions_now(tables: set[str], *, epoch: int) -> dict[str, int | None] | None:
+    """The versions of ``tables`` now, or ``None`` if anything was written since ``epoch`` was read (what was
+    read then may be older than these versions say). Raises what the cache raises."""
+    ordered = sorted(tables)
+    found = cache.get_many([EPOCH_KEY, *table_keys(ordered)])
+    if int(found.get(EPOCH_KEY) or 0) != epoch:
+        return None
+    return {table: found.get(TABLE_KEY.format(table)) for table in ordered}
+
+
 def read(request: HttpRequest) -> tuple[Navigation | None, int]:
-    """The navigation kept for this person in this language if it is still current, and the epoch now
-    (one cache read). Counting afresh, keep the result at *this* epoch: a write during the count raises
-    the epoch after it was read, so the entry is stale at once rather than wrong for a minute."""
+    """The navigation kept for this person in this language if every table its count read is as it was, and
+    the epoch now (two cache reads). Counting afresh, pass this epoch to ``store``: a write during the count
+    raises it, and then nothing is kept (it might be older than the versions read after it)."""
     if seconds() <= 0 or not request.user.is_authenticated:
         return None, 0
     try:
         found = cache.get_many([EPOCH_KEY, _key(request.user.pk)])
+        epoch = int(found.get(EPOCH_KEY) or 0)
+        kept: Navigation | None = found.get(_key(request.user.pk))
+        if kept is None or not still_current(kept["versions"]):
+            return None, epoch
     except Exception:  # a cache outage: count afresh
         logger.warning("navigation cache: could not read", exc_info=True)
         return None, 0
-    epoch = int(found.get(EPOCH_KEY) or 0)
-    kept: Navigation | None = found.get(_key(request.user.pk))
-    if kept is None or kept["epoch"] != epoch:
-        return None, epoch
     return kept, epoch
 
 
-def store(request: HttpRequest, items: list[dict[str, Any]], unread: int, *, epoch: int) -> None:
-    """Keep what was just counted, at the epoch ``read`` returned before counting."""
+def store(request: HttpRequest, items: list[dict[str, Any]], unread: int, *, epoch: int, statements: list[str]) -> None:
+    """Keep what was just counted with the versions of the tables its ``statements`` read, unless anything
+    was written since ``read`` returned ``epoch``."""
     if seconds() <= 0 or not request.user.is_authenticated:
         return
-    kept: Navigation = {
-        "epoch": epoch,
-        "items": [{**item, "label": str(item["label"])} for item in items],
-        "unread": unread,
-    }
     try:
+        versions = versions_now(tables_read(statements), epoch=epoch)
+        if versions is None:
+            return
+        kept: Navigation = {
+            "versions": versions,
+            "items": [{**item, "label": str(item["label"])} for item in items],
+            "unread": unread,
+        }
         cache.set(_key(request.user.pk), kept, timeout=seconds())
     except Exception:
         logger.warning("navigation cache: could not store", exc_info=True)
@@ -165,11 +242,6 @@ def written_table(sql: str) -> str | None:
     if table in _ignored_tables() or _LOGIN.match(sql):
         return None
     return table
-
-
-ANY_TABLE = "*"
-TABLE_KEY = "tandem:table:{}"
-"""A table's version in the cache: raised by every statement that writes to it (``written_table``)."""
 
 
 def bump_tables(tables: set[str]) -> None:

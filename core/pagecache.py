@@ -31,7 +31,6 @@ import functools
 import hashlib
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,8 +51,6 @@ logger = logging.getLogger(__name__)
 
 KEPT_HEADER = "X-Tandem-Kept"
 """Set on a page sent from the cache (``1``), so a test or an operator can tell which it was."""
-
-_WORD = re.compile(r"[A-Za-z_]\w*")
 
 #: Headers that change what a page answers besides its address (htmx asks for parts of a page).
 _VARY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER", "HTTP_HX_BOOSTED")
@@ -87,27 +84,6 @@ class KeptPage(TypedDict):
 def seconds() -> int:
     """How long a kept page may be sent at most (0: pages are never kept)."""
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 60))
-
-
-@functools.cache
-def _known_tables() -> frozenset[str]:
-    """Every table of an installed model, many-to-many tables and history tables included."""
-    from django.apps import apps
-
-    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
-
-
-def tables_read(statements: list[str]) -> set[str]:
-    """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
-    raw SQL alike: every word that is a table's name counts, which can only keep less), and the signed-in
-    person's table (read before the page, its name is on every page); less the tables reading itself writes."""
-    from django.contrib.auth import get_user_model
-
-    known = _known_tables()
-    found = {get_user_model()._meta.db_table}
-    for sql in statements:
-        found.update(word for word in _WORD.findall(sql) if word in known)
-    return found - navcache._ignored_tables()
 
 
 def _key(request: HttpRequest) -> str | None:
@@ -153,25 +129,17 @@ def _usable(request: HttpRequest) -> bool:
     return len(get_messages(request)) == 0
 
 
-def _table_keys(tables: Any) -> list[str]:
-    return [navcache.TABLE_KEY.format(table) for table in tables]
-
-
 def _send_kept(request: HttpRequest, key: str) -> tuple[HttpResponse | None, int]:
     """The kept page if it is still what working it out would give, and the write epoch now."""
     try:
         found = cache.get_many([key, navcache.EPOCH_KEY])
         kept: KeptPage | None = found.get(key)
         epoch = int(found.get(navcache.EPOCH_KEY) or 0)
-        if kept is None or time.time() - kept["at"] > seconds():
+        if kept is None or time.time() - kept["at"] > seconds() or not navcache.still_current(kept["versions"]):
             return None, epoch
-        versions = cache.get_many(_table_keys(kept["versions"]))
     except Exception:  # a cache outage: work the page out
         logger.warning("page cache: could not read", exc_info=True)
         return None, 0
-    for table, version in kept["versions"].items():
-        if versions.get(navcache.TABLE_KEY.format(table)) != version:
-            return None, epoch
     if kept["navigation"] and _current_navigation(request) != kept["navigation"]:
         return None, epoch
     response = HttpResponse(kept["body"], content_type=kept["content_type"])
@@ -190,15 +158,14 @@ def _keep(request: HttpRequest, key: str, response: HttpResponseBase, read: set[
         or len(get_messages(request)) > 0
     ):
         return
-    tables = sorted(read | {navcache.ANY_TABLE})
     try:
-        found = cache.get_many([navcache.EPOCH_KEY, *_table_keys(tables)])
-        if int(found.get(navcache.EPOCH_KEY) or 0) != epoch:
+        versions = navcache.versions_now(read, epoch=epoch)
+        if versions is None:
             return
         kept: KeptPage = {
             "body": response.content,
             "content_type": response["Content-Type"],
-            "versions": {table: found.get(navcache.TABLE_KEY.format(table)) for table in tables},
+            "versions": versions,
             "navigation": _navigation(request),
             "at": time.time(),
         }
@@ -234,7 +201,7 @@ def kept_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
             render = getattr(response, "render", None)
             if callable(render):
                 response = render() or response
-        _keep(request, key, response, tables_read(statements), epoch)
+        _keep(request, key, response, navcache.tables_read(statements), epoch)
         return response
 
     return wrapper

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core import navcache
 from core.models import AccessDenial, Notification
+from funds.models import Fund
 from students.models import PlanStatus, TrainingPlan
 from tests.conftest import World, client_for
 from tests.factories.practice import PracticeLogFactory
@@ -185,3 +186,21 @@ def test_a_cache_that_does_not_answer_costs_the_counts_not_the_page(world: World
     html, _queries = _get(client_for(world.users["supervisor_a"]))
 
     assert _queue_badge(html) == "1"
+
+
+def test_a_write_to_a_table_the_navigation_does_not_count_keeps_it(world: World) -> None:
+    """Kept by the tables its count read (ADR 0055), not by every write: a fund's row is nothing a
+    supervisor's navigation counts; an entry at their placement is."""
+    PracticeLogFactory.create(placement=world.placement_a)
+    client = client_for(world.users["supervisor_a"])
+    _first, counted = _get(client)
+    _second, kept = _get(client)
+    assert kept < counted
+
+    Fund.objects.filter(pk=-1).update(name="nothing")  # a write statement the navigation does not read
+    html, still_kept = _get(client)
+    assert still_kept == kept and _queue_badge(html) == "1"
+
+    PracticeLogFactory.create(placement=world.placement_a)
+    html, again = _get(client)
+    assert again == counted and _queue_badge(html) == "2"

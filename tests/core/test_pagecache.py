@@ -300,7 +300,7 @@ def test_which_table_a_statement_writes(sql: str, table: str | None) -> None:
 
 
 def test_the_tables_a_page_read() -> None:
-    read = pagecache.tables_read(
+    read = navcache.tables_read(
         [
             'SELECT "practice_practicelog"."id" FROM "practice_practicelog" INNER JOIN "students_placement" ON (1=1)',
             "SELECT id FROM students_student, programmes_programme WHERE 1 = 1",
