@@ -108,15 +108,32 @@ def _known_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
 
 
-def tables_read(statements: list[str]) -> set[str]:
-    """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
-    raw SQL alike: every word that is a table's name counts, which can only keep less), the signed-in
-    person's table (read before the page, their name is on every page) and ``ANY_TABLE``; less the tables
-    reading itself writes."""
+#: Who the person is, read once a request and remembered on the user object (their row, their platform roles,
+#: the related objects Django caches on it), so possibly before anything is noted: every kept page and
+#: navigation depends on them whether or not its own statements named them.
+IDENTITY_MODELS = frozenset({"accounts.user", "auth.group", "partners.membership", "students.student"})
+
+
+@functools.cache
+def _identity_tables() -> frozenset[str]:
+    from django.apps import apps
     from django.contrib.auth import get_user_model
 
+    tables = {get_user_model().groups.through._meta.db_table, ANY_TABLE}
+    for label in IDENTITY_MODELS:
+        try:
+            tables.add(apps.get_model(label)._meta.db_table)
+        except LookupError:
+            continue
+    return frozenset(tables)
+
+
+def tables_read(statements: list[str]) -> set[str]:
+    """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
+    raw SQL alike: every word that is a table's name counts, which can only keep less), the tables of who the
+    person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes."""
     known = _known_tables()
-    found = {get_user_model()._meta.db_table, ANY_TABLE}
+    found = set(_identity_tables())
     for sql in statements:
         found.update(word for word in _WORD.findall(sql) if word in known)
     return found - _ignored_tables()

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import PlatformRole, grant_platform_role
 from core import navcache, pagecache
 from core.models import Notification
 from funds.models import Fund
@@ -308,7 +309,8 @@ def test_the_tables_a_page_read() -> None:
         ]
     )
     assert {"practice_practicelog", "students_placement", "students_student", "programmes_programme"} <= read
-    assert "accounts_user" in read  # the person's name is on every page
+    # Who the person is, though no statement named it (remembered on the user object): every page shows it.
+    assert {"accounts_user", "accounts_user_groups", "auth_group", "partners_membership"} <= read
     assert "django_session" not in read
 
 
@@ -331,3 +333,22 @@ def test_a_cache_that_does_not_answer_costs_the_work_not_the_page(world: World) 
 
     assert not kept
     assert "seen anyway" in html
+
+
+def test_a_new_role_ends_the_kept_page(world: World) -> None:
+    """The person's platform roles are read once a request and remembered on the user object, maybe before
+    the page's statements are noted: a page depends on them all the same."""
+    reader = world.users["supervisor_a"]
+    assert reader is not None
+    client = client_for(reader)
+    url = reverse(QUEUE)
+    _warm(client, url)
+    assert _get(client, url)[1]
+
+    grant_platform_role(reader, PlatformRole.OFFICE)
+    html, kept, _queries = _get(client, url)
+
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        worked_out, _kept, _work = _get(client, url)
+    assert not kept
+    assert _without_tokens(html) == _without_tokens(worked_out)
