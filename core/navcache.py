@@ -288,22 +288,18 @@ def _at_commit(connection: Any) -> Callable[[], None]:
     return committed
 
 
-def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
-    """Execute wrapper: after a statement that writes, raise the epoch (and the written table's version) now
-    (this connection's next read sees it, committed or not) and again when the transaction commits (another
-    request may have counted the old rows in between and kept them)."""
-    result = execute(sql, params, many, context)
-    if not isinstance(sql, str):
-        return result
-    table = written_table(sql)
-    counts = writes(sql)
+def note_write(connection: Any, table: str | None, *, counts: bool = True) -> None:
+    """A write to ``table`` (``ANY_TABLE`` when not plain; ``None``: none that a kept thing reads) on
+    ``connection``: raise the epoch (if it ``counts``) and the table's version now (this connection's next
+    read sees it, committed or not) and again when the transaction commits (another request may have counted
+    the old rows in between and kept them). The execute wrapper calls it for every statement; call it after
+    a write no statement shows, such as a ``COPY`` through psycopg's ``cursor.copy``."""
     if table is None and not counts:
-        return result
+        return
     if counts:
         bump()
     if table is not None:
         bump_tables({table})
-    connection = context["connection"]
     if connection.in_atomic_block:
         if table is not None:
             connection.__dict__.setdefault("_tandem_written", set()).add(table)
@@ -311,6 +307,13 @@ def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, conte
             connection.__dict__["_tandem_counts"] = True
         if not any(getattr(entry[1], "tandem_commit", False) for entry in connection.run_on_commit):
             connection.on_commit(_at_commit(connection))
+
+
+def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+    """Execute wrapper: every statement that writes is a ``note_write``."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str):
+        note_write(context["connection"], written_table(sql), counts=writes(sql))
     return result
 
 

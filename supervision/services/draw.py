@@ -86,7 +86,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import PlatformRole
-from core import hooks
+from core import hooks, navcache
 from partners import access
 from partners.models import TRAINING_KINDS, Membership, Partner, PartnerKind, PartnerStatus
 from practice.models import EntryStatus, PracticeLog
@@ -563,6 +563,8 @@ def _write_candidates(
                     pick.skipped_reason,
                 )
             )
+    # COPY passes by Django's statement wrappers: say what it wrote, for what is kept between writes (ADR 0055).
+    navcache.note_write(connection, meta.db_table)
 
 
 def draw_run_outcome(

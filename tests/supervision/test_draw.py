@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +22,7 @@ from django_celery_beat.models import PeriodicTask
 from accounts.models import User
 from accounts.roles import PlatformRole, grant_platform_role, revoke_platform_role
 from config.celery import app as celery_app
-from core import hooks
+from core import hooks, navcache
 from core.models import Notification
 from partners import access
 from partners.models import MembershipRole, Partner, PartnerKind, PartnerStatus
@@ -444,6 +445,19 @@ def test_no_statement_of_the_draw_grows_with_the_candidates(world: World) -> Non
         assert few_inserts == many_inserts == []
     assert max(map(len, many_selects)) == max(map(len, few_selects))
     assert sorted(map(len, many_selects)) == sorted(map(len, few_selects))
+
+
+def test_the_candidates_written_raise_their_table_version(world: World) -> None:
+    """Whatever way they are written (COPY on PostgreSQL passes by Django's statement wrappers), the
+    candidates' table is said to be written: pages kept between writes to what they read end (ADR 0055)."""
+    helpers.template_for()
+    key = navcache.TABLE_KEY.format(DrawCandidate._meta.db_table)
+    before = cache.get(key) or 0
+
+    draw = spot.draw_run(today=DAY, period="2026-W03", picks=0)
+
+    assert draw.candidates.exists()
+    assert (cache.get(key) or 0) > before
 
 
 def test_a_draw_factor_gets_a_subquery_not_a_list_of_ids(world: World) -> None:
