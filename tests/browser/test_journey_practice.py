@@ -18,21 +18,29 @@ STUDENT_NUMBER = "2025MI001"  # the demo's ``student`` (students/demo.py)
 NOTE = "Journey: helical phantom scans"
 
 
-def _progress(page: Page, live_server: Any) -> float:
-    """The approved hours the plan page's practice bar reports (``aria-valuenow``)."""
-    page.goto(live_server.url + "/students/mine/")
+def _progress(page: Page, live_server: Any) -> tuple[float, bool]:
+    """The approved hours the plan page's practice bar reports (``aria-valuenow``), and whether the page was
+    sent as kept (ADR 0055)."""
+    response = page.goto(live_server.url + "/students/mine/")
     bar = page.locator("[data-testid=practice-summary] [data-testid=practice-progress]")
     expect(bar).to_have_attribute("role", "progressbar")
-    return float(bar.get_attribute("aria-valuenow") or "nan")
+    kept = response is not None and response.headers.get("x-tandem-kept") == "1"
+    return float(bar.get_attribute("aria-valuenow") or "nan"), kept
 
 
 def test_student_logs_on_a_phone_supervisor_approves_several_and_the_bar_moves(
-    browser: Browser, live_server: Any, login: Callable[..., Any]
+    browser: Browser, live_server: Any, login: Callable[..., Any], settings: Any
 ) -> None:
+    # Pages and the navigation kept between writes, as production has them (the test settings turn it off):
+    # what one person writes must show on the other's next page all the same.
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.NAV_CACHE_SECONDS = 60
     # --- The student, on a phone: log three hours today at the enterprise (the placement running now).
     student = browser.new_context(viewport=PHONE).new_page()
     login(student, "student")
-    before = _progress(student, live_server)
+    _progress(student, live_server)
+    before, kept = _progress(student, live_server)
+    assert kept, "a repeat visit to the plan page is sent as kept"
 
     student.goto(live_server.url + "/")
     student.get_by_test_id("log-hours-link").click()
@@ -82,7 +90,8 @@ def test_student_logs_on_a_phone_supervisor_approves_several_and_the_bar_moves(
     expect(card.locator("li.queue-entry", has_text=NOTE)).to_have_count(0)
 
     # --- The student's bar moved by exactly what was approved.
-    after = _progress(student, live_server)
+    after, kept = _progress(student, live_server)
+    assert not kept  # the supervisor's approval wrote to what the plan page reads
     assert after == before + 3 + other_hours, (before, after, other_hours)
     student.goto(live_server.url + "/practice/mine/")
     approved = student.locator("[data-testid=entries] li", has_text=NOTE)
