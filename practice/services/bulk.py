@@ -408,7 +408,11 @@ def _check_and_write(
         CASE WHEN v.verdict = 'outside_placement' THEN v.p_start END,
         CASE WHEN v.verdict = 'outside_placement' THEN v.p_end END,
         NULL::text[], NULL::bigint[]
-    FROM v WHERE v.verdict <> 'ok'
+    FROM v
+    -- only a row with a rule broken, a walked day or an earlier span can be refused: the others are left
+    -- out before their answer is worked out (this filter is read on the judged rows, before the join)
+    WHERE (v.rule IS NOT NULL OR v.hard OR (v.existing_spans IS NOT NULL AND v.start_time IS NOT NULL))
+        AND v.verdict <> 'ok'
     UNION ALL  -- the entries created, in one row: their keys and ids, in the same order
     SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         coalesce(array_agg(ins.idempotency_key::text), '{{}}'), coalesce(array_agg(ins.id), '{{}}')
