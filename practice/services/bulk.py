@@ -5,7 +5,7 @@ runs the whole single-entry service per row: about 15 queries a row. This path g
 row (status, rule, field, message, ids) with a fixed number of statements for the whole batch, and costs
 about what a raw ``COPY`` of the entries costs (``bench/imports.py``):
 
-1. the rows are ``COPY``-ed into a temporary staging table without keys or indexes (psycopg 3
+1. the rows are ``COPY``-ed (binary) into a temporary staging table without keys or indexes (psycopg 3
    ``cursor.copy``), with their hours already read (or ``NULL`` when they cannot be: the row path's
    ``entry_hours`` refuses them);
 2. the students concerned are locked (``FOR UPDATE``), as the row path locks each one; the same statement
@@ -27,7 +27,8 @@ about what a raw ``COPY`` of the entries costs (``bench/imports.py``):
      path;
    * one ``INSERT ... SELECT`` into the entries and, from its ``RETURNING``, one into their history (the
      row the history app writes on ``save()``: type ``+``, the user, the time);
-   * the answer per row: its rule (``ok`` when created), the entry's id, and the figures a refusal names.
+   * the answer: a row for each row refused or duplicate (its rule and the figures its refusal names),
+     and the entries created in one last row, their keys and ids as two arrays (ADR 0052).
 
 A batch that repeats an idempotency key whose first row is refused (the later row would then be checked
 on its own, after rows already decided) is rare and is handed to the row path whole (its writes are rolled
