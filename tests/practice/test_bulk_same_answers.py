@@ -1,7 +1,8 @@
 """The set-based bulk create against the row path on one mixed batch, compared in full (ADR 0052): every
 row's outcome (status, rule, field, words), the entries written and their history rows. Each path runs in a
 savepoint undone afterwards, on the same data. And the outcomes of an all-created batch, which the
-set-based path builds without ``BulkOutcome``'s ``__init__``, equal the constructor's.
+set-based path builds without ``BulkOutcome``'s ``__init__``, equal the constructor's; and a row whose key
+another request took between the check and the insert answers that request's entry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from practice.models import PracticeLog
 from practice.services import BulkEntry, BulkOutcome, BulkRowStatus, practice_logs_bulk_create
-from practice.services.bulk import _all_created
+from practice.services.bulk import _all_created, _outcomes
 from programmes.models import ActivityCategory
 from students.models import Placement
 from tests.conftest import World
@@ -183,3 +184,33 @@ def test_an_all_created_batch_s_outcomes_are_the_constructor_s() -> None:
     assert [asdict(o) for o in outcomes] == [asdict(o) for o in expected]
     assert [vars(o) == vars(e) for o, e in zip(outcomes, expected, strict=True)] == [True] * 3
     assert {hash(o) for o in outcomes} == {hash(e) for e in expected}
+
+
+def test_a_row_whose_key_was_taken_meanwhile_answers_that_entry(world: World, category: ActivityCategory) -> None:
+    # The set-based path's answer when its insert skipped a row (``ON CONFLICT DO NOTHING``: another
+    # request took the key between the check and the insert): the created entries come as two arrays in
+    # the statement's last row, and the skipped row answers the entry made under its key.
+    supervisor = world.users["supervisor_a"]
+    assert supervisor is not None
+    taken = PracticeLogFactory.create(
+        placement=world.placement_a, category=category, date=_day(3), entered_by=supervisor, idempotency_key="k1"
+    )
+    rows = [
+        BulkEntry(
+            index=n,
+            idempotency_key=f"k{n}",
+            placement_id=world.placement_a.pk,
+            category_id=category.pk,
+            date=_day(1 + n),
+            hours=Decimal("1.00"),
+        )
+        for n in range(2)
+    ]
+    found = [(None, None, None, None, None, None, None, None, None, ["k0"], [taken.pk + 1000])]
+
+    outcomes = _outcomes(rows=rows, by=supervisor, shape={}, found=found)
+
+    assert outcomes == [
+        BulkOutcome(0, "k0", BulkRowStatus.CREATED, taken.pk + 1000),
+        BulkOutcome(1, "k1", BulkRowStatus.DUPLICATE, taken.pk),
+    ]
