@@ -341,6 +341,10 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
     reads, named by id. An entry's readers are its placement's (practice/access.py), so this is the entry
     scope without its OR across the student and placement tables: every sum is an index-only scan of
     ``log_progress_idx`` (it carries the hours and the placement), and the SQL is short to build (ADR 0046).
+
+    Both statements are compiled once per process for each shape of the reader's ``Placement`` rules
+    (``practice.progress_queries``, ADR 0053): building and compiling them was most of the selector's cost.
+    ``_progress_rows_reference`` builds them for the call instead, when a rule has no shape.
     """
     today = today or timezone.localdate()
     margin = behind_margin()
