@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.models import Expression, Field, QuerySet
@@ -76,9 +77,8 @@ class Compiled:
             if query.selected
             else [*query.extra_select, *query.values_select, *query.annotation_select]
         )
-        self._outputs[using] = _Outputs(
-            query, tuple(columns), tuple(column for column, _sql, _alias in compiler.select)
-        )
+        selected = tuple(column for column, _sql, _alias in compiler.select)
+        self._outputs[using] = _Outputs(query, tuple(columns), selected, WeakKeyDictionary())
         # A marker comes out as itself, or adapted by the backend (SQLite passes dates as text): either way
         # its slot is known, and a later value is adapted the same way.
         names: dict[tuple[type, Any], tuple[str, bool]] = {}
@@ -127,7 +127,11 @@ class Compiled:
             cursor.execute(sql, params)
             rows: Iterable[Sequence[Any]] = cursor.fetchall()
         compiler = outputs.query.get_compiler(connection=connection)
-        converters = compiler.get_converters(list(outputs.columns))
+        # Working out the converters costs more than the rest of the Python here: once per connection object
+        # (they are the backend's, bound to its operations; weakly held, so a thread's connection can go).
+        converters = outputs.converters.get(connection)
+        if converters is None:
+            converters = outputs.converters[connection] = compiler.get_converters(list(outputs.columns))
         if converters:
             rows = compiler.apply_converters(rows, converters)
         return [dict(zip(outputs.names, row, strict=True)) for row in rows]
@@ -139,6 +143,7 @@ class _Outputs(NamedTuple):
     query: Query
     names: tuple[str, ...]
     columns: tuple[Any, ...]
+    converters: WeakKeyDictionary[Any, dict[int, Any]]
 
 
 class CompiledSubquery(Expression):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -45,7 +46,9 @@ _COMPILED: dict[tuple[Any, Any], tuple[Compiled, Compiled]] = {}
 BuildQuerysets = Callable[..., tuple[QuerySet[Any], QuerySet[Any]]]
 
 
+@cache
 def _attnames(model: type[models.Model]) -> list[str]:
+    """A model's columns, in ``from_db``'s order (read once: the models do not change in a process)."""
     return [field.attname for field in model._meta.concrete_fields]
 
 
