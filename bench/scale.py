@@ -502,7 +502,9 @@ def measure_scoped(people: Personas, *, runs: int, warmup: int, via: Readers | N
 
 
 def hours_by_category(student_id: int) -> list[dict[str, Any]]:
-    """Approved hours of one student per activity category: one aggregate ORM query."""
+    """Approved hours of one student per activity category: one aggregate ORM query. Not a product selector
+    (no page or API reads these sums alone; the progress pages read ``student_progress``, timed beside it):
+    this row measures Django's ORM building and compiling an aggregate (ADR 0053)."""
     rows: Any = (
         PracticeLog.objects.filter(student_id=student_id, status=EntryStatus.APPROVED)
         .values("category_id")

@@ -18,11 +18,13 @@ query that would ignore a value.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.models import Expression, Field, QuerySet
+from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
 Kind = type[int] | type[datetime.date] | type[datetime.datetime]
@@ -50,6 +52,7 @@ class Compiled:
         self.build = build
         self.kinds = kinds
         self._by_database: dict[str, tuple[str, tuple[tuple[bool, Any, bool], ...]]] = {}
+        self._outputs: dict[str, _Outputs] = {}
 
     def _adapt(self, using: str, name: str, value: Any) -> Any:
         """``value`` as the database's backend passes it (SQLite: dates and times as text; PostgreSQL: as is)."""
@@ -63,7 +66,19 @@ class Compiled:
 
     def _compile(self, using: str) -> tuple[str, tuple[tuple[bool, Any, bool], ...]]:
         markers = {name: marker(kind, index) for index, (name, kind) in enumerate(self.kinds.items())}
-        sql, params = self.build(**markers).query.get_compiler(using=using).as_sql()
+        query = self.build(**markers).query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        # What ``dicts`` needs to answer as the queryset's ``values()`` would: the names of the columns (in
+        # ``ValuesIterable``'s order) and their expressions, whose converters turn the backend's values into
+        # the fields' (SQLite's decimals, dates and booleans).
+        columns = (
+            list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select]
+        )
+        selected = tuple(column for column, _sql, _alias in compiler.select)
+        self._outputs[using] = _Outputs(query, tuple(columns), selected, WeakKeyDictionary())
         # A marker comes out as itself, or adapted by the backend (SQLite passes dates as text): either way
         # its slot is known, and a later value is adapted the same way.
         names: dict[tuple[type, Any], tuple[str, bool]] = {}
@@ -101,6 +116,34 @@ class Compiled:
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
+
+    def dicts(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
+        """Run a ``values()`` queryset: its rows as dicts, each value converted as the queryset converts it
+        (Django's converters for the column's field), so the answers are the queryset's, not the driver's."""
+        sql, params = self.sql(using, **values)
+        outputs = self._outputs[using]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: Iterable[Sequence[Any]] = cursor.fetchall()
+        compiler = outputs.query.get_compiler(connection=connection)
+        # Working out the converters costs more than the rest of the Python here: once per connection object
+        # (they are the backend's, bound to its operations; weakly held, so a thread's connection can go).
+        converters = outputs.converters.get(connection)
+        if converters is None:
+            converters = outputs.converters[connection] = compiler.get_converters(list(outputs.columns))
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(outputs.names, row, strict=True)) for row in rows]
+
+
+class _Outputs(NamedTuple):
+    """A compiled ``values()`` queryset's query, column names and column expressions (for ``dicts``)."""
+
+    query: Query
+    names: tuple[str, ...]
+    columns: tuple[Any, ...]
+    converters: WeakKeyDictionary[Any, dict[int, Any]]
 
 
 class CompiledSubquery(Expression):

@@ -37,9 +37,9 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -468,8 +468,9 @@ class PkAmong(Func):
     template = "%(expressions)s"
     arg_joiner = " IN "
 
-    def __init__(self, rows: QuerySet[Any]) -> None:
-        super().__init__(F("pk"), Subquery(rows))
+    def __init__(self, rows: QuerySet[Any], field: str = "pk") -> None:
+        """``field``: the column tested (the row's key unless another is named, e.g. ``placement_id``)."""
+        super().__init__(F(field), Subquery(rows))
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
@@ -583,6 +584,37 @@ def _compiled_rows(model: type[models.Model], q: Q, using: str) -> tuple[str, tu
         template = _SHAPES[key] = (sql, slots)
     sql, slots = template
     return sql, tuple(values[slot] if is_value else slot for is_value, slot in slots)
+
+
+class RuleTemplate(NamedTuple):
+    """A user's rule as a shape shared by every user who gets the same alternatives (``key``), its ``q``
+    (None: everything) and the values that are this user's (``values``, in ``with_values``' order)."""
+
+    key: Hashable
+    q: Q | None
+    values: tuple[Any, ...]
+
+
+def rule_template(user: AnyUser, action: str, model: type[models.Model]) -> RuleTemplate | None:
+    """``user``'s rule for ``action`` on ``model`` as a template, for a statement compiled once per shape of
+    its rules (``core.compiled``) where ``scope(correlated=True)`` would build it for each call: the same
+    conditions, with ``with_values(q, values)`` putting any user's values (or markers) in place. None when
+    the rule has no shape (it holds a queryset or an expression) or allows nothing: build the query then."""
+    rule = _rule(user, action, model)
+    if rule.everything:
+        return RuleTemplate(("everything",), None, ())
+    if rule.q is None:
+        return None
+    values: list[Any] = []
+    shape = _shape(rule.q, values)
+    if shape is None:
+        return None
+    return RuleTemplate(shape, rule.q, tuple(values))
+
+
+def with_values(q: Q, values: Sequence[Any]) -> Q:
+    """A rule's ``q`` (see ``rule_template``) with other values in place of its user's, in the same order."""
+    return _with_markers(q, list(values))
 
 
 def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: bool = False) -> QuerySet[M]:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from accounts.roles import AnyUser
 from partners import access
 from partners.models import Partner
-from practice import rules
+from practice import progress_queries, rules
 from practice.models import (
     DEFAULT_DAILY_MAX_HOURS,
     DEFAULT_ENTRY_WINDOW_DAYS,
@@ -245,22 +245,55 @@ class StudentProgress:
         return int(self.margin * HUNDRED)
 
 
-def student_progress(*, student: Student, user: AnyUser, today: datetime.date | None = None) -> StudentProgress:
-    """What ``user`` may see of a student's practice hours: per activity category of the programme and per
-    live placement, required, planned, approved (corrections included: they are entries too) and pending
-    hours, and whether the student is behind the pro-rata expectation at a placement. Entries and
-    placements are read through ``access.scope``: a partner's people sum those at their partner only. The
-    student, their tutor and the office read the whole, against the programme's requirement. Two queries.
+def _progress_querysets(
+    *, student: Any, programme: Any, view: Q | None, hours: Q | None
+) -> tuple[QuerySet[Placement], QuerySet[ActivityCategory]]:
+    """``student_progress``'s two statements for a reader whose ``Placement`` rules are ``view`` and ``hours``
+    (``view_hours``; None: everything), compiled once per shape of rules by ``practice.progress_queries``.
 
-    First the student's placements the user sees, each with its sums and whether the user reads its hours
-    (``view_hours``); then the categories, summed over the entries at the placements whose hours the user
-    reads, named by id. An entry's readers are its placement's (practice/access.py), so this is the entry
-    scope without its OR across the student and placement tables: every sum is an index-only scan of
-    ``log_progress_idx`` (it carries the hours and the placement), and the SQL is short to build (ADR 0046).
-    """
-    today = today or timezone.localdate()
-    margin = behind_margin()
-    partial = not follows_whole_training(user=user, student=student)
+    The reference statements (``_progress_rows_reference``) with one change that fixes the SQL's shape: the
+    categories sum over "the student's placements the reader sees and reads the hours of" as a subquery,
+    where the reference lists the ids the first statement found (a list whose length varies)."""
+    own = PracticeLog.objects.filter(student_id=student)
+    approved_logs = own.filter(status=EntryStatus.APPROVED)
+    pending_logs = own.filter(status=EntryStatus.PENDING)
+    placements = Placement.objects.filter(student_id=student)
+    seen = placements if view is None else placements.filter(view)
+    placements_qs = seen.annotate(
+        required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
+        approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
+        pending_hours=_hours_sum(pending_logs.filter(placement=OuterRef("pk")), "placement"),
+        hours_hidden=progress_queries.hidden_flag(hours, student),
+    ).order_by("start_date", "pk")
+    # The placements as a set built once per statement (``placement_id = ANY(ARRAY(…))`` on PostgreSQL, an
+    # InitPlan): the sums then filter the index's own ``placement`` column, and stay index-only scans, where
+    # an ``IN`` semi-join lets the planner fetch the entries by placement from the table instead.
+    readable = (seen if hours is None else seen.filter(hours)).order_by().values("pk")
+    counted = readable.exclude(status=PlacementStatus.CANCELLED)
+    categories = (
+        ActivityCategory.objects.filter(programme_id=programme)
+        .order_by("name", "pk")
+        .annotate(
+            planned_hours=_required_sum(
+                PlacementHours.objects.filter(access.PkAmong(counted, "placement_id"), category=OuterRef("pk")),
+                "category",
+                "hours",
+            ),
+            approved_hours=_hours_sum(
+                approved_logs.filter(access.PkAmong(readable, "placement_id"), category=OuterRef("pk")), "category"
+            ),
+            pending_hours=_hours_sum(
+                pending_logs.filter(access.PkAmong(readable, "placement_id"), category=OuterRef("pk")), "category"
+            ),
+        )
+    )
+    return placements_qs, categories
+
+
+def _progress_rows_reference(*, student: Student, user: AnyUser) -> tuple[list[Placement], list[ActivityCategory]]:
+    """``student_progress``'s rows built as querysets for each call (as before ADR 0053): the reference the
+    compiled statements are tested against, and the path for a reader whose rules have no template
+    (``access.rule_template``: a rule holding a queryset, or one allowing nothing)."""
     own = PracticeLog.objects.filter(student_id=student.pk)
     approved_logs = own.filter(status=EntryStatus.APPROVED)
     pending_logs = own.filter(status=EntryStatus.PENDING)
@@ -293,6 +326,32 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
         if readable
         else Value(ZERO, output_field=_HOURS),
     )
+    return list[Placement](seen), list(categories)
+
+
+def student_progress(*, student: Student, user: AnyUser, today: datetime.date | None = None) -> StudentProgress:
+    """What ``user`` may see of a student's practice hours: per activity category of the programme and per
+    live placement, required, planned, approved (corrections included: they are entries too) and pending
+    hours, and whether the student is behind the pro-rata expectation at a placement. Entries and
+    placements are read through ``access.scope``: a partner's people sum those at their partner only. The
+    student, their tutor and the office read the whole, against the programme's requirement. Two queries.
+
+    First the student's placements the user sees, each with its sums and whether the user reads its hours
+    (``view_hours``); then the categories, summed over the entries at the placements whose hours the user
+    reads, named by id. An entry's readers are its placement's (practice/access.py), so this is the entry
+    scope without its OR across the student and placement tables: every sum is an index-only scan of
+    ``log_progress_idx`` (it carries the hours and the placement), and the SQL is short to build (ADR 0046).
+
+    Both statements are compiled once per process for each shape of the reader's ``Placement`` rules
+    (``practice.progress_queries``, ADR 0053): building and compiling them was most of the selector's cost.
+    ``_progress_rows_reference`` builds them for the call instead, when a rule has no shape.
+    """
+    today = today or timezone.localdate()
+    margin = behind_margin()
+    partial = not follows_whole_training(user=user, student=student)
+    using = Placement.objects.db
+    rows = progress_queries.read(student=student, user=user, build=_progress_querysets, using=using)
+    seen, categories = rows if rows is not None else _progress_rows_reference(student=student, user=user)
     category_rows = []
     for category in categories:
         planned_hours = int(category.planned_hours)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db.models import BigIntegerField, QuerySet, Sum
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.compiled import Compiled
@@ -85,3 +85,35 @@ def test_a_value_that_does_not_reach_the_sql_is_refused() -> None:
 
     with pytest.raises(ValueError, match="student"):
         ignored.sql("default", student=1)
+
+
+def _placement_figures(student: int, day: datetime.date) -> QuerySet[Any]:
+    """A ``values()`` queryset whose columns need the backend's converters (a date, a decimal sum, a boolean)."""
+    return (
+        Placement.objects.filter(student_id=student, start_date__lte=day)
+        .annotate(
+            approved=Sum("practice_logs__hours", filter=Q(practice_logs__status=EntryStatus.APPROVED)),
+            started=ExpressionWrapper(Q(start_date__lt=day), output_field=BooleanField()),
+        )
+        .values("pk", "start_date", "approved", "started")
+        .order_by("pk")
+    )
+
+
+@pytest.mark.embedded
+def test_dicts_are_the_values_querysets_rows_converted_alike(world: World) -> None:
+    """``dicts`` answers what ``values()`` answers, value for value and type for type (on SQLite the driver
+    gives text dates and float sums: Django's converters make them dates and exact decimals)."""
+    _entries(world, per_category=5)
+    compiled = Compiled(_placement_figures, student=int, day=datetime.date)
+
+    for student in (world.student_a.pk, world.student_b.pk):
+        for day in (world.placement_a.start_date, datetime.date(2030, 1, 1)):
+            rows = compiled.dicts("default", student=student, day=day)
+            expected = list(_placement_figures(student, day))
+            assert rows == expected
+            assert [tuple(map(type, row.values())) for row in rows] == [
+                tuple(map(type, row.values())) for row in expected
+            ]
+    (row,) = compiled.dicts("default", student=world.student_a.pk, day=datetime.date(2030, 1, 1))
+    assert row["approved"] == Decimal("11.25") and row["started"] is True  # 3 of 5 days of 2.5 + 1.25 h
