@@ -14,6 +14,6 @@ DEBUG = env_bool("DEBUG", True)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),  # noqa: F405
+        "LOCATION": str(VAR_DIR / "cache"),
     }
 }
