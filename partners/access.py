@@ -45,7 +45,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, models
 from django.db.backends.signals import connection_created
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, Func, Lookup, Q, QuerySet, Subquery
+from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
@@ -468,8 +469,9 @@ class PkAmong(Func):
     template = "%(expressions)s"
     arg_joiner = " IN "
 
-    def __init__(self, rows: QuerySet[Any]) -> None:
+    def __init__(self, rows: QuerySet[Any], alternatives: tuple[Q, ...] = ()) -> None:
         super().__init__(F("pk"), Subquery(rows))
+        self.alternatives = alternatives  # the rule's alternatives ``rows`` is the UNION of (``split_scope``)
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
@@ -484,9 +486,10 @@ class PkAmongSQL(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+    def __init__(self, sql: str, params: tuple[Any, ...], alternatives: tuple[Q, ...] = ()) -> None:
         super().__init__(F("pk"))
         self.sql, self.params = sql, params
+        self.alternatives = alternatives  # as ``PkAmong.alternatives``
 
     def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
@@ -610,8 +613,9 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: b
     # Rules filter with ``__in`` subqueries, which never multiply rows: no DISTINCT needed.
     if correlated or len(branches(rule.q)) == 1:
         return qs.filter(rule.q)
+    alternatives = tuple(branches(rule.q))
     if connections[qs.db].vendor != "postgresql":
-        return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
+        return qs.filter(PkAmong(rows_matching(qs.model, rule.q), alternatives))
     # The UNION is uncorrelated: its SQL is the same wherever it goes, so it is compiled once per user
     # object (see ``_Memo``) and reused as it is.
     memo = _memo(user)
@@ -619,7 +623,38 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: b
     compiled = memo.unions.get(key)
     if compiled is None:
         compiled = memo.unions[key] = _compiled_rows(qs.model, rule.q, qs.db)
-    return qs.filter(PkAmongSQL(*compiled))
+    return qs.filter(PkAmongSQL(*compiled, alternatives=alternatives))
+
+
+def split_scope(qs: QuerySet[M]) -> tuple[QuerySet[M], tuple[Q, ...]] | None:
+    """``qs`` without the UNION condition ``scope`` put on it, and the alternatives that UNION is made of; None
+    when ``qs`` holds no such condition (the rule was everything, one alternative, or ``correlated``), or holds
+    it anywhere but as one of the conditions ANDed at the top of its ``WHERE`` (under an OR or a NOT the
+    alternatives cannot be taken apart).
+
+    For a reader that wants more of each alternative than its keys: ``qs`` is the same rows as the UNION of
+    ``base.filter(alternative)`` over the alternatives (each alternative ANDed with the rest of the ``WHERE``,
+    which distributes over the OR), so a list can read each branch in its own order through its own index and
+    merge them (``partners.ordered.ordered_keys``). The same rules, the same rows."""
+    query = qs.query.chain()
+    found: list[tuple[WhereNode, Lookup[Any]]] = []
+
+    def walk(node: WhereNode) -> None:
+        if node.negated or (node.connector != AND and len(node.children) > 1):
+            return
+        for child in node.children:
+            if isinstance(child, WhereNode):
+                walk(child)
+            elif isinstance(child, Lookup) and isinstance(child.lhs, PkAmong | PkAmongSQL) and child.rhs is True:
+                found.append((node, child))
+
+    walk(query.where)
+    if len(found) != 1 or not found[0][1].lhs.alternatives:
+        return None
+    node, condition = found[0]
+    node.children[:] = [child for child in node.children if child is not condition]
+    base: QuerySet[M] = QuerySet(qs.model, query=query, using=qs.db)  # a plain one: slicing it is plain SQL
+    return base, condition.lhs.alternatives
 
 
 def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:
