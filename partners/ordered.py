@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connections
-from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Lookup, QuerySet
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.sql.where import WhereNode
 
-from partners.access import split_scope
+from partners.access import compiled_rows, split_scope
 
 
 def _sort_fields(qs: QuerySet[Any]) -> list[tuple[str, bool]] | None:
@@ -43,11 +44,29 @@ def _sort_fields(qs: QuerySet[Any]) -> list[tuple[str, bool]] | None:
     return fields
 
 
+def _on_sort_columns(node: Any, alias: str, columns: set[str]) -> bool:
+    """Whether every condition of the ``WHERE`` tree ``node`` compares one of ``columns`` of the table
+    ``alias`` with a value (DRF's cursor position: ``date < ...``), so that it can be tested on the UNION's
+    rows, which carry those columns and nothing else."""
+    if isinstance(node, WhereNode):
+        return all(_on_sort_columns(child, alias, columns) for child in node.children)
+    return (
+        isinstance(node, Lookup)
+        and isinstance(node.lhs, Col)
+        and node.lhs.alias == alias
+        and node.lhs.target.column in columns
+        and not hasattr(node.rhs, "resolve_expression")
+    )
+
+
 def ordered_keys(qs: QuerySet[Any], k: slice) -> RawSQL | None:
-    """The keys of ``qs[k]``, in ``qs``'s order, as a subquery (``pk__in=``), read as the UNION of one SELECT of
-    (sort columns, key) per alternative of the scope on ``qs``; None when that does not apply (no UNION scope on
-    ``qs``, an order not made of its own columns, a slice with a step or no end, a grouped or combined query):
-    the caller then slices ``qs`` as it is."""
+    """The keys of ``qs[k]``, in ``qs``'s order, as a subquery (``pk__in=``): the top of the UNION of one SELECT
+    of (sort columns, key) per alternative of the scope on ``qs``, compiled once per shape of the rule
+    (``access.compiled_rows``). None when that does not apply: no UNION scope on ``qs``, an order not made of
+    its own columns, other conditions than on those columns (a filter on the status, the student: each
+    alternative would need them, and their SQL built for each request, which costs a small scope more than it
+    saves), a slice with a step or no end, a grouped or combined query. The caller then slices ``qs`` as it
+    is."""
     if k.step not in (None, 1) or k.stop is None or (k.start or 0) < 0 or k.stop < (k.start or 0):
         return None
     query = qs.query
@@ -57,24 +76,33 @@ def ordered_keys(qs: QuerySet[Any], k: slice) -> RawSQL | None:
     split = split_scope(qs) if fields is not None else None
     if fields is None or split is None:
         return None
-    base, alternatives = split
-    connection = connections[qs.db]
-    quote = connection.ops.quote_name
-    columns = {f"k{index}": F(name) for index, (name, _descending) in enumerate(fields)}
-    parts: list[str] = []
-    params: list[Any] = []
-    for alternative in alternatives:
-        branch = base.filter(alternative).order_by().values(**columns)
-        sql, branch_params = branch.query.get_compiler(using=qs.db).as_sql()
-        parts.append(sql)
-        params.extend(branch_params)
-    key = quote(f"k{[name for name, _descending in fields].index(qs.model._meta.pk.attname)}")
+    base, rule = split
+    meta = qs.model._meta
+    columns = [meta.get_field(name).column for name, _descending in fields]
+    alias = base.query.get_initial_alias()
+    if not _on_sort_columns(base.query.where, alias, set(columns)):
+        return None
+    compiler = base.query.get_compiler(using=qs.db)
+    quote = connections[qs.db].ops.quote_name
+    keys = quote("keys")
+    try:
+        where, where_params = compiler.compile(base.query.where.relabeled_clone({alias: "keys"}))
+    except FullResultSet:  # no condition but the scope's
+        where, where_params = "", ()
+    except EmptyResultSet:
+        return None
+    union, union_params = compiled_rows(qs.model, rule, qs.db, tuple(name for name, _descending in fields))
     order = ", ".join(
-        f"keys.{quote(alias)}{' DESC' if descending else ''}"
-        for alias, (_, descending) in zip(columns, fields, strict=True)
+        f"{keys}.{quote(column)}{' DESC' if descending else ''}"
+        for column, (_, descending) in zip(columns, fields, strict=True)
     )
     start = k.start or 0
-    # UNION, not UNION ALL: a row two alternatives reach is one row of the page.
-    # The parts are Django's compiled SQL, the names quoted aliases of our own; the values are parameters.
-    sql = f"SELECT keys.{key} FROM ({' UNION '.join(parts)}) keys ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
-    return RawSQL(sql, (*params, k.stop - start, start))  # noqa: S611
+    # UNION, not UNION ALL: a row two alternatives reach is one row of the page. (A UNION ALL cut to the top
+    # ``stop`` times the number of alternatives, made distinct after, was tried: PostgreSQL plans it in
+    # parallel workers whose start costs more than the UNION's hash of the keys in scope.)
+    # The parts are Django's compiled SQL, the names quoted ones of our own; the values are parameters.
+    sql = (
+        f"SELECT {keys}.{quote(meta.pk.column)} FROM {union} {keys}"  # noqa: S608
+        f"{f' WHERE {where}' if where else ''} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    return RawSQL(sql, (*union_params, *where_params, k.stop - start, start))  # noqa: S611

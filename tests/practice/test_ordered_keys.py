@@ -149,7 +149,8 @@ def test_the_coordinators_page_is_read_through_the_branches(entries: World) -> N
 
 
 def test_no_union_no_branches(entries: World) -> None:
-    """The office (everything), a scope under an OR, and an order through a relation keep the keys-only path."""
+    """The office (everything), a scope under an OR, an order through a relation and a filter on other columns
+    keep the keys-only path."""
     office, coordinator = entries.users["office"], entries.users["coordinator_a"]
     assert office is not None and coordinator is not None
     everything = access.scope(PracticeLog.objects.order_by("-date", "-id"), office, "view")
@@ -162,6 +163,10 @@ def test_no_union_no_branches(entries: World) -> None:
     assert ordered_keys(scoped.order_by("-placement__start_date"), slice(0, 5)) is None
     assert ordered_keys(scoped.order_by("-date"), slice(0, None)) is None
     assert access.split_scope(scoped) is not None
+    # A filter on other columns than the order's keeps the keys-only path; DRF's cursor position does not.
+    day = timezone.localdate()
+    assert ordered_keys(scoped.filter(status=EntryStatus.PENDING).order_by("-date", "-id"), slice(0, 5)) is None
+    assert ordered_keys(scoped.filter(date__lt=day).order_by("-date", "-id"), slice(0, 5)) is not None
 
 
 def test_placements_of_other_partners_stay_out(entries: World) -> None:
