@@ -116,19 +116,24 @@ def test_the_list_is_the_rules_rows_in_order(entries: World, reader: str, monkey
 
 
 @pytest.mark.parametrize("reader", ["coordinator_a", "tutor", "supervisor_a"])
+@pytest.mark.parametrize("by_status", [True, False], ids=["status and day (keys only)", "days (branches)"])
 def test_a_filtered_list_is_the_rules_rows_in_order(
-    entries: World, reader: str, monkeypatch: pytest.MonkeyPatch
+    entries: World, reader: str, by_status: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user = entries.users[reader]
     assert user is not None
     day = timezone.localdate() - datetime.timedelta(days=2)
-    query = f"&status=pending&date_to={day.isoformat()}"
+    if by_status:
+        query, filters = f"&status=pending&date_to={day.isoformat()}", {"status": EntryStatus.PENDING}
+    else:
+        since = day - datetime.timedelta(days=1)
+        query, filters = f"&date_from={since.isoformat()}&date_to={day.isoformat()}", {"date__gte": since}
 
     forward, backward = _walk(user, query)
     _keys_only(monkeypatch)
     before = _walk(user, query)
 
-    expected = _plain(user, status=EntryStatus.PENDING, date__lte=day)
+    expected = _plain(user, date__lte=day, **filters)
     assert expected
     assert forward == expected
     assert (forward, backward) == before
