@@ -4,8 +4,9 @@
 list sorted by its own columns that means one lookup in the primary key index and one heap read per key in
 scope, only to learn each row's sort columns: a coordinator's entries list (about 10,000 in scope at bench
 scale) spent most of its SQL there (issue #19, row 3). Here each alternative's SELECT carries the sort columns
-with the key, so it can read them from the index it reaches its rows by (``(placement_id, date, id)``,
-``(student_id, date, id)``: index-only), and the page is the top of their UNION. Same rules, same rows:
+with the key, read with the rows the alternative reaches through its own index (entries by student come
+index-only from ``(student_id, date, id)``; by placement, from the placement's index and the rows it points
+at, which an alternative reads anyway), and the page is the top of their UNION. Same rules, same rows:
 ``split_scope`` says why; the tests compare the answers.
 """
 

@@ -112,9 +112,7 @@ class PracticeLog(models.Model):
     access_partner_path = "placement__partner"
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="practice_logs")
-    # Its index is ``log_placement_date_id_idx`` (below), which leads with it: a placement's entries in the
-    # lists' order, read from the index alone (ADR 0054).
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs", db_index=False)
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs")
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"),
@@ -167,9 +165,6 @@ class PracticeLog(models.Model):
             models.Index(fields=["placement", "status", "date"], name="log_placement_status_idx"),
             # The lists' order (-date, -id), whole and per student: read in order, no sort (issue #19).
             models.Index(fields=["student", "date", "id"], name="log_student_date_id_idx"),
-            # ... and per placement: a scope's branches by placement (a supervisor's, a coordinator's) carry
-            # each entry's (date, id) from here to the page's sort (ADR 0054). It is the placement's index too.
-            models.Index(fields=["placement", "date", "id"], name="log_placement_date_id_idx"),
             # Progress sums read from the index alone (an index-only scan): hours ride along,
             # and the placement, which says whose hours an entry is (the progress sums' scope test, ADR 0046).
             models.Index(

@@ -185,9 +185,8 @@ def _keys_first_page(user: User) -> QuerySet[PracticeLog]:
 @pytest.mark.parametrize("role", ["student", "supervisor", "coordinator"])
 def test_scoped_entries_page_reads_each_alternatives_dates_from_its_index(world: dict[str, User], role: str) -> None:
     """Each branch of the UNION reads the entries' ``(date, id)`` through the index it finds them by (the
-    student's or the placement's: at bench scale ``log_student_date_id_idx`` and ``log_placement_date_id_idx``,
-    index-only; in this small world, never vacuumed, PostgreSQL may prefer a narrower one), and no entry in
-    scope is looked up by its key to learn its date (``id = ANY(...)``): only the page's rows are read whole."""
+    student's or the placement's), and no entry in scope is looked up by its key to learn its date
+    (``id = ANY(...)``): only the page's rows are read whole."""
     plan = _plan(_keys_first_page(world[role]))
 
     _assert_no_or_filter(plan)

@@ -123,6 +123,7 @@ def test_a_filtered_list_is_the_rules_rows_in_order(
     user = entries.users[reader]
     assert user is not None
     day = timezone.localdate() - datetime.timedelta(days=2)
+    filters: dict[str, Any]
     if by_status:
         query, filters = f"&status=pending&date_to={day.isoformat()}", {"status": EntryStatus.PENDING}
     else:
