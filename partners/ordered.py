@@ -27,6 +27,8 @@ def _sort_fields(qs: QuerySet[Any]) -> list[tuple[str, bool]] | None:
     """The list's order as (concrete column's attribute name, descending), the key last; None for an order
     this module does not read from the columns (an expression, a related field, a random order)."""
     meta = qs.model._meta
+    if not qs.query.order_by or qs.query.extra_order_by:
+        return None  # the model's default order, or an extra one: not read here
     fields: list[tuple[str, bool]] = []
     for item in qs.query.order_by:
         if not isinstance(item, str) or item == "?":

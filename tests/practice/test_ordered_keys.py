@@ -169,6 +169,7 @@ def test_no_union_no_branches(entries: World) -> None:
     assert ordered_keys(scoped.order_by("-placement__start_date"), slice(0, 5)) is None
     assert ordered_keys(scoped.order_by("-date"), slice(0, None)) is None
     assert access.split_scope(scoped) is not None
+    assert ordered_keys(scoped, slice(0, 5)) is None  # no order of its own: the model's default is not read
     # A filter on other columns than the order's keeps the keys-only path; DRF's cursor position does not.
     day = timezone.localdate()
     assert ordered_keys(scoped.filter(status=EntryStatus.PENDING).order_by("-date", "-id"), slice(0, 5)) is None
