@@ -45,7 +45,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, models
 from django.db.backends.signals import connection_created
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, Func, Lookup, Q, QuerySet, Subquery
+from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
@@ -447,12 +448,15 @@ def branches(q: Q) -> list[Q]:
     return found
 
 
-def rows_matching(model: type[models.Model], q: Q) -> QuerySet[Any]:
+def rows_matching(model: type[models.Model], q: Q, columns: tuple[str, ...] = ()) -> QuerySet[Any]:
     """Subquery: the primary keys of ``model``'s rows that match ``q``, as a UNION of one SELECT per
     alternative of ``q`` (see ``scope``). UNION ALL: a row matching two alternatives is listed twice, which
-    a membership test does not mind, and nothing is spent removing duplicates."""
-    parts = [model._base_manager.filter(branch).order_by().values("pk") for branch in branches(q)]
-    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+    a membership test does not mind, and nothing is spent removing duplicates.
+
+    With ``columns`` (``model``'s own, the key among them), each SELECT gives those columns and the UNION is
+    a plain UNION, each row once: the rows themselves, for a reader that sorts them (``partners.ordered``)."""
+    parts = [model._base_manager.filter(branch).order_by().values(*(columns or ("pk",))) for branch in branches(q)]
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=not columns)
 
 
 class PkAmong(Func):
@@ -468,9 +472,11 @@ class PkAmong(Func):
     template = "%(expressions)s"
     arg_joiner = " IN "
 
-    def __init__(self, rows: QuerySet[Any], field: str = "pk") -> None:
-        """``field``: the column tested (the row's key unless another is named, e.g. ``placement_id``)."""
+    def __init__(self, rows: QuerySet[Any], field: str = "pk", *, rule: Q | None = None) -> None:
+        """``field``: the column tested (the row's key unless another is named, e.g. ``placement_id``);
+        ``rule``: the rule's ``q`` whose alternatives ``rows`` is the UNION of (``split_scope``)."""
         super().__init__(F(field), Subquery(rows))
+        self.rule = rule
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
@@ -485,9 +491,10 @@ class PkAmongSQL(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+    def __init__(self, sql: str, params: tuple[Any, ...], rule: Q | None = None) -> None:
         super().__init__(F("pk"))
         self.sql, self.params = sql, params
+        self.rule = rule  # as ``PkAmong.rule``
 
     def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
@@ -496,11 +503,13 @@ class PkAmongSQL(Func):
         return f"{pk_sql} = ANY(ARRAY{self.sql})", (*pk_params, *self.params)
 
 
-def _rows_sql(model: type[models.Model], q: Q, using: str) -> tuple[str, tuple[Any, ...]]:
-    """``rows_matching(model, q)`` as the SQL (and parameters) of a subquery, compiled as a statement over
-    ``model`` would nest it (its tables aliased ``U0``, ``V0``, ...)."""
+def _rows_sql(
+    model: type[models.Model], q: Q, using: str, columns: tuple[str, ...] = ()
+) -> tuple[str, tuple[Any, ...]]:
+    """``rows_matching(model, q, columns)`` as the SQL (and parameters) of a subquery, compiled as a statement
+    over ``model`` would nest it (its tables aliased ``U0``, ``V0``, ...)."""
     outer = model._base_manager.all().query
-    subquery = Subquery(rows_matching(model, q)).resolve_expression(outer)
+    subquery = Subquery(rows_matching(model, q, columns)).resolve_expression(outer)
     sql, params = outer.get_compiler(using=using).compile(subquery)
     return sql, tuple(params)
 
@@ -563,24 +572,27 @@ def _with_markers(q: Q, markers: list[Any]) -> Q:
     return rebuilt
 
 
-def _compiled_rows(model: type[models.Model], q: Q, using: str) -> tuple[str, tuple[Any, ...]]:
-    """The SQL and parameters of ``rows_matching(model, q)`` as a subquery; compiled once per shape of ``q``."""
+def compiled_rows(
+    model: type[models.Model], q: Q, using: str, columns: tuple[str, ...] = ()
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of ``rows_matching(model, q, columns)`` as a parenthesised subquery; compiled
+    once per shape of ``q`` (and ``columns``)."""
     values: list[Any] = []
     shape = _shape(q, values)
     if shape is None:
-        return _rows_sql(model, q, using)
-    key = (model, using, shape)
+        return _rows_sql(model, q, using, columns)
+    key = (model, using, shape, columns)
     template = _SHAPES.get(key)
     if template is None:
         markers = [marker(type(value), index) for index, value in enumerate(values)]
-        sql, params = _rows_sql(model, _with_markers(q, list(markers)), using)
+        sql, params = _rows_sql(model, _with_markers(q, list(markers)), using, columns)
         places = {(type(value), value): index for index, value in enumerate(markers)}
         slots = tuple(
             (True, places[(type(param), param)]) if (type(param), param) in places else (False, param)
             for param in params
         )
         if {index for is_value, index in slots if is_value} != set(range(len(markers))):
-            return _rows_sql(model, q, using)  # a value did not come through as itself: no template
+            return _rows_sql(model, q, using, columns)  # a value did not come through as itself: no template
         template = _SHAPES[key] = (sql, slots)
     sql, slots = template
     return sql, tuple(values[slot] if is_value else slot for is_value, slot in slots)
@@ -643,15 +655,46 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: b
     if correlated or len(branches(rule.q)) == 1:
         return qs.filter(rule.q)
     if connections[qs.db].vendor != "postgresql":
-        return qs.filter(PkAmong(rows_matching(qs.model, rule.q)))
+        return qs.filter(PkAmong(rows_matching(qs.model, rule.q), rule=rule.q))
     # The UNION is uncorrelated: its SQL is the same wherever it goes, so it is compiled once per user
     # object (see ``_Memo``) and reused as it is.
     memo = _memo(user)
     key = (qs.model, action, qs.db)
     compiled = memo.unions.get(key)
     if compiled is None:
-        compiled = memo.unions[key] = _compiled_rows(qs.model, rule.q, qs.db)
-    return qs.filter(PkAmongSQL(*compiled))
+        compiled = memo.unions[key] = compiled_rows(qs.model, rule.q, qs.db)
+    return qs.filter(PkAmongSQL(*compiled, rule=rule.q))
+
+
+def split_scope(qs: QuerySet[M]) -> tuple[QuerySet[M], Q] | None:
+    """``qs`` without the UNION condition ``scope`` put on it, and the rule (a ``Q`` of two or more
+    alternatives) that UNION is made of; None when ``qs`` holds no such condition (the rule was everything,
+    one alternative, or ``correlated``), or holds it anywhere but as one of the conditions ANDed at the top
+    of its ``WHERE`` (under an OR or a NOT it cannot be taken apart).
+
+    For a reader that wants more of the scope's rows than their keys: ``qs`` is the rows of ``base`` that the
+    rule's alternatives reach, so a list can read each alternative's rows with their sort columns from the
+    index it finds them by, and apply the rest of ``base``'s conditions to those (``partners.ordered``). The
+    same rules, the same rows."""
+    query = qs.query.chain()
+    found: list[tuple[WhereNode, Lookup[Any]]] = []
+
+    def walk(node: WhereNode) -> None:
+        if node.negated or (node.connector != AND and len(node.children) > 1):
+            return
+        for child in node.children:
+            if isinstance(child, WhereNode):
+                walk(child)
+            elif isinstance(child, Lookup) and isinstance(child.lhs, PkAmong | PkAmongSQL) and child.rhs is True:
+                found.append((node, child))
+
+    walk(query.where)
+    if len(found) != 1 or found[0][1].lhs.rule is None:
+        return None
+    node, condition = found[0]
+    node.children[:] = [child for child in node.children if child is not condition]
+    base: QuerySet[M] = QuerySet(qs.model, query=query, using=qs.db)  # a plain one: slicing it is plain SQL
+    return base, condition.lhs.rule
 
 
 def can(user: AnyUser, action: str, obj: models.Model | type[models.Model]) -> bool:

@@ -5,9 +5,9 @@ Filters narrow a queryset that is already the user's scope; they never widen it.
 empty list, exactly as an id that does not exist, and costs no query.
 
 Every filter is served by an index of ``practice_practicelog`` (see ``tests/practice/test_api.py``):
-``student`` and ``placement`` by their foreign-key indexes and ``log_student_date_idx`` /
+``student`` and ``placement`` by their foreign-key indexes and ``log_student_date_id_idx`` /
 ``log_placement_status_idx``, ``category`` by its foreign-key index, ``status`` by
-``log_status_entered_idx``, the date range by ``log_date_idx``, and ``partner`` through the placement
+``log_status_entered_idx``, the date range by ``log_date_id_idx``, and ``partner`` through the placement
 (``placement_partner_idx`` on the placements, then the entries' placement index).
 """
 

@@ -34,6 +34,7 @@ from accounts.models import User
 from core.api.errors import ERROR_RESPONSE, api_field
 from core.api.filters import FilterBackend
 from core.api.viewsets import ScopedViewSetMixin
+from partners.ordered import ordered_keys
 from practice import exports, services
 from practice.api.serializers import (
     ApproveBulkErrorSerializer,
@@ -63,12 +64,19 @@ class KeysFirstQuerySet(QuerySet[PracticeLog]):
     them for the page: about 10,000 entries joined twice for a coordinator's first page of 100. Sliced, this
     queryset answers ``SELECT ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n) ORDER BY ...``: the keys
     are sorted from the entries table alone and only the page's rows are joined. Same rows, same order, one
-    query."""
+    query.
+
+    When the scope is a UNION of alternatives, the keys are the top of a UNION of one SELECT of ``(date, id)``
+    per alternative (``partners.ordered.ordered_keys``, ADR 0054): each reads the sort columns from the index
+    it finds its entries by, instead of looking up every key in scope to learn its date (a coordinator's
+    10,000)."""
 
     def __getitem__(self, k: Any) -> Any:
         if not isinstance(k, slice):
             return super().__getitem__(k)
-        keys: QuerySet[Any] = QuerySet(self.model, query=self.query.chain(), using=self.db).values("pk")[k]
+        keys: Any = ordered_keys(self, k)
+        if keys is None:
+            keys = QuerySet(self.model, query=self.query.chain(), using=self.db).values("pk")[k]
         page: QuerySet[PracticeLog] = QuerySet(self.model, using=self.db).filter(pk__in=keys)
         page.query.select_related = self.query.select_related
         return page.order_by(*self.query.order_by)

@@ -27,7 +27,7 @@ from accounts.roles import PlatformRole, grant_platform_role
 from bench.practice import Population, copy_entries, entry_rows, populate
 from partners import access
 from partners.models import Membership, MembershipRole
-from practice.api.views import PracticeLogCursorPagination, PracticeLogViewSet
+from practice.api.views import KeysFirstQuerySet, PracticeLogCursorPagination, PracticeLogViewSet
 from practice.models import PracticeLog
 from students.models import Placement, Student
 from students.selectors import student_list
@@ -170,3 +170,28 @@ def test_scoped_students_list_reads_each_alternative_through_its_index(world: di
         expected | _index_names(PLACEMENTS, "supervisor_id", "partner_id"),
         never_whole=frozenset(BIG - {STUDENTS}),
     )
+
+
+def _keys_first_page(user: User) -> QuerySet[PracticeLog]:
+    """The first page of ``/api/v1/practice-logs/`` as its pagination reads it: keys first (ADR 0045), the keys
+    as the top of the scope's branches carrying ``(date, id)`` (ADR 0054)."""
+    scoped = access.scope(PracticeLogViewSet.queryset.all(), user, "view")
+    ordered = scoped.order_by(*PracticeLogCursorPagination.ordering)
+    keys_first = KeysFirstQuerySet(PracticeLog, query=ordered.query.chain(), using=ordered.db)
+    page: QuerySet[PracticeLog] = keys_first[: PracticeLogCursorPagination.page_size + 1]
+    return page
+
+
+@pytest.mark.parametrize("role", ["student", "supervisor", "coordinator"])
+def test_scoped_entries_page_reads_each_alternatives_dates_from_its_index(world: dict[str, User], role: str) -> None:
+    """Each branch of the UNION reads the entries' ``(date, id)`` through the index it finds them by (the
+    student's or the placement's), and no entry in scope is looked up by its key to learn its date
+    (``id = ANY(...)``): only the page's rows are read whole."""
+    plan = _plan(_keys_first_page(world[role]))
+
+    _assert_no_or_filter(plan)
+    union = _union(plan)
+    _assert_branches_use(union, ENTRIES, _index_names(ENTRIES, "student_id", "placement_id"))
+    for node in _nodes(plan):
+        if node.get("Relation Name") == ENTRIES:
+            assert "ANY" not in node.get("Index Cond", ""), node["Index Cond"]
