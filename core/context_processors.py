@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks, navcache, pagecache
+from core import hooks, navcache
 from partners import access
 
 
@@ -102,7 +102,7 @@ def _bundle(request: HttpRequest) -> navcache.Navigation:
     kept, epoch = navcache.read(request)
     if kept is None or hasattr(request, "_tandem_inbox"):
         # A kept page checks the navigation by its fingerprint, not by the tables its count reads.
-        with pagecache.unrecorded(), navcache.noting() as statements:
+        with navcache.unrecorded(), navcache.noting() as statements:
             items, unread = _items(request), _unread(request)
         navcache.store(request, items, unread, epoch=epoch, statements=statements)
         kept = {"versions": {}, "items": items, "unread": unread}

@@ -29,6 +29,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -151,6 +152,26 @@ def noting() -> Iterator[list[str]]:
 
     with connection.execute_wrapper(note):
         yield statements
+
+
+_UNRECORDED: ContextVar[bool] = ContextVar("tandem_page_unrecorded", default=False)
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Statements run inside are not noted as what the page read: the navigation's counts, which a kept
+    page checks by their outcome instead (its fingerprint), so that a write to an inbox does not end every
+    page whose navigation happened to be counted afresh."""
+    token = _UNRECORDED.set(True)
+    try:
+        yield
+    finally:
+        _UNRECORDED.reset(token)
+
+
+def recording() -> bool:
+    """Whether a kept page should note the statements run now (not inside ``unrecorded``)."""
+    return not _UNRECORDED.get()
 
 
 def table_keys(tables: Any) -> list[str]:

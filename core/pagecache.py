@@ -32,9 +32,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -54,21 +52,6 @@ KEPT_HEADER = "X-Tandem-Kept"
 
 #: Headers that change what a page answers besides its address (htmx asks for parts of a page).
 _VARY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER", "HTTP_HX_BOOSTED")
-
-
-_UNRECORDED: ContextVar[bool] = ContextVar("tandem_page_unrecorded", default=False)
-
-
-@contextmanager
-def unrecorded() -> Iterator[None]:
-    """Statements run inside are not noted as what the page read: the navigation's counts, which a kept
-    page checks by their outcome instead (its fingerprint), so that a write to an inbox does not end every
-    page whose navigation happened to be counted afresh."""
-    token = _UNRECORDED.set(True)
-    try:
-        yield
-    finally:
-        _UNRECORDED.reset(token)
 
 
 class KeptPage(TypedDict):
@@ -192,7 +175,7 @@ def kept_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
         statements: list[str] = []
 
         def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
-            if isinstance(sql, str) and not _UNRECORDED.get():
+            if isinstance(sql, str) and navcache.recording():
                 statements.append(sql)
             return execute(sql, params, many, context)
 
