@@ -274,8 +274,8 @@ class Served:
         self.sessions.clear()
 
     def forget_kept(self) -> None:
-        """Make every page the server keeps stale (``core.pagecache``), as a write to a table every kept page
-        depends on does: the next request for any page works it out afresh."""
+        """Drop every page the server keeps (``core.pagecache``; ``forget_kept_pages``): the next request for
+        any page works it out afresh, its navigation still kept."""
         from django.core.cache.backends.redis import RedisCache
 
         forget_kept_pages(RedisCache(self.redis, {}))
@@ -327,14 +327,20 @@ class Served:
 
 
 def forget_kept_pages(cache: Any) -> None:
-    """Raise ``core.navcache.ANY_TABLE``'s version in ``cache``: every kept page is worked out afresh next."""
-    from core import navcache
-
-    key = navcache.TABLE_KEY.format(navcache.ANY_TABLE)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=None)
+    """Drop every page kept in ``cache`` (``core.pagecache``), and nothing else: the next request for a page
+    works it out afresh, its navigation still kept, as after a write to a table the page read but none its
+    navigation counts. (Raising ``ANY_TABLE`` instead would end the navigation too, and time its count with
+    every page.) Django's Redis cache or its local memory cache."""
+    pattern = cache.make_key("tandem:page:*")
+    store: Any = getattr(cache, "_cache", None)
+    if hasattr(store, "get_client"):  # django.core.cache.backends.redis.RedisCache
+        client = store.get_client(write=True)
+        keys = list(client.scan_iter(match=pattern))
+        if keys:
+            client.delete(*keys)
+        return
+    made = pattern[: -len("tandem:page:*")]
+    cache.delete_many([key[len(made) :] for key in list(store or ()) if key.startswith(made + "tandem:page:")])
 
 
 USER_MENU = 'data-testid="user-menu">{}</a>'
