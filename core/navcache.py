@@ -140,20 +140,6 @@ def tables_read(statements: list[str]) -> set[str]:
     return found - _ignored_tables()
 
 
-@contextmanager
-def noting() -> Iterator[list[str]]:
-    """The statements run inside, on the default connection (an execute wrapper), for ``tables_read``."""
-    statements: list[str] = []
-
-    def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
-        if isinstance(sql, str):
-            statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(note):
-        yield statements
-
-
 _UNRECORDED: ContextVar[bool] = ContextVar("tandem_page_unrecorded", default=False)
 
 
@@ -169,9 +155,20 @@ def unrecorded() -> Iterator[None]:
         _UNRECORDED.reset(token)
 
 
-def recording() -> bool:
-    """Whether a kept page should note the statements run now (not inside ``unrecorded``)."""
-    return not _UNRECORDED.get()
+@contextmanager
+def noting(*, skip_unrecorded: bool = False) -> Iterator[list[str]]:
+    """The statements run inside, on the default connection (an execute wrapper), for ``tables_read``; with
+    ``skip_unrecorded``, less those run inside ``unrecorded`` (a kept page's, which checks the navigation by
+    its fingerprint)."""
+    statements: list[str] = []
+
+    def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+        if isinstance(sql, str) and not (skip_unrecorded and _UNRECORDED.get()):
+            statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        yield statements
 
 
 def table_keys(tables: Any) -> list[str]:

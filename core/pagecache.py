@@ -38,7 +38,6 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
@@ -172,14 +171,7 @@ def kept_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
         kept, epoch = _send_kept(request, key)
         if kept is not None:
             return kept
-        statements: list[str] = []
-
-        def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
-            if isinstance(sql, str) and navcache.recording():
-                statements.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(note):
+        with navcache.noting(skip_unrecorded=True) as statements:
             response = view(request, *args, **kwargs)
             render = getattr(response, "render", None)
             if callable(render):

@@ -112,6 +112,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     forget_test_broker()
 
 
+UNANSWERING_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+"""``CACHES`` for a cache that does not answer (a Redis outage): what is kept in the cache must cost the work,
+never the page."""
+
+
 @dataclass
 class World:
     partner_a: Partner

@@ -22,7 +22,7 @@ from core import navcache
 from core.models import AccessDenial, Notification
 from funds.models import Fund
 from students.models import PlanStatus, TrainingPlan
-from tests.conftest import World, client_for
+from tests.conftest import UNANSWERING_CACHE, World, client_for
 from tests.factories.practice import PracticeLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,15 +171,7 @@ def test_the_start_page_counts_afresh(world: World) -> None:
     assert kept < counted  # the page after the start page used what the start page counted
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-)
+@override_settings(CACHES=UNANSWERING_CACHE)
 def test_a_cache_that_does_not_answer_costs_the_counts_not_the_page(world: World) -> None:
     PracticeLogFactory.create(placement=world.placement_a)  # raising the epoch fails: logged, not raised
 

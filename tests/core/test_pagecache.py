@@ -25,7 +25,7 @@ from core import navcache, pagecache
 from core.models import Notification
 from funds.models import Fund
 from students.models import Student
-from tests.conftest import World, client_for
+from tests.conftest import UNANSWERING_CACHE, World, client_for
 from tests.factories.practice import PracticeLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,12 @@ def _warm(client: Client, url: str) -> str:
     html, kept, _queries = _get(client, url)
     assert not kept
     return html
+
+
+def _kept(client: Client, url: str) -> None:
+    """Warm the page (``_warm``) and see the next visit sent as kept."""
+    _warm(client, url)
+    assert _get(client, url)[1]
 
 
 def _without_tokens(html: str) -> str:
@@ -99,8 +105,7 @@ def test_a_write_to_a_table_the_page_read_ends_it(world: World) -> None:
     client = client_for(world.users["supervisor_a"])
     url = reverse(QUEUE)
     PracticeLogFactory.create(placement=world.placement_a, description="first entry")
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     PracticeLogFactory.create(placement=world.placement_a, description="second entry")  # the student logs more
     html, kept, _queries = _get(client, url)
@@ -113,8 +118,7 @@ def test_an_update_without_signals_ends_it(world: World) -> None:
     """``update()`` sends no signal: the statement itself raises the table's version."""
     client = client_for(world.users["office"])
     url = reverse("students:list")
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     Student.objects.filter(pk=world.student_a.pk).update(student_number="S-RENUMBERED")
     html, kept, _queries = _get(client, url)
@@ -142,8 +146,7 @@ def test_a_change_of_the_navigation_ends_it(world: World) -> None:
     assert reader is not None
     client = client_for(reader)
     url = reverse(QUEUE)
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     Notification.objects.create(user=reader, kind="plan", subject="Something for you", link="/")
     html, kept, _queries = _get(client, url)
@@ -155,8 +158,7 @@ def test_a_change_of_the_navigation_ends_it(world: World) -> None:
 def test_a_write_whose_table_is_not_plain_ends_every_page(world: World) -> None:
     client = client_for(world.users["supervisor_a"])
     url = reverse(QUEUE)
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     with connection.cursor() as cursor:  # a statement that writes, though no INSERT/UPDATE/DELETE heads it
         cursor.execute("WITH none AS (SELECT 0 AS id) DELETE FROM core_notification WHERE id IN (SELECT id FROM none)")
@@ -180,8 +182,7 @@ def test_each_session_and_language_is_kept_apart(world: World) -> None:
     url = reverse(QUEUE)
     PracticeLogFactory.create(placement=world.placement_a)
     first = client_for(world.users["supervisor_a"])
-    _warm(first, url)
-    assert _get(first, url)[1]
+    _kept(first, url)
 
     second = client_for(world.users["supervisor_a"])  # another browser: its own session and CSRF cookie
     second.get(url)
@@ -209,8 +210,7 @@ def test_another_person_never_gets_the_page(world: World) -> None:
 def test_another_day_works_it_out_afresh(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     client = client_for(world.users["supervisor_a"])
     url = reverse(QUEUE)
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
@@ -314,15 +314,7 @@ def test_the_tables_a_page_read() -> None:
     assert "django_session" not in read
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-)
+@override_settings(CACHES=UNANSWERING_CACHE)
 def test_a_cache_that_does_not_answer_costs_the_work_not_the_page(world: World) -> None:
     PracticeLogFactory.create(placement=world.placement_a, description="seen anyway")
     client = client_for(world.users["supervisor_a"])
@@ -342,13 +334,12 @@ def test_a_new_role_ends_the_kept_page(world: World) -> None:
     assert reader is not None
     client = client_for(reader)
     url = reverse(QUEUE)
-    _warm(client, url)
-    assert _get(client, url)[1]
+    _kept(client, url)
 
     grant_platform_role(reader, PlatformRole.OFFICE)
     html, kept, _queries = _get(client, url)
 
     with override_settings(PAGE_CACHE_SECONDS=0):
-        worked_out, _kept, _work = _get(client, url)
+        worked_out, _kept_off, _work = _get(client, url)
     assert not kept
     assert _without_tokens(html) == _without_tokens(worked_out)
