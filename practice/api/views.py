@@ -17,14 +17,12 @@ from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,8 +32,8 @@ from accounts.models import User
 from core.api.errors import ERROR_RESPONSE, api_field
 from core.api.filters import FilterBackend
 from core.api.viewsets import ScopedViewSetMixin
-from partners.ordered import ordered_keys
 from practice import exports, services
+from practice.api.pagination import PracticeLogCursorPagination
 from practice.api.serializers import (
     ApproveBulkErrorSerializer,
     BulkCreateRequestSerializer,
@@ -54,46 +52,6 @@ from practice.services import BulkRowStatus
 _ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE}
 _READ_ERRORS = {404: ERROR_RESPONSE}
 _LIST_ERRORS = {400: ERROR_RESPONSE}
-
-
-class KeysFirstQuerySet(QuerySet[PracticeLog]):
-    """A slice of it is one statement that finds the page's keys first, then joins that page alone.
-
-    A scoped list's keys come from the scope's UNION (``partners.access.scope``): PostgreSQL cannot know how
-    many, and plans the list's joins (student, placement, category) for every entry in scope before sorting
-    them for the page: about 10,000 entries joined twice for a coordinator's first page of 100. Sliced, this
-    queryset answers ``SELECT ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n) ORDER BY ...``: the keys
-    are sorted from the entries table alone and only the page's rows are joined. Same rows, same order, one
-    query.
-
-    When the scope is a UNION of alternatives, the keys are the top of a UNION of one SELECT of ``(date, id)``
-    per alternative (``partners.ordered.ordered_keys``, ADR 0054): each reads the sort columns from the index
-    it finds its entries by, instead of looking up every key in scope to learn its date (a coordinator's
-    10,000)."""
-
-    def __getitem__(self, k: Any) -> Any:
-        if not isinstance(k, slice):
-            return super().__getitem__(k)
-        keys: Any = ordered_keys(self, k)
-        if keys is None:
-            keys = QuerySet(self.model, query=self.query.chain(), using=self.db).values("pk")[k]
-        page: QuerySet[PracticeLog] = QuerySet(self.model, using=self.db).filter(pk__in=keys)
-        page.query.select_related = self.query.select_related
-        return page.order_by(*self.query.order_by)
-
-
-class PracticeLogCursorPagination(CursorPagination):
-    """Newest first; a cursor stays valid while entries are added (no page drifts), and no count query.
-    A page is read keys first (``KeysFirstQuerySet``)."""
-
-    ordering = ("-date", "-id")
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
-        keys_first = KeysFirstQuerySet(queryset.model, query=queryset.query.chain(), using=queryset.db)
-        return super().paginate_queryset(keys_first, request, view)
 
 
 class ExportNegotiation(DefaultContentNegotiation):

@@ -27,7 +27,8 @@ from accounts.roles import PlatformRole, grant_platform_role
 from bench.practice import Population, copy_entries, entry_rows, populate
 from partners import access
 from partners.models import Membership, MembershipRole
-from practice.api.views import KeysFirstQuerySet, PracticeLogCursorPagination, PracticeLogViewSet
+from practice.api.pagination import KeysFirstQuerySet, PracticeLogCursorPagination
+from practice.api.views import PracticeLogViewSet
 from practice.models import PracticeLog
 from students.models import Placement, Student
 from students.selectors import student_list

@@ -204,6 +204,68 @@ def test_cursor_pages_newest_first_without_overlap(world: World, category: Activ
     assert "count" not in first  # a cursor costs no count query
 
 
+def _pages(client: APIClient, url: str | None, link: str) -> list[dict[str, Any]]:
+    """Every page from ``url`` on, following ``link`` ("next" or "previous")."""
+    pages: list[dict[str, Any]] = []
+    while url:
+        assert len(pages) < 50, "the links go round in circles"
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append(response.json())
+        url = pages[-1][link]
+    return pages
+
+
+def _rows(pages: list[dict[str, Any]]) -> list[int]:
+    return [row["id"] for page in pages for row in page["results"]]
+
+
+@pytest.mark.parametrize("persona", ["office", "coordinator_a", "supervisor_a"])
+def test_paging_forward_and_back_inside_shared_dates_sees_every_entry_once(
+    world: World, category: ActivityCategory, persona: str
+) -> None:
+    # 23 entries on three dates, pages of 4: most page boundaries fall inside a date. (DRF's own cursor,
+    # placed by the date and an offset, walked back from the end skipped one entry and repeated another.)
+    logs = [_entry(world, category, date=_day(n % 3)) for n in range(23)]
+    newest_first = [log.pk for log in sorted(logs, key=lambda log: (log.date, log.pk), reverse=True)]
+    client = api_client_for(_u(world, persona))
+
+    forward = _pages(client, f"{LOGS}?page_size=4", "next")
+    assert _rows(forward) == newest_first
+    assert [len(page["results"]) for page in forward] == [4, 4, 4, 4, 4, 3]
+    assert forward[0]["previous"] is None and forward[-1]["next"] is None
+
+    back = _pages(client, forward[-1]["previous"], "previous")
+    assert _rows(list(reversed(back))) + _rows(forward[-1:]) == newest_first
+    assert [page["results"] for page in reversed(back)] == [page["results"] for page in forward[:-1]]
+
+
+def test_entries_logged_while_paging_neither_repeat_nor_push_others_off(
+    world: World, category: ActivityCategory
+) -> None:
+    logs = [_entry(world, category, date=_day(n % 3)) for n in range(12)]
+    client = api_client_for(_u(world, "office"))
+    first = client.get(f"{LOGS}?page_size=5").json()
+    # Logged after the first page was read, on the date the first page ends inside (day 0's four entries,
+    # then one of day 1's): newer than the page's last row, so they belong before it, not on later pages.
+    for _ in range(3):
+        _entry(world, category, date=_day(1))
+
+    rest = _pages(client, first["next"], "next")
+
+    seen = _rows([first, *rest])
+    assert len(seen) == len(set(seen)) == len(logs), seen
+    assert set(seen) == {log.pk for log in logs}
+
+
+@pytest.mark.parametrize("cursor", ["bm90IGEgY3Vyc29y", "cD0yMDI2LTAxLTAx", "cD1ub3QtYS1kYXRlLjE%3D", "%%%"])
+def test_a_cursor_that_is_not_ours_is_a_404(world: World, category: ActivityCategory, cursor: str) -> None:
+    # "not a cursor", "p=2026-01-01" (no id), "p=not-a-date.1", and no base64 at all.
+    _entry(world, category)
+    response = api_client_for(_u(world, "office")).get(f"{LOGS}?cursor={cursor}")
+    assert response.status_code == 404, response.content
+
+
 def test_page_size_is_capped_at_500(world: World, category: ActivityCategory) -> None:
     from practice.api.views import PracticeLogCursorPagination
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from partners import access
 from partners.ordered import ordered_keys
-from practice.api.views import KeysFirstQuerySet, PracticeLogViewSet
+from practice.api.pagination import KeysFirstQuerySet
+from practice.api.views import PracticeLogViewSet
 from practice.models import EntryStatus, PracticeLog
 from students.models import Placement
 from tests.conftest import World, api_client_for
@@ -96,7 +97,7 @@ def _plain(user: User, **filters: Any) -> list[int]:
 
 def _keys_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The entries API as it was before ADR 0054: every page's keys read by ``pk = ANY(<UNION>)``."""
-    monkeypatch.setattr("practice.api.views.ordered_keys", lambda qs, k: None)
+    monkeypatch.setattr("practice.api.pagination.ordered_keys", lambda qs, k: None)
 
 
 @pytest.mark.parametrize("reader", READERS)
