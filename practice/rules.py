@@ -98,7 +98,9 @@ def day_total(*, student_id: int, day: datetime.date, exclude_pk: int | None = N
     if exclude_pk is not None:
         logs = logs.exclude(pk=exclude_pk)
     total = logs.aggregate(total=Sum("hours"))["total"]
-    return total or Decimal("0")
+    # To the column's two places: PostgreSQL's sum keeps them, SQLite's drops them ("11" for "11.00"), and
+    # the refusal that quotes this figure should read the same on both.
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def overlapping_exists(
