@@ -8,12 +8,14 @@ queue afterwards. ``wait_for`` polls for what the worker does in the background.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import redis
 from django.conf import settings
+from django.db import DatabaseError
 from kombu import Exchange, Queue
 
 from config.celery import app as celery_app
@@ -33,12 +35,27 @@ def forget_queue(queue: str) -> None:
         Path(control_folder, f"{queue}.exchange").unlink(missing_ok=True)
 
 
+def table_locked(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite refusing a table that another connection of this process is writing.
+
+    On SQLite the test database is Django's shared in-memory one, and the worker runs in a thread of the
+    test's process: their connections share one cache, whose table locks fail at once instead of waiting
+    ("database table is locked"). That is this harness's database, not the app's (PostgreSQL, or ``make
+    run``'s SQLite file, whose locks wait): a test reading while the worker writes asks again."""
+    return isinstance(error, DatabaseError | sqlite3.OperationalError) and "table is locked" in str(error)
+
+
 def wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
-    """Whether ``condition`` holds within ``timeout`` seconds (checked every 0.1 s)."""
+    """Whether ``condition`` holds within ``timeout`` seconds (checked every 0.1 s; a check that met a
+    table the worker was writing counts as not yet, see ``table_locked``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except Exception as error:
+            if not table_locked(error):
+                raise
         time.sleep(0.1)
     return condition()
 

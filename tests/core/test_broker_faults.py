@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -35,7 +34,7 @@ from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.faults import HungServer, broker_at, closed_port
 from tests.supervision import helpers
-from tests.workers import forget_queue, wait_for
+from tests.workers import forget_queue, table_locked, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -81,19 +80,16 @@ def _worker(queue: str) -> Any:
 
 
 def _drain(queue: str) -> None:
-    """Wait until the solo worker has handled every message sent before (it handles them in order).
-
-    On SQLite the test and the worker's thread share one in-memory database, whose table locks do not wait:
-    reading the result while the worker writes another raises "database table is locked". That is this
-    harness's database, not the app's (PostgreSQL, or SQLite's file with a busy timeout): ask again."""
+    """Wait until the solo worker has handled every message sent before (it handles them in order); a read
+    of the answer that met a table the worker was writing asks again (``tests.workers.table_locked``)."""
     result = core_tasks.ping.apply_async(queue=queue)
     deadline = time.monotonic() + 30
     while True:
         try:
             assert result.get(timeout=30) == "pong"
             return
-        except (DatabaseError, sqlite3.OperationalError) as error:
-            if "table is locked" not in str(error) or time.monotonic() > deadline:
+        except Exception as error:
+            if not table_locked(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
 
