@@ -397,7 +397,17 @@ class Milestone(models.Model):
                 name="milestone_done_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="milestone_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="milestone_due_idx"),
+            # A student's late milestones, read per row of the student lists (how many, the first due date,
+            # whether any): one short index range per student instead of a hashed scan of every late
+            # milestone of the programme (issue #19).
+            models.Index(
+                fields=["student", "due_date"],
+                condition=Q(status=MilestoneStatus.PENDING),
+                name="milestone_pending_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_date}"

@@ -101,7 +101,14 @@ def student_list(
             current_partner_id=Subquery(current.values("partner_id")[:1]),
             current_partner_name=Subquery(current.values("partner__name")[:1]),
             plan_status=F("plan__status"),
-            risk_late=Case(When(in_training & Exists(late), then=Value(True)), default=Value(False)),
+            # "Any late milestone" as the first one's due date being there: a per-row probe of
+            # ``milestone_pending_due_idx``. An ``EXISTS`` here was planned as a hashed scan of every late
+            # milestone, the whole programme's, for a page of 25 rows (issue #19).
+            risk_late=Case(
+                When(in_training & Q(first_late_due__isnull=False), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             risk_no_plan=Case(When(no_plan_yet, then=Value(True)), default=Value(False), output_field=BooleanField()),
             **{
                 f"risk_{reason.key}": Case(
@@ -122,7 +129,9 @@ def student_list(
     )
     students = _apply_filters(students, user, filters)
     if filters.get("at_risk"):
-        students = students.filter(at_risk=True)
+        # The same condition as ``at_risk``, with "a late milestone" as an ``EXISTS``: over the whole list one
+        # hashed scan of the late milestones beats a probe per student.
+        students = students.filter(_at_risk(today))
     return students.order_by("student_number")
 
 
