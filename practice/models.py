@@ -28,6 +28,27 @@ DEFAULT_ENTRY_WINDOW_DAYS = 14
 DEFAULT_LOCK_DAY = 5
 
 
+class _EntryHistory(HistoricalRecords):
+    """The entries' history without the indexes simple-history adds on the time and the user of a change.
+
+    The history is read by entry only (the admin's history page: ``id``, its own index, then the few rows
+    of one entry in order), and written on every change, in bulk too: an index on ``history_date`` or
+    ``history_user`` serves no query and costs each of a bulk import's history rows one more index
+    insertion (ADR 0058). ``SIMPLE_HISTORY_DATE_INDEX`` would drop the time's index from every app's
+    history, and supervision's and reviews' are read in time order (their selectors), so it is decided here."""
+
+    @property
+    def _date_indexing(self) -> bool:
+        return False
+
+    def _get_history_user_fields(self) -> dict[str, object]:
+        fields: dict[str, object] = super()._get_history_user_fields()
+        user = fields.get("history_user")
+        if isinstance(user, models.ForeignKey):
+            user.db_index = False  # type: ignore[attr-defined]  # set by Field.__init__; not in the stubs
+        return fields
+
+
 class RuleSet(models.Model):
     """A version of the practice rules: a programme's defaults, or a partner's tightening of them.
 
@@ -111,8 +132,11 @@ class PracticeLog(models.Model):
 
     access_partner_path = "placement__partner"
 
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="practice_logs")
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs")
+    # No index of their own: the student's and the placement's entries are read through the indexes that
+    # begin with them (``log_student_date_id_idx``, ``log_progress_idx``, ``log_placement_status_idx``), and
+    # each index costs every entry written one more insertion (ADR 0058).
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="practice_logs", db_index=False)
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs", db_index=False)
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"),
@@ -145,6 +169,7 @@ class PracticeLog(models.Model):
         null=True,
         blank=True,
         verbose_name=_("corrects"),
+        db_index=False,  # ``log_corrects_idx``: corrections only
     )
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=80, null=True, blank=True)
@@ -152,10 +177,8 @@ class PracticeLog(models.Model):
     objects = EvidenceQuerySet.as_manager()
     # The history is read by entry (``id``, its own index) and written on every change, in bulk too: the
     # copies of the foreign keys' indexes would serve no query and cost a third of a bulk import's history
-    # rows (ADR 0048).
-    history = HistoricalRecords(
-        no_db_index=["student", "placement", "category", "entered_by", "decided_by", "corrects"]
-    )
+    # rows (ADR 0048); nor do the time's and the user's (``_EntryHistory``, ADR 0058).
+    history = _EntryHistory(no_db_index=["student", "placement", "category", "entered_by", "decided_by", "corrects"])
 
     class Meta:
         verbose_name = _("practice-hour entry")
@@ -172,6 +195,8 @@ class PracticeLog(models.Model):
             ),
             models.Index(fields=["status", "entered_at"], name="log_status_entered_idx"),
             models.Index(fields=["date", "id"], name="log_date_id_idx"),
+            # An entry's corrections; the few corrections only, not a NULL for every other entry (ADR 0058).
+            models.Index(fields=["corrects"], name="log_corrects_idx", condition=Q(corrects__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(
