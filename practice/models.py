@@ -132,11 +132,13 @@ class PracticeLog(models.Model):
 
     access_partner_path = "placement__partner"
 
-    # No index of their own: the student's and the placement's entries are read through the indexes that
-    # begin with them (``log_student_date_id_idx``, ``log_progress_idx``, ``log_placement_status_idx``), and
-    # each index costs every entry written one more insertion (ADR 0058).
+    # The student's entries are read through the indexes that begin with the student (``log_student_date_id_idx``,
+    # ``log_progress_idx``), so the key has no index of its own: each index costs every entry written one more
+    # insertion (ADR 0058). The placement's keeps its own: a supervisor's branch of the entries' scope reads
+    # (date, id) by placement through it (tests/access/test_scope_plans.py), where the wider
+    # ``log_placement_status_idx`` was planned as a scan of the table.
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="practice_logs", db_index=False)
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs", db_index=False)
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="practice_logs")
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"),

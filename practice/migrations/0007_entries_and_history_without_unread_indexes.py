@@ -45,16 +45,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="practicelog",
-            name="placement",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="practice_logs",
-                to="students.placement",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="practicelog",
             name="student",
             field=models.ForeignKey(
                 db_index=False,
