@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -59,6 +61,31 @@ def _production(code: str, **env_changes: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+# --- Sessions: saved when their last-seen time moves, not on every request (issue #19, item 4) ------------
+
+
+def test_production_saves_a_session_at_most_once_a_minute(world: World, settings: Any) -> None:
+    saves_always, age, idle = _production(
+        "print(settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_COOKIE_AGE, settings.SESSION_IDLE_MINUTES)"
+    ).split()
+    settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_COOKIE_AGE = saves_always == "True", int(age)
+    user = world.users["office"]
+    assert user is not None
+    client = client_for(user)
+    root = reverse("api:api-root")
+    assert client.get(root).status_code == 200  # the first request since login notes the time
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(root)
+
+    assert again.status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
+    assert writes == []
+    assert django_settings.SESSION_COOKIE_NAME not in again.cookies
+    # A session saved up to a minute before its last click outlives the idle limit (the middleware decides).
+    assert int(age) >= int(idle) * 60 + 60
 
 
 # --- (a) The client's address: X-Forwarded-For is ignored unless a proxy is declared ---------------
