@@ -1,6 +1,7 @@
 """Admin for partners, with history. Status changes go through the partner page, which keeps a reason."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import Membership, Partner, PartnerStatusChange, PartnerUserObjectPermission, Site
@@ -18,6 +19,8 @@ class PartnerAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "short_name")
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [SiteInline]
+    # A website typed without a scheme is https, as on the partner page's form (and Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Site)

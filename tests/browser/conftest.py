@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -161,24 +162,65 @@ def _restore_snapshot(tables: list[tuple[str, bytes]]) -> None:
     cache.clear()
 
 
+_SQLITE_SNAPSHOTS: dict[tuple[Any, ...], sqlite3.Connection] = {}
+"""The seeded SQLite test database, copied whole into a private in-memory database, once per worker, day and
+demo setting."""
+
+
+def _take_sqlite_snapshot() -> sqlite3.Connection:
+    """A copy of the whole seeded test database (schema, rows, ``sqlite_sequence``) in a private in-memory
+    database, by SQLite's online backup (``sqlite3.Connection.backup``)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    kept = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(kept)
+    return kept
+
+
+def _restore_sqlite_snapshot(kept: sqlite3.Connection) -> None:
+    """Copy the kept database back over the test database, every page of it, through the test's own
+    connection (the live server's threads share it), so the rows, their keys and the sequences are the
+    seeded ones again, whatever the flush that ended the last test left. Caches that hold keys or counts
+    are emptied, as after PostgreSQL's restore."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.ensure_connection()
+    kept.backup(connection.connection)
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
 @pytest.fixture
 def demo(transactional_db: Any, settings: Any) -> None:
     """The demo data of ``manage.py seed_demo``: every role's login, with password ``tandem-demo``.
 
-    Seeding costs tens of seconds and nearly every journey needs it: on PostgreSQL each worker seeds once
-    (per day, ``QUALITY_DEMO_REPORT`` and media folder, which change what is seeded and where its files
-    are) and later journeys get the same rows back by ``COPY`` in about a second. The files the demo wrote
-    stay in the media folder. SQLite seeds every time."""
+    Seeding costs tens of seconds and nearly every journey needs it, so each worker seeds once (per day,
+    ``QUALITY_DEMO_REPORT`` and media folder, which change what is seeded and where its files are) and later
+    journeys get the same rows back: on PostgreSQL by ``COPY`` in about a second, on SQLite (the in-memory
+    test database of ``make run``'s defaults) by SQLite's online backup of the whole database, in a few
+    milliseconds. The files the demo wrote stay in the media folder."""
     from django.db import connection
+    from django.utils import timezone
 
     from core.demo import seed_demo
 
-    if connection.vendor != "postgresql":
-        seed_demo()
+    key = (
+        connection.vendor,
+        timezone.localdate(),
+        bool(getattr(settings, "QUALITY_DEMO_REPORT", False)),
+        str(settings.MEDIA_ROOT),
+    )
+    if connection.vendor == "sqlite":
+        kept = _SQLITE_SNAPSHOTS.get(key)
+        if kept is None:
+            seed_demo()
+            _SQLITE_SNAPSHOTS[key] = _take_sqlite_snapshot()
+        else:
+            _restore_sqlite_snapshot(kept)
         return
-    from django.utils import timezone
-
-    key = (timezone.localdate(), bool(getattr(settings, "QUALITY_DEMO_REPORT", False)), str(settings.MEDIA_ROOT))
     snapshot = _DEMO_SNAPSHOTS.get(key)
     if snapshot is None:
         seed_demo()
