@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from django.db import models
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 
 from accounts.roles import AnyUser
 from core.compiled import Compiled, Kind
+from core.loaded import Loaded
 from partners import access
 from supervision.models import Inspection, InspectionAssignment
 
@@ -58,42 +58,19 @@ COUNTS = (
 WithCounts = Callable[[QuerySet[Inspection], datetime.date], QuerySet[Inspection]]
 
 # (rule shape, number of keys) -> the statement; ``Compiled`` keeps one SQL text per database itself.
-_COMPILED: dict[tuple[Any, int], Compiled] = {}
+_COMPILED: dict[tuple[Any, int], tuple[Compiled, Compiled]] = {}
 
 
 @cache
-def _attnames(model: type[models.Model]) -> tuple[str, ...]:
-    """A model's columns, in ``from_db``'s order (read once: the models do not change in a process)."""
-    return tuple(field.attname for field in model._meta.concrete_fields)
+def inspections() -> Loaded:
+    """The list's inspections: their columns, their related rows' and their counts."""
+    return Loaded(Inspection, RELATED, COUNTS)
 
 
 @cache
-def _related() -> tuple[tuple[str, str, Any, type[models.Model]], ...]:
-    """Each related path: its parent path ("" for the inspection), its field name on the parent, the field,
-    and the related model."""
-    found = []
-    for path in RELATED:
-        parent, _sep, name = path.rpartition("__")
-        parent_model = Inspection if not parent else _model(parent)
-        field = parent_model._meta.get_field(name)
-        found.append((parent, name, field, field.related_model))
-    return tuple(found)
-
-
-def _model(path: str) -> type[models.Model]:
-    model: type[models.Model] = Inspection
-    for name in path.split("__"):
-        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
-    return model
-
-
-@cache
-def columns() -> tuple[str, ...]:
-    """The ``values()`` names of the statement: the inspection's columns, each related row's, the counts."""
-    names = list(_attnames(Inspection))
-    for path in RELATED:
-        names += [f"{path}__{attname}" for attname in _attnames(_model(path))]
-    return (*names, *COUNTS)
+def assignments() -> Loaded:
+    """Their inspectors, as ``selectors._inspectors`` reads them (with the inspector's user)."""
+    return Loaded(InspectionAssignment, ("inspector",))
 
 
 def _kind(value: Any) -> Kind:
@@ -103,8 +80,11 @@ def _kind(value: Any) -> Kind:
     return kind  # type: ignore[return-value]
 
 
-def _compiled(rule: access.RuleTemplate, keys: int, with_counts: WithCounts) -> Compiled:
-    """The statement for this shape of rule and number of keys, compiled on first use (per database)."""
+def _compiled(
+    rule: access.RuleTemplate, keys: int, with_counts: WithCounts, inspectors: QuerySet[InspectionAssignment]
+) -> tuple[Compiled, Compiled]:
+    """The two statements (the rows, their inspectors) for this shape of rule and number of keys, compiled
+    on first use (per database)."""
     key = (rule.key, keys)
     found = _COMPILED.get(key)
     if found is not None:
@@ -115,39 +95,18 @@ def _compiled(rule: access.RuleTemplate, keys: int, with_counts: WithCounts) -> 
     kinds.update({name: int for name in key_names})
     kinds.update({name: _kind(value) for name, value in zip(rule_names, rule.values, strict=True)})
 
-    def build(**values: Any) -> QuerySet[Any]:
-        rows = Inspection.objects.filter(pk__in=[values[name] for name in key_names])
+    def rows(**values: Any) -> QuerySet[Any]:
+        found = Inspection.objects.filter(pk__in=[values[name] for name in key_names])
         if rule.q is not None:
-            rows = rows.filter(access.with_values(rule.q, [values[name] for name in rule_names]))
-        return with_counts(rows, values["today"]).order_by().values(*columns())
+            found = found.filter(access.with_values(rule.q, [values[name] for name in rule_names]))
+        return with_counts(found, values["today"]).order_by().values(*inspections().columns)
 
-    compiled = _COMPILED[key] = Compiled(build, **kinds)
+    def inspectors_of(**values: Any) -> QuerySet[Any]:
+        keys = [values[name] for name in key_names]
+        return inspectors.filter(inspection_id__in=keys).values(*assignments().columns)
+
+    compiled = _COMPILED[key] = (Compiled(rows, **kinds), Compiled(inspectors_of, **dict.fromkeys(key_names, int)))
     return compiled
-
-
-def _inspection(row: dict[str, Any], using: str) -> Inspection:
-    """An inspection as the reference queryset's ``select_related`` and ``annotate`` make it: a related row
-    whose key is null (no site, no placement) is cached as None, and its own related rows are not set."""
-    made: dict[str, models.Model | None] = {
-        "": Inspection.from_db(using, list(_attnames(Inspection)), [row[name] for name in _attnames(Inspection)])
-    }
-    for path, (parent, _name, field, model) in zip(RELATED, _related(), strict=True):
-        owner = made[parent]
-        if owner is None:
-            made[path] = None
-            continue
-        names = _attnames(model)
-        values = [row[f"{path}__{attname}"] for attname in names]
-        related = None
-        if values[names.index(model._meta.pk.attname)] is not None:  # type: ignore[union-attr]
-            related = model.from_db(using, list(names), values)
-        field.set_cached_value(owner, related)
-        made[path] = related
-    inspection = made[""]
-    assert isinstance(inspection, Inspection)
-    for name in COUNTS:
-        setattr(inspection, name, row[name])
-    return inspection
 
 
 def read(
@@ -160,21 +119,51 @@ def read(
     using: str,
 ) -> list[Inspection] | None:
     """The inspections with these keys that the user may see (in no particular order), with the counts
-    ``with_counts`` annotates, their related rows and their inspectors (``inspectors``, prefetched as
-    ``assignments``), as the reference queryset answers them; or None when the user's rule has no template
-    (the caller runs the queryset then)."""
+    ``with_counts`` annotates, their related rows and their inspectors (``inspectors``, the same queryset at
+    every call, as ``Prefetch("assignments", inspectors)`` leaves them), as the reference queryset answers
+    them; or None when the user's rule has no template (the caller runs the queryset then). Two statements,
+    the second only when the first found rows."""
     rule = access.rule_template(user, "view", Inspection)
     if rule is None:
         return None
     keys = list(dict.fromkeys(ids))  # the ``IN`` list as Django writes it: each key once
     if not keys:
         return []
+    rows_sql, inspectors_sql = _compiled(rule, len(keys), with_counts, inspectors)
     values: dict[str, Any] = {"today": today}
     values.update({f"key{index}": pk for index, pk in enumerate(keys)})
+    key_values = dict(values)
+    del key_values["today"]
     values.update({f"rule{index}": value for index, value in enumerate(rule.values)})
-    rows = [_inspection(row, using) for row in _compiled(rule, len(keys), with_counts).dicts(using, **values)]
-    prefetch_related_objects(rows, Prefetch("assignments", queryset=inspectors))
+    rows: list[Inspection] = [inspections().instance(row, using) for row in rows_sql.dicts(using, **values)]
+    if rows:
+        found = [assignments().instance(row, using) for row in inspectors_sql.dicts(using, **key_values)]
+        _prefetched(rows, found, inspectors)
     return rows
+
+
+def _prefetched(
+    rows: list[Inspection], found: list[InspectionAssignment], inspectors: QuerySet[InspectionAssignment]
+) -> None:
+    """Each inspection's assignments cached as ``prefetch_related_objects`` caches them: the relation's own
+    queryset (so a further ``filter`` on it queries that inspection's only) holding the rows found, each with
+    its inspection cached on it. The statement may have read the assignments of keys the reader does not see:
+    only the rows' are kept."""
+    field = InspectionAssignment._meta.get_field("inspection")
+    cache_name = field.remote_field.cache_name  # type: ignore[union-attr]
+    by_inspection: dict[int, list[InspectionAssignment]] = {}
+    for assignment in found:
+        by_inspection.setdefault(assignment.inspection_id, []).append(assignment)  # type: ignore[attr-defined]
+    for inspection in rows:
+        mine = by_inspection.get(inspection.pk, [])
+        for assignment in mine:
+            field.set_cached_value(assignment, inspection)
+        queryset = inspection.assignments._apply_rel_filters(inspectors)  # type: ignore[attr-defined]
+        queryset._result_cache = mine
+        queryset._prefetch_done = True
+        if not hasattr(inspection, "_prefetched_objects_cache"):
+            inspection._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        inspection._prefetched_objects_cache[cache_name] = queryset  # type: ignore[attr-defined]
 
 
 def compiled_for(user: AnyUser, keys: int) -> bool:
@@ -184,4 +173,4 @@ def compiled_for(user: AnyUser, keys: int) -> bool:
     return rule is not None and (rule.key, keys) in _COMPILED
 
 
-__all__ = ["COUNTS", "RELATED", "columns", "compiled_for", "read"]
+__all__ = ["COUNTS", "RELATED", "Loaded", "assignments", "compiled_for", "inspections", "read"]

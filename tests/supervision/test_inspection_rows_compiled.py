@@ -130,7 +130,7 @@ def test_the_compiled_statement_answers_the_rows_of_the_queryset(
 def test_the_compared_rows_are_the_right_ones(world: World, made: list[Inspection]) -> None:
     """Equal, and right: each reader's rows, and the busy inspection's counts, related rows and inspectors."""
     ids = [i.pk for i in made]
-    busy, planned_spot, planned_scheduled, on_placement, on_site, closed, quiet_b, past = made
+    busy, _planned_spot, planned_scheduled, on_placement, on_site, closed, quiet_b, past = made
 
     def seen(persona: str) -> set[int]:
         rows = _read(helpers.user(world, persona), ids)
@@ -197,7 +197,7 @@ def test_one_shape_of_rules_is_compiled_once_and_serves_every_reader_of_that_sha
     assert texts[0] != texts[1]  # the values differ (the captured SQL has them in place) ...
     rule = access.rule_template(helpers.user(world, "coordinator_a"), "view", Inspection)
     assert rule is not None
-    compiled = list_queries._COMPILED[(rule.key, len(ids))]
+    compiled = list_queries._COMPILED[(rule.key, len(ids))][0]
     first = compiled.sql(connection.alias, **_values(world, "coordinator_a", ids))
     second = compiled.sql(connection.alias, **_values(world, "coordinator_b", ids))
     assert first[0] == second[0] and first[1] != second[1]  # ... in the same statement
