@@ -37,6 +37,7 @@ from partners import access
 from partners.models import Membership, MembershipRole, Partner, Site
 from practice.models import PracticeLog
 from students.models import Placement, PlacementStatus
+from supervision import list_queries
 from supervision.models import (
     AWAITING_ANSWER,
     ActionStatus,
@@ -109,12 +110,16 @@ class InspectionFilters:
     q: str = ""
 
 
+def _inspectors() -> QuerySet[InspectionAssignment]:
+    """An inspection's inspectors as the lists and cards show them (prefetched as ``assignments``)."""
+    return InspectionAssignment.objects.select_related("inspector").order_by("inspector__username", "pk")
+
+
 def _inspection_rows(user: AnyUser) -> QuerySet[Inspection]:
-    inspectors = InspectionAssignment.objects.select_related("inspector").order_by("inspector__username", "pk")
     return access.scope(
         Inspection.objects.select_related(
             "target_partner", "target_site", "target_placement__student__user", "template"
-        ).prefetch_related(Prefetch("assignments", queryset=inspectors)),
+        ).prefetch_related(Prefetch("assignments", queryset=_inspectors())),
         user,
         "view",
     )
@@ -148,8 +153,22 @@ def inspections_by_ids(*, user: AnyUser, ids: Sequence[int], today: datetime.dat
     if not ids:
         return []
     day = today or timezone.localdate()
-    found = {row.pk: row for row in _with_counts(_inspection_rows(user).filter(pk__in=list(ids)), day)}
+    # The statement compiled once per shape of the reader's rule and number of keys (ADR 0060): building
+    # and compiling its nine count subqueries was most of the list's time worked out afresh.
+    rows = list_queries.read(
+        user=user, ids=ids, today=day, with_counts=_with_counts, inspectors=_inspectors(), using=Inspection.objects.db
+    )
+    if rows is None:
+        rows = _inspections_by_ids_reference(user=user, ids=ids, today=day)
+    found = {row.pk: row for row in rows}
     return [found[pk] for pk in ids if pk in found]
+
+
+def _inspections_by_ids_reference(*, user: AnyUser, ids: Sequence[int], today: datetime.date) -> list[Inspection]:
+    """``inspections_by_ids``' rows built as a queryset for the call (as before ADR 0060), in no particular
+    order: the reference the compiled statement is tested against, and the path for a reader whose rule has
+    no template (``access.rule_template``: an assigned inspector's holds a queryset)."""
+    return list(_with_counts(_inspection_rows(user).filter(pk__in=list(ids)), today))
 
 
 def _filtered(

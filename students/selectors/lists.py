@@ -44,6 +44,7 @@ from students.models import (
     StudentStatus,
     TrainingPlan,
 )
+from students.selectors import list_rows
 
 # The students list, the at-risk list, the approval queue and the export all read through here. Everything
 # a row shows is annotated in the database (subqueries, Exists), so a page of 25 rows costs the same number
@@ -56,6 +57,9 @@ AT_RISK_PLAN_DAYS = 30
 
 #: Statuses of students still in training; withdrawn and graduated students are never "at risk".
 IN_TRAINING = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)
+
+#: The rows a list shows beside each student (``select_related``).
+ROW_RELATED = ("user", "programme", "cohort", "tutor", "plan")
 
 
 def _late_milestones(today: datetime.date) -> QuerySet[Milestone]:
@@ -79,22 +83,35 @@ def student_list(
     """
     filters = filters or {}
     today = today or timezone.localdate()
+    current = access.scope(_current_placements(today), user, "view")
+    students = _annotated(access.scope(Student.objects.all(), user, "view"), current, today)
+    students = _apply_filters(students, user, filters)
+    if filters.get("at_risk"):
+        # The same condition as ``at_risk``, with "a late milestone" as an ``EXISTS``: over the whole list one
+        # hashed scan of the late milestones beats a probe per student.
+        students = students.filter(_at_risk(today))
+    return students.order_by("student_number")
+
+
+def _current_placements(today: datetime.date) -> QuerySet[Placement]:
+    """The outer query's student's placements (not cancelled) that cover today, before the reader's rule."""
+    return Placement.objects.filter(student=OuterRef("pk"), start_date__lte=today, end_date__gte=today).exclude(
+        status=PlacementStatus.CANCELLED
+    )
+
+
+def _annotated(students: QuerySet[Student], current: QuerySet[Placement], today: datetime.date) -> QuerySet[Student]:
+    """``students`` (in the reader's scope) with what the lists show per row (see ``student_list``);
+    ``current``: ``_current_placements`` narrowed to those the reader may see."""
     late = _late_milestones(today)
     late_count = late.order_by().values("student").annotate(n=Count("pk")).values("n")
-    current = access.scope(
-        Placement.objects.filter(student=OuterRef("pk"), start_date__lte=today, end_date__gte=today).exclude(
-            status=PlacementStatus.CANCELLED
-        ),
-        user,
-        "view",
-    ).order_by("start_date", "pk")
+    current = current.order_by("start_date", "pk")
     in_training = Q(status__in=IN_TRAINING)
     no_plan_yet = in_training & Q(
         enrolled_on__lte=today - datetime.timedelta(days=AT_RISK_PLAN_DAYS), plan__approved_version__isnull=True
     )
-    students = (
-        access.scope(Student.objects.all(), user, "view")
-        .select_related("user", "programme", "cohort", "tutor", "plan")
+    return (
+        students.select_related(*ROW_RELATED)
         .annotate(
             late_milestones=Coalesce(Subquery(late_count, output_field=IntegerField()), Value(0)),
             first_late_due=Subquery(late.order_by("due_date").values("due_date")[:1]),
@@ -127,12 +144,6 @@ def student_list(
             )
         )
     )
-    students = _apply_filters(students, user, filters)
-    if filters.get("at_risk"):
-        # The same condition as ``at_risk``, with "a late milestone" as an ``EXISTS``: over the whole list one
-        # hashed scan of the late milestones beats a probe per student.
-        students = students.filter(_at_risk(today))
-    return students.order_by("student_number")
 
 
 def _apply_filters(students: _Students, user: AnyUser, filters: Mapping[str, Any]) -> _Students:
@@ -178,11 +189,13 @@ def student_at_risk_list(
     return students.order_by(F("first_late_due").asc(nulls_last=True), "enrolled_on", "student_number")
 
 
-def _at_risk(today: datetime.date) -> Q:
+def _at_risk(today: datetime.date, late: Q | None = None) -> Q:
     """At risk, as a condition on the students table (the ``at_risk`` annotation of ``student_list``
     without its per-reason columns): in training, and a late milestone, no approved plan in time, or a
-    reason another app adds."""
-    condition = Exists(_late_milestones(today)) | Q(
+    reason another app adds. ``late``: "a late milestone" as a condition on a join the query already has
+    (default: an ``EXISTS``)."""
+    has_late = late if late is not None else Q(Exists(_late_milestones(today)))
+    condition = has_late | Q(
         enrolled_on__lte=today - datetime.timedelta(days=AT_RISK_PLAN_DAYS), plan__approved_version__isnull=True
     )
     for reason in hooks.AT_RISK_REASONS:
@@ -204,9 +217,11 @@ def student_at_risk_keys(
         "milestones", condition=Q(milestones__status=MilestoneStatus.PENDING, milestones__due_date__lt=today)
     )
     students = _apply_filters(access.scope(Student.objects.all(), user, "view"), user, filters or {})
+    # "A late milestone" tested on the join the order reads anyway (a student with one has no row without
+    # it), not as an ``EXISTS``: that was a second scan of every late milestone, hashed (ADR 0060).
     return (
-        students.filter(_at_risk(today))
-        .annotate(late=late)
+        students.annotate(late=late)
+        .filter(_at_risk(today, late=Q(late__id__isnull=False)))
         .values("pk")
         .annotate(first_late_due=Min("late__due_date"))
         .order_by(F("first_late_due").asc(nulls_last=True), "enrolled_on", "student_number", "pk")
@@ -251,8 +266,29 @@ def students_by_keys(*, user: AnyUser, keys: Sequence[int], today: datetime.date
     ``student_list`` annotates (one query)."""
     if not keys:
         return []
-    found = {s.pk: s for s in student_list(user=user, today=today).filter(pk__in=list(keys))}
+    day = today or timezone.localdate()
+    # The statement compiled once per shape of the reader's rules, number of keys and day (ADR 0060):
+    # building and compiling its thirty-odd subqueries was most of a page's rows' time.
+    rows = list_rows.read(
+        user=user,
+        keys=keys,
+        today=day,
+        annotate=_annotated,
+        current=_current_placements,
+        related=ROW_RELATED,
+        using=Student.objects.db,
+    )
+    if rows is None:
+        rows = students_by_keys_reference(user=user, keys=keys, today=day)
+    found = {s.pk: s for s in rows}
     return [found[pk] for pk in keys if pk in found]
+
+
+def students_by_keys_reference(*, user: AnyUser, keys: Sequence[int], today: datetime.date) -> list[Student]:
+    """``students_by_keys``' rows built as a queryset for the call (as before ADR 0060), in the list's order:
+    the reference the compiled statement is tested against, and the path for a reader whose rules have no
+    template (``access.rule_template``)."""
+    return list(student_list(user=user, today=today).filter(pk__in=list(keys)))
 
 
 def _waiting_plans() -> QuerySet[TrainingPlan]:

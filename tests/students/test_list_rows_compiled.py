@@ -1,0 +1,298 @@
+"""A page of the student lists' rows through its statement compiled once per shape of rules, number of keys and
+day (ADR 0060) answers exactly what the queryset built for each call answers
+(``lists.students_by_keys_reference``), for every kind of reader: the office, the tutor, the coordinators
+and supervisors of either partner, a student, a counsellor, an inspector. Students of every kind: late
+milestones, no plan, no approved plan in time, withdrawn, without a tutor, placed now (and in a cancelled
+placement). The at-risk list's keys test "a late milestone" on the join their order already reads, not with
+an ``EXISTS``: the same keys in the same order as ``student_at_risk_list`` (which keeps the ``EXISTS``). Run on
+PostgreSQL and on SQLite (``embedded``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import platform_roles
+from partners import access
+from programmes.models import MilestoneKind
+from students import selectors
+from students.models import Placement, PlacementStatus, PlanStatus, Student, StudentStatus, TrainingPlan
+from students.selectors import list_rows, lists
+from tests.conftest import World, client_for
+from tests.factories.students import MilestoneFactory, PlacementFactory, StudentFactory, TrainingPlanFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+TODAY = datetime.date(2026, 11, 20)
+READERS = [
+    "office",
+    "tutor",
+    "coordinator_a",
+    "coordinator_b",
+    "supervisor_a",
+    "supervisor_b",
+    "student_a",
+    "student_b",
+    "counsellor",
+    "inspector",
+]
+
+
+@pytest.fixture
+def spread(world: World) -> list[Student]:
+    """World's two students and six more: late milestones due on known days (one done, so not late), one
+    with no plan at all, one whose plan was never approved 100 days after enrolment, a withdrawn one, one
+    without a tutor; student B placed at B now, student A's placement now cancelled."""
+    long_ago = TODAY - datetime.timedelta(days=400)
+    made = []
+    for n in range(6):
+        student = StudentFactory.create(
+            programme=world.programme,
+            cohort=world.student_a.cohort,
+            tutor=world.users["tutor"] if n in (1, 3) else None,
+            enrolled_on=long_ago if n != 3 else TODAY - datetime.timedelta(days=100),
+        )
+        if n != 2:
+            TrainingPlanFactory.create(student=student)
+        if n not in (2, 3):
+            TrainingPlan.objects.filter(student=student).update(status=PlanStatus.APPROVED, approved_version=1)
+        if n in (0, 1, 4):
+            MilestoneFactory.create(
+                student=student, kind=MilestoneKind.PROPOSAL, due_date=TODAY - datetime.timedelta(days=9 + n)
+            )
+        made.append(student)
+    MilestoneFactory.create(
+        student=made[0],
+        kind=MilestoneKind.THESIS,
+        due_date=TODAY - datetime.timedelta(days=900),
+        status="done",
+        completed_on=TODAY,
+    )
+    MilestoneFactory.create(
+        student=world.student_a, kind=MilestoneKind.MIDTERM, due_date=TODAY - datetime.timedelta(days=3)
+    )
+    Student.objects.filter(pk=made[4].pk).update(status=StudentStatus.WITHDRAWN)
+    PlacementFactory.create(
+        student=world.student_b,
+        partner=world.partner_b,
+        site=world.site_b,
+        supervisor=world.users["supervisor_b"],
+        start_date=TODAY - datetime.timedelta(days=10),
+        end_date=TODAY + datetime.timedelta(days=10),
+    )
+    PlacementFactory.create(
+        student=world.student_a,
+        partner=world.partner_a,
+        site=world.site_a,
+        supervisor=world.users["supervisor_a"],
+        start_date=TODAY - datetime.timedelta(days=10),
+        end_date=TODAY + datetime.timedelta(days=10),
+    )
+    Placement.objects.filter(student=world.student_a, start_date=TODAY - datetime.timedelta(days=10)).update(
+        status=PlacementStatus.CANCELLED
+    )
+    return [world.student_a, world.student_b, *made]
+
+
+def _fields(obj: Any) -> tuple[Any, ...] | None:
+    if obj is None:
+        return None
+    return tuple(getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields)
+
+
+def _plan(student: Student) -> Any:
+    try:
+        return student.plan
+    except ObjectDoesNotExist:
+        return None
+
+
+def _row(student: Student) -> tuple[Any, ...]:
+    """Everything a list reads of a row: its columns, its related rows (or None), every annotation."""
+    names = sorted(lists._annotated(Student.objects.all(), lists._current_placements(TODAY), TODAY).query.annotations)
+    return (
+        _fields(student),
+        _fields(student.user),
+        _fields(student.programme),
+        _fields(student.cohort),
+        _fields(student.tutor),
+        _fields(_plan(student)),
+        tuple((name, getattr(student, name)) for name in names),
+    )
+
+
+def _rows(students: list[Student]) -> list[tuple[Any, ...]]:
+    return sorted((_row(student) for student in students), key=lambda row: row[0])
+
+
+def _read(user: User, keys: list[int]) -> list[Student] | None:
+    return list_rows.read(
+        user=user,
+        keys=keys,
+        today=TODAY,
+        annotate=lists._annotated,
+        current=lists._current_placements,
+        related=lists.ROW_RELATED,
+        using=connection.alias,
+    )
+
+
+@pytest.mark.parametrize("persona", READERS)
+def test_the_compiled_statement_answers_the_rows_of_the_queryset(
+    world: World, spread: list[Student], persona: str
+) -> None:
+    reader = world.users[persona]
+    assert reader is not None
+    keys = [s.pk for s in spread] + [spread[0].pk, 10**9]  # a key twice, one that does not exist
+
+    compiled = _read(reader, keys)
+    reference = lists.students_by_keys_reference(user=reader, keys=keys, today=TODAY)
+
+    assert compiled is not None  # the reader's rules have templates: the compiled path is the one taken
+    assert list_rows.compiled_for(reader, len(spread) + 1, TODAY)
+    assert _rows(compiled) == _rows(reference)
+
+
+def test_the_compared_rows_are_the_right_ones(world: World, spread: list[Student]) -> None:
+    """Equal, and right: who sees whom, and the office's figures for a few students."""
+    office, tutor = world.users["office"], world.users["tutor"]
+    assert office is not None and tutor is not None
+    keys = [s.pk for s in spread]
+    rows = {s.pk: s for s in _read(office, keys) or []}
+    student_a, student_b, late0, late1, no_plan, unapproved, withdrawn, bare = spread
+
+    assert set(rows) == set(keys)
+    assert {s.pk for s in _read(tutor, keys) or []} == {student_a.pk, late1.pk, unapproved.pk}
+    assert (rows[late0.pk].late_milestones, rows[late0.pk].first_late_due) == (1, TODAY - datetime.timedelta(days=9))  # type: ignore[attr-defined]
+    assert rows[late0.pk].at_risk and rows[late0.pk].risk_late and not rows[late0.pk].risk_no_plan  # type: ignore[attr-defined]
+    assert rows[no_plan.pk].risk_no_plan and _plan(rows[no_plan.pk]) is None  # type: ignore[attr-defined]
+    assert rows[unapproved.pk].risk_no_plan and rows[unapproved.pk].at_risk  # type: ignore[attr-defined]
+    assert not rows[withdrawn.pk].at_risk and rows[withdrawn.pk].late_milestones == 1  # type: ignore[attr-defined]
+    assert rows[bare.pk].tutor is None and rows[bare.pk].cohort == world.student_a.cohort
+    assert rows[student_b.pk].current_partner_name == world.partner_b.name  # type: ignore[attr-defined]
+    plan = _plan(rows[late0.pk])
+    with CaptureQueriesContext(connection) as captured:
+        assert plan.student is rows[late0.pk]  # the one-to-one's other side is cached, as select_related does
+    assert not captured.captured_queries
+
+
+@pytest.mark.parametrize("persona", ["office", "tutor", "coordinator_b"])
+def test_students_by_keys_is_what_the_reference_path_gives(
+    world: World, spread: list[Student], persona: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = world.users[persona]
+    assert reader is not None
+    keys = [spread[5].pk, spread[1].pk, spread[0].pk, spread[3].pk]
+
+    compiled = selectors.students_by_keys(user=reader, keys=keys, today=TODAY)
+    monkeypatch.setattr(list_rows, "read", lambda **kwargs: None)  # the queryset, built for the call
+    reference = selectors.students_by_keys(user=reader, keys=keys, today=TODAY)
+
+    assert [_row(s) for s in compiled] == [_row(s) for s in reference]
+
+
+def test_one_shape_of_rules_is_compiled_once_and_serves_every_reader_of_that_shape(
+    world: World, spread: list[Student]
+) -> None:
+    """Two coordinators: the same SQL text with their own values; one statement for a page's rows."""
+    keys = [s.pk for s in spread]
+    texts = []
+    for persona in ("coordinator_a", "coordinator_b"):
+        reader = world.users[persona]
+        assert isinstance(reader, User)
+        platform_roles(reader)
+        access.forget()
+        with CaptureQueriesContext(connection) as captured:
+            selectors.students_by_keys(user=reader, keys=keys, today=TODAY)
+        assert len(captured.captured_queries) == 1
+        texts.append(captured.captured_queries[0]["sql"])
+    assert texts[0] != texts[1]  # their values in place
+    coordinator = world.users["coordinator_a"]
+    assert coordinator is not None
+    assert list_rows.compiled_for(coordinator, len(keys), TODAY)
+    assert sum(1 for key in list_rows._COMPILED if key[2] == len(keys)) <= 2  # coordinators share one shape
+
+
+def test_another_day_compiles_again_with_its_own_dates(world: World, spread: list[Student]) -> None:
+    """The reasons compare dates derived from the day: the next day's statement is compiled for it, and the
+    rows follow (a milestone due tomorrow is late the day after)."""
+    office = world.users["office"]
+    assert office is not None
+    student = spread[5]
+    MilestoneFactory.create(student=student, kind=MilestoneKind.MIDTERM, due_date=TODAY + datetime.timedelta(days=1))
+
+    def first_late(day: datetime.date) -> Any:
+        rows = list_rows.read(
+            user=office,
+            keys=[student.pk],
+            today=day,
+            annotate=lists._annotated,
+            current=lists._current_placements,
+            related=lists.ROW_RELATED,
+            using=connection.alias,
+        )
+        assert rows is not None
+        return rows[0].first_late_due  # type: ignore[attr-defined]
+
+    assert first_late(TODAY) is None
+    assert first_late(TODAY + datetime.timedelta(days=2)) == TODAY + datetime.timedelta(days=1)
+    assert all(key[3] == TODAY + datetime.timedelta(days=2) for key in list_rows._COMPILED)
+
+
+def test_the_at_risk_page_shows_the_compiled_rows(world: World, spread: list[Student]) -> None:
+    office = world.users["office"]
+    assert office is not None
+    response = client_for(office).get(reverse("students:at-risk"))
+
+    shown = [s.student_number for s in response.context["students"]]
+    expected = list(selectors.student_at_risk_list(user=office).values_list("student_number", flat=True)[:25])
+    assert shown == expected and shown
+    assert list_rows.compiled_for(office, len(shown), timezone.localdate())
+
+
+# --- The at-risk keys: "a late milestone" on the join the order reads (ADR 0060) ------------------------------
+
+
+@pytest.mark.parametrize("persona", READERS)
+@pytest.mark.parametrize("filters", [{}, {"status": "enrolled"}, {"plan_status": "approved"}])
+def test_the_keys_are_the_lists_rows_in_its_order(
+    world: World, spread: list[Student], persona: str, filters: dict[str, str]
+) -> None:
+    reader = world.users[persona]
+    assert reader is not None
+
+    keys = list(selectors.student_at_risk_keys(user=reader, filters=filters, today=TODAY))
+    rows = list(selectors.student_at_risk_list(user=reader, filters=filters, today=TODAY).values_list("pk", flat=True))
+
+    assert keys == rows
+
+
+def test_the_office_sees_the_known_students_at_risk_in_order(world: World, spread: list[Student]) -> None:
+    """Late milestones first, oldest first (late1 due 10 days ago, late0 9, student A 3), then the students
+    without an approved plan in time, by enrolment; not the withdrawn one."""
+    office = world.users["office"]
+    assert office is not None
+    student_a, _student_b, late0, late1, no_plan, unapproved, withdrawn, _bare = spread
+
+    keys = list(selectors.student_at_risk_keys(user=office, today=TODAY))
+
+    assert keys[:3] == [late1.pk, late0.pk, student_a.pk]
+    assert no_plan.pk in keys and unapproved.pk in keys and withdrawn.pk not in keys
+
+
+def test_the_keys_read_the_milestones_once(world: World) -> None:
+    office = world.users["office"]
+    assert office is not None
+
+    sql = str(selectors.student_at_risk_keys(user=office, today=TODAY).query)
+
+    assert sql.count('"students_milestone"') == 1, sql  # the join; no EXISTS over them besides
