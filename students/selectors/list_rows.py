@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.roles import AnyUser
+from core import hooks
 from core.compiled import Compiled, Kind
 from core.loaded import Loaded
 from partners import access
@@ -49,6 +50,13 @@ def _kind(value: Any) -> Kind:
     return kind  # type: ignore[return-value]
 
 
+def _reasons() -> tuple[str, ...]:
+    """The reasons other apps add (``core.hooks.AT_RISK_REASONS``), by key: each is a column of the statement,
+    so a reason plugged in later (an app's ``ready``, a test) makes another statement rather than reuse one
+    without it."""
+    return tuple(reason.key for reason in hooks.AT_RISK_REASONS)
+
+
 def _compiled(
     students: access.RuleTemplate,
     placements: access.RuleTemplate,
@@ -63,7 +71,7 @@ def _compiled(
     if [today] != _DAY:  # another day: the statements compiled with the day before's dates go
         _COMPILED.clear()
         _DAY[:] = [today]
-    key = (students.key, placements.key, keys, today)
+    key = (students.key, placements.key, keys, today, _reasons())
     found = _COMPILED.get(key)
     if found is not None:
         return found
@@ -127,4 +135,4 @@ def compiled_for(user: AnyUser, keys: int, today: datetime.date) -> bool:
     placements = access.rule_template(user, "view", Placement)
     if students is None or placements is None:
         return False
-    return (students.key, placements.key, keys, today) in _COMPILED
+    return (students.key, placements.key, keys, today, _reasons()) in _COMPILED

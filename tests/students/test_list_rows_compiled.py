@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import platform_roles
+from core import hooks
 from partners import access
 from programmes.models import MilestoneKind
 from students import selectors
@@ -246,6 +248,27 @@ def test_another_day_compiles_again_with_its_own_dates(world: World, spread: lis
     assert first_late(TODAY) is None
     assert first_late(TODAY + datetime.timedelta(days=2)) == TODAY + datetime.timedelta(days=1)
     assert all(key[3] == TODAY + datetime.timedelta(days=2) for key in list_rows._COMPILED)
+
+
+def test_a_reason_plugged_in_later_is_a_column_of_another_statement(world: World, spread: list[Student]) -> None:
+    """A reason another app registers after a page was compiled (``core.hooks.AT_RISK_REASONS``) is a column
+    of the rows: the statement compiled without it is not reused."""
+    office = world.users["office"]
+    assert office is not None
+    keys = [world.student_a.pk]
+    assert not hasattr(selectors.students_by_keys(user=office, keys=keys, today=TODAY)[0], "risk_test_plugged")
+    reason = hooks.RiskReason(
+        key="test_plugged",
+        label="Plugged in by a test",
+        condition=lambda today: Exists(Student.objects.filter(pk=OuterRef("pk"), tutor__isnull=False)),
+    )
+    hooks.AT_RISK_REASONS.register(reason)
+    try:
+        rows = selectors.students_by_keys(user=office, keys=keys, today=TODAY)
+        assert getattr(rows[0], "risk_test_plugged") is True  # noqa: B009 (an annotation mypy cannot know)
+        assert list_rows.compiled_for(office, 1, TODAY)
+    finally:
+        hooks.AT_RISK_REASONS.unregister("test_plugged")
 
 
 def test_the_at_risk_page_shows_the_compiled_rows(world: World, spread: list[Student]) -> None:
