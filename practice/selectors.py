@@ -430,7 +430,7 @@ def _progress_list_querysets(
         counted = counted.exclude(~Q(pk__in=Placement.objects.filter(hours).values("pk")))
     return _progress_list_statements(
         students=Student.objects.filter(AmongIds("pk", ids)),
-        placements=counted.filter(AmongIds("student_id", ids), start_date__lte=today),
+        placements=counted.filter(start_date__lte=today).filter(AmongIds("student_id", ids)),
         counted=counted,
         approved_logs=approved_logs,
     )
