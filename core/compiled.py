@@ -13,23 +13,45 @@ Markers are values no caller passes: integers below -900 million, and days in th
 come out of the compiled parameters as itself (Django passes such values through untouched); if one is
 missing, or a marker turns up among the fixed parameters, compiling refuses loudly rather than run a
 query that would ignore a value.
+
+A list of ids whose length varies (a page of students) is one value of kind ``Ids``, written into the
+query with ``AmongIds`` and passed as **one parameter** (ADR 0059): an array on PostgreSQL (``= ANY(%s)``,
+which the planner treats as it treats ``IN (1, 2, ...)``: PostgreSQL rewrites the latter into the
+former), a JSON list on SQLite (``IN (SELECT value FROM json_each(%s))``). The SQL text then does not
+depend on how many ids there are, and one compiled statement serves every page.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from django.db import connections
-from django.db.models import Expression, Field, QuerySet
+from django.db.models import BooleanField, Expression, F, Field, Func, QuerySet
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
-Kind = type[int] | type[datetime.date] | type[datetime.datetime]
+
+class Ids:
+    """The kind of a value that is a list of integer ids (any iterable of ints, any length, duplicates
+    allowed), passed to the database as one parameter (see ``AmongIds``)."""
+
+
+Kind = type[int] | type[datetime.date] | type[datetime.datetime] | type[Ids]
 
 _EPOCH = datetime.datetime(1001, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class IdsMarker:
+    """The stand-in for a list of ids while compiling: an object no caller passes, found among the compiled
+    parameters as itself (``AmongIds`` passes it through untouched)."""
+
+    index: int
 
 
 def marker(kind: Kind, index: int) -> Any:
@@ -40,13 +62,53 @@ def marker(kind: Kind, index: int) -> Any:
         return datetime.date(1001, 1, 1) + datetime.timedelta(days=index)
     if kind is int:
         return -918_273_645 - index
+    if kind is Ids:
+        return IdsMarker(index)
     raise TypeError(f"no marker for {kind!r}")
+
+
+def ids_parameter(vendor: str, ids: Iterable[Any]) -> Any:
+    """A list of ids as ``AmongIds``'s one parameter: a list (an array) on PostgreSQL, JSON text elsewhere
+    (SQLite's ``json_each`` reads it). Each id is made an ``int`` first, so text or a float never reaches the
+    SQL as anything but a number."""
+    numbers = [int(value) for value in ids]
+    return numbers if vendor == "postgresql" else json.dumps(numbers)
+
+
+class AmongIds(Func):
+    """The condition "``field`` is one of ``ids``", with the ids as one parameter (whatever their number):
+    ``field = ANY(%s::bigint[])`` on PostgreSQL, ``field IN (SELECT value FROM json_each(%s))`` on SQLite.
+    ``ids``: a list of ints, or the ``IdsMarker`` of a ``Compiled`` value of kind ``Ids``."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, ids: Any) -> None:
+        super().__init__(F(field))
+        self.ids = ids if isinstance(ids, IdsMarker) else [int(value) for value in ids]
+
+    def _parameter(self, connection: Any) -> Any:
+        return self.ids if isinstance(self.ids, IdsMarker) else ids_parameter(connection.vendor, self.ids)
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        field_sql, field_params = compiler.compile(self.source_expressions[0])
+        sql = f"{field_sql} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a compiled column; ids a parameter)
+        return sql, (*field_params, self._parameter(connection))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        field_sql, field_params = compiler.compile(self.source_expressions[0])
+        # Cast to the column's type: psycopg sends a list of small ints as ``int2[]``.
+        cast = self.source_expressions[0].output_field.cast_db_type(connection)
+        return f"{field_sql} = ANY(%s::{cast}[])", (*field_params, self._parameter(connection))
 
 
 class Compiled:
     """``build(**values)`` (a queryset) compiled once per database; ``sql(using, **values)`` answers its SQL
     and parameters for other values. ``kinds`` names each value and its type (``int``, ``datetime.date``,
-    ``datetime.datetime``)."""
+    ``datetime.datetime``, or ``Ids``: a list of ids, which ``build`` puts in its query with ``AmongIds``)."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: Kind) -> None:
         self.build = build
@@ -58,6 +120,8 @@ class Compiled:
         """``value`` as the database's backend passes it (SQLite: dates and times as text; PostgreSQL: as is)."""
         ops = connections[using].ops
         kind = self.kinds[name]
+        if kind is Ids:
+            return ids_parameter(connections[using].vendor, value)
         if kind is datetime.datetime:
             return ops.adapt_datetimefield_value(value)
         if kind is datetime.date:
@@ -83,6 +147,9 @@ class Compiled:
         # its slot is known, and a later value is adapted the same way.
         names: dict[tuple[type, Any], tuple[str, bool]] = {}
         for name, value in markers.items():
+            if isinstance(value, IdsMarker):  # always passed as the backend's list (``ids_parameter``)
+                names[(type(value), value)] = (name, True)
+                continue
             adapted = self._adapt(using, name, value)
             names[(type(adapted), adapted)] = (name, adapted is not value)
             names[(type(value), value)] = (name, False)

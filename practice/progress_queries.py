@@ -60,14 +60,15 @@ def _placement_columns() -> list[str]:
     return columns
 
 
-def _kind(value: Any) -> Kind:
+def value_kind(value: Any) -> Kind:
+    """The ``core.compiled`` kind of a rule's value (its user id, today, now)."""
     kind = type(value)
     if kind not in (int, datetime.date, datetime.datetime):
         raise TypeError(f"no marker for a rule value of type {kind!r}")
     return kind  # type: ignore[return-value]
 
 
-def _rule_q(template: access.RuleTemplate, names: Sequence[str], values: dict[str, Any]) -> Q | None:
+def rule_q(template: access.RuleTemplate, names: Sequence[str], values: dict[str, Any]) -> Q | None:
     """The rule's ``q`` with ``values`` (markers, when compiling) in its user's values' places; None for
     "everything"."""
     if template.q is None:
@@ -86,12 +87,12 @@ def _compiled(
     view_names = [f"view{index}" for index in range(len(view.values))]
     hours_names = [f"hours{index}" for index in range(len(hours.values))]
     kinds: dict[str, Kind] = {"student": int, "programme": int}
-    kinds.update({name: _kind(value) for name, value in zip(view_names, view.values, strict=True)})
-    kinds.update({name: _kind(value) for name, value in zip(hours_names, hours.values, strict=True)})
+    kinds.update({name: value_kind(value) for name, value in zip(view_names, view.values, strict=True)})
+    kinds.update({name: value_kind(value) for name, value in zip(hours_names, hours.values, strict=True)})
 
     def querysets(values: dict[str, Any]) -> tuple[QuerySet[Any], QuerySet[Any]]:
-        view_q = _rule_q(view, view_names, values)
-        hours_q = _rule_q(hours, hours_names, values)
+        view_q = rule_q(view, view_names, values)
+        hours_q = rule_q(hours, hours_names, values)
         return build(student=values["student"], programme=values["programme"], view=view_q, hours=hours_q)
 
     def placements(**values: Any) -> QuerySet[Any]:

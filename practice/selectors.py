@@ -39,9 +39,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import AnyUser
+from core.compiled import AmongIds
 from partners import access
 from partners.models import Partner
-from practice import progress_queries, rules
+from practice import progress_lists, progress_queries, rules
 from practice.models import (
     DEFAULT_DAILY_MAX_HOURS,
     DEFAULT_ENTRY_WINDOW_DAYS,
@@ -414,40 +415,95 @@ class ProgressSummary(NamedTuple):
     partial: bool = False
 
 
+def _progress_list_querysets(
+    *, ids: Any, today: Any, logs: Q | None, view: Q | None, hours: Q | None
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """``progress_for_students``'s two statements for a reader whose rules are ``logs`` (``PracticeLog``
+    "view"), ``view`` and ``hours`` (``Placement`` "view" and "view_hours"; None: everything), compiled once
+    per shape of rules by ``practice.progress_lists`` (ADR 0059): the reference statements
+    (``_progress_list_rows_reference``) with the students' ids as one parameter (``AmongIds``)."""
+    approved_logs = progress_lists.scoped(PracticeLog.objects.all(), logs, correlated=True).filter(
+        status=EntryStatus.APPROVED
+    )
+    # The placements the reader sees and reads the hours of, each rule as the UNION of its alternatives built
+    # once per statement (``pk = ANY(ARRAY(...))``, each alternative through its own index). The reference
+    # tests "hours readable" as ``NOT (pk NOT IN (<the rule's OR>))`` (``_hours_hidden``), which PostgreSQL
+    # answers by hashing every placement joined with its student (20,000 at the bench's scale, most of both
+    # statements' execution); the same placements either way (tests/practice/test_progress_list_compiled.py).
+    counted = progress_lists.scoped(_live_placements(), view, correlated=False)
+    counted = progress_lists.scoped(counted, hours, correlated=False)
+    return _progress_list_statements(
+        students=Student.objects.filter(AmongIds("pk", ids)),
+        placements=counted.filter(start_date__lte=today).filter(AmongIds("student_id", ids)),
+        counted=counted,
+        approved_logs=approved_logs,
+    )
+
+
+def _progress_list_statements(
+    *,
+    students: QuerySet[Student],
+    placements: QuerySet[Placement],
+    counted: QuerySet[Placement],
+    approved_logs: QuerySet[PracticeLog],
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The totals of ``students`` and the sums of ``placements`` (the page's counted placements already
+    started), for the reference and the compiled statements alike."""
+    required = ActivityCategory.objects.filter(programme_id=OuterRef("programme_id"))
+    required_here = PlacementHours.objects.filter(
+        placement__student_id=OuterRef("pk"), placement__in=counted.values("pk")
+    )
+    totals = students.annotate(
+        required_total=_required_sum(required, "programme", "required_hours"),
+        required_here=_required_sum(required_here, "placement__student", "hours"),
+        approved_total=_hours_sum(approved_logs.filter(student_id=OuterRef("pk")), "student"),
+    ).values("pk", "user_id", "tutor_id", "required_total", "required_here", "approved_total")
+    sums = placements.annotate(
+        required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
+        approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
+    ).values("student_id", "start_date", "end_date", "required", "approved_hours")
+    return totals, sums
+
+
+def _progress_list_rows_reference(
+    *, ids: list[int], user: AnyUser, today: datetime.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``progress_for_students``'s rows built as querysets for each call (as before ADR 0059): the reference
+    the compiled statements are tested against, and the path for a reader whose rules have no template."""
+    approved_logs = _visible_logs(user).filter(status=EntryStatus.APPROVED)
+    counted = _counted_placements(user)
+    totals, sums = _progress_list_statements(
+        students=Student.objects.filter(pk__in=ids),
+        # Placements not started yet expect nothing, so they cannot put anyone behind.
+        placements=counted.filter(student_id__in=ids, start_date__lte=today),
+        counted=counted,
+        approved_logs=approved_logs,
+    )
+    return list(totals), list(sums)
+
+
 def progress_for_students(
     *, student_ids: Iterable[int], user: AnyUser, today: datetime.date | None = None
 ) -> dict[int, ProgressSummary]:
     """Overall progress of many students (a page of a list) as ``user`` may see it, in two queries whatever
     their number: approved hours against the programme's total requirement (for the student, their tutor
     and the office) or, for everyone else, approved hours at the placements they may see against what those
-    placements require; and the "behind" flag of those placements."""
+    placements require; and the "behind" flag of those placements.
+
+    Both statements are compiled once per process for each shape of the reader's rules, the ids one
+    parameter whatever their number (``practice.progress_lists``, ADR 0059); ``_progress_list_rows_reference``
+    builds them for the call when a rule has no shape."""
     ids = list(dict.fromkeys(int(pk) for pk in student_ids))
     if not ids:
         return {}
     today = today or timezone.localdate()
     margin = behind_margin()
-    approved_logs = _visible_logs(user).filter(status=EntryStatus.APPROVED)
-    counted = _counted_placements(user)
-    required = ActivityCategory.objects.filter(programme_id=OuterRef("programme_id"))
-    required_here = PlacementHours.objects.filter(
-        placement__student_id=OuterRef("pk"), placement__in=counted.values("pk")
-    )
-    students = Student.objects.filter(pk__in=ids).annotate(
-        required_total=_required_sum(required, "programme", "required_hours"),
-        required_here=_required_sum(required_here, "placement__student", "hours"),
-        approved_total=_hours_sum(approved_logs.filter(student_id=OuterRef("pk")), "student"),
-    )
-    rows = students.values("pk", "user_id", "tutor_id", "required_total", "required_here", "approved_total")
-    totals = {row["pk"]: row for row in rows}
-    # Placements not started yet expect nothing, so they cannot put anyone behind.
-    placements = (
-        counted.filter(student_id__in=ids, start_date__lte=today)
-        .annotate(
-            required=_required_sum(PlacementHours.objects.filter(placement=OuterRef("pk")), "placement", "hours"),
-            approved_hours=_hours_sum(approved_logs.filter(placement=OuterRef("pk")), "placement"),
-        )
-        .values("student_id", "start_date", "end_date", "required", "approved_hours")
-    )
+    using = Student.objects.db
+    rows = progress_lists.read(ids=ids, user=user, today=today, build=_progress_list_querysets, using=using)
+    if rows is None:
+        rows = _progress_list_rows_reference(ids=ids, user=user, today=today)
+    totals_rows, placements = rows
+    totals = {row["pk"]: row for row in totals_rows}
     behind: set[int] = set()
     for placement in placements:
         fraction = elapsed_fraction(start=placement["start_date"], end=placement["end_date"], today=today)

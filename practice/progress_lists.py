@@ -1,0 +1,111 @@
+"""``progress_for_students``'s two statements, compiled once per process for each shape of the reader's rules.
+
+The progress column of the sign-off queue, the office's student list and the at-risk list sums a page of
+students' approved hours and requirements in two statements (``practice.selectors.progress_for_students``).
+Building and compiling them (the reader's rules for entries and placements nested three times over) was two
+thirds of the selector's time, the database a third (issue #19 row 1, docs/bench.md "The plan page and the
+sign-off queue worked out afresh, session 9"). As for ``student_progress`` (ADR 0053, ``progress_queries``),
+the SQL depends only on the **shape** of the reader's rules (``PracticeLog`` "view", ``Placement`` "view"
+and "view_hours") and, here, on the page's student ids, whose number varies from page to page: they are one
+value of kind ``core.compiled.Ids``, one parameter whatever their number (ADR 0059), so one SQL text per
+shape of rules serves every page.
+
+The statements are the reference querysets' (``practice.selectors._progress_list_rows_reference``) with
+the ids as ``AmongIds`` where the reference writes ``pk__in=[...]``; the tests compare both for every kind
+of reader (tests/practice/test_progress_list_compiled.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.roles import AnyUser
+from core.compiled import Compiled, Ids, Kind
+from partners import access
+from practice.models import PracticeLog
+from practice.progress_queries import rule_q, value_kind
+from students.models import Placement
+
+Rows = list[dict[str, Any]]
+BuildQuerysets = Callable[..., tuple[QuerySet[Any], QuerySet[Any]]]
+"""``build(ids=..., today=..., logs=..., view=..., hours=...)``: the totals' and the placements' ``values()``
+querysets, for rules given as ``Q`` (None: everything)."""
+
+# The rules the statements nest, by the name of their values: entries the reader sees (the approved sums),
+# placements they see, placements whose hours they read.
+_RULES: tuple[tuple[str, str, type[Any]], ...] = (
+    ("logs", "view", PracticeLog),
+    ("view", "view", Placement),
+    ("hours", "view_hours", Placement),
+)
+
+# By the rules' shapes (``using`` is not part of the key: ``Compiled`` keeps one SQL text per database). Few
+# keys: one per combination of roles a reader holds, whatever the number of readers or of ids.
+_COMPILED: dict[tuple[Any, ...], tuple[Compiled, Compiled]] = {}
+
+
+def scoped(qs: QuerySet[Any], q: Any, *, correlated: bool) -> QuerySet[Any]:
+    """``access.scope(qs, user, ..., correlated=...)`` with a rule template's ``q`` (None: everything) in place
+    of the user's rule: the same conditions, the same SQL (an OR inside a correlated subquery; a UNION of the
+    alternatives, ``pk = ANY(ARRAY(...))`` on PostgreSQL, otherwise)."""
+    if q is None:
+        return qs
+    if correlated or len(access.branches(q)) == 1:
+        return qs.filter(q)
+    return qs.filter(access.PkAmong(access.rows_matching(qs.model, q), rule=q))
+
+
+def _names(name: str, template: access.RuleTemplate) -> list[str]:
+    return [f"{name}{index}" for index in range(len(template.values))]
+
+
+def _compiled(templates: Sequence[access.RuleTemplate], build: BuildQuerysets) -> tuple[Compiled, Compiled]:
+    """The two statements for this shape of rules, compiled on first use (per database)."""
+    key = tuple(template.key for template in templates)
+    found = _COMPILED.get(key)
+    if found is not None:
+        return found
+    names = {name: _names(name, template) for (name, _action, _model), template in zip(_RULES, templates, strict=True)}
+    kinds: dict[str, Kind] = {"ids": Ids, "today": datetime.date}
+    for (name, _action, _model), template in zip(_RULES, templates, strict=True):
+        kinds.update({slot: value_kind(value) for slot, value in zip(names[name], template.values, strict=True)})
+
+    def querysets(values: dict[str, Any]) -> tuple[QuerySet[Any], QuerySet[Any]]:
+        rules = {
+            name: rule_q(template, names[name], values)
+            for (name, _action, _model), template in zip(_RULES, templates, strict=True)
+        }
+        return build(ids=values["ids"], today=values["today"], **rules)
+
+    def totals(**values: Any) -> QuerySet[Any]:
+        # ``today`` is not in this statement (``Compiled`` refuses a value its SQL ignores): any date will do.
+        return querysets({"today": datetime.date(1, 1, 1), **values})[0]
+
+    def placements(**values: Any) -> QuerySet[Any]:
+        return querysets(values)[1]
+
+    totals_kinds = {name: kind for name, kind in kinds.items() if name != "today"}
+    compiled = _COMPILED[key] = (Compiled(totals, **totals_kinds), Compiled(placements, **kinds))
+    return compiled
+
+
+def read(
+    *, ids: list[int], user: AnyUser, today: datetime.date, build: BuildQuerysets, using: str
+) -> tuple[Rows, Rows] | None:
+    """The rows of the two statements (as ``values()`` gives them) for these students and this reader; or None
+    when a rule has no template (it holds a queryset or an expression, or allows nothing): the caller builds
+    the querysets then."""
+    templates = [access.rule_template(user, action, model) for _name, action, model in _RULES]
+    if any(template is None for template in templates):
+        return None
+    known = [template for template in templates if template is not None]
+    totals_sql, placements_sql = _compiled(known, build)
+    values: dict[str, Any] = {"ids": ids, "today": today}
+    for (name, _action, _model), template in zip(_RULES, known, strict=True):
+        values.update(zip(_names(name, template), template.values, strict=True))
+    totals_values = {name: value for name, value in values.items() if name != "today"}
+    return totals_sql.dicts(using, **totals_values), placements_sql.dicts(using, **values)
