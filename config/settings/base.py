@@ -106,6 +106,28 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------------
 
+
+def prepared_statement_options() -> dict[str, object]:
+    """PostgreSQL connection options that let a statement sent again on a kept connection skip planning
+    (ADR 0061). Off (``{}``: Django's default, values inlined by psycopg and every statement planned afresh)
+    unless ``DATABASE_PREPARED_STATEMENTS`` is on; production and the tests read the same variables.
+
+    On: parameters bound by the server (``server_side_binding``), so that a statement's text is the same for
+    every reader and value; psycopg prepares a text at its ``DATABASE_PREPARE_THRESHOLD``-th use plus one on
+    a connection; PostgreSQL's ``plan_cache_mode`` (``DATABASE_PLAN_CACHE_MODE``) then decides, per prepared
+    statement, whether to reuse one generic plan. ``auto`` (the default) reuses it once five custom plans show
+    it no costlier; ``force_generic_plan`` plans the at-risk list's count for a date it does not know, several
+    times slower (ADR 0061's evidence), so it is not the default."""
+    if not env_bool("DATABASE_PREPARED_STATEMENTS", False):
+        return {}
+    mode = env_choice("DATABASE_PLAN_CACHE_MODE", ("auto", "force_generic_plan", "force_custom_plan"), "auto")
+    return {
+        "server_side_binding": True,
+        "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 2, minimum=0),
+        "options": f"-c plan_cache_mode={mode}",
+    }
+
+
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +136,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"]["OPTIONS"].update(prepared_statement_options())
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication --------------------------------------------------------------------

@@ -6,7 +6,7 @@ Everything else (hosts, e-mail) comes from the environment; see ``.env.example``
 from config.env import ImproperEnvironment, env_bool, env_broker, env_database, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
-from .base import SESSION_IDLE_MINUTES, WELLBEING_DEVELOPMENT_KEY
+from .base import SESSION_IDLE_MINUTES, WELLBEING_DEVELOPMENT_KEY, prepared_statement_options
 
 ENVIRONMENT = "production"
 
@@ -23,6 +23,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, mini
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# Prepared statements and their plans (ADR 0061): off unless DATABASE_PREPARED_STATEMENTS is on.
+DATABASES["default"]["OPTIONS"].update(prepared_statement_options())
 
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL", "")
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
