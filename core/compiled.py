@@ -67,6 +67,15 @@ def marker(kind: Kind, index: int) -> Any:
     raise TypeError(f"no marker for {kind!r}")
 
 
+def kind_of(value: Any) -> Kind:
+    """The kind of a rule's value (its user id, today, now) as ``Compiled`` takes it; anything else is refused,
+    since no marker could stand in for it."""
+    kind = type(value)
+    if kind not in (int, datetime.date, datetime.datetime):
+        raise TypeError(f"no marker for a rule value of type {kind!r}")
+    return kind  # type: ignore[return-value]
+
+
 def ids_parameter(vendor: str, ids: Iterable[Any]) -> Any:
     """A list of ids as ``AmongIds``'s one parameter: a list (an array) on PostgreSQL, JSON text elsewhere
     (SQLite's ``json_each`` reads it). Each id is made an ``int`` first, so text or a float never reaches the

@@ -24,10 +24,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.roles import AnyUser
-from core.compiled import Compiled, Ids, Kind
+from core.compiled import Compiled, Ids, Kind, kind_of
 from partners import access
 from practice.models import PracticeLog
-from practice.progress_queries import rule_q, value_kind
+from practice.progress_queries import rule_q
 from students.models import Placement
 
 Rows = list[dict[str, Any]]
@@ -72,7 +72,7 @@ def _compiled(templates: Sequence[access.RuleTemplate], build: BuildQuerysets) -
     names = {name: _names(name, template) for (name, _action, _model), template in zip(_RULES, templates, strict=True)}
     kinds: dict[str, Kind] = {"ids": Ids, "today": datetime.date}
     for (name, _action, _model), template in zip(_RULES, templates, strict=True):
-        kinds.update({slot: value_kind(value) for slot, value in zip(names[name], template.values, strict=True)})
+        kinds.update({slot: kind_of(value) for slot, value in zip(names[name], template.values, strict=True)})
 
     def querysets(values: dict[str, Any]) -> tuple[QuerySet[Any], QuerySet[Any]]:
         rules = {

@@ -17,7 +17,6 @@ of reader); every sum over the entries is still an index-only scan of ``log_prog
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -26,7 +25,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 
 from accounts.roles import AnyUser
-from core.compiled import Compiled, Kind
+from core.compiled import Compiled, Kind, kind_of
 from partners import access
 from partners.models import Partner, Site
 from programmes.models import ActivityCategory
@@ -60,14 +59,6 @@ def _placement_columns() -> list[str]:
     return columns
 
 
-def value_kind(value: Any) -> Kind:
-    """The ``core.compiled`` kind of a rule's value (its user id, today, now)."""
-    kind = type(value)
-    if kind not in (int, datetime.date, datetime.datetime):
-        raise TypeError(f"no marker for a rule value of type {kind!r}")
-    return kind  # type: ignore[return-value]
-
-
 def rule_q(template: access.RuleTemplate, names: Sequence[str], values: dict[str, Any]) -> Q | None:
     """The rule's ``q`` with ``values`` (markers, when compiling) in its user's values' places; None for
     "everything"."""
@@ -87,8 +78,8 @@ def _compiled(
     view_names = [f"view{index}" for index in range(len(view.values))]
     hours_names = [f"hours{index}" for index in range(len(hours.values))]
     kinds: dict[str, Kind] = {"student": int, "programme": int}
-    kinds.update({name: value_kind(value) for name, value in zip(view_names, view.values, strict=True)})
-    kinds.update({name: value_kind(value) for name, value in zip(hours_names, hours.values, strict=True)})
+    kinds.update({name: kind_of(value) for name, value in zip(view_names, view.values, strict=True)})
+    kinds.update({name: kind_of(value) for name, value in zip(hours_names, hours.values, strict=True)})
 
     def querysets(values: dict[str, Any]) -> tuple[QuerySet[Any], QuerySet[Any]]:
         view_q = rule_q(view, view_names, values)

@@ -28,7 +28,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.roles import AnyUser
-from core.compiled import Compiled, Kind
+from core.compiled import Compiled, Kind, kind_of
 from core.loaded import Loaded
 from partners import access
 from supervision.models import Inspection, InspectionAssignment
@@ -73,13 +73,6 @@ def assignments() -> Loaded:
     return Loaded(InspectionAssignment, ("inspector",))
 
 
-def _kind(value: Any) -> Kind:
-    kind = type(value)
-    if kind not in (int, datetime.date, datetime.datetime):
-        raise TypeError(f"no marker for a rule value of type {kind!r}")
-    return kind  # type: ignore[return-value]
-
-
 def _compiled(
     rule: access.RuleTemplate, keys: int, with_counts: WithCounts, inspectors: QuerySet[InspectionAssignment]
 ) -> tuple[Compiled, Compiled]:
@@ -93,7 +86,7 @@ def _compiled(
     key_names = [f"key{index}" for index in range(keys)]
     kinds: dict[str, Kind] = {"today": datetime.date}
     kinds.update({name: int for name in key_names})
-    kinds.update({name: _kind(value) for name, value in zip(rule_names, rule.values, strict=True)})
+    kinds.update({name: kind_of(value) for name, value in zip(rule_names, rule.values, strict=True)})
 
     def rows(**values: Any) -> QuerySet[Any]:
         found = Inspection.objects.filter(pk__in=[values[name] for name in key_names])

@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 
 from accounts.roles import AnyUser
 from core import hooks
-from core.compiled import Compiled, Kind
+from core.compiled import Compiled, Kind, kind_of
 from core.loaded import Loaded
 from partners import access
 from students.models import Placement, Student
@@ -41,13 +41,6 @@ Current = Callable[[datetime.date], QuerySet[Placement]]
 
 _COMPILED: dict[tuple[Any, ...], tuple[Compiled, Loaded]] = {}
 _DAY: list[datetime.date] = []
-
-
-def _kind(value: Any) -> Kind:
-    kind = type(value)
-    if kind not in (int, datetime.date, datetime.datetime):
-        raise TypeError(f"no marker for a rule value of type {kind!r}")
-    return kind  # type: ignore[return-value]
 
 
 def _reasons() -> tuple[str, ...]:
@@ -79,8 +72,8 @@ def _compiled(
     student_names = [f"student{index}" for index in range(len(students.values))]
     placement_names = [f"placement{index}" for index in range(len(placements.values))]
     kinds: dict[str, Kind] = dict.fromkeys(key_names, int)
-    kinds.update({name: _kind(value) for name, value in zip(student_names, students.values, strict=True)})
-    kinds.update({name: _kind(value) for name, value in zip(placement_names, placements.values, strict=True)})
+    kinds.update({name: kind_of(value) for name, value in zip(student_names, students.values, strict=True)})
+    kinds.update({name: kind_of(value) for name, value in zip(placement_names, placements.values, strict=True)})
     # The annotations' names (the reasons other apps add among them), read off the queryset once.
     names = tuple(annotate(Student.objects.all(), current(today), today).query.annotations)
     loaded = Loaded(Student, related, names)
