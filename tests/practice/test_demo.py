@@ -4,13 +4,10 @@ for each supervisor (a few for more than three days), one rejected with its reas
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -20,18 +17,9 @@ from practice.models import EntryStatus, PracticeLog
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo seeded once for the module (it costs some twenty seconds of CPU) inside a transaction rolled
-    back at its end; each test runs in a savepoint within it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def logs(seeded: None) -> list[PracticeLog]:
+def logs() -> list[PracticeLog]:
+    call_command("seed_demo", stdout=StringIO())
     return list(
         PracticeLog.objects.filter(student__user__username="student").select_related(
             "placement__partner", "placement__supervisor", "decided_by"
