@@ -1,12 +1,13 @@
 """The beat entries an app's data migrations write, written again where a test needs them.
 
-The entries are rows the migrations make when the test database is created (``core.beat``). A transactional
-test that ran earlier in the same parallel worker empties every table when it ends (Django's flush), and the
-migrations do not run again, so a later test that reads the migrated entries can find none (seen in CI,
-session 10, in whichever worker such a test landed before them). ``as_migrated`` applies the app's two beat
-migrations' own operations again, in their order: both are idempotent (an entry of the same name is kept as
-it is; only old task names are renamed), so on a database where the migrations' rows survived it changes
-nothing, and the test still reads what the migrations write.
+The entries are rows the migrations make when the test database is created (``core.beat``), and nothing
+makes them again. In both CI runs of session 10 a parallel worker had lost them before these tests ran (the
+table was empty); a transactional test's flush is the only thing in the suite known to empty it, and why one
+ran before these tests in that worker is not known yet (the closing note of session 10).
+
+``as_migrated`` applies the app's two beat migrations' own operations again, in their order. Both are
+idempotent (an entry of the same name is kept as it is; only old task names are renamed), so where the
+migrations' rows survived it changes nothing, and the test still reads what the migrations write.
 """
 
 from __future__ import annotations
