@@ -595,6 +595,7 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False, c
     from django.core.management import call_command
 
     from bench import scale as scale_bench
+    from bench.bounds import measure_bounds, write_bounds
 
     write = out.write
     today = timezone.localdate()
@@ -672,7 +673,9 @@ def run(config: BenchConfig, *, reuse: bool, out: TextIO, scale: bool = False, c
                 *scale_bench.compare_lists(small_lists, large_lists, small_n=SCALE_SMALL, large_n=counts["entries"]),
                 *scale_bench.measure_scoped(people, runs=runs, warmup=warmup, via=via),
             ]
+            bounds = measure_bounds(people, runs=runs, warmup=warmup, via=via)
         table += scale_bench.measure_hours(people, runs=runs, warmup=warmup)
         scale_bench.write_rows(table, out)
+        write_bounds(bounds, out)
         write(f"table measured in {time.perf_counter() - t5:.1f} s\n")
     return results

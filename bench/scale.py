@@ -171,7 +171,8 @@ def ensure_inspections(*, created_by: User, count: int | None = None) -> int:
         [InspectionAssignment(inspection=i, inspector=inspector) for i in made], batch_size=1000
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE supervision_inspection; ANALYZE supervision_inspectionassignment")
+        for table in ("supervision_inspection", "supervision_inspectionassignment"):  # one at a time: SQLite too
+            cursor.execute(f"ANALYZE {table}")
     return len(made)
 
 
@@ -222,7 +223,8 @@ def ensure_milestones() -> int:
         batch_size=5000,
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE students_milestone; ANALYZE students_trainingplan")
+        for table in ("students_milestone", "students_trainingplan"):  # one at a time: SQLite too
+            cursor.execute(f"ANALYZE {table}")
     return len(milestones)
 
 
@@ -376,21 +378,25 @@ def _entries_url() -> str:
 # --- Row 1: hot pages against the API root -----------------------------------------------------------------
 
 
-def measure_pages(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
-    """Each hot page against the API root, same reader and session (``via``; default in-process), twice:
-    as a repeat visit finds it (kept since nothing it read was written: ``core.pagecache``, ADR 0055), and
-    worked out afresh (every kept page made stale before each request, as a write to what it read does)."""
-    via = via or InProcess()
-    pages: list[tuple[str, User, str]] = [
+def hot_pages(people: Personas) -> list[tuple[str, User, str]]:
+    """Row 1's pages: (name, reader, URL)."""
+    return [
         ("plan page (student)", people.student, reverse("students:plan", args=[people.student_id])),
         ("sign-off queue (supervisor)", people.supervisor, reverse("practice:queue")),
         ("student list (office)", people.office, reverse("students:list")),
         ("inspection list (office)", people.office, reverse("supervision:list")),
         ("at-risk list (office)", people.office, reverse("students:at-risk")),
     ]
+
+
+def measure_pages(people: Personas, *, runs: int, warmup: int, via: Readers | None = None) -> list[Row]:
+    """Each hot page against the API root, same reader and session (``via``; default in-process), twice:
+    as a repeat visit finds it (kept since nothing it read was written: ``core.pagecache``, ADR 0055), and
+    worked out afresh (every kept page made stale before each request, as a write to what it read does)."""
+    via = via or InProcess()
     floor_name = f"API root, {via.same}"
     rows = []
-    for name, user, url in pages:
+    for name, user, url in hot_pages(people):
         try:
             page = via.getter(user, url, api=False)
         except AssertionError as refused:
@@ -505,19 +511,34 @@ def hours_by_category(student_id: int) -> list[dict[str, Any]]:
     """Approved hours of one student per activity category: one aggregate ORM query. Not a product selector
     (no page or API reads these sums alone; the progress pages read ``student_progress``, timed beside it):
     this row measures Django's ORM building and compiling an aggregate (ADR 0053)."""
-    rows: Any = (
+    return list(_hours_by_category(student_id))
+
+
+def _hours_by_category(student_id: int) -> Any:
+    return (
         PracticeLog.objects.filter(student_id=student_id, status=EntryStatus.APPROVED)
         .values("category_id")
         .annotate(hours=Sum("hours"))
         .order_by("category_id")
     )
-    return list(rows)
 
 
-def _raw(fn: Callable[[], object]) -> tuple[Callable[[], None], list[str]]:
+def aggregate_sql(student_id: int) -> tuple[str, tuple[Any, ...]]:
+    """``hours_by_category``'s query built and compiled, and nothing sent: the ORM's own part of it."""
+    sql, params = _hours_by_category(student_id).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def raw_replay(fn: Callable[[], object]) -> tuple[Callable[[], None], list[str]]:
+    """``fn``'s statements as it sent them, and a function that sends the same texts on a raw cursor."""
     with CaptureQueriesContext(connection) as captured:
         fn()
     statements = [query["sql"] for query in captured.captured_queries]
+    return replay_of(statements), statements
+
+
+def replay_of(statements: Sequence[str]) -> Callable[[], None]:
+    """A function that sends ``statements`` on a raw cursor, one after another, and fetches every row."""
 
     def replay() -> None:
         with connection.cursor() as cursor:
@@ -525,11 +546,14 @@ def _raw(fn: Callable[[], object]) -> tuple[Callable[[], None], list[str]]:
                 cursor.execute(sql)
                 cursor.fetchall()
 
-    return replay, statements
+    return replay
 
 
 def index_only(sql: str) -> bool:
-    """Whether PostgreSQL reads the entries of ``sql`` from an index alone (no visit to the table)."""
+    """Whether PostgreSQL reads the entries of ``sql`` from an index alone (no visit to the table); never on
+    SQLite, whose plans the bench does not read (its table's small test runs on both databases)."""
+    if connection.vendor != "postgresql":
+        return False
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -558,7 +582,7 @@ def measure_hours(people: Personas, *, runs: int, warmup: int) -> list[Row]:
     ]
     rows = []
     for name, fn in cases:
-        replay, statements = _raw(fn)
+        replay, statements = raw_replay(fn)
         note = "index-only" if any(index_only(sql) for sql in statements if "SUM" in sql) else "reads the table"
         rows.append(
             Row(

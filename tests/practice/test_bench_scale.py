@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench import scale
+from bench.bounds import measure_bounds, write_bounds
 from bench.practice import FIELDS, copy_entries, entry_rows, populate
 from bench.server import PROXY_HEADERS
 from practice.models import PracticeLog
@@ -47,6 +48,20 @@ def test_issue_19_table_runs_on_a_small_load() -> None:
     assert [row.note for row in table[:2]] == ["kept (repeat visit)", "worked out afresh"]
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert "of 23 measurements meet their goal" in out.getvalue()
+
+    # What bounds the misses (bench/bounds.py): the frame, each hot page's SQL alone, the aggregate's compile.
+    bounds = measure_bounds(people, runs=1, warmup=0)
+    write_bounds(bounds, out)
+    assert len(bounds) == 1 + 5 + 1
+    assert all(b.median > 0 and b.floor_median > 0 for b in bounds), bounds
+    assert "What bounds the rows that miss" in out.getvalue()
+    # The pages' statements are captured with the navigation kept, as the server runs a page afresh: fewer
+    # than the same request counts with the test settings' navigation worked out on every page.
+    page_bounds = bounds[1:6]
+    for bound, (name, user, url) in zip(page_bounds, scale.hot_pages(people), strict=True):
+        assert name in bound.name
+        assert 0 < bound.statements < scale.InProcess().count_queries(user, url, api=False), bound
+    assert bounds[-1].statements == 1  # the aggregate is one statement
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,10 +135,12 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
             *scale.compare_lists(lists, lists, small_n=200, large_n=200),
             *scale.measure_scoped(people, runs=1, warmup=0, via=readers),
         ]
+        bounds = measure_bounds(people, runs=1, warmup=0, via=readers)
         cookie = settings.SESSION_COOKIE_NAME
         made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
     assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
     assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
     assert [row.name[0] for row in table] == ["1"] * 10 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
+    assert [b.floor_name for b in bounds[:6]] == ["API root, same server"] * 6  # the empty page over HTTP too
     assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}

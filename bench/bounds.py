@@ -1,0 +1,132 @@
+"""What bounds the rows of issue #19's table that miss their goal, measured in the same run as the table.
+
+Printed after the table, as figures beside it, not as goals (they do not count in its "N of M"). Each answers
+"could this row meet its goal if only the code around it were cheaper?":
+
+* **a page with nothing on it** (the office's notifications, none), worked out afresh over the same readers as
+  row 1, against the same API root: what the frame costs (middleware, session, the base template and the
+  navigation, kept as on every hot page). It is far under 2x, so the frame is not what makes the hot pages
+  miss;
+* **each hot page's statements alone**: the SQL one request runs when the page is worked out afresh and its
+  navigation is kept (as the server runs it), captured in this process and replayed on a raw cursor, planned
+  once (the replays repeat the same text, so they are prepared like the server's kept statements), against the
+  same API root. Where this alone is over 2x, no Python the page could spare brings the page under its goal:
+  only less or cheaper SQL would;
+* **row 4's aggregate built and compiled by Django alone** (``filter``, ``values``, ``annotate``,
+  ``order_by`` and ``as_sql``, nothing sent) against the same statement on a raw cursor: where this alone is
+  over the goal's allowance (0.3 x the raw statement), no aggregate the ORM builds per call can meet 1.3x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from bench import scale
+from bench.server import forget_kept_pages
+
+#: A page every signed-in person has, with nothing on it for the bench's office user (no notifications).
+EMPTY_PAGE = "/notifications/"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One figure that bounds a row: ``median`` against ``floor_median`` (the row's own floor)."""
+
+    name: str
+    median: float
+    floor_name: str
+    floor_median: float
+    statements: int = 0
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.floor_median if self.floor_median else float("inf")
+
+
+def _statements_afresh(client_for: Callable[[User], Client], user: User, url: str) -> list[str]:
+    """The SQL of one request for ``url`` worked out afresh with its navigation kept (the server's case)."""
+    client = client_for(user)
+    # Keep pages and the navigation for the capture, as production does; the first request keeps the
+    # navigation, then only the page is dropped (``forget_kept_pages``), as the table's "afresh" requests find it.
+    with override_settings(NAV_CACHE_SECONDS=60, PAGE_CACHE_SECONDS=60):
+        client.get(url)
+        forget_kept_pages(cache)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        forget_kept_pages(cache)
+    assert response.status_code == 200, (url, response.status_code)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale.Readers | None = None) -> list[Bound]:
+    """The figures the module's docstring lists, through ``via`` (row 1's readers) and this process."""
+    via = via or scale.InProcess()
+    root_name = f"API root, {via.same}"
+    in_process = scale.InProcess()
+    bounds: list[Bound] = []
+    try:
+        root = scale.median_seconds(
+            via.getter(people.office, reverse(scale.API_ROOT), api=True), runs=runs, warmup=warmup
+        )
+        empty = via.getter(people.office, EMPTY_PAGE, api=False)
+
+        def empty_afresh() -> None:
+            via.forget_kept()
+            empty()
+
+        bounds.append(
+            Bound(
+                "a page with nothing on it (notifications, office), afresh",
+                scale.median_seconds(empty_afresh, runs=runs, warmup=warmup),
+                root_name,
+                root,
+                note="the frame: middleware, session, base template, navigation kept",
+            )
+        )
+        for name, user, url in scale.hot_pages(people):
+            statements = _statements_afresh(in_process.client, user, url)
+            bounds.append(
+                Bound(
+                    f"{name}: its statements alone, raw cursor",
+                    scale.median_seconds(scale.replay_of(statements), runs=runs, warmup=warmup),
+                    root_name,
+                    root,
+                    len(statements),
+                    "the page's SQL afresh, navigation kept, planned once",
+                )
+            )
+        student_id = people.student_id
+        raw, statements = scale.raw_replay(lambda: scale.hours_by_category(student_id))
+        bounds.append(
+            Bound(
+                "hours per category: Django builds and compiles it alone",
+                scale.median_seconds(lambda: scale.aggregate_sql(student_id), runs=runs, warmup=warmup),
+                "the statement, raw cursor",
+                scale.median_seconds(raw, runs=runs, warmup=warmup),
+                len(statements),
+                "nothing sent: the ORM's own work before the database",
+            )
+        )
+    finally:
+        in_process.forget_sessions()
+    return bounds
+
+
+def write_bounds(bounds: Sequence[Bound], out: TextIO) -> None:
+    """The figures under the table: each with its floor and ratio, and no verdict (they are not goals)."""
+    out.write("\nWhat bounds the rows that miss (bench/bounds.py; figures, not goals)\n")
+    for b in bounds:
+        out.write(
+            f"{b.name:<64} {b.median * 1000:>7.2f}ms {b.floor_name:<26} {b.floor_median * 1000:>7.2f}ms "
+            f"{b.ratio:>6.2f}x {b.statements or '':>4}  {b.note}\n"
+        )
