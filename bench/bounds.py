@@ -9,9 +9,9 @@ Printed after the table, as figures beside it, not as goals (they do not count i
   miss;
 * **each hot page's statements alone**: the SQL one request runs when the page is worked out afresh and its
   navigation is kept (as the server runs it), captured in this process and replayed on a raw cursor, planned
-  once (the replays repeat the same text, so they are prepared like the server's kept statements), against the
-  same API root. Where this alone is over 2x, no Python the page could spare brings the page under its goal:
-  only less or cheaper SQL would;
+  once where statements are prepared (ADR 0064: the replays repeat the same text, so they are prepared like the
+  server's kept statements), against the same API root. Where this alone is over 2x, no Python the page could
+  spare brings the page under its goal: only less or cheaper SQL would;
 * **row 4's aggregate built and compiled by Django alone** (``filter``, ``values``, ``annotate``,
   ``order_by`` and ``as_sql``, nothing sent) against the same statement on a raw cursor: where this alone is
   over the goal's allowance (0.3 x the raw statement), no aggregate the ORM builds per call can meet 1.3x.
@@ -68,6 +68,12 @@ def _statements_afresh(client_for: Callable[[User], Client], user: User, url: st
     return [query["sql"] for query in captured.captured_queries]
 
 
+def _planned() -> str:
+    """How PostgreSQL plans the replays: once where this process prepares statements (ADR 0064), else every time."""
+    prepared = connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
+    return "planned once (prepared)" if prepared else "planned every time (not prepared)"
+
+
 def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale.Readers | None = None) -> list[Bound]:
     """The figures the module's docstring lists, through ``via`` (row 1's readers) and this process."""
     via = via or scale.InProcess()
@@ -102,7 +108,7 @@ def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale
                     root_name,
                     root,
                     len(statements),
-                    "the page's SQL afresh, navigation kept, planned once",
+                    f"the page's SQL afresh, navigation kept, {_planned()}",
                 )
             )
         student_id = people.student_id
