@@ -78,13 +78,7 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
     population = populate(students=3, partners=2, supervisors_per_partner=2, today=timezone.localdate(), prefix="h")
     copy_entries(entry_rows(population, limit=200))
     people = scale.personas(population.placements[0].id)
-    pages = [
-        (people.student, reverse("students:plan", args=[people.student_id])),
-        (people.supervisor, reverse("practice:queue")),
-        (people.office, reverse("students:list")),
-        (people.office, reverse("supervision:list")),
-        (people.office, reverse("students:at-risk")),
-    ]
+    pages = [(user, url) for _name, user, url in scale.hot_pages(people)]
     root, entries = reverse(scale.API_ROOT), reverse("api:practice-log-list")
 
     with scale.readers("http") as readers:
