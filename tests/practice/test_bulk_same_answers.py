@@ -24,7 +24,7 @@ from practice.services.bulk import _all_created, _outcomes
 from programmes.models import ActivityCategory
 from students.models import Placement
 from tests.conftest import World
-from tests.factories.practice import PracticeLogFactory
+from tests.factories.practice import PracticeLogFactory, RuleSetFactory
 from tests.factories.programmes import ActivityCategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,10 @@ def _time(text: str) -> datetime.time:
 def category(world: World) -> ActivityCategory:
     for placement in (world.placement_a, world.placement_b):
         Placement.objects.filter(pk=placement.pk).update(start_date=_day(150), end_date=_day(-60))
+    # The batch reaches nine days back: with the default lock on the 5th, from the 6th to the 9th of a month
+    # its rows of the month before were refused as closed (one created row fewer), on every path alike. The
+    # last day allowed keeps the month before open whatever today is; the lock has tests of its own.
+    RuleSetFactory.create(programme=world.programme, lock_day=28, created_by=world.users["office"])
     return ActivityCategoryFactory.create(programme=world.programme, code="ward", name="Ward rounds")
 
 
