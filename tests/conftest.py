@@ -34,6 +34,9 @@ from tests.factories.programmes import (
 )
 from tests.factories.students import MilestoneFactory, PlacementFactory, StudentFactory, TrainingPlanFactory
 
+#: A flushing test never runs before one that needs the migrated rows (checked after every reordering).
+pytest_plugins = ["tests.ordering"]
+
 PERSONAS = (
     "office",
     "coordinator_a",

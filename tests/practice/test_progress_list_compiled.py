@@ -58,7 +58,7 @@ def _log(placement: Placement, category: ActivityCategory, hours: str, status: s
 
 
 @pytest.fixture
-def page(world: World) -> list[int]:
+def page_ids(world: World) -> list[int]:
     """Four students, the page's ids in list order:
 
     - A at partner A (CT 60, MR 20 planned), at B (MR 40), at B cancelled (CT 30, entries kept) and at A
@@ -67,7 +67,11 @@ def page(world: World) -> list[int]:
     - C at partner A under supervisor A (MR 30), nothing logged: behind;
     - D with no placement at all.
 
-    The inspector holds a grant on B."""
+    The inspector holds a grant on B.
+
+    Not named ``page``: pytest-playwright parametrises every test that asks for a fixture of that name with
+    its session-scoped ``browser_name``, and pytest then ran the browser journeys (transactional, a flush at
+    their end) among these plain database tests (``tests/ordering.py`` says what that did)."""
     ct = ActivityCategoryFactory.create(programme=world.programme, code="ct", name="CT", required_hours=200)
     mr = ActivityCategoryFactory.create(programme=world.programme, code="mr", name="MR", required_hours=100)
     ActivityCategoryFactory.create(programme=world.programme, code="us", name="Ultrasound", required_hours=50)
@@ -156,10 +160,10 @@ def _pages(ids: list[int]) -> list[list[int]]:
 @pytest.mark.parametrize("today", DAYS)
 @pytest.mark.parametrize("persona", READERS)
 def test_the_compiled_statements_answer_the_rows_of_the_querysets(
-    world: World, page: list[int], persona: str, today: datetime.date
+    world: World, page_ids: list[int], persona: str, today: datetime.date
 ) -> None:
     reader = _reader(world, persona)
-    for ids in _pages(page):
+    for ids in _pages(page_ids):
         compiled = progress_lists.read(
             ids=ids, user=reader, today=today, build=selectors._progress_list_querysets, using=connection.alias
         )
@@ -174,35 +178,36 @@ def test_the_compiled_statements_answer_the_rows_of_the_querysets(
 @pytest.mark.parametrize("today", DAYS)
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
 def test_progress_for_students_is_what_the_reference_path_gives(
-    world: World, page: list[int], persona: str, today: datetime.date, monkeypatch: pytest.MonkeyPatch
+    world: World, page_ids: list[int], persona: str, today: datetime.date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reader = world.users[persona] or AnonymousUser()
     compiled = {
-        tuple(ids): selectors.progress_for_students(student_ids=ids, user=reader, today=today) for ids in _pages(page)
+        tuple(ids): selectors.progress_for_students(student_ids=ids, user=reader, today=today)
+        for ids in _pages(page_ids)
     }
     monkeypatch.setattr(progress_lists, "read", lambda **kwargs: None)  # the querysets, built for the call
-    for ids in _pages(page):
+    for ids in _pages(page_ids):
         reference = selectors.progress_for_students(student_ids=ids, user=reader, today=today)
         assert _summaries(compiled[tuple(ids)]) == _summaries(reference)
 
 
-def test_a_reader_without_a_template_gets_the_reference_path(world: World, page: list[int]) -> None:
+def test_a_reader_without_a_template_gets_the_reference_path(world: World, page_ids: list[int]) -> None:
     """Someone signed out has no rule to compile (they see nothing): the querysets answer, and see nothing."""
     anonymous = AnonymousUser()
     today = DAYS[0]
     build = selectors._progress_list_querysets
-    assert progress_lists.read(ids=page, user=anonymous, today=today, build=build, using=connection.alias) is None
-    summaries = selectors.progress_for_students(student_ids=page, user=anonymous, today=today)
+    assert progress_lists.read(ids=page_ids, user=anonymous, today=today, build=build, using=connection.alias) is None
+    summaries = selectors.progress_for_students(student_ids=page_ids, user=anonymous, today=today)
     assert all(s.approved_total == 0 and not s.behind for s in summaries.values())
 
 
-def test_the_figures_each_reader_gets(world: World, page: list[int]) -> None:
+def test_the_figures_each_reader_gets(world: World, page_ids: list[int]) -> None:
     """The compared answers are the right ones, not just equal."""
-    a, b, c, d = page
+    a, b, c, d = page_ids
     november, january = DAYS
 
     def figures(persona: str, today: datetime.date = november) -> dict[int, tuple[Any, ...]]:
-        summaries = selectors.progress_for_students(student_ids=page, user=_reader(world, persona), today=today)
+        summaries = selectors.progress_for_students(student_ids=page_ids, user=_reader(world, persona), today=today)
         return {pk: (s.approved_total, s.required_total, s.behind, s.partial) for pk, s in summaries.items()}
 
     # The office: the programme's 350 h; A has 39 h approved (the cancelled placement's entries count) and
@@ -228,10 +233,10 @@ def test_the_figures_each_reader_gets(world: World, page: list[int]) -> None:
     assert figures("coordinator_b")[a] == (Decimal("19.50"), 40, True, True)
     assert figures("coordinator_b")[b] == (Decimal("60"), 100, False, True)
     assert figures("inspector") == figures("coordinator_b")
-    assert figures("counsellor") == {pk: (Decimal("0"), 0, False, True) for pk in page}
+    assert figures("counsellor") == {pk: (Decimal("0"), 0, False, True) for pk in page_ids}
 
 
-def test_one_statement_per_shape_of_rules_serves_every_page_size(world: World, page: list[int]) -> None:
+def test_one_statement_per_shape_of_rules_serves_every_page_size(world: World, page_ids: list[int]) -> None:
     """Two coordinators and pages of one to five ids: two statements a call, the same two SQL texts (the ids
     one parameter), each reader's own answers."""
     texts = set()
@@ -239,7 +244,7 @@ def test_one_statement_per_shape_of_rules_serves_every_page_size(world: World, p
         reader = _reader(world, persona)
         platform_roles(reader)  # type: ignore[arg-type]
         access.forget()
-        for ids in _pages(page):
+        for ids in _pages(page_ids):
             with CaptureQueriesContext(connection) as captured:
                 selectors.progress_for_students(student_ids=ids, user=reader, today=DAYS[0])
             assert len(captured.captured_queries) == 2

@@ -36,7 +36,6 @@ from practice.services.reminders import (
     practice_reminders_send,
 )
 from students.models import Placement, PlacementStatus, Student, StudentStatus
-from tests.beat import as_migrated
 from tests.conftest import World
 from tests.factories.practice import PracticeLogFactory
 from tests.factories.students import PlacementFactory, StudentFactory
@@ -265,7 +264,6 @@ def test_service_counts_match_the_notifications(world: World) -> None:
 
 @pytest.mark.django_db
 def test_beat_runs_the_job_daily_at_eight_in_shanghai() -> None:
-    as_migrated("practice", "0002_practice_reminder_schedule", "0003_rename_beat_tasks")  # tests/beat.py says why
     (task,) = PeriodicTask.objects.filter(task="practice.practice_reminders_send")
 
     assert task.enabled

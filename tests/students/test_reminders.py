@@ -23,7 +23,6 @@ from programmes.models import MilestoneKind
 from students import tasks
 from students.models import Milestone, MilestoneStatus, Student, StudentStatus
 from students.services.reminders import milestone_reminders_send, reminder_dedup_key
-from tests.beat import as_migrated
 from tests.conftest import World
 from tests.factories.accounts import UserFactory
 from tests.factories.students import MilestoneFactory, StudentFactory
@@ -167,7 +166,6 @@ def test_task_runs_the_service_for_the_given_day(world: World) -> None:
 
 @pytest.mark.django_db
 def test_beat_runs_the_job_daily_at_seven_in_shanghai() -> None:
-    as_migrated("students", "0002_milestone_reminder_schedule", "0003_rename_beat_tasks")  # tests/beat.py says why
     task = PeriodicTask.objects.get(task="students.milestone_reminders_send")
 
     assert task.enabled
