@@ -20,6 +20,7 @@ from students.selectors.lists import (
     student_at_risk_keys,
     student_at_risk_list,
     student_list,
+    student_list_keys,
     students_by_keys,
 )
 from students.selectors.outcomes import (
@@ -124,5 +125,6 @@ __all__ = [
     "student_at_risk_keys",
     "student_at_risk_list",
     "student_list",
+    "student_list_keys",
     "students_by_keys",
 ]

@@ -319,3 +319,67 @@ def test_the_keys_read_the_milestones_once(world: World) -> None:
     sql = str(selectors.student_at_risk_keys(user=office, today=TODAY).query)
 
     assert sql.count('"students_milestone"') == 1, sql  # the join; no EXISTS over them besides
+
+
+# --- The students list: its keys paged, then the page's rows by key (ADR 0063) ------------------------------
+
+
+@pytest.mark.parametrize("persona", READERS)
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"status": "enrolled"}, {"plan_status": "approved"}, {"at_risk": True}, {"partner": "a"}, {"tutor": "tutor"}],
+)
+def test_the_students_list_keys_are_its_rows_in_its_order(
+    world: World, spread: list[Student], persona: str, filters: dict[str, Any]
+) -> None:
+    reader = world.users[persona]
+    assert reader is not None
+    if "partner" in filters:
+        filters = {"partner": world.partner_a}
+    if "tutor" in filters:
+        filters = {"tutor": world.users["tutor"]}
+
+    keys = list(selectors.student_list_keys(user=reader, filters=filters, today=TODAY))
+    rows = list(selectors.student_list(user=reader, filters=filters, today=TODAY).values_list("pk", flat=True))
+
+    assert keys == rows
+    if persona == "office" and not filters:
+        assert len(keys) == len(spread)
+
+
+def test_counted_keys_with_the_count_as_a_subquery_answer_as_the_keys_do(world: World, spread: list[Student]) -> None:
+    office = world.users["office"]
+    assert office is not None
+    keys = selectors.student_list_keys(user=office, today=TODAY)
+    every = list(keys)
+
+    for start in (0, 3, 6):
+        counted = selectors.CountedKeys(keys, start=start, size=3, total="subquery")
+        with CaptureQueriesContext(connection) as captured:
+            total = counted.count()
+            page = counted[start : start + 3]
+        assert len(captured.captured_queries) == 1  # the count came with the page
+        assert total == len(every) and page == every[start : start + 3]
+    past = selectors.CountedKeys(keys, start=300, size=3, total="subquery")
+    assert past.count() == len(every) and past[300:303] == []
+    assert selectors.CountedKeys(keys.none(), start=0, size=3, total="subquery").count() == 0
+    with pytest.raises(ValueError, match="unknown total"):
+        selectors.CountedKeys(keys, start=0, size=3, total="other")
+
+
+@pytest.mark.parametrize("persona", ["office", "tutor", "coordinator_a", "supervisor_b", "student_a"])
+def test_the_students_list_page_shows_the_rows_of_the_student_list(
+    world: World, spread: list[Student], persona: str
+) -> None:
+    reader = world.users[persona]
+    assert reader is not None
+    response = client_for(reader).get(reverse("students:list"))
+    assert response.status_code == 200
+
+    shown = list(response.context["students"])
+    expected = list(selectors.student_list(user=reader))
+    assert [s.pk for s in shown] == [s.pk for s in expected]
+    assert _rows(shown) == _rows(expected)
+    if shown:
+        assert response.context["paginator"].count == len(expected)
+        assert list_rows.compiled_for(reader, len(shown), timezone.localdate())
