@@ -64,28 +64,29 @@ class _Labels(NamedTuple):
 
 @functools.lru_cache(maxsize=8)
 def _labels(language: str | None) -> _Labels:
-    """The labels in ``language`` (the key: the active language when asked), translated once. Written as
-    ``{% translate %}`` writes a literal's translation: as the catalogue has it, not escaped."""
+    """The labels in ``language`` (the key: the active language when asked), translated once. Escaped as
+    ``{% translate %}`` writes a literal's translation (``render_value_in_context``): a translation with
+    ``&`` or a quote stays text, inside an attribute too."""
     plans = {
-        PlanStatus.DRAFT: ("text-bg-secondary", gettext("Draft")),
-        PlanStatus.SUBMITTED: ("text-bg-info", gettext("Submitted")),
-        PlanStatus.TUTOR_APPROVED: ("text-bg-primary", gettext("Approved by the tutor")),
-        PlanStatus.APPROVED: ("text-bg-success", gettext("Approved")),
-        PlanStatus.RETURNED: ("text-bg-warning", gettext("Returned")),
+        PlanStatus.DRAFT: ("text-bg-secondary", _text(gettext("Draft"))),
+        PlanStatus.SUBMITTED: ("text-bg-info", _text(gettext("Submitted"))),
+        PlanStatus.TUTOR_APPROVED: ("text-bg-primary", _text(gettext("Approved by the tutor"))),
+        PlanStatus.APPROVED: ("text-bg-success", _text(gettext("Approved"))),
+        PlanStatus.RETURNED: ("text-bg-warning", _text(gettext("Returned"))),
     }
     return _Labels(
-        name=pgettext("person", "Name"),
-        programme=gettext("Programme"),
-        tutor=gettext("Tutor"),
-        placed=gettext("Placed at today"),
-        plan=gettext("Plan"),
-        hours=gettext("Practice hours"),
-        why=gettext("Why at risk"),
-        late=gettext("Late milestones"),
-        risk=gettext("At risk"),
-        none_yet=gettext("None yet"),
+        name=_text(pgettext("person", "Name")),
+        programme=_text(gettext("Programme")),
+        tutor=_text(gettext("Tutor")),
+        placed=_text(gettext("Placed at today")),
+        plan=_text(gettext("Plan")),
+        hours=_text(gettext("Practice hours")),
+        why=_text(gettext("Why at risk")),
+        late=_text(gettext("Late milestones")),
+        risk=_text(gettext("At risk")),
+        none_yet=_text(gettext("None yet")),
         plans={str(status): badge for status, badge in plans.items()},
-        no_plan=("text-bg-light border", gettext("No plan")),
+        no_plan=("text-bg-light border", _text(gettext("No plan"))),
     )
 
 
