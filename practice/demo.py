@@ -6,6 +6,10 @@ working morning by the placement's supervisor. Most are approved; some wait for 
 ``sup-enterprise`` (a few for more than three days, so the daily reminder digest has something to say);
 one is rejected with a reason and answered with corrected entries.
 
+Waiting entries of a month that the monthly lock has closed by the day the demo is seeded (from the 6th of a
+month, last month's) could not be approved: the office has reopened such a month for a fortnight, with its
+reason (``_reopen_for_waiting_entries``), so that the supervisors' queues work whatever the day.
+
 Idempotent: nothing happens when the student already has entries.
 """
 
@@ -18,8 +22,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from practice import services
-from practice.models import PracticeLog
+from accounts.models import User
+from practice import rules, services
+from practice.models import EntryStatus, MonthReopening, PracticeLog
 from programmes.models import ActivityCategory
 from students.models import Placement, PlacementStatus, Student
 
@@ -28,6 +33,9 @@ REJECTION_REASON = "Please split CT and MR hours."
 HOSPITAL_WEEKS = 3
 #: Enterprise entries of the last days wait for the supervisor (besides the first day's).
 RECENT_PENDING_DAYS = 3
+#: How long the office keeps a closed month with waiting entries reopened, from the day the demo is seeded.
+REOPENED_FOR_DAYS = 14
+REOPENING_REASON = "Supervisors' sign-offs still outstanding after the month closed."
 
 
 @dataclass(frozen=True)
@@ -222,3 +230,25 @@ def seed_practice_hours() -> None:
         _replay(hospital, _hospital_plan(hospital), categories, today)
     if enterprise is not None:
         _replay(enterprise, _enterprise_plan(enterprise, today), categories, today)
+    _reopen_for_waiting_entries(student, today)
+
+
+def _reopen_for_waiting_entries(student: Student, today: datetime.date) -> None:
+    """Reopen (as the office) each month that holds the student's waiting entries and is closed today for the
+    placement's rules, until ``REOPENED_FOR_DAYS`` from today (the module's docstring says why)."""
+    office = User.objects.filter(username="office").first()
+    if office is None:
+        return
+    closed: set[datetime.date] = set()
+    for log in PracticeLog.objects.filter(student=student, status=EntryStatus.PENDING).select_related(
+        "placement__partner"
+    ):
+        lock_day = rules.rules_for(programme=student.programme, partner=log.placement.partner).lock_day
+        if rules.month_closes_on(log.date, lock_day) < today:
+            closed.add(rules.month_start(log.date))
+    until = today + datetime.timedelta(days=REOPENED_FOR_DAYS)
+    for month in sorted(closed):
+        if not MonthReopening.objects.filter(programme=student.programme, month=month, until__gte=until).exists():
+            services.month_reopen(
+                programme=student.programme, month=month, until=until, reason=REOPENING_REASON, by=office, today=today
+            )

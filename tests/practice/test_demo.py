@@ -11,8 +11,11 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from practice.demo import REJECTION_REASON
-from practice.models import EntryStatus, PracticeLog
+from practice import rules
+from practice.demo import REJECTION_REASON, REOPENED_FOR_DAYS, REOPENING_REASON, _reopen_for_waiting_entries
+from practice.models import EntryStatus, MonthReopening, PracticeLog
+from tests.conftest import World
+from tests.factories.practice import PracticeLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,34 @@ def test_demo_adds_no_entries_when_run_again(logs: list[PracticeLog]) -> None:
     call_command("seed_demo", stdout=StringIO())
 
     assert PracticeLog.objects.aggregate(n=Count("pk"))["n"] == len(logs)
+
+
+def test_every_waiting_entry_can_be_decided_today(logs: list[PracticeLog]) -> None:
+    """From the 6th of a month the lock has closed last month: the demo's waiting entries of a closed month
+    would refuse every approval (the browser journey's supervisor met "this month is closed")."""
+    today = timezone.localdate()
+    pending = [log for log in logs if log.status == EntryStatus.PENDING]
+
+    assert pending
+    for log in pending:
+        lock_day = rules.rules_for(programme=log.student.programme, partner=log.placement.partner).lock_day
+        assert rules.is_month_open(programme=log.student.programme, day=log.date, today=today, lock_day=lock_day), log
+
+
+def test_a_closed_month_with_waiting_entries_is_reopened_once_and_an_open_one_is_left(world: World) -> None:
+    """``_reopen_for_waiting_entries`` on a day of its own: a waiting entry of last month on the 10th (closed
+    on the 5th, the default) has its month reopened by the office with the reason, once; an approved entry
+    of the same month, or a waiting one of this month, reopens nothing."""
+    student = world.placement_a.student
+    tenth = datetime.date(2026, 11, 10)
+    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 10, 20))
+    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 9, 20), status=EntryStatus.APPROVED)
+    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 11, 9))
+
+    _reopen_for_waiting_entries(student, tenth)
+    _reopen_for_waiting_entries(student, tenth)
+
+    reopened = list(MonthReopening.objects.filter(programme=student.programme).values_list("month", "until", "reason"))
+    assert reopened == [
+        (datetime.date(2026, 10, 1), tenth + datetime.timedelta(days=REOPENED_FOR_DAYS), REOPENING_REASON)
+    ]
