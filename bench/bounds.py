@@ -20,7 +20,6 @@ Printed after the table, as figures beside it, not as goals (they do not count i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TextIO
 
 from django.core.cache import cache
@@ -37,20 +36,8 @@ from bench.server import forget_kept_pages
 EMPTY_PAGE = "/notifications/"
 
 
-@dataclass(frozen=True)
-class Bound:
-    """One figure that bounds a row: ``median`` against ``floor_median`` (the row's own floor)."""
-
-    name: str
-    median: float
-    floor_name: str
-    floor_median: float
-    statements: int = 0
-    note: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return self.median / self.floor_median if self.floor_median else float("inf")
+NO_GOAL = 0.0
+"""The goal of a figure in this module: none (``write_bounds`` prints its ratio, never a verdict)."""
 
 
 def _statements_afresh(client_for: Callable[[User], Client], user: User, url: str) -> list[str]:
@@ -74,12 +61,14 @@ def _planned() -> str:
     return "planned once (prepared)" if prepared else "planned every time (not prepared)"
 
 
-def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale.Readers | None = None) -> list[Bound]:
+def measure_bounds(
+    people: scale.Personas, *, runs: int, warmup: int, via: scale.Readers | None = None
+) -> list[scale.Row]:
     """The figures the module's docstring lists, through ``via`` (row 1's readers) and this process."""
     via = via or scale.InProcess()
     root_name = f"API root, {via.same}"
     in_process = scale.InProcess()
-    bounds: list[Bound] = []
+    bounds: list[scale.Row] = []
     try:
         root = scale.median_seconds(
             via.getter(people.office, reverse(scale.API_ROOT), api=True), runs=runs, warmup=warmup
@@ -91,22 +80,24 @@ def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale
             empty()
 
         bounds.append(
-            Bound(
+            scale.Row(
                 "a page with nothing on it (notifications, office), afresh",
                 scale.median_seconds(empty_afresh, runs=runs, warmup=warmup),
                 root_name,
                 root,
+                NO_GOAL,
                 note="the frame: middleware, session, base template, navigation kept",
             )
         )
         for name, user, url in scale.hot_pages(people):
             statements = _statements_afresh(in_process.client, user, url)
             bounds.append(
-                Bound(
+                scale.Row(
                     f"{name}: its statements alone, raw cursor",
                     scale.median_seconds(scale.replay_of(statements), runs=runs, warmup=warmup),
                     root_name,
                     root,
+                    NO_GOAL,
                     len(statements),
                     f"the page's SQL afresh, navigation kept, {_planned()}",
                 )
@@ -114,11 +105,12 @@ def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale
         student_id = people.student_id
         raw, statements = scale.raw_replay(lambda: scale.hours_by_category(student_id))
         bounds.append(
-            Bound(
+            scale.Row(
                 "hours per category: Django builds and compiles it alone",
                 scale.median_seconds(lambda: scale.aggregate_sql(student_id), runs=runs, warmup=warmup),
                 "the statement, raw cursor",
                 scale.median_seconds(raw, runs=runs, warmup=warmup),
+                NO_GOAL,
                 len(statements),
                 "nothing sent: the ORM's own work before the database",
             )
@@ -128,11 +120,11 @@ def measure_bounds(people: scale.Personas, *, runs: int, warmup: int, via: scale
     return bounds
 
 
-def write_bounds(bounds: Sequence[Bound], out: TextIO) -> None:
+def write_bounds(bounds: Sequence[scale.Row], out: TextIO) -> None:
     """The figures under the table: each with its floor and ratio, and no verdict (they are not goals)."""
     out.write("\nWhat bounds the rows that miss (bench/bounds.py; figures, not goals)\n")
     for b in bounds:
         out.write(
             f"{b.name:<64} {b.median * 1000:>7.2f}ms {b.floor_name:<26} {b.floor_median * 1000:>7.2f}ms "
-            f"{b.ratio:>6.2f}x {b.statements or '':>4}  {b.note}\n"
+            f"{b.ratio:>6.2f}x {b.queries or '':>4}  {b.note}\n"
         )
