@@ -109,10 +109,8 @@ TEMPLATES = [
 
 def prepared_statement_options() -> dict[str, object]:
     """PostgreSQL connection options that let a statement sent again on a kept connection skip planning
-    (ADR 0061; on by default since ADR 0064). Production and the tests read the same variables, so the whole
-    suite runs as production does; ``DATABASE_PREPARED_STATEMENTS=false`` gives ``{}`` (Django's default:
-    values inlined by psycopg and every statement planned afresh), for a connection pooler in transaction mode
-    that does not track prepared statements.
+    (ADR 0061). Off (``{}``: Django's default, values inlined by psycopg and every statement planned afresh)
+    unless ``DATABASE_PREPARED_STATEMENTS`` is on; production and the tests read the same variables.
 
     On: parameters bound by the server (``server_side_binding``), so that a statement's text is the same for
     every reader and value; psycopg prepares a text at its ``DATABASE_PREPARE_THRESHOLD``-th use plus one on
@@ -120,7 +118,7 @@ def prepared_statement_options() -> dict[str, object]:
     statement, whether to reuse one generic plan. ``auto`` (the default) reuses it once five custom plans show
     it no costlier; ``force_generic_plan`` plans the at-risk list's count for a date it does not know, several
     times slower (ADR 0061's evidence), so it is not the default."""
-    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    if not env_bool("DATABASE_PREPARED_STATEMENTS", False):
         return {}
     mode = env_choice("DATABASE_PLAN_CACHE_MODE", ("auto", "force_generic_plan", "force_custom_plan"), "auto")
     return {

@@ -23,7 +23,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, mini
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
-# Prepared statements and their plans (ADR 0061, 0064): on unless DATABASE_PREPARED_STATEMENTS is false.
+# Prepared statements and their plans (ADR 0061): off unless DATABASE_PREPARED_STATEMENTS is on.
 DATABASES["default"]["OPTIONS"].update(prepared_statement_options())
 
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL", "")

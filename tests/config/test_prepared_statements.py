@@ -1,7 +1,7 @@
-"""Prepared statements and generic plans on PostgreSQL (ADR 0061, on by default since ADR 0064): what
-``DATABASE_PREPARED_STATEMENTS`` and its two companions put in the database options, for the tests and for
-production alike, and that they reach a real connection: parameters bound by the server, a statement
-prepared after the threshold, and the plan cache mode PostgreSQL uses for it."""
+"""Prepared statements and generic plans on PostgreSQL (ADR 0061): what ``DATABASE_PREPARED_STATEMENTS`` and
+its two companions put in the database options, for the tests and for production alike, and that they
+reach a real connection: parameters bound by the server, a statement prepared after the threshold, and the
+plan cache mode PostgreSQL uses for it."""
 
 from __future__ import annotations
 
@@ -32,21 +32,23 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-ON_BY_DEFAULT = {"server_side_binding": True, "prepare_threshold": 2, "options": "-c plan_cache_mode=auto"}
-
-
-def test_on_by_default_binds_on_the_server_prepares_after_two_uses_and_leaves_the_plan_to_postgresql(
-    environment: pytest.MonkeyPatch,
-) -> None:
-    assert prepared_statement_options() == ON_BY_DEFAULT
-    environment.setenv("DATABASE_PREPARED_STATEMENTS", "true")
-    assert prepared_statement_options() == ON_BY_DEFAULT
-
-
-def test_off_when_asked_for_a_pooler_in_transaction_mode(environment: pytest.MonkeyPatch) -> None:
+def test_off_by_default(environment: pytest.MonkeyPatch) -> None:
+    assert prepared_statement_options() == {}
     environment.setenv("DATABASE_PREPARED_STATEMENTS", "false")
     environment.setenv("DATABASE_PLAN_CACHE_MODE", "generic")  # read only when on: not even checked
     assert prepared_statement_options() == {}
+
+
+def test_on_binds_on_the_server_prepares_after_two_uses_and_leaves_the_plan_to_postgresql(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.setenv("DATABASE_PREPARED_STATEMENTS", "true")
+
+    assert prepared_statement_options() == {
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+        "options": "-c plan_cache_mode=auto",
+    }
 
 
 def test_threshold_and_mode_follow_their_variables(environment: pytest.MonkeyPatch) -> None:
@@ -95,13 +97,11 @@ def _production_options(**changes: str) -> str:
 
 
 def test_production_reads_the_same_variables() -> None:
-    on = (
+    assert _production_options() == "[('connect_timeout', 5)]"
+    assert _production_options(DATABASE_PREPARED_STATEMENTS="true") == (
         "[('connect_timeout', 5), ('options', '-c plan_cache_mode=auto'), "
         "('prepare_threshold', 2), ('server_side_binding', True)]"
     )
-    assert _production_options() == on
-    assert _production_options(DATABASE_PREPARED_STATEMENTS="true") == on
-    assert _production_options(DATABASE_PREPARED_STATEMENTS="false") == "[('connect_timeout', 5)]"
 
 
 @pytest.fixture
@@ -162,9 +162,8 @@ def test_the_plan_cache_mode_reaches_the_connection(prepared_connection: Any) ->
 @postgres_only
 @pytest.mark.django_db
 def test_the_suite_runs_with_what_its_environment_asks() -> None:
-    """The suite's connections have what its environment asks: prepared statements on unless
-    ``DATABASE_PREPARED_STATEMENTS`` is off (ADR 0064), so a plain run is production's default."""
-    on = os.environ.get("DATABASE_PREPARED_STATEMENTS", "true").strip().lower() in {"1", "true", "yes", "on"}
+    """A whole-suite run with ``DATABASE_PREPARED_STATEMENTS=1`` (ADR 0061) has it on every connection."""
+    on = os.environ.get("DATABASE_PREPARED_STATEMENTS", "").strip().lower() in {"1", "true", "yes", "on"}
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         mode = cursor.fetchone()[0]
