@@ -8,10 +8,10 @@ Printed after the table, as figures beside it, not as goals (they do not count i
   navigation, kept as on every hot page). It is far under 2x, so the frame is not what makes the hot pages
   miss;
 * **each hot page's statements alone**: the SQL one request runs when the page is worked out afresh and its
-  navigation is kept (as the server runs it), captured in this process and replayed on a raw cursor, planned
-  once where statements are prepared (ADR 0064: the replays repeat the same text, so they are prepared like the
-  server's kept statements), against the same API root. Where this alone is over 2x, no Python the page could
-  spare brings the page under its goal: only less or cheaper SQL would;
+  navigation is kept (as the server runs it), captured in this process and replayed on a raw cursor (planned
+  once if statements are prepared, ADR 0061; every time with the default), against the same API root. Where
+  this alone is over 2x, no Python the page could spare brings the page under its goal: only less or cheaper
+  SQL would;
 * **row 4's aggregate built and compiled by Django alone** (``filter``, ``values``, ``annotate``,
   ``order_by`` and ``as_sql``, nothing sent) against the same statement on a raw cursor: where this alone is
   over the goal's allowance (0.3 x the raw statement), no aggregate the ORM builds per call can meet 1.3x.
@@ -56,7 +56,7 @@ def _statements_afresh(client_for: Callable[[User], Client], user: User, url: st
 
 
 def _planned() -> str:
-    """How PostgreSQL plans the replays: once where this process prepares statements (ADR 0064), else every time."""
+    """How PostgreSQL plans the replays: once where this process prepares statements (ADR 0061), else every time."""
     prepared = connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
     return "planned once (prepared)" if prepared else "planned every time (not prepared)"
 
