@@ -26,6 +26,7 @@ Python in this process and has no HTTP side.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -537,14 +538,22 @@ def raw_replay(fn: Callable[[], object]) -> tuple[Callable[[], None], list[str]]
     return replay_of(statements), statements
 
 
+#: A named cursor's declaration as Django sends it for ``QuerySet.iterator()`` on PostgreSQL (its rows come by
+#: ``FETCH`` statements psycopg sends unseen): replayed as the query it declares, all rows fetched at once.
+_DECLARE = re.compile(r"^\s*DECLARE\s+\S+\s+(?:NO\s+)?(?:SCROLL\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.I)
+
+
 def replay_of(statements: Sequence[str]) -> Callable[[], None]:
-    """A function that sends ``statements`` on a raw cursor, one after another, and fetches every row."""
+    """A function that sends ``statements`` on a raw cursor, one after another, and fetches every row (a
+    named cursor's declaration as its query, ``_DECLARE``; a statement that returns no rows is only sent)."""
+    plain = [_DECLARE.sub("", sql, count=1) for sql in statements]
 
     def replay() -> None:
         with connection.cursor() as cursor:
-            for sql in statements:
+            for sql in plain:
                 cursor.execute(sql)
-                cursor.fetchall()
+                if cursor.description is not None:
+                    cursor.fetchall()
 
     return replay
 
