@@ -5,8 +5,8 @@ Printed after the table, as figures beside it, not as goals (they do not count i
 
 * **a page with nothing on it** (the office's notifications, none), worked out afresh over the same readers as
   row 1, against the same API root: what the frame costs (middleware, session, the base template and the
-  navigation, kept as on every hot page). It is far under 2x, so the frame is not what makes the hot pages
-  miss;
+  navigation, kept as on every hot page). What it leaves under 2x is all a page's own queries and rendering
+  may cost (1.91x at the end of session 11: about 0.3 ms left);
 * **each hot page's statements alone**: the SQL one request runs when the page is worked out afresh and its
   navigation is kept (as the server runs it), captured in this process and replayed on a raw cursor (planned
   once if statements are prepared, ADR 0061; every time with the default), against the same API root. Where
