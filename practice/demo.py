@@ -240,11 +240,14 @@ def _reopen_for_waiting_entries(student: Student, today: datetime.date) -> None:
     if office is None:
         return
     closed: set[datetime.date] = set()
+    lock_days: dict[int, int] = {}  # the rules in force, read once per partner
     for log in PracticeLog.objects.filter(student=student, status=EntryStatus.PENDING).select_related(
         "placement__partner"
     ):
-        lock_day = rules.rules_for(programme=student.programme, partner=log.placement.partner).lock_day
-        if rules.month_closes_on(log.date, lock_day) < today:
+        partner = log.placement.partner
+        if partner.pk not in lock_days:
+            lock_days[partner.pk] = rules.rules_for(programme=student.programme, partner=partner).lock_day
+        if rules.month_closes_on(log.date, lock_days[partner.pk]) < today:
             closed.add(rules.month_start(log.date))
     until = today + datetime.timedelta(days=REOPENED_FOR_DAYS)
     for month in sorted(closed):
