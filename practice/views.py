@@ -31,6 +31,7 @@ from django.views import View
 
 from core.pagecache import kept_page
 from core.paging import paged
+from core.prepared import prepared_page
 from core.views import (
     ScopedListView,
     ScopedObjectMixin,
@@ -347,6 +348,7 @@ def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, err
 
 
 @method_decorator(kept_page, name="dispatch")
+@method_decorator(prepared_page, name="get")
 class QueueView(LoginRequiredMixin, View):
     """Pending entries of the placements the user supervises, a card per student: approve one, several or
     all of a student's at once, or reject one with a reason. Made to work on a phone."""

@@ -137,6 +137,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A database server that does not answer fails a new connection in seconds, not at the kernel's leisure.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
     DATABASES["default"]["OPTIONS"].update(prepared_statement_options())
+# The hot pages' reads prepared statement by statement (``core.prepared``, ADR 0065); PostgreSQL only. Off behind a
+# pooler in transaction mode that does not track prepared statements, as DATABASE_PREPARED_STATEMENTS.
+DATABASE_PREPARED_PAGES = env_bool("DATABASE_PREPARED_PAGES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication --------------------------------------------------------------------

@@ -33,6 +33,7 @@ from accounts.models import User
 from accounts.roles import AnyUser
 from core.pagecache import kept_page
 from core.paging import paged
+from core.prepared import prepared_page
 from core.views import (
     ScopedFormView,
     ScopedListView,
@@ -114,6 +115,7 @@ class _FilteredStudentsView(ScopedListView):
 
 
 @method_decorator(kept_page, name="dispatch")
+@method_decorator(prepared_page, name="get")
 class StudentListView(_FilteredStudentsView):
     """The students in the user's scope: a tutor's tutees, the students placed at a coordinator's partner,
     a supervisor's supervisees, everyone for the office."""
@@ -153,6 +155,7 @@ class FilterChoicesView(LoginRequiredMixin, View):
 
 
 @method_decorator(kept_page, name="dispatch")
+@method_decorator(prepared_page, name="get")
 class StudentAtRiskView(_FilteredStudentsView):
     """Students in scope who are at risk (a late milestone, or no approved plan 30 days after enrolment),
     with the reasons."""

@@ -25,6 +25,7 @@ from django.views import View
 from accounts.models import User
 from core.pagecache import kept_page
 from core.pdf import render_pdf
+from core.prepared import prepared_page
 from core.views import apply_validation_error, not_found, request_user, scoped_object, scoped_queryset
 from partners import access
 from students import selectors, services
@@ -116,6 +117,7 @@ class _PlanFormView(LoginRequiredMixin, View):
 
 
 @method_decorator(kept_page, name="dispatch")
+@method_decorator(prepared_page, name="get")
 class PlanDetailView(LoginRequiredMixin, View):
     """ "My training plan" for the student, "Training plan of X" for the others who may see it."""
 

@@ -18,6 +18,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from core.pagecache import kept_page
+from core.prepared import prepared_page
 from core.views import ScopedListView, not_found, request_user, scoped_object
 from partners import access
 from supervision import selectors
@@ -68,6 +69,7 @@ class _FilteredListView(ScopedListView):
 
 
 @method_decorator(kept_page, name="dispatch")
+@method_decorator(prepared_page, name="get")
 class InspectionListView(_FilteredListView):
     """Inspections the user may see: the office all (filters, "Plan an inspection"), an inspector those
     assigned, a coordinator their partner's once started; anyone else an explanation, not an error."""

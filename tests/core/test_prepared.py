@@ -1,0 +1,122 @@
+"""The hot pages' reads prepared on their connection (``core.prepared``, ADR 0065): inside the block a read is
+prepared at its first use and nothing else is; the connection comes back as it was, however the block ends;
+the setting and SQLite turn it off; and the five hot pages prepare their reads and answer as they do without."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import prepared
+from students.models import TrainingPlan
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of PostgreSQL")
+
+READ = "SELECT count(*) FROM django_content_type WHERE id > %s"
+WRITE = "UPDATE django_content_type SET model = model WHERE id < %s"
+
+
+def _prepared(like: str) -> list[str]:
+    """The statements prepared on this connection whose text contains ``like``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{like}%"])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _state() -> tuple[Any, Any]:
+    connection.ensure_connection()
+    raw = connection.connection
+    return raw.cursor_factory, raw.prepare_threshold
+
+
+@postgres_only
+def test_a_read_inside_the_block_is_prepared_at_its_first_use_and_nothing_else() -> None:
+    before = _state()
+    with connection.cursor() as cursor:
+        cursor.execute(READ, [1])  # outside: sent with its value in the text, not prepared
+    assert _prepared("django_content_type") == []
+
+    with prepared.statements() as preparing, connection.cursor() as cursor:
+        assert preparing is True
+        cursor.execute(READ, [2])
+        assert cursor.fetchone() is not None
+        cursor.execute(WRITE, [-1])  # a write in the block: bound by the server, not prepared
+        assert _prepared("django_content_type") == ["SELECT count(*) FROM django_content_type WHERE id > $1"]
+        cursor.execute(READ, [3])  # the same read again: the same prepared statement
+    assert _prepared("django_content_type") == ["SELECT count(*) FROM django_content_type WHERE id > $1"]
+    assert _state() == before  # Django's own cursor and psycopg's threshold (none) again
+
+
+@postgres_only
+def test_the_connection_comes_back_as_it_was_when_the_block_fails() -> None:
+    before = _state()
+    with pytest.raises(RuntimeError), prepared.statements():
+        assert _state() != before
+        raise RuntimeError("the view failed")
+    assert _state() == before
+
+
+@postgres_only
+@override_settings(DATABASE_PREPARED_PAGES=False)
+def test_nothing_is_prepared_when_the_setting_is_off() -> None:
+    before = _state()
+    with prepared.statements() as preparing, connection.cursor() as cursor:
+        assert preparing is False
+        assert _state() == before
+        cursor.execute(READ, [2])
+    assert _prepared("django_content_type") == []
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="what the block does where there is no PostgreSQL")
+def test_nothing_to_prepare_elsewhere() -> None:
+    with prepared.statements() as preparing, connection.cursor() as cursor:
+        assert preparing is False
+        cursor.execute("SELECT count(*) FROM django_content_type WHERE id > %s", [0])
+
+
+HOT_PAGES = [
+    ("student_a", "students:plan", "students_trainingplan"),
+    ("supervisor_a", "practice:queue", "practice_practicelog"),
+    ("office", "students:list", "students_student"),
+    ("office", "students:at-risk", "students_student"),
+    ("office", "supervision:list", "supervision_inspection"),
+]
+
+
+def _without_tokens(content: bytes) -> bytes:
+    """A page without its CSRF tokens, masked afresh on every answer."""
+    return re.sub(rb"[A-Za-z0-9]{64}", b"<token>", content)
+
+
+@postgres_only
+@pytest.mark.parametrize(("persona", "route", "table"), HOT_PAGES)
+def test_a_hot_page_prepares_its_reads_and_answers_alike(world: World, persona: str, route: str, table: str) -> None:
+    """Each test starts with nothing prepared: psycopg forgets its statements when the test's transaction is
+    rolled back. The page is asked for twice, with the setting off, then on."""
+    TrainingPlan.objects.get_or_create(student=world.student_a)
+    url = reverse(route, args=[world.student_a.pk] if route == "students:plan" else [])
+    client = client_for(world.users[persona])
+    assert _prepared("") == []
+    with override_settings(DATABASE_PREPARED_PAGES=False), CaptureQueriesContext(connection) as sent_plain:
+        plain = client.get(url)
+    assert _prepared("") == []
+    with CaptureQueriesContext(connection) as sent:
+        answer = client.get(url)
+
+    assert answer.status_code == plain.status_code == 200
+    assert _without_tokens(answer.content) == _without_tokens(plain.content)
+    # The page's own reads are prepared, their parameters as $1, $2...; the middleware's (session, user) not.
+    statements = _prepared("")
+    assert any(table in sql for sql in statements), statements
+    assert all("%s" not in sql and "django_session" not in sql for sql in statements), statements
+    # Django's query log reads the same statements, values written in, prepared or not.
+    assert len(sent) == len(sent_plain)
+    assert all(query["sql"] and "$1" not in query["sql"] for query in sent.captured_queries)
