@@ -147,9 +147,14 @@ def _placement_view(user: AnyUser, path: str) -> Rule:
 # --- Added to lower models -------------------------------------------------------------------------------
 
 
+# A student's programme, compiled once per process so that ``Programme``'s widened rule keeps its shape.
+_OWN_PROGRAMME = Compiled(lambda user: Student.objects.filter(user_id=user).values("programme_id"), user=int)
+_PROGRAMME_ID = BigIntegerField()
+
+
 def _own_programme(user: AnyUser, path: str) -> Rule:
     """Programmes, widened: a student reads their own programme."""
-    return Rule(q=Q(pk__in=Student.objects.filter(user__pk=user_pk(user)).values("programme_id")))
+    return Rule(q=Q(pk__in=_OWN_PROGRAMME.subquery(_PROGRAMME_ID, user=user_pk(user))))
 
 
 def _plan_choice(user: AnyUser, path: str) -> Rule:
