@@ -14,8 +14,8 @@ The statement is the reference queryset's (``selectors._inspection_rows_referenc
 with the rule applied as its ``Q`` (the OR of its alternatives, as ``scope(correlated=True)`` applies it)
 where ``scope`` would test the key against a UNION: the keys already pick at most 25 rows by the primary
 key, and testing the alternatives on those is the cheapest way (both answer the same rows; the tests compare
-them for every kind of reader). A reader whose rule has no template (an assigned inspector's holds a
-queryset) gets the reference queryset.
+them for every kind of reader). A reader whose rule has no template (a rule holding a queryset: an
+assigned inspector's did until session 12) gets the reference queryset.
 """
 
 from __future__ import annotations

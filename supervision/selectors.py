@@ -167,7 +167,7 @@ def inspections_by_ids(*, user: AnyUser, ids: Sequence[int], today: datetime.dat
 def _inspections_by_ids_reference(*, user: AnyUser, ids: Sequence[int], today: datetime.date) -> list[Inspection]:
     """``inspections_by_ids``' rows built as a queryset for the call (as before ADR 0060), in no particular
     order: the reference the compiled statement is tested against, and the path for a reader whose rule has
-    no template (``access.rule_template``: an assigned inspector's holds a queryset)."""
+    no template (``access.rule_template``: a rule that holds a queryset)."""
     return list(_with_counts(_inspection_rows(user).filter(pk__in=list(ids)), today))
 
 
