@@ -2,9 +2,9 @@
 answers exactly what the queryset built for each call answers (``_inspections_by_ids_reference``), for
 every kind of reader: the office, the coordinators of either partner, a supervisor of an inspected
 placement and one of nothing inspected, a student, a tutor, a counsellor and the assigned inspector (whose
-rule held a queryset, and so had no shape, until session 12: tests/partners/test_rule_shapes.py). Inspections of every kind: planned spot and scheduled, started on
-a partner, a site and a placement, closed with findings and actions, overdue and answered. Run on PostgreSQL
-and on SQLite (``embedded``).
+rule held a queryset, and so had no shape, until session 12: tests/partners/test_rule_shapes.py).
+Inspections of every kind: planned spot and scheduled, started on a partner, a site and a placement, closed
+with findings and actions, overdue and answered. Run on PostgreSQL and on SQLite (``embedded``).
 """
 
 from __future__ import annotations
