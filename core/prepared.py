@@ -52,9 +52,12 @@ class _Logged:
 
     @property
     def query(self) -> bytes:
-        from psycopg import ClientCursor
+        import psycopg
 
-        return ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
+        try:
+            return psycopg.ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
+        except psycopg.Error:  # a value psycopg cannot write into the text: the statement as sent, then
+            return self._sql.encode()
 
 
 @functools.cache

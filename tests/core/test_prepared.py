@@ -75,6 +75,15 @@ def test_nothing_is_prepared_when_the_setting_is_off() -> None:
     assert _prepared("django_content_type") == []
 
 
+@postgres_only
+def test_the_log_reads_a_prepared_statement_with_its_values_written_in() -> None:
+    connection.ensure_connection()
+    raw = connection.connection
+    assert prepared._Logged(raw, READ, [7]).query == b"SELECT count(*) FROM django_content_type WHERE id > 7"
+    # A value psycopg cannot write into the text: the statement as it was sent, not an error in the log.
+    assert prepared._Logged(raw, READ, [object()]).query == READ.encode()
+
+
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="what the block does where there is no PostgreSQL")
 def test_nothing_to_prepare_elsewhere() -> None:
     with prepared.statements() as preparing, connection.cursor() as cursor:
