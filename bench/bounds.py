@@ -118,7 +118,7 @@ def measure_bounds(
             statements = _statements_afresh(in_process.client, user, url)
             bounds.append(
                 scale.Row(
-                    f"{name}: its statements alone, raw cursor",
+                    f"{name}: its statements alone, sent again",
                     scale.median_seconds(send_again(statements), runs=runs, warmup=warmup),
                     root_name,
                     root,
