@@ -99,15 +99,10 @@ def measure_bounds(
             via.getter(people.office, reverse(scale.API_ROOT), api=True), runs=runs, warmup=warmup
         )
         empty = via.getter(people.office, EMPTY_PAGE, api=False)
-
-        def empty_afresh() -> None:
-            via.forget_kept()
-            empty()
-
         bounds.append(
             scale.Row(
                 "a page with nothing on it (notifications, office), afresh",
-                scale.median_seconds(empty_afresh, runs=runs, warmup=warmup),
+                scale.median_seconds(empty, runs=runs, warmup=warmup, before=via.forget_kept),
                 root_name,
                 root,
                 NO_GOAL,
