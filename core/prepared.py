@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.http import HttpRequest, HttpResponseBase
 
 #: psycopg prepares a statement by itself at this many uses on a connection: never, so that only the
@@ -35,6 +35,51 @@ from django.http import HttpRequest, HttpResponseBase
 NEVER_BY_COUNT = 2**62
 
 _READ = re.compile(r"^\s*(?:SELECT|WITH)\b", re.IGNORECASE)
+
+#: Django's placeholders and its escaped percent sign, as they appear in the SQL it sends.
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+#: A choice's code that may stand in the SQL as a literal: letters, digits, ``_``, ``-`` and ``.`` only.
+_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+def _code(value: Any) -> str | None:
+    """The literal a parameter becomes if it is a text choice's member (``EntryStatus.PENDING``): ``'pending'``;
+    None for any other parameter (kept as a parameter). Only members of a ``TextChoices`` enumeration, a
+    fixed set in the code, whose value is a plain code (``_CODE``): never text a person typed."""
+    if isinstance(value, models.TextChoices) and _CODE.match(value.value):
+        return f"'{value.value}'"
+    return None
+
+
+def codes_written_in(sql: str, params: Any) -> tuple[str, Any]:
+    """``sql`` with each parameter that is a text choice (``_code``) written into it as a literal, and the
+    parameters left. Why: PostgreSQL keeps a prepared statement's generic plan only when it costs about what
+    the plans made for each call's values cost. A status passed as a parameter hides which status it is
+    (``'pending'`` is a few rows, ``'approved'`` nearly all), so the generic plan's estimate is far above the
+    call's and every call is planned again (the queue's main statement: 9.5 ms to plan, 1.4 to run). Written
+    in, the planner knows the status in both; the ids and days that remain vary in the same way for
+    everyone. Statements with named or uncounted placeholders are left as they are."""
+    if not isinstance(params, (list, tuple)) or not params or not any(_code(p) for p in params):
+        return sql, params
+    tokens = _PLACEHOLDER.split(sql)
+    marks = _PLACEHOLDER.findall(sql)
+    if marks.count("%s") != len(params):
+        return sql, params
+    out, left, at = [tokens[0]], [], 0
+    for mark, after in zip(marks, tokens[1:], strict=True):
+        if mark == "%%":
+            out.append(mark)
+        else:
+            literal = _code(params[at])
+            if literal is None:
+                out.append(mark)
+                left.append(params[at])
+            else:
+                out.append(literal)
+            at += 1
+        out.append(after)
+    return "".join(out), type(params)(left)
 
 
 class _Logged:
@@ -72,6 +117,7 @@ def preparing_cursor() -> type[Any]:
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kwargs: Any) -> Any:
             if prepare is None and isinstance(query, str) and _READ.match(query):
                 prepare = True
+                query, params = codes_written_in(query, params)
             result = super().execute(query, params, prepare=prepare, **kwargs)
             if self._query is None:  # type: ignore[has-type]  # run prepared: see ``_Logged``
                 self._query = _Logged(self.connection, query, params)

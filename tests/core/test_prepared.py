@@ -129,3 +129,72 @@ def test_a_hot_page_prepares_its_reads_and_answers_alike(world: World, persona: 
     # Django's query log reads the same statements, values written in, prepared or not.
     assert len(sent) == len(sent_plain)
     assert all(query["sql"] and "$1" not in query["sql"] for query in sent.captured_queries)
+
+
+# --- Choices written into the text (``codes_written_in``) ------------------------------------------------------
+
+
+def test_a_text_choice_is_written_in_and_the_other_parameters_stay() -> None:
+    from practice.models import EntryStatus
+
+    sql = 'SELECT 1 FROM t WHERE "status" = %s AND "who" = %s AND "note" LIKE \'50%%\' AND "kind" IN (%s, %s)'
+    written, left = prepared.codes_written_in(sql, (EntryStatus.PENDING, 7, "typed", EntryStatus.APPROVED))
+    assert written == (
+        'SELECT 1 FROM t WHERE "status" = \'pending\' AND "who" = %s AND "note" LIKE \'50%%\' AND "kind" IN (%s, '
+        "'approved')"
+    )
+    assert left == (7, "typed")
+    assert type(left) is tuple
+    written, left = prepared.codes_written_in(sql, [EntryStatus.PENDING, 7, "typed", 8])
+    assert left == [7, "typed", 8]
+
+
+def test_what_is_not_a_plain_choice_stays_a_parameter() -> None:
+    from practice.models import EntryStatus
+
+    # Plain strings (what a person typed) are never written in, even when they look like a code.
+    assert prepared.codes_written_in("SELECT %s", ["pending"]) == ("SELECT %s", ["pending"])
+    # Named placeholders, or a count that does not match: left as they are.
+    assert prepared.codes_written_in("SELECT %(a)s", {"a": EntryStatus.PENDING}) == (
+        "SELECT %(a)s",
+        {"a": EntryStatus.PENDING},
+    )
+    assert prepared.codes_written_in("SELECT %s, %s", [EntryStatus.PENDING]) == ("SELECT %s, %s", [EntryStatus.PENDING])
+    assert prepared.codes_written_in("SELECT 1", None) == ("SELECT 1", None)
+
+
+@postgres_only
+@pytest.mark.parametrize("written_in", [True, False])
+def test_the_queue_keeps_a_generic_plan_once_its_status_is_written_in(
+    world: World, written_in: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On entries whose status is skewed (nearly all approved, a few pending), PostgreSQL keeps the queue's
+    prepared statement's generic plan only when ``'pending'`` is in its text; passed as a parameter, every
+    use is planned again (the case each parametrization shows)."""
+    from practice.models import EntryStatus, PracticeLog
+    from tests.factories.practice import PracticeLogFactory
+
+    if not written_in:
+        monkeypatch.setattr(prepared, "codes_written_in", lambda sql, params: (sql, params))
+    approved = PracticeLogFactory.create(placement=world.placement_a, approved=True)
+    fields = {f.attname: getattr(approved, f.attname) for f in PracticeLog._meta.concrete_fields if not f.primary_key}
+    PracticeLog.objects.bulk_create(PracticeLog(**fields) for _ in range(3000))
+    PracticeLogFactory.create_batch(3, placement=world.placement_a, status=EntryStatus.PENDING)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE practice_practicelog")
+    client = client_for(world.users["supervisor_a"])
+    for _ in range(8):
+        assert client.get(reverse("practice:queue")).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'SELECT \"practice_practicelog\".\"id\", %%' AND statement LIKE '%%ORDER BY%%'"
+        )
+        (statement, generic, custom), *others = cursor.fetchall()
+    assert others == []
+    assert ("'pending'" in statement) is written_in
+    if written_in:
+        assert generic >= 2, (generic, custom)
+    else:
+        assert generic == 0, (generic, custom)
