@@ -21,6 +21,7 @@ pooler in transaction mode that does not track prepared statements turns it off.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -44,22 +45,29 @@ _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
 def _code(value: Any) -> str | None:
-    """The literal a parameter becomes if it is a text choice's member (``EntryStatus.PENDING``): ``'pending'``;
-    None for any other parameter (kept as a parameter). Only members of a ``TextChoices`` enumeration, a
-    fixed set in the code, whose value is a plain code (``_CODE``): never text a person typed."""
+    """The literal a parameter becomes if it is a text choice's member (``EntryStatus.PENDING``: ``'pending'``)
+    or a day (``date(2026, 12, 5)``: ``'2026-12-05'::date``); None for any other parameter (kept as a
+    parameter). Only values whose text the code makes: members of a ``TextChoices`` enumeration, a fixed set,
+    whose value is a plain code (``_CODE``), and ``datetime.date`` objects, written by ``isoformat``; never
+    text a person typed, which stays a parameter. Not a moment (``datetime``): a request's "now" differs on
+    every call, and its statement would be prepared afresh each time."""
     if isinstance(value, models.TextChoices) and _CODE.match(value.value):
         return f"'{value.value}'"
+    if type(value) is datetime.date:
+        return f"'{value.isoformat()}'::date"
     return None
 
 
 def codes_written_in(sql: str, params: Any) -> tuple[str, Any]:
-    """``sql`` with each parameter that is a text choice (``_code``) written into it as a literal, and the
-    parameters left. Why: PostgreSQL keeps a prepared statement's generic plan only when it costs about what
-    the plans made for each call's values cost. A status passed as a parameter hides which status it is
+    """``sql`` with each parameter that is a text choice or a day (``_code``) written into it as a literal, and
+    the parameters left. Why: PostgreSQL keeps a prepared statement's generic plan only when it costs about
+    what the plans made for each call's values cost. A status passed as a parameter hides which status it is
     (``'pending'`` is a few rows, ``'approved'`` nearly all), so the generic plan's estimate is far above the
-    call's and every call is planned again (the queue's main statement: 9.5 ms to plan, 1.4 to run). Written
-    in, the planner knows the status in both; the ids and days that remain vary in the same way for
-    everyone. Statements with named or uncounted placeholders are left as they are."""
+    call's and every call is planned again (the queue's main statement: 9.5 ms to plan, 1.4 to run); so does
+    a day (``due_date < today`` is most rows or none). Written in, the planner knows them in both; the ids
+    that remain (the reader, a student, a page of keys) vary alike for everyone. A day's text changes once a
+    day, so its statement is prepared again the next day. Statements with named or uncounted placeholders are
+    left as they are."""
     if not isinstance(params, (list, tuple)) or not params or not any(_code(p) for p in params):
         return sql, params
     tokens = _PLACEHOLDER.split(sql)

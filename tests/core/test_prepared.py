@@ -163,6 +163,15 @@ def test_what_is_not_a_plain_choice_stays_a_parameter() -> None:
     assert prepared.codes_written_in("SELECT 1", None) == ("SELECT 1", None)
 
 
+def test_a_day_is_written_in_and_a_moment_stays_a_parameter() -> None:
+    import datetime
+
+    day, moment = datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 5, 9, 30, tzinfo=datetime.UTC)
+    written, left = prepared.codes_written_in("SELECT 1 WHERE d < %s AND t > %s", [day, moment])
+    assert written == "SELECT 1 WHERE d < '2026-12-05'::date AND t > %s"
+    assert left == [moment]
+
+
 @postgres_only
 @pytest.mark.parametrize("written_in", [True, False])
 def test_the_queue_keeps_a_generic_plan_once_its_status_is_written_in(
