@@ -17,7 +17,6 @@ of reader (tests/practice/test_progress_list_compiled.py).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,7 +31,7 @@ from students.models import Placement
 
 Rows = list[dict[str, Any]]
 BuildQuerysets = Callable[..., tuple[QuerySet[Any], QuerySet[Any]]]
-"""``build(ids=..., today=..., logs=..., view=..., hours=...)``: the totals' and the placements' ``values()``
+"""``build(ids=..., logs=..., view=..., hours=...)``: the totals' and the placements' ``values()``
 querysets, for rules given as ``Q`` (None: everything)."""
 
 # The rules the statements nest, by the name of their values: entries the reader sees (the approved sums),
@@ -42,6 +41,9 @@ _RULES: tuple[tuple[str, str, type[Any]], ...] = (
     ("view", "view", Placement),
     ("hours", "view_hours", Placement),
 )
+
+#: The rules the totals statement reads (the entries the reader sees); the placements' statement reads all three.
+_TOTALS_RULES = ("logs",)
 
 # By the rules' shapes (``using`` is not part of the key: ``Compiled`` keeps one SQL text per database). Few
 # keys: one per combination of roles a reader holds, whatever the number of readers or of ids.
@@ -70,32 +72,36 @@ def _compiled(templates: Sequence[access.RuleTemplate], build: BuildQuerysets) -
     if found is not None:
         return found
     names = {name: _names(name, template) for (name, _action, _model), template in zip(_RULES, templates, strict=True)}
-    kinds: dict[str, Kind] = {"ids": Ids, "today": datetime.date}
+    kinds: dict[str, Kind] = {"ids": Ids}
     for (name, _action, _model), template in zip(_RULES, templates, strict=True):
         kinds.update({slot: kind_of(value) for slot, value in zip(names[name], template.values, strict=True)})
 
-    def querysets(values: dict[str, Any]) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    def querysets(values: dict[str, Any], used: Sequence[str]) -> tuple[QuerySet[Any], QuerySet[Any]]:
+        # A rule the statement does not read is given as None (everything): ``Compiled`` refuses a value its
+        # SQL ignores, so the statement is compiled with the values it reads only.
         rules = {
-            name: rule_q(template, names[name], values)
+            name: rule_q(template, names[name], values) if name in used else None
             for (name, _action, _model), template in zip(_RULES, templates, strict=True)
         }
-        return build(ids=values["ids"], today=values["today"], **rules)
+        return build(ids=values["ids"], **rules)
 
     def totals(**values: Any) -> QuerySet[Any]:
-        # ``today`` is not in this statement (``Compiled`` refuses a value its SQL ignores): any date will do.
-        return querysets({"today": datetime.date(1, 1, 1), **values})[0]
+        return querysets(values, _TOTALS_RULES)[0]
 
     def placements(**values: Any) -> QuerySet[Any]:
-        return querysets(values)[1]
+        return querysets(values, [name for name, _action, _model in _RULES])[1]
 
-    totals_kinds = {name: kind for name, kind in kinds.items() if name != "today"}
+    totals_kinds = {slot: kind for slot, kind in kinds.items() if _reads(slot, _TOTALS_RULES)}
     compiled = _COMPILED[key] = (Compiled(totals, **totals_kinds), Compiled(placements, **kinds))
     return compiled
 
 
-def read(
-    *, ids: list[int], user: AnyUser, today: datetime.date, build: BuildQuerysets, using: str
-) -> tuple[Rows, Rows] | None:
+def _reads(slot: str, rules: Sequence[str]) -> bool:
+    """Whether a value (``ids``, ``logs0``, ``view2``...) is one a statement reading ``rules`` takes."""
+    return slot == "ids" or slot.rstrip("0123456789") in rules
+
+
+def read(*, ids: list[int], user: AnyUser, build: BuildQuerysets, using: str) -> tuple[Rows, Rows] | None:
     """The rows of the two statements (as ``values()`` gives them) for these students and this reader; or None
     when a rule has no template (it holds a queryset or an expression, or allows nothing): the caller builds
     the querysets then."""
@@ -104,8 +110,8 @@ def read(
         return None
     known = [template for template in templates if template is not None]
     totals_sql, placements_sql = _compiled(known, build)
-    values: dict[str, Any] = {"ids": ids, "today": today}
+    values: dict[str, Any] = {"ids": ids}
     for (name, _action, _model), template in zip(_RULES, known, strict=True):
         values.update(zip(_names(name, template), template.values, strict=True))
-    totals_values = {name: value for name, value in values.items() if name != "today"}
+    totals_values = {slot: value for slot, value in values.items() if _reads(slot, _TOTALS_RULES)}
     return totals_sql.dicts(using, **totals_values), placements_sql.dicts(using, **values)

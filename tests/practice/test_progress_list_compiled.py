@@ -165,9 +165,9 @@ def test_the_compiled_statements_answer_the_rows_of_the_querysets(
     reader = _reader(world, persona)
     for ids in _pages(page_ids):
         compiled = progress_lists.read(
-            ids=ids, user=reader, today=today, build=selectors._progress_list_querysets, using=connection.alias
+            ids=ids, user=reader, build=selectors._progress_list_querysets, using=connection.alias
         )
-        reference = selectors._progress_list_rows_reference(ids=ids, user=reader, today=today)
+        reference = selectors._progress_list_rows_reference(ids=ids, user=reader)
 
         assert compiled is not None  # every reader's rules have a template: the compiled path is the one taken
         assert [row["pk"] for row in compiled[0]] == [row["pk"] for row in reference[0]]  # the same order
@@ -196,7 +196,7 @@ def test_a_reader_without_a_template_gets_the_reference_path(world: World, page_
     anonymous = AnonymousUser()
     today = DAYS[0]
     build = selectors._progress_list_querysets
-    assert progress_lists.read(ids=page_ids, user=anonymous, today=today, build=build, using=connection.alias) is None
+    assert progress_lists.read(ids=page_ids, user=anonymous, build=build, using=connection.alias) is None
     summaries = selectors.progress_for_students(student_ids=page_ids, user=anonymous, today=today)
     assert all(s.approved_total == 0 and not s.behind for s in summaries.values())
 
