@@ -187,11 +187,7 @@ class PracticeLog(models.Model):
         verbose_name_plural = _("practice-hour entries")
         ordering = ["-date", "-pk"]
         indexes = [
-            # A placement's entries by status and day; its approved hours summed from the index alone (the lists'
-            # progress column, per placement on every page), the student for a reader's scope test (ADR 0066).
-            models.Index(
-                fields=["placement", "status", "date"], include=["hours", "student"], name="log_placement_status_idx"
-            ),
+            models.Index(fields=["placement", "status", "date"], name="log_placement_status_idx"),
             # The lists' order (-date, -id), whole and per student: read in order, no sort (issue #19).
             models.Index(fields=["student", "date", "id"], name="log_student_date_id_idx"),
             # Progress sums read from the index alone (an index-only scan): hours ride along,
