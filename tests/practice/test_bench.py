@@ -4,13 +4,24 @@ hundred rows. No timing is asserted: the bench itself prints ratios (docs/bench.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bench.practice import FIELDS, Population, copy_entries, entry_rows, measure, populate, programme_report
+from bench.practice import (
+    FIELDS,
+    Population,
+    copy_entries,
+    entry_rows,
+    measure,
+    populate,
+    programme_report,
+    readers_first,
+    weekday_count,
+)
 from practice.models import EntryStatus, PracticeLog
 from students.models import Placement
 
@@ -78,3 +89,32 @@ def test_bench_measurements_run_on_a_small_load(population: Population) -> None:
     report = programme_report(population.programme_id)
     approved = PracticeLog.objects.filter(status=EntryStatus.APPROVED)
     assert sum(row["hours"] for row in report) == sum(log.hours for log in approved)
+
+
+def _placements_of(rows: list[tuple[object, ...]]) -> list[int]:
+    """The placement of each row, in the rows' order."""
+    at = FIELDS.index("placement_id")
+    return [int(str(row[at])) for row in rows]
+
+
+def test_readers_first_loads_the_readers_entries_first_and_reaches_the_same_placements() -> None:
+    population = populate(students=12, partners=3, supervisors_per_partner=2, today=TODAY, prefix="order")
+    placements = population.placements
+    for placement in placements:  # the count it orders by is the count the generator makes
+        made = list(entry_rows(replace(population, placements=[placement]), limit=10**9))
+        assert len(made) == 2 * weekday_count(placement.start, min(placement.end, TODAY))
+    limit = sum(2 * weekday_count(p.start, min(p.end, TODAY)) for p in placements[:9]) - 3  # stops inside one
+    first = placements[0]
+    supervisor = next(p for p in placements[1:] if p.student_id == first.student_id).supervisor_id
+    readers = {p.id for p in placements if p.student_id == first.student_id or p.supervisor_id == supervisor}
+
+    before = _placements_of(list(entry_rows(population, limit=limit)))
+    after = _placements_of(list(entry_rows(readers_first(population, limit=limit), limit=limit)))
+
+    ours_before = [n for n, placement in enumerate(before) if placement in readers]
+    assert ours_before[-1] >= len(ours_before)  # generation order mixes others in (so the test can fail)
+    ours_after = [n for n, placement in enumerate(after) if placement in readers]
+    assert ours_after == list(range(len(ours_after)))  # the readers' entries come first
+    assert len(ours_after) == len(ours_before)
+    assert sorted(before) == sorted(after)  # the same placements, each with as many entries
+    assert after[0] == first.id
