@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -210,17 +210,20 @@ def behind_on_points(today: datetime.date) -> Any:
     """SQL over students: behind on project points (less than half the programme's minimum a year after
     enrolment, or less than the minimum two years after). A condition on the outer student row itself: an
     EXISTS over the students table again (a row matched to itself) was planned as a hashed subplan reading
-    every student, with two sums each, on every list that asks who is at risk (issue #19)."""
+    every student, with two sums each, on every list that asks who is at risk (issue #19).
+
+    The minimum is the student's programme's, joined (one row per student): as a subquery per student it
+    carried the programme's default order, a sort for each of the 8,000 students not late on the at-risk
+    list (its keys statement 20.8 → 13.6 ms, issue #19). "Less than half" doubles the points rather than
+    halve the minimum, which is an integer: SQL's integer division floored an odd minimum (5 → 2), so two
+    points of five read as not behind."""
     from django.db.models.lookups import GreaterThan, LessThan
 
-    minimum = Subquery(
-        Programme.objects.filter(pk=OuterRef("programme_id")).values("min_project_points")[:1],
-        output_field=DecimalField(),
-    )
+    minimum = F("programme__min_project_points")
     earned = points_total_subquery()
     one_year, two_years = today - datetime.timedelta(days=365), today - datetime.timedelta(days=730)
-    return Q(GreaterThan(minimum, Value(ZERO))) & (
-        Q(enrolled_on__lte=one_year) & Q(LessThan(earned, minimum / Value(Decimal("2"))))
+    return Q(GreaterThan(minimum, Value(0))) & (
+        Q(enrolled_on__lte=one_year) & Q(LessThan(earned * Value(Decimal("2")), minimum))
         | Q(enrolled_on__lte=two_years) & Q(LessThan(earned, minimum))
     )
 

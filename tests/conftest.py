@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,16 @@ def _today_of_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
         monkeypatch.setattr(module, "TODAY", today)
         if isinstance(getattr(module, "YESTERDAY", None), datetime.date):
             monkeypatch.setattr(module, "YESTERDAY", today - datetime.timedelta(days=1))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's default language. Django's ``LocaleMiddleware`` activates each
+    request's language on the thread and leaves it there, so a test that came after a request in Chinese,
+    in the same parallel worker, read Chinese where it expected English (the quality report's chart text,
+    "300 小时", seen once in a run whose tests the workers shared out differently)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -139,6 +139,20 @@ def test_behind_on_points_shows_on_the_at_risk_list(world: World) -> None:
     assert getattr(rows[world.student_a.pk], "risk_project_points") is False  # noqa: B009
 
 
+@pytest.mark.parametrize(("minimum", "behind"), [(5, True), (4, False)])
+def test_half_an_odd_minimum_is_not_rounded_down(world: World, minimum: int, behind: bool) -> None:
+    world.programme.min_project_points = minimum
+    world.programme.save()
+    Student.objects.filter(pk=world.student_a.pk).update(
+        enrolled_on=datetime.date.today() - datetime.timedelta(days=400)
+    )
+    _student_with_small_projects(world, 1)  # two points: less than half of 5 (2.5), half of 4
+    from students.selectors.lists import student_list
+
+    rows = {s.pk: s for s in student_list(user=user(world, "office"), filters={})}
+    assert getattr(rows[world.student_a.pk], "risk_project_points") is behind  # noqa: B009
+
+
 def test_start_page_asks_the_leader_to_answer_and_the_office_to_verify(world: World) -> None:
     venture = project(world, lead="b", leader="supervisor_b")
     post = board.post_create(project=venture, places=1, by=user(world, "supervisor_b"))

@@ -124,7 +124,10 @@ def test_at_risk_keys_come_in_the_lists_order_from_an_aggregate_join(world: Worl
     order = sql[sql.rindex("ORDER BY") :]
     assert "GROUP BY" in sql and "SELECT" not in order  # the sort key is an aggregate, not a subquery
     joined = sql[sql.index(" FROM ") : sql.index(" WHERE ")]  # the outer query's own tables
-    assert joined.count("JOIN") == 2 and '"students_trainingplan"' in joined and "late" in joined, joined
+    # The late milestones (the order), the plan (no approved plan) and the programme (its minimum of project
+    # points, a reason of the projects app): one row each per student; none of the display columns' tables.
+    assert joined.count("JOIN") == 3, joined
+    assert '"students_trainingplan"' in joined and "late" in joined and '"programmes_programme"' in joined, joined
 
 
 def test_at_risk_keys_follow_the_scope_and_the_filters(world: World) -> None:
