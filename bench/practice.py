@@ -427,27 +427,15 @@ def _median_seconds(fn: Callable[[], object], *, runs: int, warmup: int) -> floa
     return statistics.median(times)
 
 
-def _raw_replay(fn: Callable[[], object]) -> tuple[Callable[[], None], int]:
-    """The SQL ``fn`` runs, captured once, as a function that runs it again raw through a cursor and
-    fetches every row: the floor for an ORM read (same SQL, no ORM, no Python around it)."""
-    with CaptureQueriesContext(connection) as captured:
-        fn()
-    statements = [query["sql"] for query in captured.captured_queries]
-
-    def replay() -> None:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-                cursor.fetchall()
-
-    return replay, len(statements)
-
-
 def _compare_with_raw(name: str, fn: Callable[[], object], *, runs: int, warmup: int) -> Result:
-    replay, queries = _raw_replay(fn)
+    """``fn`` against the SQL it runs, captured once and sent again raw through a cursor with every row
+    fetched (``scale.raw_replay``): the floor for an ORM read (same SQL, no ORM, no Python around it)."""
+    from bench.scale import raw_replay
+
+    replay, statements = raw_replay(fn)
     orm = _median_seconds(fn, runs=runs, warmup=warmup)
     raw = _median_seconds(replay, runs=runs, warmup=warmup)
-    return Result(name, orm, "same SQL, raw cursor", raw, queries, runs)
+    return Result(name, orm, "same SQL, raw cursor", raw, len(statements), runs)
 
 
 def _host() -> str:
