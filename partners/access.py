@@ -666,6 +666,21 @@ def scope(qs: QuerySet[M], user: AnyUser, action: str = "view", *, correlated: b
     return qs.filter(PkAmongSQL(*compiled, rule=rule.q))
 
 
+def scope_as(qs: QuerySet[M], template: RuleTemplate, values: Sequence[Any]) -> QuerySet[M]:
+    """``scope(qs, user, action)`` for the user whose rule is ``template`` (``rule_template``), with ``values`` in
+    place of theirs: the same conditions in the same form (the UNION of the alternatives on PostgreSQL), so a
+    statement compiled once per shape of the rule with markers for the values (``core.compiled``) is the
+    statement ``scope`` gives each user."""
+    if template.q is None:
+        return qs
+    q = with_values(template.q, values)
+    if len(branches(q)) == 1:
+        return qs.filter(q)
+    if connections[qs.db].vendor != "postgresql":
+        return qs.filter(PkAmong(rows_matching(qs.model, q), rule=q))
+    return qs.filter(PkAmongSQL(*compiled_rows(qs.model, q, qs.db), rule=q))
+
+
 def split_scope(qs: QuerySet[M]) -> tuple[QuerySet[M], Q] | None:
     """``qs`` without the UNION condition ``scope`` put on it, and the rule (a ``Q`` of two or more
     alternatives) that UNION is made of; None when ``qs`` holds no such condition (the rule was everything,

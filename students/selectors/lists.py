@@ -6,7 +6,7 @@ Every read starts from the user's scope (``partners.access.scope``), never from 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import (
@@ -104,7 +104,12 @@ def student_list_keys(
     filters = filters or {}
     today = today or timezone.localdate()
     students = _apply_filters(access.scope(Student.objects.all(), user, "view"), user, filters)
-    if filters.get("at_risk"):
+    return list_keys_of(students, today, at_risk=bool(filters.get("at_risk")))
+
+
+def list_keys_of(students: QuerySet[Student], today: datetime.date, *, at_risk: bool) -> QuerySet[Any]:
+    """``students`` (scoped and filtered) as ``student_list_keys`` orders them: their keys by number."""
+    if at_risk:
         students = students.filter(_at_risk(today))
     return students.order_by("student_number").values_list("pk", flat=True)
 
@@ -229,10 +234,16 @@ def student_at_risk_keys(
     to their user, programme, cohort, tutor and plan, and their subquery run, before 25 were kept (issue
     #19)."""
     today = today or timezone.localdate()
+    students = _apply_filters(access.scope(Student.objects.all(), user, "view"), user, filters or {})
+    return at_risk_keys_of(students, today)
+
+
+def at_risk_keys_of(students: QuerySet[Student], today: datetime.date) -> QuerySet[Any]:
+    """``students`` (scoped and filtered) as ``student_at_risk_keys`` answers them: the keys of those at risk,
+    oldest problem first."""
     late = FilteredRelation(
         "milestones", condition=Q(milestones__status=MilestoneStatus.PENDING, milestones__due_date__lt=today)
     )
-    students = _apply_filters(access.scope(Student.objects.all(), user, "view"), user, filters or {})
     # "A late milestone" tested on the join the order reads anyway (a student with one has no row without
     # it), not as an ``EXISTS``: that was a second scan of every late milestone, hashed (ADR 0060).
     return (
@@ -245,10 +256,32 @@ def student_at_risk_keys(
     )
 
 
+def keys_with_total(keys: QuerySet[Any], total: str) -> QuerySet[Any]:
+    """``keys`` with the whole list's count as a second column (``CountedKeys``' ``total``)."""
+    if total == "window":
+        windowed: QuerySet[Any] = keys.annotate(total=Window(Count("*"))).values_list("pk", "total")
+        return windowed
+    every = keys.order_by()
+    sql, params = every.query.get_compiler(using=every.db).as_sql()
+    # Django's own compiled SQL with its parameters kept apart: nothing here comes from the reader.
+    every_key = f"SELECT COUNT(*) FROM ({sql}) AS every_key"  # noqa: S608
+    count = RawSQL(every_key, params, output_field=IntegerField())  # noqa: S611
+    counted: QuerySet[Any] = keys.annotate(total=count).values_list("pk", "total")
+    return counted
+
+
+#: A page of keys and the whole list's count, read already (``list_keys.page``).
+KeysPage = tuple[list[int], int]
+
+
 class CountedKeys:
     """A keys query as a paginator reads it (``count()``, then one slice), answered by one query: the
     expected page of keys with the whole list's count beside every key. A slice other than the one read (a
     page number past the end) or an empty page falls back to the usual queries.
+
+    ``keys``: the keys queryset, or a function that builds it: then it is built only when it is run (no page
+    ``read``, or a fallback). ``read``: the expected page and the count, answered already by a statement
+    compiled once per shape (``list_keys.page``), or None.
 
     ``total``: how the count comes with the page.
 
@@ -261,41 +294,51 @@ class CountedKeys:
       paginator's own ``count()`` would.
     """
 
-    def __init__(self, keys: QuerySet[Any], *, start: int, size: int, total: str = "window") -> None:
+    def __init__(
+        self,
+        keys: QuerySet[Any] | Callable[[], QuerySet[Any]],
+        *,
+        start: int,
+        size: int,
+        total: str = "window",
+        read: KeysPage | None = None,
+    ) -> None:
         if total not in ("window", "subquery"):
             raise ValueError(f"unknown total {total!r}")
-        self.keys, self.start, self.size, self.total = keys, start, size, total
+        self._keys, self.start, self.size, self.total = keys, start, size, total
         self._page: list[int] | None = None
         self._total: int | None = None
+        # Whether ``_page`` is the page at ``start`` as the list holds it (an empty one included).
+        self._exact = False
+        if read is not None:
+            self._page, self._total = read
+            self._exact = True
+
+    @property
+    def keys(self) -> QuerySet[Any]:
+        if callable(self._keys) and not isinstance(self._keys, QuerySet):
+            self._keys = self._keys()
+        return self._keys
 
     def _with_total(self) -> QuerySet[Any]:
-        """The keys with the whole list's count as a second column."""
-        if self.total == "window":
-            windowed: QuerySet[Any] = self.keys.annotate(total=Window(Count("*"))).values_list("pk", "total")
-            return windowed
-        every = self.keys.order_by()
-        sql, params = every.query.get_compiler(using=every.db).as_sql()
-        # Django's own compiled SQL with its parameters kept apart: nothing here comes from the reader.
-        every_key = f"SELECT COUNT(*) FROM ({sql}) AS every_key"  # noqa: S608
-        count = RawSQL(every_key, params, output_field=IntegerField())  # noqa: S611
-        counted: QuerySet[Any] = self.keys.annotate(total=count).values_list("pk", "total")
-        return counted
+        return keys_with_total(self.keys, self.total)
 
     def count(self) -> int:
         if self._total is None:
             if self.keys.query.is_empty():
-                self._page, self._total = [], 0
+                self._page, self._total, self._exact = [], 0, True
             else:
                 rows = list(self._with_total()[self.start : self.start + self.size])
                 self._page = [pk for pk, _total in rows]
                 self._total = rows[0][1] if rows else self.keys.count()
+                self._exact = bool(rows) or self._total == 0
         return self._total
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, item: slice) -> list[int]:
-        if self._page is not None and self._page and item.start == self.start:
+        if self._page is not None and self._exact and item.start == self.start:
             return self._page[: max(0, (item.stop or self.start + self.size) - self.start)]
         return list(self.keys[item])
 

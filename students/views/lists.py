@@ -48,7 +48,7 @@ from partners.models import MembershipRole
 from students import exports, selectors
 from students.list_forms import DestinationForm, StudentFilterForm, StudentImportConfirmForm, StudentImportForm
 from students.models import Placement, Student, TrainingPlan
-from students.selectors import filter_choices
+from students.selectors import filter_choices, list_keys
 from students.services import destinations, imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,25 +81,41 @@ class _FilteredStudentsView(ScopedListView):
     context_object_name = "students"
     paginate_by = 25
 
-    #: How the page's count comes with its keys (``CountedKeys``' ``total``).
-    total = "window"
+    #: Which list it is (``list_keys.AT_RISK`` or ``list_keys.STUDENTS``), and so how the page's count comes
+    #: with its keys (``CountedKeys``' ``total``).
+    keys = list_keys.AT_RISK
 
     def students(self, filters: dict[str, Any]) -> QuerySet[Any]:
         """The keys of the list's students, in its order (the page's rows are fetched by key)."""
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> Any:
+        # The keys queryset is built only if the page's compiled statement does not answer (``list_keys``).
         self.filter_form = StudentFilterForm(self.request.GET or None, user=self.request.user)
-        filters = self.filter_form.filters()
-        return self.students(filters or {}) if filters is not None else self.students({}).none()
+        self.filters = self.filter_form.filters()
+        filters = self.filters
+        return (lambda: self.students(filters)) if filters is not None else (lambda: self.students({}).none())
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, list[Student], bool]:
-        # The count and the asked page's keys in one query (``CountedKeys``); a page past the end (served
-        # as the last one) or an invalid number reads them again the usual way. The page's rows, with all
-        # a row shows, are one statement compiled once per shape of the reader's rules (ADR 0060, 0063).
+        # The count and the asked page's keys in one query, compiled once per shape of the reader's rule and
+        # filters (``list_keys``, ADR 0067), or built for the call (``CountedKeys``); a page past the end or
+        # an invalid number reads them again the usual way. The page's rows, with all a row shows, are one
+        # statement compiled once per shape of the reader's rules (ADR 0060, 0063).
         number = self.request.GET.get(self.page_kwarg) or "1"
         start = (int(number) - 1) * page_size if number.isdigit() and int(number) > 0 else 0
-        counted = selectors.CountedKeys(queryset, start=start, size=page_size, total=self.total)
+        read = None
+        if self.filters is not None:
+            read = list_keys.page(
+                self.keys,
+                user=self.request.user,
+                filters=self.filters,
+                start=start,
+                size=page_size,
+                today=timezone.localdate(),
+                using=Student.objects.db,
+            )
+        total = list_keys.TOTAL[self.keys]
+        counted = selectors.CountedKeys(queryset, start=start, size=page_size, total=total, read=read)
         paginator, page, keys, is_paginated = super().paginate_queryset(counted, page_size)  # type: ignore[arg-type]
         rows = selectors.students_by_keys(user=self.request.user, keys=list(keys))
         page.object_list = rows
@@ -122,7 +138,7 @@ class StudentListView(_FilteredStudentsView):
 
     template_name = "students/list.html"
     # The students in number order, read from the index 25 at a time: the count as a subquery run once.
-    total = "subquery"
+    keys = list_keys.STUDENTS
 
     def students(self, filters: dict[str, Any]) -> QuerySet[Any]:
         # Keys only (ADR 0063): building ``student_list``'s rows queryset, thirty-odd subqueries, for every

@@ -27,14 +27,14 @@ from core import hooks
 from partners import access
 from programmes.models import MilestoneKind
 from students import selectors
-from students.models import Placement, PlacementStatus, PlanStatus, Student, StudentStatus, TrainingPlan
+from students.models import Student
 from students.selectors import list_rows, lists
 from tests.conftest import World, client_for
-from tests.factories.students import MilestoneFactory, PlacementFactory, StudentFactory, TrainingPlanFactory
+from tests.factories.students import MilestoneFactory
+from tests.students.conftest import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
-TODAY = datetime.date(2026, 11, 20)
 READERS = [
     "office",
     "tutor",
@@ -47,62 +47,6 @@ READERS = [
     "counsellor",
     "inspector",
 ]
-
-
-@pytest.fixture
-def spread(world: World) -> list[Student]:
-    """World's two students and six more: late milestones due on known days (one done, so not late), one
-    with no plan at all, one whose plan was never approved 100 days after enrolment, a withdrawn one, one
-    without a tutor; student B placed at B now, student A's placement now cancelled."""
-    long_ago = TODAY - datetime.timedelta(days=400)
-    made = []
-    for n in range(6):
-        student = StudentFactory.create(
-            programme=world.programme,
-            cohort=world.student_a.cohort,
-            tutor=world.users["tutor"] if n in (1, 3) else None,
-            enrolled_on=long_ago if n != 3 else TODAY - datetime.timedelta(days=100),
-        )
-        if n != 2:
-            TrainingPlanFactory.create(student=student)
-        if n not in (2, 3):
-            TrainingPlan.objects.filter(student=student).update(status=PlanStatus.APPROVED, approved_version=1)
-        if n in (0, 1, 4):
-            MilestoneFactory.create(
-                student=student, kind=MilestoneKind.PROPOSAL, due_date=TODAY - datetime.timedelta(days=9 + n)
-            )
-        made.append(student)
-    MilestoneFactory.create(
-        student=made[0],
-        kind=MilestoneKind.THESIS,
-        due_date=TODAY - datetime.timedelta(days=900),
-        status="done",
-        completed_on=TODAY,
-    )
-    MilestoneFactory.create(
-        student=world.student_a, kind=MilestoneKind.MIDTERM, due_date=TODAY - datetime.timedelta(days=3)
-    )
-    Student.objects.filter(pk=made[4].pk).update(status=StudentStatus.WITHDRAWN)
-    PlacementFactory.create(
-        student=world.student_b,
-        partner=world.partner_b,
-        site=world.site_b,
-        supervisor=world.users["supervisor_b"],
-        start_date=TODAY - datetime.timedelta(days=10),
-        end_date=TODAY + datetime.timedelta(days=10),
-    )
-    PlacementFactory.create(
-        student=world.student_a,
-        partner=world.partner_a,
-        site=world.site_a,
-        supervisor=world.users["supervisor_a"],
-        start_date=TODAY - datetime.timedelta(days=10),
-        end_date=TODAY + datetime.timedelta(days=10),
-    )
-    Placement.objects.filter(student=world.student_a, start_date=TODAY - datetime.timedelta(days=10)).update(
-        status=PlacementStatus.CANCELLED
-    )
-    return [world.student_a, world.student_b, *made]
 
 
 def _fields(obj: Any) -> tuple[Any, ...] | None:
