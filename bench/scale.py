@@ -102,6 +102,7 @@ def personas(first_placement_id: int) -> Personas:
     TrainingPlan.objects.get_or_create(student_id=placement.student_id)  # the plan page needs one (a draft)
     ensure_inspections(created_by=office)  # the inspection list's rows
     ensure_milestones()  # the at-risk list's rows
+    ensure_curriculum(enrolled_by=office)  # the credits the at-risk lists weigh for every student
     return Personas(
         student=placement.student.user,
         student_id=placement.student_id,
@@ -230,6 +231,109 @@ def ensure_milestones() -> int:
         for table in ("students_milestone", "students_trainingplan"):  # one at a time: SQLite too
             cursor.execute(f"ANALYZE {table}")
     return len(milestones)
+
+
+#: Courses a student of the bench has passed: six of two credits, half the programme's 24 required. The
+#: students late on a milestone (one in five) have passed three: behind on credits too, so the at-risk count
+#: stays that of the milestones (2,000), and the other 8,000 are weighed and found not behind.
+COURSES_PASSED, COURSES_PASSED_WHEN_LATE = 6, 3
+CREDIT_REQUIREMENTS = (("professional_core", 12), ("professional_elective", 8), ("research_methods", 4))
+
+
+def ensure_curriculum(*, enrolled_by: User) -> int:
+    """Give the world a curriculum if its programmes have no credit requirements yet (``bulk_create``; a reused
+    load keeps it): 24 required credits a programme, twenty courses of two credits offered in two terms, and
+    ``COURSES_PASSED`` submitted, passing grades per student (``COURSES_PASSED_WHEN_LATE`` for the students
+    ``ensure_milestones`` makes late). Until session 15 the bench had none, and the at-risk lists' "behind on
+    credits" read an empty table for every student: with 60,000 grades the at-risk keys statement took ~155 ms
+    against ~20 (a whole-transaction trial in psql), a cost a university with a curriculum pays and the bench
+    did not show."""
+    import datetime
+    from decimal import Decimal
+
+    from curriculum.models import Course, Enrolment, Grade, GradeStatus, Offering
+    from partners.models import Site
+    from programmes.models import CreditRequirement, Programme
+
+    programmes = list(Programme.objects.filter(students__isnull=False).distinct().values_list("pk", flat=True))
+    if CreditRequirement.objects.filter(programme_id__in=programmes).exists():
+        return Grade.objects.count()
+    CreditRequirement.objects.bulk_create(
+        [
+            CreditRequirement(programme_id=programme, category=category, credits=Decimal(credits))
+            for programme in programmes
+            for category, credits in CREDIT_REQUIREMENTS
+        ]
+    )
+    site = Site.objects.select_related("partner").order_by("pk").first()
+    assert site is not None, "the practice scenario's partners have sites"
+    courses = Course.objects.bulk_create(
+        [
+            Course(
+                code=f"BENCH-{n:02d}",
+                title_en=f"Bench course {n}",
+                title_zh=f"基准课程 {n}",
+                category=CREDIT_REQUIREMENTS[n % len(CREDIT_REQUIREMENTS)][0],
+                credits=Decimal(2),
+                hours=32,
+                teaching_partner_id=site.partner_id,
+            )
+            for n in range(20)
+        ]
+    )
+    opens = datetime.date(2025, 8, 1)
+    offerings = Offering.objects.bulk_create(
+        [
+            Offering(
+                course=course,
+                programme_id=programme,
+                term=term,
+                capacity=999,
+                weekday=1,
+                starts_at=datetime.time(9),
+                ends_at=datetime.time(11),
+                enrol_opens=opens,
+                enrol_closes=opens + datetime.timedelta(days=60),
+                site=site,
+            )
+            for programme in programmes
+            for course in courses
+            for term in ("2025-2", "2026-1")
+        ]
+    )
+    by_programme: dict[int, list[int]] = {}
+    for offering in offerings:
+        by_programme.setdefault(offering.programme_id, []).append(offering.pk)
+    students = Student.objects.order_by("pk").values_list("pk", "programme_id")
+    enrolments = []
+    for n, (pk, programme) in enumerate(students):
+        offered = by_programme[programme]
+        passed = COURSES_PASSED_WHEN_LATE if n % 5 == 0 else COURSES_PASSED
+        enrolments += [
+            Enrolment(student_id=pk, offering_id=offered[(n + 3 * k) % len(offered)], enrolled_by=enrolled_by)
+            for k in range(passed)
+        ]
+    made = Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+    now = timezone.now()
+    Grade.objects.bulk_create(
+        [
+            Grade(
+                enrolment=enrolment,
+                percentage=Decimal(80),
+                passed=True,
+                status=GradeStatus.SUBMITTED,
+                submitted_at=now,
+                entered_by=enrolled_by,
+                submitted_by=enrolled_by,
+            )
+            for enrolment in made
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        for table in ("curriculum_enrolment", "curriculum_grade", "curriculum_offering", "curriculum_course"):
+            cursor.execute(f"ANALYZE {table}")  # one at a time: SQLite too
+    return len(made)
 
 
 def _supervisor_membership(user: User, partner_id: int) -> None:
