@@ -103,6 +103,7 @@ def personas(first_placement_id: int) -> Personas:
     ensure_inspections(created_by=office)  # the inspection list's rows
     ensure_milestones()  # the at-risk list's rows
     ensure_curriculum(enrolled_by=office)  # the credits the at-risk lists weigh for every student
+    ensure_meetings(recorded_by=office)  # and the supervision meetings of the current term
     return Personas(
         student=placement.student.user,
         student_id=placement.student_id,
@@ -334,6 +335,63 @@ def ensure_curriculum(*, enrolled_by: User) -> int:
         for table in ("curriculum_enrolment", "curriculum_grade", "curriculum_offering", "curriculum_course"):
             cursor.execute(f"ANALYZE {table}")  # one at a time: SQLite too
     return len(made)
+
+
+#: Supervision meetings a programme requires a term, and those a student of the bench has held in the current
+#: term: two, or one for the students late on a milestone (short of meetings too: the at-risk count stays 2,000).
+MEETINGS_REQUIRED = 2
+
+
+def ensure_meetings(*, recorded_by: User) -> int:
+    """Give the world supervision meetings if its programmes have no review terms yet (``bulk_create``; a reused
+    load keeps them): ``MEETINGS_REQUIRED`` a term, a current term (ending in two weeks, so the at-risk
+    reason "too few meetings this term" weighs it for every student) and the term before (ended five months
+    ago: outside the reason's window), and each student's meetings in both. Until session 15 the bench had no
+    terms, and the reason read an empty table for every student."""
+    import datetime
+
+    from programmes.models import Programme
+    from reviews.models import Meeting, MinutesStatus, ReviewSchedule, ReviewTerm
+
+    programmes = list(Programme.objects.filter(students__isnull=False).distinct().values_list("pk", flat=True))
+    if ReviewTerm.objects.filter(programme_id__in=programmes).exists():
+        return Meeting.objects.count()
+    today = timezone.localdate()
+    current = (today - datetime.timedelta(days=90), today + datetime.timedelta(days=14))
+    before = (today - datetime.timedelta(days=300), today - datetime.timedelta(days=150))
+    for programme in programmes:
+        ReviewSchedule.objects.update_or_create(
+            programme_id=programme, defaults={"min_meetings_per_term": MEETINGS_REQUIRED}
+        )
+        ReviewTerm.objects.bulk_create(
+            [
+                ReviewTerm(
+                    programme_id=programme, name="Bench term, current", start_date=current[0], end_date=current[1]
+                ),
+                ReviewTerm(programme_id=programme, name="Bench term, before", start_date=before[0], end_date=before[1]),
+            ]
+        )
+    now = timezone.now()
+    meetings = []
+    for n, pk in enumerate(Student.objects.order_by("pk").values_list("pk", flat=True)):
+        held = 1 if n % 5 == 0 else MEETINGS_REQUIRED
+        for start, _end in (current, before):
+            meetings += [
+                Meeting(
+                    student_id=pk,
+                    held_on=start + datetime.timedelta(days=20 * (k + 1)),
+                    minutes="Bench meeting",
+                    recorded_by=recorded_by,
+                    recorded_at=now,
+                    minutes_status=MinutesStatus.CONFIRMED,
+                )
+                for k in range(held)
+            ]
+    Meeting.objects.bulk_create(meetings, batch_size=5000)
+    with connection.cursor() as cursor:
+        for table in ("reviews_meeting", "reviews_reviewterm", "reviews_reviewschedule"):
+            cursor.execute(f"ANALYZE {table}")  # one at a time: SQLite too
+    return len(meetings)
 
 
 def _supervisor_membership(user: User, partner_id: int) -> None:
