@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NAV_CACHE_SECONDS", "60")
     # Likewise the hot pages kept between writes to what they read (ADR 0055): row 1 times them both ways.
     os.environ.setdefault("PAGE_CACHE_SECONDS", "60")
+    # And the reads kept between writes to what they weigh (ADR 0068): row 1 times the at-risk list a third
+    # time, with its kept risk dropped too.
+    os.environ.setdefault("READ_CACHE_SECONDS", "60")
     kept = _recreate_database(url, keep=args.keep)
 
     import django

@@ -274,15 +274,15 @@ class Served:
         forget_sessions(self.sessions.values())
         self.sessions.clear()
 
-    def forget_kept(self) -> None:
-        """Drop every page the server keeps (``core.pagecache``; ``forget_kept_pages``): the next request for
-        any page works it out afresh, its navigation still kept. One client to the server's Redis serves every
-        call (a new one each time opened a connection: about 3 ms a call)."""
+    def forget_kept(self, *, reads: bool = False) -> None:
+        """Drop every page the server keeps (``core.pagecache``; ``forget_kept_pages``), and with ``reads`` its
+        kept reads: the next request for any page works it out afresh, its navigation still kept. One client to
+        the server's Redis serves every call (a new one each time opened a connection: about 3 ms a call)."""
         if self._cache is None:
             from django.core.cache.backends.redis import RedisCache
 
             self._cache = RedisCache(self.redis, {})
-        forget_kept_pages(self._cache)
+        forget_kept_pages(self._cache, reads=reads)
 
     def headers(self, user: Any, *, api: bool, cookies: dict[str, str] | None = None) -> dict[str, str]:
         from django.conf import settings
@@ -330,12 +330,18 @@ class Served:
         return get
 
 
-def forget_kept_pages(cache: Any) -> None:
+def forget_kept_pages(cache: Any, *, reads: bool = False) -> None:
     """Drop every page kept in ``cache`` (``core.pagecache``), and nothing else: the next request for a page
     works it out afresh, its navigation still kept, as after a write to a table the page read but none its
     navigation counts. (Raising ``ANY_TABLE`` instead would end the navigation too, and time its count with
-    every page.) Django's Redis cache or its local memory cache."""
-    pattern = cache.make_key("tandem:page:*")
+    every page.) With ``reads``, the kept reads too (``core.keptreads``: who is at risk), as after a write to
+    what they weigh. Django's Redis cache or its local memory cache."""
+    for prefix in ("tandem:page:", "tandem:read:") if reads else ("tandem:page:",):
+        _forget_prefix(cache, prefix)
+
+
+def _forget_prefix(cache: Any, prefix: str) -> None:
+    pattern = cache.make_key(prefix + "*")
     store: Any = getattr(cache, "_cache", None)
     if hasattr(store, "get_client"):  # django.core.cache.backends.redis.RedisCache
         client = store.get_client(write=True)
@@ -343,8 +349,8 @@ def forget_kept_pages(cache: Any) -> None:
         if keys:
             client.delete(*keys)
         return
-    made = pattern[: -len("tandem:page:*")]
-    cache.delete_many([key[len(made) :] for key in list(store or ()) if key.startswith(made + "tandem:page:")])
+    made = pattern[: -len(prefix + "*")]
+    cache.delete_many([key[len(made) :] for key in list(store or ()) if key.startswith(made + prefix)])
 
 
 USER_MENU = 'data-testid="user-menu">{}</a>'

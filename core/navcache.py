@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypedDict
@@ -155,11 +155,15 @@ def unrecorded() -> Iterator[None]:
         _UNRECORDED.reset(token)
 
 
+#: The lists ``noting`` blocks are filling, innermost last, each with its ``skip_unrecorded`` (``note_read``).
+_NOTING: ContextVar[tuple[tuple[list[str], bool], ...]] = ContextVar("tandem_noting", default=())
+
+
 @contextmanager
 def noting(*, skip_unrecorded: bool = False) -> Iterator[list[str]]:
     """The statements run inside, on the default connection (an execute wrapper), for ``tables_read``; with
     ``skip_unrecorded``, less those run inside ``unrecorded`` (a kept page's, which checks the navigation by
-    its fingerprint)."""
+    its fingerprint). What ``note_read`` reports inside is noted too."""
     statements: list[str] = []
 
     def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
@@ -167,8 +171,22 @@ def noting(*, skip_unrecorded: bool = False) -> Iterator[list[str]]:
             statements.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(note):
-        yield statements
+    token = _NOTING.set((*_NOTING.get(), (statements, skip_unrecorded)))
+    try:
+        with connection.execute_wrapper(note):
+            yield statements
+    finally:
+        _NOTING.reset(token)
+
+
+def note_read(tables: Iterable[str]) -> None:
+    """Report to every ``noting`` block around that these tables were read, though no statement ran: a read
+    answered from the cache (``core.keptreads``) stands for the statements it saved, so that a page or a
+    navigation kept with it depends on the same tables as if they had run."""
+    named = " ".join(sorted(tables))
+    for statements, skip_unrecorded in _NOTING.get():
+        if not (skip_unrecorded and _UNRECORDED.get()):
+            statements.append(named)
 
 
 def table_keys(tables: Any) -> list[str]:

@@ -182,6 +182,9 @@ NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 60, minimum=0)
 # The hot pages are kept in the cache, per session, until a table they read is written (core.pagecache,
 # ADR 0055); this many seconds at most (the clock they show, writes no connection of ours makes). 0: never.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
+# Reads that weigh a whole table (who is at risk) are kept in the cache until a table they read is written
+# (core.keptreads, ADR 0068); this many seconds at most (writes no connection of ours makes). 0: never.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 60, minimum=0)
 
 # Practice hours: a student is "behind" when approved hours trail the pro-rata expectation by more than this percent.
 PRACTICE_BEHIND_MARGIN = env_int("PRACTICE_BEHIND_MARGIN", 20, minimum=0)

@@ -24,6 +24,8 @@ QUALITY_DEMO_REPORT = False
 NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 0, minimum=0)
 # Likewise the kept pages (tests/core/test_pagecache.py turns keeping on; the bench as production has it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0, minimum=0)
+# And the kept reads (tests/core/test_keptreads.py and tests/students/test_at_risk_kept.py turn keeping on).
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 0, minimum=0)
 # One media folder per parallel test worker (pytest-xdist): each worker's database counts ids from 1, and
 # files named after ids (frozen inspection reports) must not meet another worker's.
 # A worker started by a test in a process of its own (tests/worker_process.py) is told the test's folder.

@@ -1,7 +1,8 @@
 """What waits for a person on the start page, from the training plans (``core.hooks.INBOX``).
 
 A student: their late milestones and a plan returned to them; a tutor: plans waiting for their approval;
-the office: plans waiting for its approval and students at risk. At most four queries, whatever the data.
+the office: plans waiting for its approval and students at risk (the at-risk list's keys, kept: ADR 0068).
+At most four queries, whatever the data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import AnyUser
 from core.hooks import InboxItem
 from partners import access
-from students.models import Milestone, MilestoneStatus, PlanStatus, TrainingPlan
+from students.models import Milestone, MilestoneStatus, PlanStatus, Student, TrainingPlan
+from students.selectors import list_keys
 from students.selectors.lists import plan_approval_queue, student_at_risk_list
 
 
@@ -41,7 +43,10 @@ def plan_inbox(user: AnyUser) -> list[InboxItem]:
     if access.can(user, "approve", TrainingPlan):
         waiting = queue["for_office"].count()
         items.append(InboxItem(_("Plans waiting for the office's approval"), waiting, approvals, nav_url=students))
-        at_risk = student_at_risk_list(user=user, today=today).count()
+        # The at-risk list's own keys, kept between writes to what they weigh (ADR 0068): the badge and the
+        # list agree, and neither weighs every student again after a write elsewhere.
+        keys = list_keys.at_risk_keys(user=user, filters={}, today=today, using=Student.objects.db)
+        at_risk = len(keys) if keys is not None else student_at_risk_list(user=user, today=today).count()
         items.append(InboxItem(_("Students at risk"), at_risk, reverse("students:at-risk"), late=True))
     else:
         waiting = queue["for_me"].count()

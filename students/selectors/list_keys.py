@@ -17,6 +17,11 @@ A filter by partner, by supervisor or by a typed name reads the reader's placeme
 pages, and a reader whose rule has no template, are built for the call (``page`` answers None).
 
 **The day is part of the key**, as for the rows: the reasons compare dates derived from today.
+
+**The at-risk list's keys are kept** (``at_risk_keys``, ADR 0068): its statement answers every key in order,
+and the answer is kept between writes to what it weighs (``core.keptreads``), for every reader with the same
+rule values and filters; a page is a slice of it, and the office's badge its length. The students list reads
+its page and count with ``LIMIT``/``OFFSET`` each time: it is read in an index's order and costs ~1 ms.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 
 from accounts.roles import AnyUser
-from core import hooks
+from core import hooks, keptreads
 from core.compiled import Compiled, Kind, kind_of
 from partners import access
 from students.models import Student
@@ -97,14 +102,29 @@ def _compiled(
         # Ids and codes only: ``_apply_filters`` reads the reader only for the filters left to ``BUILT_FILTERS``.
         chosen = {**{name: values[name] for name in ids}, **dict(codes)}
         students = lists._apply_filters(students, user, chosen)
-        if which == AT_RISK:
-            keys = lists.at_risk_keys_of(students, today)
-        else:
-            keys = lists.list_keys_of(students, today, at_risk=at_risk)
-        return lists.keys_with_total(keys, TOTAL[which])
+        if which == AT_RISK:  # every key, in order: kept whole (``at_risk_keys``), sliced in Python
+            return lists.at_risk_keys_of(students, today)
+        return lists.keys_with_total(lists.list_keys_of(students, today, at_risk=at_risk), TOTAL[which])
 
     compiled = _COMPILED[key] = Compiled(build, **kinds)
     return compiled
+
+
+def _prepared(
+    which: str, user: AnyUser, filters: Mapping[str, Any], today: datetime.date, using: str
+) -> tuple[Compiled, dict[str, Any], tuple[Any, ...]] | None:
+    """The compiled statement for this reader, filters and day, its values, and the key of its answer for
+    this reader's rule (``kept``); None when it is to be built for the call."""
+    plain = _plain(filters)
+    rule = access.rule_template(user, "view", Student)
+    if plain is None or rule is None:
+        return None
+    ids, codes, at_risk = plain
+    compiled = _compiled(which, user, rule, ids, codes, at_risk, today)
+    values: dict[str, Any] = {f"rule{index}": value for index, value in enumerate(rule.values)}
+    values.update(ids)
+    answer = (which, using, rule.key, rule.values, tuple(sorted(ids.items())), codes, at_risk, today, _reasons())
+    return compiled, values, answer
 
 
 def page(
@@ -119,19 +139,20 @@ def page(
 ) -> lists.KeysPage | None:
     """The keys of ``which`` list's page from ``start`` (at most ``size``), in the list's order, and the whole
     list's count: what ``lists.CountedKeys`` reads of ``student_at_risk_keys`` or ``student_list_keys``, from
-    the statement compiled for this shape. None when this page is to be built for the call: a filter that
-    reads more than a value, a reader whose rule has no template, or a page past the end (its count is read
-    the usual way then)."""
+    the statement compiled for this shape (the at-risk list's from ``at_risk_keys``, kept). None when this
+    page is to be built for the call: a filter that reads more than a value, a reader whose rule has no
+    template, or a page past the end (its count is read the usual way then)."""
     if which not in TOTAL:
         raise ValueError(f"unknown list {which!r}")
-    plain = _plain(filters)
-    rule = access.rule_template(user, "view", Student)
-    if plain is None or rule is None:
+    if which == AT_RISK:
+        every = at_risk_keys(user=user, filters=filters, today=today, using=using)
+        if every is None or (start >= len(every) and start > 0):
+            return None
+        return every[start : start + size], len(every)
+    prepared = _prepared(which, user, filters, today, using)
+    if prepared is None:
         return None
-    ids, codes, at_risk = plain
-    compiled = _compiled(which, user, rule, ids, codes, at_risk, today)
-    values: dict[str, Any] = {f"rule{index}": value for index, value in enumerate(rule.values)}
-    values.update(ids)
+    compiled, values, _answer = prepared
     sql, params = compiled.sql(using, **values)
     with connections[using].cursor() as cursor:
         # The page's bounds as parameters: one statement serves every page.
@@ -140,6 +161,24 @@ def page(
     if not rows:
         return ([], 0) if start == 0 else None
     return [int(pk) for pk, _total in rows], int(rows[0][1])
+
+
+def at_risk_keys(*, user: AnyUser, filters: Mapping[str, Any], today: datetime.date, using: str) -> list[int] | None:
+    """The keys of every student of ``student_at_risk_keys`` (the reader's, filtered), oldest problem first,
+    **kept** between writes to what they weigh (``core.keptreads``, ADR 0068) for every reader with the same
+    rule values, filters and day: weighing every reason for every student in scope is the at-risk list's
+    and the office's badge's heaviest statement (~140 ms for 10,000 students with a curriculum and a term of
+    meetings), and what it reads is written far less often than the pages are read. None when the keys are
+    to be built for the call (see ``page``)."""
+    prepared = _prepared(AT_RISK, user, filters, today, using)
+    if prepared is None:
+        return None
+    compiled, values, answer = prepared
+
+    def weigh() -> list[int]:
+        return [int(pk) for (pk,) in compiled.rows(using, **values)]
+
+    return keptreads.kept("students.at_risk", answer, weigh)
 
 
 def compiled_for(which: str, user: AnyUser, filters: Mapping[str, Any], today: datetime.date) -> bool:

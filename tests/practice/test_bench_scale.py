@@ -43,11 +43,17 @@ def test_issue_19_table_runs_on_a_small_load() -> None:
     out = io.StringIO()
     scale.write_rows(table, out)
 
-    # Row 1 twice per page: kept (a repeat visit) and worked out afresh (ADR 0055).
-    assert [row.name[0] for row in table] == ["1"] * 10 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
+    # Row 1 twice per page: kept (a repeat visit) and worked out afresh (ADR 0055); the at-risk list a third
+    # time, its kept risk dropped too (ADR 0068).
+    assert [row.name[0] for row in table] == ["1"] * 11 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
     assert [row.note for row in table[:2]] == ["kept (repeat visit)", "worked out afresh"]
+    assert [row.note for row in table if "at-risk" in row.name] == [
+        "kept (repeat visit)",
+        "worked out afresh",
+        "afresh, risk weighed too",
+    ]
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
-    assert "of 23 measurements meet their goal" in out.getvalue()
+    assert "of 24 measurements meet their goal" in out.getvalue()
 
     # What bounds the misses (bench/bounds.py): the frame, each hot page's SQL alone, the aggregate's compile.
     bounds = measure_bounds(people, runs=1, warmup=0)
@@ -134,7 +140,7 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
     assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
     assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
-    assert [row.name[0] for row in table] == ["1"] * 10 + ["2"] * 4 + ["3"] * 6
+    assert [row.name[0] for row in table] == ["1"] * 11 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert [b.floor_name for b in bounds[:6]] == ["API root, same server"] * 6  # the empty page over HTTP too
     assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}
