@@ -90,12 +90,23 @@ class RiskReason:
     ``Exists(...)`` whose subquery uses ``OuterRef("pk")``): it becomes the annotation ``risk_<key>`` and
     joins the ``at_risk`` OR, so the lists stay one query however many reasons there are. ``label`` is
     what the "Why at risk" column says.
+
+    ``whole(today)``, when given, is the same condition written for a statement that weighs every student
+    in scope (the at-risk keys, the ``at_risk`` filter): typically ``pk__in`` an uncorrelated set the
+    database builds once per statement, where ``condition`` asks a subquery per student. A page of 25 rows
+    keeps ``condition``: building the whole set for 25 students costs more than asking 25 times (issue #19).
+    Both must pick the same students (test them against the reason's definition).
     """
 
     key: str
     label: Any
     condition: Callable[[datetime.date], Any]
     order: int = 100
+    whole: Callable[[datetime.date], Any] | None = None
+
+    def over_all(self, today: datetime.date) -> Any:
+        """The condition for a statement that weighs every student (``whole``, else ``condition``)."""
+        return (self.whole or self.condition)(today)
 
 
 AT_RISK_REASONS: Hook[RiskReason] = Hook("AT_RISK_REASONS")

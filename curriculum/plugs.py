@@ -64,6 +64,7 @@ def register() -> None:
             key="credit_shortfall",
             label=gettext_lazy("Credits behind (under half after a year)"),
             condition=selectors.credit_shortfall,
+            whole=selectors.credit_shortfall_over_all,
         )
     )
     hooks.NAV_ITEMS.register(

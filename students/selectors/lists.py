@@ -219,8 +219,8 @@ def _at_risk(today: datetime.date, late: Q | None = None) -> Q:
     condition = has_late | Q(
         enrolled_on__lte=today - datetime.timedelta(days=AT_RISK_PLAN_DAYS), plan__approved_version__isnull=True
     )
-    for reason in hooks.AT_RISK_REASONS:
-        condition |= Q(reason.condition(today))
+    for reason in hooks.AT_RISK_REASONS:  # over every student: each reason's form for a whole list
+        condition |= Q(reason.over_all(today))
     return Q(status__in=IN_TRAINING) & condition
 
 

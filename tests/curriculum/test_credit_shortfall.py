@@ -1,5 +1,6 @@
-"""The at-risk reason "behind on credits" (``curriculum.selectors.credit_shortfall``), written as two sets the
-database builds once per statement (issue #19), picks exactly the students its definition names: a year or
+"""The at-risk reason "behind on credits", in both its forms (``curriculum.selectors.credit_shortfall``, asked per
+student for a page of rows; ``credit_shortfall_over_all``, two sets the database builds once per statement for a
+whole list, issue #19), picks exactly the students its definition names: a year or
 more into a programme that requires credits, with fewer than half of them earned, counting the credits of
 the courses of submitted, passing grades only. Compared with that definition worked out in Python over a
 spread of students at and around every boundary, in two programmes with different requirements. Run on
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from curriculum.models import Grade, GradeStatus
-from curriculum.selectors import credit_shortfall
+from curriculum.selectors import credit_shortfall, credit_shortfall_over_all
 from programmes.models import CourseCategory, CreditRequirement
 from students.models import Student
 from tests.factories.curriculum import CourseFactory, EnrolmentFactory, GradeFactory, OfferingFactory
@@ -38,7 +40,8 @@ def _behind_by_definition(student: Student, today: datetime.date) -> bool:
     return student.enrolled_on <= today - datetime.timedelta(days=365) and required > 0 and earned * 2 < required
 
 
-def test_behind_on_credits_is_its_definition() -> None:
+@pytest.mark.parametrize("form", [credit_shortfall, credit_shortfall_over_all])
+def test_behind_on_credits_is_its_definition(form: Any) -> None:
     today = timezone.localdate()
     long_ago, lately = today - datetime.timedelta(days=365), today - datetime.timedelta(days=364)
     strict, lenient, none = ProgrammeFactory.create(), ProgrammeFactory.create(), ProgrammeFactory.create()
@@ -85,11 +88,11 @@ def test_behind_on_credits_is_its_definition() -> None:
     GradeFactory.create(enrolment=EnrolmentFactory.create(offering=offered[(strict.pk, big.pk)], student=elsewhere))
     behind[elsewhere] = False
 
-    found = set(Student.objects.filter(credit_shortfall(today)).values_list("pk", flat=True))
+    found = set(Student.objects.filter(form(today)).values_list("pk", flat=True))
 
     assert {s.pk: _behind_by_definition(s, today) for s in behind} == {s.pk: b for s, b in behind.items()}
     assert found == {s.pk for s, b in behind.items() if b}
     # The condition composes as the lists use it: negated, and ORed with another.
-    assert set(Student.objects.exclude(credit_shortfall(today)).values_list("pk", flat=True)) == {
+    assert set(Student.objects.exclude(form(today)).values_list("pk", flat=True)) == {
         s.pk for s, b in behind.items() if not b
     }
