@@ -14,6 +14,20 @@ from tests.factories.students import MilestoneFactory, PlacementFactory, Student
 #: The day the spread is seen on.
 TODAY = datetime.date(2026, 11, 20)
 
+#: Every kind of reader of the student lists (the world's personas, anonymous aside).
+READERS = [
+    "office",
+    "tutor",
+    "coordinator_a",
+    "coordinator_b",
+    "supervisor_a",
+    "supervisor_b",
+    "student_a",
+    "student_b",
+    "counsellor",
+    "inspector",
+]
+
 
 @pytest.fixture
 def spread(world: World) -> list[Student]:

@@ -19,21 +19,10 @@ from students import selectors
 from students.models import PlanStatus, Student, StudentStatus
 from students.selectors import list_keys, lists
 from tests.conftest import World, client_for
-from tests.students.conftest import TODAY
+from tests.students.conftest import READERS, TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
-READERS = [
-    "office",
-    "tutor",
-    "coordinator_a",
-    "coordinator_b",
-    "supervisor_a",
-    "supervisor_b",
-    "student_a",
-    "counsellor",
-    "inspector",
-]
 SIZE = 3
 
 

@@ -31,22 +31,9 @@ from students.models import Student
 from students.selectors import list_rows, lists
 from tests.conftest import World, client_for
 from tests.factories.students import MilestoneFactory
-from tests.students.conftest import TODAY
+from tests.students.conftest import READERS, TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
-
-READERS = [
-    "office",
-    "tutor",
-    "coordinator_a",
-    "coordinator_b",
-    "supervisor_a",
-    "supervisor_b",
-    "student_a",
-    "student_b",
-    "counsellor",
-    "inspector",
-]
 
 
 def _fields(obj: Any) -> tuple[Any, ...] | None:
