@@ -177,6 +177,8 @@ class StudentAtRiskView(_FilteredStudentsView):
     with the reasons."""
 
     template_name = "students/list_at_risk.html"
+    # Every key of the list, in its order, kept between writes to what it weighs (ADR 0068); a page a slice.
+    keys = list_keys.AT_RISK
 
     def students(self, filters: dict[str, Any]) -> QuerySet[Any]:
         # Keys only: the paginator counts and slices them; the page's rows are fetched by key.
