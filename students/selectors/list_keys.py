@@ -63,8 +63,10 @@ def _reasons() -> tuple[str, ...]:
 
 def _plain(filters: Mapping[str, Any]) -> tuple[dict[str, int], tuple[tuple[str, str], ...], bool] | None:
     """The filters as the compiled statement takes them: the ids chosen, the codes chosen, "at risk only";
-    None when a filter that reads more than a value is set."""
-    if any(filters.get(name) is not None and filters.get(name) != "" for name in BUILT_FILTERS):
+    None when a filter that reads more than a value is set, or one this module does not know (a filter added
+    to the form later is built for the call until it is added here, never ignored)."""
+    known = {*ID_FILTERS, *CODE_FILTERS, "at_risk"}
+    if any(value is not None and value != "" and name not in known for name, value in filters.items()):
         return None
     ids: dict[str, int] = {}
     for name in ID_FILTERS:

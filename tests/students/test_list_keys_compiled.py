@@ -96,13 +96,16 @@ def test_the_compared_pages_hold_the_right_students(world: World, spread: list[S
     assert mine == ([s.pk for s in expected], 3)
 
 
-def test_filters_that_read_more_than_a_value_are_built_for_the_call(world: World, spread: list[Student]) -> None:
+def test_filters_reading_more_than_a_value_or_unknown_are_built_for_the_call(
+    world: World, spread: list[Student]
+) -> None:
     office = world.users["office"]
     assert office is not None
     for filters in (
         {"partner": world.partner_b},
         {"supervisor": world.users["supervisor_b"]},
         {"tutor_in": User.objects.filter(pk=world.users["tutor"].pk)},  # type: ignore[union-attr]
+        {"destination": "industry"},  # a filter this module does not know: never ignored
     ):
         assert _compiled(list_keys.AT_RISK, office, filters, 0) is None
 
