@@ -77,8 +77,11 @@ def risk_conditions(today: datetime.date) -> list[tuple[str, str, Q]]:
     reasons = [("late", LATE_LABEL, Q(Exists(late))), ("no_plan", NO_PLAN_LABEL, no_plan)]
     # The other apps' labels are lazy: the report keeps their English message ids and translates them
     # when shown, like its own labels (no catalogue active: the message id itself).
+    # Each reason's form for a whole list (``RiskReason.whole``): the report counts every student of the frame,
+    # and a set built once per statement beats a subquery per student (the cohort counts at a university's
+    # scale, 10,000 students with six graded courses each: 1.6 s → 0.3 s, the same counts; issue #19).
     with translation.override(None):
-        reasons += [(r.key, str(r.label), Q(r.condition(today))) for r in hooks.AT_RISK_REASONS]
+        reasons += [(r.key, str(r.label), Q(r.over_all(today))) for r in hooks.AT_RISK_REASONS]
     return reasons
 
 
