@@ -20,6 +20,14 @@ the cache, per person and language, with the version of each table its count rea
 
 So what a page shows is what a fresh count would show, as of the last write to what it counts; hours logged
 elsewhere (a table no badge of this person counts) keep it. ``core.pagecache`` keeps whole pages the same way.
+
+**One student's rows** (ADR 0069). The practice entries are written every few seconds at a university's scale
+(a million a year, each entered and then decided), so anything that depended on the whole entries table would
+hardly ever be kept. A table in ``PARTITIONED`` is therefore versioned per student as well: statements run
+inside ``narrowed(table, student)`` depend on that student's version and on the table's ``ALL_ROWS`` version,
+not on the whole table's; a write declared with ``writing_rows(table, students)`` (an entry's ``save()``)
+raises those students' versions and the whole table's; any other write to it (``update()``, raw SQL) raises
+``ALL_ROWS`` too, ending every narrowed read. A read that is not narrowed depends on the whole table, as before.
 """
 
 from __future__ import annotations
@@ -132,12 +140,97 @@ def _identity_tables() -> frozenset[str]:
 def tables_read(statements: list[str]) -> set[str]:
     """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
     raw SQL alike: every word that is a table's name counts, which can only keep less), the tables of who the
-    person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes."""
+    person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes. A statement run
+    inside ``narrowed`` names its partitioned table's student and ``ALL_ROWS`` instead of the whole table;
+    what ``note_read`` reported counts by its exact names."""
     known = _known_tables()
     found = set(_identity_tables())
     for sql in statements:
-        found.update(word for word in _WORD.findall(sql) if word in known)
+        names = getattr(sql, "names", None)
+        if names is not None:
+            found.update(names)
+            continue
+        narrow: dict[str, int] = getattr(sql, "narrow", {})
+        for word in _WORD.findall(sql):
+            if word not in known:
+                continue
+            if word in narrow:
+                found.update((partition(word, narrow[word]), word + ALL_ROWS))
+            else:
+                found.add(word)
     return found - _ignored_tables()
+
+
+# --- One student's rows of a table written all day (ADR 0069) -------------------------------------------------
+
+PARTITIONED = frozenset({"practice_practicelog"})
+"""Tables whose every row belongs to one student (its ``student_id``) and which are written all day: reads of
+one student's rows (``narrowed``) and declared writes (``writing_rows``) are versioned per student."""
+
+ALL_ROWS = "@all"
+"""Suffix of a partitioned table's version raised by a write that named no students: every narrowed read of
+the table depends on it."""
+
+
+def partition(table: str, student: int) -> str:
+    """The version name of one student's rows of a ``PARTITIONED`` table."""
+    return f"{table}#{student}"
+
+
+class _Narrowed(str):
+    """A statement run inside ``narrowed``: the partitioned tables it read one student's rows of."""
+
+    narrow: dict[str, int]
+
+
+class _Reported(str):
+    """What ``note_read`` reported: version names, counted as they are (a partition's name is no table's)."""
+
+    names: frozenset[str]
+
+
+#: The partitioned tables read (``narrowed``) or written (``writing_rows``) for given students, innermost block last.
+_NARROW: ContextVar[dict[str, int] | None] = ContextVar("tandem_narrow", default=None)
+_WRITING: ContextVar[dict[str, frozenset[int]] | None] = ContextVar("tandem_writing", default=None)
+
+
+@contextmanager
+def narrowed(table: str, student: int) -> Iterator[None]:
+    """Statements run inside read only ``student``'s rows of ``table`` (a ``PARTITIONED`` table): a page or a
+    read kept with them ends with a write to that student's rows, or to rows of no declared student, and
+    outlives writes to other students' rows. Wrap only statements whose every read of ``table`` is limited to
+    the student's rows (``WHERE student_id = …``, or rows reached from the student's own placements)."""
+    if table not in PARTITIONED:
+        raise ValueError(f"{table} is not versioned per student")
+    token = _NARROW.set({**(_NARROW.get() or {}), table: int(student)})
+    try:
+        yield
+    finally:
+        _NARROW.reset(token)
+
+
+@contextmanager
+def writing_rows(table: str, students: Iterable[int]) -> Iterator[None]:
+    """Statements run inside write to ``table`` (a ``PARTITIONED`` table) only rows of ``students``, before
+    and after: they raise those students' versions and the whole table's, not ``ALL_ROWS``."""
+    if table not in PARTITIONED:
+        raise ValueError(f"{table} is not versioned per student")
+    token = _WRITING.set({**(_WRITING.get() or {}), table: frozenset(int(pk) for pk in students)})
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def _written_names(table: str) -> set[str]:
+    """The versions a write to ``table`` raises: the table's, and for a ``PARTITIONED`` table the declared
+    students' (``writing_rows``) or, undeclared, ``ALL_ROWS``."""
+    if table not in PARTITIONED:
+        return {table}
+    students = (_WRITING.get() or {}).get(table)
+    if students is None:
+        return {table, table + ALL_ROWS}
+    return {table, *(partition(table, pk) for pk in students)}
 
 
 _UNRECORDED: ContextVar[bool] = ContextVar("tandem_page_unrecorded", default=False)
@@ -168,7 +261,13 @@ def noting(*, skip_unrecorded: bool = False) -> Iterator[list[str]]:
 
     def note(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
         if isinstance(sql, str) and not (skip_unrecorded and _UNRECORDED.get()):
-            statements.append(sql)
+            narrow = _NARROW.get()
+            if narrow:
+                noted = _Narrowed(sql)
+                noted.narrow = narrow
+                statements.append(noted)
+            else:
+                statements.append(sql)
         return execute(sql, params, many, context)
 
     token = _NOTING.set((*_NOTING.get(), (statements, skip_unrecorded)))
@@ -183,7 +282,8 @@ def note_read(tables: Iterable[str]) -> None:
     """Report to every ``noting`` block around that these tables were read, though no statement ran: a read
     answered from the cache (``core.keptreads``) stands for the statements it saved, so that a page or a
     navigation kept with it depends on the same tables as if they had run."""
-    named = " ".join(sorted(tables))
+    named = _Reported(" ".join(sorted(tables)))
+    named.names = frozenset(tables)
     for statements, skip_unrecorded in _NOTING.get():
         if not (skip_unrecorded and _UNRECORDED.get()):
             statements.append(named)
@@ -334,11 +434,11 @@ def note_write(connection: Any, table: str | None, *, counts: bool = True) -> No
         return
     if counts:
         bump()
-    if table is not None:
-        bump_tables({table})
+    names = _written_names(table) if table is not None else set()
+    bump_tables(names)
     if connection.in_atomic_block:
-        if table is not None:
-            connection.__dict__.setdefault("_tandem_written", set()).add(table)
+        if names:
+            connection.__dict__.setdefault("_tandem_written", set()).update(names)
         if counts:
             connection.__dict__["_tandem_counts"] = True
         if not any(getattr(entry[1], "tandem_commit", False) for entry in connection.run_on_commit):

@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import AnyUser
+from core import navcache
 from core.compiled import AmongIds
 from partners import access
 from partners.models import Partner
@@ -351,8 +352,11 @@ def student_progress(*, student: Student, user: AnyUser, today: datetime.date | 
     margin = behind_margin()
     partial = not follows_whole_training(user=user, student=student)
     using = Placement.objects.db
-    rows = progress_queries.read(student=student, user=user, build=_progress_querysets, using=using)
-    seen, categories = rows if rows is not None else _progress_rows_reference(student=student, user=user)
+    # Both statements read the student's own entries only (``student_id = …``): a page kept with them outlives
+    # entries written for other students (ADR 0069).
+    with navcache.narrowed(PracticeLog._meta.db_table, student.pk):
+        rows = progress_queries.read(student=student, user=user, build=_progress_querysets, using=using)
+        seen, categories = rows if rows is not None else _progress_rows_reference(student=student, user=user)
     category_rows = []
     for category in categories:
         planned_hours = int(category.planned_hours)  # type: ignore[attr-defined]
