@@ -284,6 +284,17 @@ class Served:
             self._cache = RedisCache(self.redis, {})
         forget_kept_pages(self._cache, reads=reads)
 
+    @contextmanager
+    def sharing_cache(self) -> Iterator[None]:
+        """This process's writes inside raise the versions in the server's cache (its Redis), as a write by
+        another of the server's processes would: the bench's own settings keep a cache of their own."""
+        from django.test.utils import override_settings
+
+        with override_settings(
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": self.redis}}
+        ):
+            yield
+
     def headers(self, user: Any, *, api: bool, cookies: dict[str, str] | None = None) -> dict[str, str]:
         from django.conf import settings
 

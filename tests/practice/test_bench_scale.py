@@ -43,17 +43,19 @@ def test_issue_19_table_runs_on_a_small_load() -> None:
     out = io.StringIO()
     scale.write_rows(table, out)
 
-    # Row 1 twice per page: kept (a repeat visit) and worked out afresh (ADR 0055); the at-risk list a third
-    # time, its kept risk dropped too (ADR 0068).
-    assert [row.name[0] for row in table] == ["1"] * 11 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
-    assert [row.note for row in table[:2]] == ["kept (repeat visit)", "worked out afresh"]
+    # Row 1 three times per page: kept (a repeat visit), kept after another student's entry was written (ADR
+    # 0069) and worked out afresh (ADR 0055); the at-risk list a fourth time, its kept risk dropped too (ADR 0068).
+    assert [row.name[0] for row in table] == ["1"] * 16 + ["2"] * 4 + ["3"] * 6 + ["4"] * 3
+    notes = ["kept (repeat visit)", "kept, another's entry written", "worked out afresh"]
+    assert [row.note for row in table[:3]] == notes
     assert [row.note for row in table if "at-risk" in row.name] == [
         "kept (repeat visit)",
+        "kept, another's entry written",
         "worked out afresh",
         "afresh, risk weighed too",
     ]
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
-    assert "of 24 measurements meet their goal" in out.getvalue()
+    assert "of 29 measurements meet their goal" in out.getvalue()
 
     # What bounds the misses (bench/bounds.py): the frame, each hot page's SQL alone, the aggregate's compile.
     bounds = measure_bounds(people, runs=1, warmup=0)
@@ -129,6 +131,18 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
         assert "X-Tandem-Kept" not in headers
 
+        # The bench's writes reach the server's cache (``write``): the plan page, kept with its student's entries
+        # only, outlives another student's entry (ADR 0069); the queue, which reads every pending entry, does not.
+        plan = pages[0][1]
+        _status, _headers, _body, plan_jar = via.fetch(people.student, plan, api=False)
+        via.fetch(people.student, plan, api=False, cookies=plan_jar)
+        via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        readers.write(scale.entry_elsewhere(people))
+        _status, headers, _body, _jar = via.fetch(people.student, plan, api=False, cookies=plan_jar)
+        assert headers.get("X-Tandem-Kept") == "1"
+        _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        assert "X-Tandem-Kept" not in headers
+
         lists = scale.measure_lists(people, runs=1, warmup=0, via=readers)
         table = [
             *scale.measure_pages(people, runs=1, warmup=0, via=readers),
@@ -140,7 +154,7 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         made = [*via.sessions.values(), *(c.cookies[cookie].value for c in readers.counter.clients.values())]
     assert len(made) == 2 * 5  # five personas, a session each for the server and the counting client
     assert not Session.objects.filter(session_key__in=made).exists()  # deleted when the server stopped
-    assert [row.name[0] for row in table] == ["1"] * 11 + ["2"] * 4 + ["3"] * 6
+    assert [row.name[0] for row in table] == ["1"] * 16 + ["2"] * 4 + ["3"] * 6
     assert all(row.floor_median > 0 and row.queries > 0 for row in table), [r for r in table if not r.floor_median]
     assert [b.floor_name for b in bounds[:6]] == ["API root, same server"] * 6  # the empty page over HTTP too
     assert {row.floor_name for row in table if row.name[0] != "2"} == {"API root, same server", "office's, same server"}
