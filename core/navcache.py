@@ -150,12 +150,13 @@ def tables_read(statements: list[str]) -> set[str]:
         if names is not None:
             found.update(names)
             continue
-        narrow: dict[str, int] = getattr(sql, "narrow", {})
+        narrow: dict[str, frozenset[int]] = getattr(sql, "narrow", {})
         for word in _WORD.findall(sql):
             if word not in known:
                 continue
             if word in narrow:
-                found.update((partition(word, narrow[word]), word + ALL_ROWS))
+                found.add(word + ALL_ROWS)
+                found.update(partition(word, student) for student in narrow[word])
             else:
                 found.add(word)
     return found - _ignored_tables()
@@ -178,9 +179,9 @@ def partition(table: str, student: int) -> str:
 
 
 class _Narrowed(str):
-    """A statement run inside ``narrowed``: the partitioned tables it read one student's rows of."""
+    """A statement run inside ``narrowed``: the partitioned tables it read some students' rows of, and whose."""
 
-    narrow: dict[str, int]
+    narrow: dict[str, frozenset[int]]
 
 
 class _Reported(str):
@@ -189,20 +190,23 @@ class _Reported(str):
     names: frozenset[str]
 
 
-#: The partitioned tables read (``narrowed``) or written (``writing_rows``) for given students, innermost block last.
-_NARROW: ContextVar[dict[str, int] | None] = ContextVar("tandem_narrow", default=None)
+#: The partitioned tables read (``narrowed``) or written (``writing_rows``) for given students (the innermost
+#: block's students for a table).
+_NARROW: ContextVar[dict[str, frozenset[int]] | None] = ContextVar("tandem_narrow", default=None)
 _WRITING: ContextVar[dict[str, frozenset[int]] | None] = ContextVar("tandem_writing", default=None)
 
 
 @contextmanager
-def narrowed(table: str, student: int) -> Iterator[None]:
-    """Statements run inside read only ``student``'s rows of ``table`` (a ``PARTITIONED`` table): a page or a
-    read kept with them ends with a write to that student's rows, or to rows of no declared student, and
-    outlives writes to other students' rows. Wrap only statements whose every read of ``table`` is limited to
-    the student's rows (``WHERE student_id = …``, or rows reached from the student's own placements)."""
+def narrowed(table: str, students: int | Iterable[int]) -> Iterator[None]:
+    """Statements run inside read only the rows of ``students`` (one id or several) in ``table`` (a
+    ``PARTITIONED`` table): a page or a read kept with them ends with a write to those students' rows, or to
+    rows of no declared student, and outlives writes to other students' rows. Wrap only statements whose every
+    read of ``table`` is limited to those students' rows (``WHERE student_id = …``, rows reached from their
+    own placements, or entries of placements whose students are listed)."""
     if table not in PARTITIONED:
         raise ValueError(f"{table} is not versioned per student")
-    token = _NARROW.set({**(_NARROW.get() or {}), table: int(student)})
+    keys = frozenset((int(students),) if isinstance(students, int) else (int(pk) for pk in students))
+    token = _NARROW.set({**(_NARROW.get() or {}), table: keys})
     try:
         yield
     finally:

@@ -14,7 +14,8 @@ the hours at their partner, never the student's hours elsewhere, nor totals that
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -498,9 +499,12 @@ def progress_for_students(
     today = today or timezone.localdate()
     margin = behind_margin()
     using = Student.objects.db
-    rows = progress_lists.read(ids=ids, user=user, build=_progress_list_querysets, using=using)
-    if rows is None:
-        rows = _progress_list_rows_reference(ids=ids, user=user)
+    # Both statements read the entries of these students only (by student, or by their placements): a page
+    # kept with them outlives entries written for other students (ADR 0069).
+    with navcache.narrowed(PracticeLog._meta.db_table, ids):
+        rows = progress_lists.read(ids=ids, user=user, build=_progress_list_querysets, using=using)
+        if rows is None:
+            rows = _progress_list_rows_reference(ids=ids, user=user)
     totals_rows, placements = rows
     totals = {row["pk"]: row for row in totals_rows}
     behind: set[int] = set()
@@ -562,11 +566,33 @@ def pending_by_student(*, user: AnyUser, student_ids: Sequence[int]) -> dict[int
     return dict(pending.order_by().values("student_id").annotate(n=Count("pk")).values_list("student_id", "n"))
 
 
-def supervisor_pending_count(*, user: AnyUser) -> int:
-    """How many entries wait for the user's decision (the start page's badge): one query."""
+def decided_students(*, user: AnyUser) -> list[int]:
+    """The students whose entries the user may decide on (those placed with the user as supervisor, at any
+    placement whatever its status): the students a queue or a badge of entries to decide reads the rows of
+    (``navcache.narrowed``, ADR 0069). One query; tests/practice/test_decided_students.py holds it to the
+    ``decide`` rule."""
     if not user.is_authenticated:
-        return 0
-    return access.scope(PracticeLog.objects.filter(status=EntryStatus.PENDING), user, "decide").count()
+        return []
+    placements = Placement.objects.filter(supervisor_id=user.pk).order_by("student_id")
+    return list(placements.values_list("student_id", flat=True).distinct())
+
+
+@contextmanager
+def reading_decisions(user: AnyUser) -> Iterator[list[int]]:
+    """Statements run inside read the entries of ``decided_students`` only (yielded): a page or badge kept with
+    them outlives entries of other students (ADR 0069)."""
+    students = decided_students(user=user)
+    with navcache.narrowed(PracticeLog._meta.db_table, students):
+        yield students
+
+
+def supervisor_pending_count(*, user: AnyUser) -> int:
+    """How many entries wait for the user's decision (the start page's badge): two queries, one for someone
+    who supervises no placement (the students first, so that the count depends on their entries only)."""
+    with reading_decisions(user) as students:
+        if not students:
+            return 0
+        return access.scope(PracticeLog.objects.filter(status=EntryStatus.PENDING), user, "decide").count()
 
 
 def supervises_any(*, user: AnyUser) -> bool:

@@ -322,7 +322,13 @@ QUEUE_PER_PAGE = 100
 def _render_queue(request: HttpRequest, *, selected: set[int] | None = None, error: str = "") -> HttpResponse:
     """One page of the queue, in its order (student, then day). A student's card may run over two pages;
     its "Approve all" button then approves the entries shown and says how many (the others wait on the
-    next page): a supervisor never approves an entry they have not seen."""
+    next page): a supervisor never approves an entry they have not seen. Every entry it reads is one of a
+    student the supervisor decides on: kept, it outlives other students' entries (ADR 0069)."""
+    with selectors.reading_decisions(request.user):
+        return _queue_page(request, selected=selected, error=error)
+
+
+def _queue_page(request: HttpRequest, *, selected: set[int] | None, error: str) -> HttpResponse:
     queue = selectors.supervisor_queue(user=request.user)
     section = paged(request, queue, per_page=QUEUE_PER_PAGE)
     groups = _queue_groups(section.rows)

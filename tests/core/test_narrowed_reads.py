@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core import navcache, pagecache
+from core import keptreads, navcache, pagecache
 from practice.models import PracticeLog
 from practice.services import practice_log_approve
 from students.models import Student
@@ -137,18 +137,54 @@ def test_a_save_that_may_move_an_entry_names_no_student(world: World) -> None:
     assert not _get(client, url)[1]
 
 
-def test_a_page_that_read_the_whole_table_ends_with_any_entry(world: World) -> None:
-    """The sign-off queue reads the entries of every student it may decide on, not narrowed: any entry ends it."""
+def test_a_read_of_every_students_entries_ends_with_any_entry(world: World, settings: Any) -> None:
+    """A read that is not narrowed depends on the whole table, as before: an entry of any student ends it."""
+    settings.READ_CACHE_SECONDS = 60
+    calls: list[int] = []
+
+    def every_entry() -> int:
+        calls.append(1)
+        return PracticeLog.objects.count()
+
     PracticeLogFactory.create(placement=world.placement_a)
+    assert keptreads.kept("test.entries", (), every_entry) == 1
+    assert keptreads.kept("test.entries", (), every_entry) == 1 and len(calls) == 1
+
+    PracticeLogFactory.create(placement=world.placement_b)
+
+    assert keptreads.kept("test.entries", (), every_entry) == 2 and len(calls) == 2
+
+
+def test_the_sign_off_queue_outlives_entries_of_students_it_does_not_decide(world: World) -> None:
+    ActivityCategoryFactory.create(programme=world.programme)
+    PracticeLogFactory.create(placement=world.placement_a, description="waiting for A")
     client = client_for(world.users["supervisor_a"])
     url = reverse("practice:queue")
     client.get(url)
     _get(client, url)
     assert _get(client, url)[1]
 
-    PracticeLogFactory.create(placement=world.placement_b)
+    PracticeLogFactory.create(placement=world.placement_b)  # student B: supervisor B decides it
+    assert _get(client, url)[1]
 
-    assert not _get(client, url)[1]
+    PracticeLogFactory.create(placement=world.placement_a, description="more from A")
+    html, kept = _get(client, url)
+    assert not kept
+    assert "more from A" in html
+
+
+def test_a_visit_after_another_students_entry_costs_what_a_kept_visit_costs(world: World) -> None:
+    """The navigation is kept too: its counts of entries (to correct, to decide) read the person's students'
+    only, so the visit is the kept page and nothing else, as with no write at all."""
+    client, url, _before = _kept_plan(world)
+    with CaptureQueriesContext(connection) as quiet:
+        assert _get(client, url)[1]
+
+    _approved(world.placement_b, "2")
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(client, url)[1]
+
+    assert len(captured.captured_queries) == len(quiet.captured_queries) <= 3  # the session and the person
 
 
 def test_the_names_a_narrowed_read_depends_on(world: World) -> None:
@@ -225,4 +261,4 @@ def test_student_progress_is_narrowed_to_its_student(world: World) -> None:
 
     reading = [sql for sql in statements if ENTRIES in sql]
     assert reading
-    assert all(getattr(sql, "narrow", {}).get(ENTRIES) == student.pk for sql in reading)
+    assert all(getattr(sql, "narrow", {}).get(ENTRIES) == {student.pk} for sql in reading)
