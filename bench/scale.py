@@ -582,11 +582,13 @@ def hot_pages(people: Personas) -> list[tuple[str, User, str]]:
 
 def entry_elsewhere(people: Personas) -> Callable[[], None]:
     """A write as the day brings them every few seconds at a university's scale (a million entries a year, each
-    entered and then decided): an entry of another student than the reader's saved again, its count of cases
-    changed (``save(update_fields=…)``, as a decision saves; declared for its student, ADR 0069)."""
-    entry = PracticeLog.objects.exclude(student_id=people.student_id).order_by("-pk").first()
-    if entry is None:  # a small load's entries may all be the reader's: one for another student, once
-        placement = Placement.objects.select_related("student__user").exclude(student_id=people.student_id).first()
+    entered and then decided): an entry of a student other than the persona student and the persona
+    supervisor's saved again, its count of cases changed (``save(update_fields=…)``, as a decision saves;
+    declared for its student, ADR 0069)."""
+    readers = {people.student_id, *selectors.decided_students(user=people.supervisor)}
+    entry = PracticeLog.objects.exclude(student_id__in=readers).order_by("-pk").first()
+    if entry is None:  # a small load's entries may all be the readers': one for another student, once
+        placement = Placement.objects.select_related("student__user").exclude(student_id__in=readers).first()
         category = (
             ActivityCategory.objects.filter(programme_id=placement.student.programme_id).first() if placement else None
         )

@@ -205,7 +205,11 @@ class RequirementsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     milestones by kind (months after enrolment), project points. A PUT replaces them all and makes a new
     version; plans approved earlier keep theirs."""
 
-    version = serializers.IntegerField(read_only=True, help_text=_("The requirements version now in force."))
+    version = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The requirements version now in force; null for a programme whose requirements were never set."),
+    )
     credits = serializers.DictField(
         child=serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0), required=False
     )

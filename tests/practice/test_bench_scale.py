@@ -131,8 +131,8 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
         assert "X-Tandem-Kept" not in headers
 
-        # The bench's writes reach the server's cache (``write``): the plan page, kept with its student's entries
-        # only, outlives another student's entry (ADR 0069); the queue, which reads every pending entry, does not.
+        # The bench's writes reach the server's cache (``write``): the plan page and the queue, kept with their
+        # students' entries only, outlive another student's entry (ADR 0069); a write ANY_TABLE ends them.
         plan = pages[0][1]
         _status, _headers, _body, plan_jar = via.fetch(people.student, plan, api=False)
         via.fetch(people.student, plan, api=False, cookies=plan_jar)
@@ -140,6 +140,10 @@ def test_http_harness_serves_each_persona_their_page_and_the_api_root_through_gu
         readers.write(scale.entry_elsewhere(people))
         _status, headers, _body, _jar = via.fetch(people.student, plan, api=False, cookies=plan_jar)
         assert headers.get("X-Tandem-Kept") == "1"
+        _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
+        assert headers.get("X-Tandem-Kept") == "1"
+        nothing = "WITH none AS (SELECT 0 AS id) DELETE FROM core_notification WHERE id IN (SELECT id FROM none)"
+        readers.write(lambda: connection.cursor().execute(nothing))  # a write whose table is not plain to see
         _status, headers, _body, _jar = via.fetch(people.supervisor, queue, api=False, cookies=jar)
         assert "X-Tandem-Kept" not in headers
 

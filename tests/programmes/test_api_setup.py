@@ -127,3 +127,19 @@ def test_programme_list_query_count_does_not_grow(world: World) -> None:
     with CaptureQueriesContext(connection) as large:
         client.get(BASE)
     assert len(large) == len(small)
+
+
+def test_requirements_never_set_answer_a_null_version_the_schema_allows(world: World) -> None:
+    """A programme made without requirements (no version yet) answers ``version: null``; the schema says so
+    (schemathesis found the schema claiming an integer)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    bare = ProgrammeFactory.create(lead_university=world.university, code="bare")
+    assert not RequirementsVersion.objects.filter(programme=bare).exists()
+
+    body = _ok(api_client_for(_u(world, "office")).get(f"{BASE}{bare.pk}/requirements/"))
+
+    assert body["version"] is None
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    version = schema["components"]["schemas"]["Requirements"]["properties"]["version"]
+    assert version["type"] == "integer" and version["nullable"] is True
