@@ -21,13 +21,14 @@ the cache, per person and language, with the version of each table its count rea
 So what a page shows is what a fresh count would show, as of the last write to what it counts; hours logged
 elsewhere (a table no badge of this person counts) keep it. ``core.pagecache`` keeps whole pages the same way.
 
-**One student's rows** (ADR 0069). The practice entries are written every few seconds at a university's scale
-(a million a year, each entered and then decided), so anything that depended on the whole entries table would
-hardly ever be kept. A table in ``PARTITIONED`` is therefore versioned per student as well: statements run
-inside ``narrowed(table, student)`` depend on that student's version and on the table's ``ALL_ROWS`` version,
-not on the whole table's; a write declared with ``writing_rows(table, students)`` (an entry's ``save()``)
-raises those students' versions and the whole table's; any other write to it (``update()``, raw SQL) raises
-``ALL_ROWS`` too, ending every narrowed read. A read that is not narrowed depends on the whole table, as before.
+**Some students' rows** (ADR 0069). The practice entries are written every few seconds at a university's
+scale (a million a year, each entered and then decided), so anything that depended on the whole entries table
+would hardly ever be kept. A table in ``PARTITIONED`` is therefore versioned per student as well: statements
+run inside ``narrowed(table, students)`` depend on those students' versions and on the table's ``ALL_ROWS``
+version, not on the whole table's; a write declared with ``writing_rows(table, students)`` (an entry's
+``save()``) raises those students' versions and the whole table's; any other write to it (``update()``, raw
+SQL) raises ``ALL_ROWS`` too, ending every narrowed read. A read that is not narrowed depends on the whole
+table, as before.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def tables_read(statements: list[str]) -> set[str]:
     """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
     raw SQL alike: every word that is a table's name counts, which can only keep less), the tables of who the
     person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes. A statement run
-    inside ``narrowed`` names its partitioned table's student and ``ALL_ROWS`` instead of the whole table;
+    inside ``narrowed`` names its partitioned table's students and ``ALL_ROWS`` instead of the whole table;
     what ``note_read`` reported counts by its exact names."""
     known = _known_tables()
     found = set(_identity_tables())
@@ -162,11 +163,11 @@ def tables_read(statements: list[str]) -> set[str]:
     return found - _ignored_tables()
 
 
-# --- One student's rows of a table written all day (ADR 0069) -------------------------------------------------
+# --- Some students' rows of a table written all day (ADR 0069) ------------------------------------------------
 
 PARTITIONED = frozenset({"practice_practicelog"})
 """Tables whose every row belongs to one student (its ``student_id``) and which are written all day: reads of
-one student's rows (``narrowed``) and declared writes (``writing_rows``) are versioned per student."""
+some students' rows (``narrowed``) and declared writes (``writing_rows``) are versioned per student."""
 
 ALL_ROWS = "@all"
 """Suffix of a partitioned table's version raised by a write that named no students: every narrowed read of
