@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import User
 from partners import access
 from practice.models import EntryStatus, PracticeLog
 from practice.selectors import decided_students, supervisor_pending_count
@@ -16,6 +17,12 @@ from tests.factories.practice import PracticeLogFactory
 from tests.factories.students import PlacementFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+
+def _person(world: World, persona: str) -> User:
+    user = world.users[persona]
+    assert user is not None
+    return user
 
 
 @pytest.fixture
@@ -37,7 +44,7 @@ def entries(world: World) -> None:
 
 @pytest.mark.parametrize("persona", [name for name in PERSONAS if name != "anonymous"])
 def test_every_entry_a_person_may_decide_is_of_a_named_student(world: World, entries: None, persona: str) -> None:
-    user = world.users[persona]
+    user = _person(world, persona)
     decidable = set(access.scope(PracticeLog.objects.all(), user, "decide").values_list("student_id", flat=True))
 
     assert decidable <= set(decided_students(user=user))
@@ -45,8 +52,9 @@ def test_every_entry_a_person_may_decide_is_of_a_named_student(world: World, ent
 
 def test_the_badge_counts_what_the_rule_allows(world: World, entries: None) -> None:
     for persona in ("supervisor_a", "supervisor_b", "student_a", "office"):
-        user = world.users[persona]
+        user = _person(world, persona)
         pending = access.scope(PracticeLog.objects.filter(status=EntryStatus.PENDING), user, "decide").count()
         assert supervisor_pending_count(user=user) == pending
-    assert supervisor_pending_count(user=world.users["supervisor_b"]) == 2  # student B's, and A's at the ended one
-    assert decided_students(user=world.users["supervisor_b"]) == sorted([world.student_a.pk, world.student_b.pk])
+    supervisor_b = _person(world, "supervisor_b")
+    assert supervisor_pending_count(user=supervisor_b) == 2  # student B's, and A's at the ended one
+    assert decided_students(user=supervisor_b) == sorted([world.student_a.pk, world.student_b.pk])
