@@ -227,12 +227,39 @@ def writing_rows(table: str, students: Iterable[int]) -> Iterator[None]:
         _WRITING.reset(token)
 
 
+_DECLARED: ContextVar[dict[str, frozenset[int] | None] | None] = ContextVar("tandem_declared", default=None)
+
+
+@contextmanager
+def declared_writes(tables: dict[str, Iterable[int] | None]) -> Iterator[None]:
+    """Every statement run inside that writes, whatever its text says (``WITH … INSERT``, DDL: ``ANY_TABLE``
+    otherwise), writes these tables only, and temporary tables of its own: a ``PARTITIONED`` table's rows of
+    the students given (``None``: of no declared student), any other table whole. For a service whose
+    statements the watcher cannot read (the set-based bulk create): without it, each of them ends every kept
+    page and navigation of everyone."""
+    declared = {
+        table: None if students is None else frozenset(int(pk) for pk in students) for table, students in tables.items()
+    }
+    token = _DECLARED.set(declared)
+    try:
+        yield
+    finally:
+        _DECLARED.reset(token)
+
+
 def _written_names(table: str) -> set[str]:
     """The versions a write to ``table`` raises: the table's, and for a ``PARTITIONED`` table the declared
-    students' (``writing_rows``) or, undeclared, ``ALL_ROWS``."""
+    students' (``writing_rows``) or, undeclared, ``ALL_ROWS``; inside ``declared_writes``, those of the tables
+    it names instead."""
+    declared = _DECLARED.get()
+    if declared is not None:
+        return {name for written, students in declared.items() for name in _names_of(written, students)}
+    return _names_of(table, (_WRITING.get() or {}).get(table))
+
+
+def _names_of(table: str, students: frozenset[int] | None) -> set[str]:
     if table not in PARTITIONED:
         return {table}
-    students = (_WRITING.get() or {}).get(table)
     if students is None:
         return {table, table + ALL_ROWS}
     return {table, *(partition(table, pk) for pk in students)}

@@ -5,11 +5,12 @@ runs the whole single-entry service per row: about 15 queries a row. This path g
 row (status, rule, field, message, ids) with a fixed number of statements for the whole batch, and costs
 about what a raw ``COPY`` of the entries costs (``bench/imports.py``):
 
-1. the rows are ``COPY``-ed (binary) into a temporary staging table without keys or indexes (psycopg 3
+1. the students concerned are locked (``FOR UPDATE``), as the row path locks each one; the same statement
+   answers which of the named placements the caller may log at (the row path's scope), and so whose entries
+   the batch can write (declared to the kept pages' watcher: ``navcache.declared_writes``, ADR 0069);
+2. the rows are ``COPY``-ed (binary) into a temporary staging table without keys or indexes (psycopg 3
    ``cursor.copy``), with their hours already read (or ``NULL`` when they cannot be: the row path's
    ``entry_hours`` refuses them);
-2. the students concerned are locked (``FOR UPDATE``), as the row path locks each one; the same statement
-   answers which of the named placements the caller may log at (the row path's scope);
 3. **one statement** does the rest, from the staging table to the answer:
 
    * each row's first broken rule among those that do not depend on the batch's other rows, in the row
@@ -53,6 +54,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import navcache
 from core.validation import first_error
 from partners import access
 from practice import models as practice_models
@@ -174,18 +176,20 @@ def _stage(rows: Sequence[BulkEntry], hours: Sequence[Decimal | None]) -> bool:
     return repeated
 
 
-def _lock_students(placement_ids: set[int], scope: tuple[str, tuple[Any, ...]]) -> list[int]:
+def _lock_students(placement_ids: set[int], scope: tuple[str, tuple[Any, ...]]) -> tuple[list[int], set[int]]:
     """Serialise entries of one student, as the row path does (the daily maximum is a sum over rows):
-    lock the students of the named placements ``by`` may log at. Returns those placements' ids."""
+    lock the students of the named placements ``by`` may log at. Returns those placements' ids, and their
+    students' (the only students the batch can write entries of)."""
     scope_sql, scope_params = scope
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT p.id FROM {_table(Placement)} p JOIN {_table(Student)} s ON s.id = p.student_id
+            f"""SELECT p.id, s.id FROM {_table(Placement)} p JOIN {_table(Student)} s ON s.id = p.student_id
                 WHERE p.id = ANY(%s) AND p.id IN ({scope_sql})
                 ORDER BY s.id FOR UPDATE OF s""",  # noqa: S608 (names are ours, values parameters)
             (sorted(placement_ids), *scope_params),
         )
-        return [int(pk) for (pk,) in cursor.fetchall()]
+        found = cursor.fetchall()
+    return [int(pk) for pk, _student in found], {int(student) for _pk, student in found}
 
 
 def _span(alias: str) -> str:
@@ -585,23 +589,29 @@ def _attempt(
     scope: tuple[str, tuple[Any, ...]],
     race_safe: bool,
 ) -> list[tuple[Any, ...]]:
-    """Stage, lock, check and write, in a savepoint (undone whole when it raises)."""
+    """Lock, stage, check and write, in a savepoint (undone whole when it raises).
+
+    The statements after the lock write the entries of the locked students, their history rows and the
+    staging table only; the watcher cannot read that from a ``WITH … INSERT`` or the staging table's DDL
+    (every kept page and navigation would end), so they say it (``navcache.declared_writes``, ADR 0069)."""
     with transaction.atomic():
         before = _tune()
-        repeated = _stage(rows, hours)
-        placement_ids = _lock_students({row.placement_id for row in rows}, scope)
-        dates = [row.date for row in rows]
-        found = _check_and_write(
-            by=by,
-            today=today,
-            now=timezone.now(),
-            placement_ids=placement_ids,
-            days=(min(dates), max(dates)),
-            race_safe=race_safe,
-        )
-        if repeated and _repeat_of_a_refused_row(found, rows):
-            raise _RowPathNeeded
-        _restore(before)
+        placement_ids, students = _lock_students({row.placement_id for row in rows}, scope)
+        history = PracticeLog.history.model._meta.db_table  # type: ignore[attr-defined]
+        with navcache.declared_writes({PracticeLog._meta.db_table: students, history: None}):
+            repeated = _stage(rows, hours)
+            dates = [row.date for row in rows]
+            found = _check_and_write(
+                by=by,
+                today=today,
+                now=timezone.now(),
+                placement_ids=placement_ids,
+                days=(min(dates), max(dates)),
+                race_safe=race_safe,
+            )
+            if repeated and _repeat_of_a_refused_row(found, rows):
+                raise _RowPathNeeded
+            _restore(before)
     return found
 
 

@@ -21,8 +21,9 @@ from django.urls import reverse
 
 from core import keptreads, navcache, pagecache
 from practice.models import PracticeLog
-from practice.services import practice_log_approve
-from students.models import Student
+from practice.services import BulkEntry, BulkRowStatus, practice_log_approve, practice_logs_bulk_create
+from programmes.models import ActivityCategory
+from students.models import Placement, Student
 from tests.conftest import World, client_for
 from tests.factories.practice import PracticeLogFactory
 from tests.factories.programmes import ActivityCategoryFactory
@@ -262,3 +263,71 @@ def test_student_progress_is_narrowed_to_its_student(world: World) -> None:
     reading = [sql for sql in statements if ENTRIES in sql]
     assert reading
     assert all(getattr(sql, "narrow", {}).get(ENTRIES) == {student.pk} for sql in reading)
+
+
+@pytest.fixture
+def open_placements(world: World) -> None:
+    """Both placements running from 150 days ago to 60 days ahead, so that entries of the last week pass."""
+    today = datetime.date.today()
+    for placement in (world.placement_a, world.placement_b):
+        Placement.objects.filter(pk=placement.pk).update(
+            start_date=today - datetime.timedelta(days=150), end_date=today + datetime.timedelta(days=60)
+        )
+        placement.refresh_from_db()
+
+
+def _bulk(world: World, placement: Any, by: str, key: str) -> None:
+    category = ActivityCategory.objects.filter(programme=world.programme).order_by("pk").first()
+    assert category is not None
+    rows = [
+        BulkEntry(
+            index=0,
+            idempotency_key=key,
+            placement_id=placement.pk,
+            category_id=category.pk,
+            date=datetime.date.today() - datetime.timedelta(days=2),
+            hours=Decimal("2.5"),
+        )
+    ]
+    outcomes = practice_logs_bulk_create(rows=rows, by=world.users[by])  # type: ignore[arg-type]
+    assert [outcome.status for outcome in outcomes] == [BulkRowStatus.CREATED]
+
+
+def test_a_set_based_bulk_create_names_its_students(world: World, open_placements: None) -> None:
+    """The set-based path's statements (a ``WITH … INSERT``, a staging table's DDL) say nothing the watcher can
+    read; the service declares what they write (``navcache.declared_writes``): another student's entries keep
+    the plan page, and the navigation, its own student's end it."""
+    assert connection.vendor == "postgresql"  # the set-based path; SQLite goes row by row (``save()``)
+    client, url, _before = _kept_plan(world)
+    with CaptureQueriesContext(connection) as quiet:
+        assert _get(client, url)[1]
+
+    _bulk(world, world.placement_b, "supervisor_b", "bulk-b")
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(client, url)[1]
+    assert len(captured.captured_queries) == len(quiet.captured_queries)
+
+    _bulk(world, world.placement_a, "supervisor_a", "bulk-a")
+    html, kept = _get(client, url)
+    assert not kept
+    assert "2.5" in html
+
+
+def test_declared_writes_stand_for_what_the_statements_say() -> None:
+    """Inside ``declared_writes`` a statement whose table is not plain raises the declared versions, not
+    ``ANY_TABLE``; outside it raises ``ANY_TABLE``."""
+    every = ENTRIES + navcache.ALL_ROWS
+    mine, theirs = navcache.partition(ENTRIES, 1), navcache.partition(ENTRIES, 2)
+    nothing = "WITH none AS (SELECT 0 AS id) DELETE FROM core_notification WHERE id IN (SELECT id FROM none)"
+
+    before = _versions(navcache.ANY_TABLE, ENTRIES, mine, theirs, every, "students_placement")
+    with navcache.declared_writes({ENTRIES: [1], "students_placement": None}), connection.cursor() as cursor:
+        cursor.execute(nothing)
+    inside = _versions(navcache.ANY_TABLE, ENTRIES, mine, theirs, every, "students_placement")
+    with connection.cursor() as cursor:
+        cursor.execute(nothing)
+    after = _versions(navcache.ANY_TABLE, ENTRIES, mine, theirs, every, "students_placement")
+
+    raised = [b != a for b, a in zip(before, inside, strict=True)]
+    assert raised == [False, True, True, False, False, True]
+    assert after[0] != inside[0]
