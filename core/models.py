@@ -1,5 +1,7 @@
 """Records shared by every app."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -82,6 +84,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, declaring whose notification the statements write (``navcache.writing_rows``, ADR 0069): a
+        navigation kept with one person's unread count outlives another person's notification. Only when the
+        row is new or the fields saved leave its person as they were."""
+        from core import navcache
+
+        fields = kwargs.get("update_fields")
+        if not (self._state.adding or (fields is not None and not {"user", "user_id"} & set(fields))):
+            super().save(*args, **kwargs)
+            return
+        with navcache.writing_rows(self._meta.db_table, {self.user_id}):
+            super().save(*args, **kwargs)
 
     @property
     def text(self) -> str:

@@ -21,14 +21,15 @@ the cache, per person and language, with the version of each table its count rea
 So what a page shows is what a fresh count would show, as of the last write to what it counts; hours logged
 elsewhere (a table no badge of this person counts) keep it. ``core.pagecache`` keeps whole pages the same way.
 
-**Some students' rows** (ADR 0069). The practice entries are written every few seconds at a university's
-scale (a million a year, each entered and then decided), so anything that depended on the whole entries table
-would hardly ever be kept. A table in ``PARTITIONED`` is therefore versioned per student as well: statements
-run inside ``narrowed(table, students)`` depend on those students' versions and on the table's ``ALL_ROWS``
-version, not on the whole table's; a write declared with ``writing_rows(table, students)`` (an entry's
-``save()``) raises those students' versions and the whole table's; any other write to it (``update()``, raw
-SQL) raises ``ALL_ROWS`` too, ending every narrowed read. A read that is not narrowed depends on the whole
-table, as before.
+**Some owners' rows** (ADR 0069). The practice entries are written every few seconds at a university's
+scale (a million a year, each entered and then decided), and every notification is written three times (made,
+claimed for its e-mail, e-mailed), so anything that depended on either whole table would hardly ever be kept.
+A table in ``PARTITIONED`` is therefore versioned per owner as well (a student for the entries, a person for
+the notifications): statements run inside ``narrowed(table, owners)`` depend on those owners' versions and
+on the table's ``ALL_ROWS`` version, not on the whole table's; a write declared with ``writing_rows(table,
+owners)`` (a row's ``save()``) raises those owners' versions and the whole table's; any other write to it
+(``update()``, raw SQL) raises ``ALL_ROWS`` too, ending every narrowed read. A read that is not narrowed
+depends on the whole table, as before.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def tables_read(statements: list[str]) -> set[str]:
     """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
     raw SQL alike: every word that is a table's name counts, which can only keep less), the tables of who the
     person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes. A statement run
-    inside ``narrowed`` names its partitioned table's students and ``ALL_ROWS`` instead of the whole table;
+    inside ``narrowed`` names its partitioned table's owners and ``ALL_ROWS`` instead of the whole table;
     what ``note_read`` reported counts by its exact names."""
     known = _known_tables()
     found = set(_identity_tables())
@@ -157,30 +158,30 @@ def tables_read(statements: list[str]) -> set[str]:
                 continue
             if word in narrow:
                 found.add(word + ALL_ROWS)
-                found.update(partition(word, student) for student in narrow[word])
+                found.update(partition(word, owner) for owner in narrow[word])
             else:
                 found.add(word)
     return found - _ignored_tables()
 
 
-# --- Some students' rows of a table written all day (ADR 0069) ------------------------------------------------
+# --- Some owners' rows of a table written all day (ADR 0069) --------------------------------------------------
 
-PARTITIONED = frozenset({"practice_practicelog"})
-"""Tables whose every row belongs to one student (its ``student_id``) and which are written all day: reads of
-some students' rows (``narrowed``) and declared writes (``writing_rows``) are versioned per student."""
+PARTITIONED = {"practice_practicelog": "student_id", "core_notification": "user_id"}
+"""Tables written all day whose every row belongs to one owner (the column named): reads of some owners' rows
+(``narrowed``) and declared writes (``writing_rows``, ``declared_writes``) are versioned per owner."""
 
 ALL_ROWS = "@all"
-"""Suffix of a partitioned table's version raised by a write that named no students: every narrowed read of
+"""Suffix of a partitioned table's version raised by a write that named no owners: every narrowed read of
 the table depends on it."""
 
 
-def partition(table: str, student: int) -> str:
-    """The version name of one student's rows of a ``PARTITIONED`` table."""
-    return f"{table}#{student}"
+def partition(table: str, owner: int) -> str:
+    """The version name of one owner's rows of a ``PARTITIONED`` table."""
+    return f"{table}#{owner}"
 
 
 class _Narrowed(str):
-    """A statement run inside ``narrowed``: the partitioned tables it read some students' rows of, and whose."""
+    """A statement run inside ``narrowed``: the partitioned tables it read some owners' rows of, and whose."""
 
     narrow: dict[str, frozenset[int]]
 
@@ -191,22 +192,22 @@ class _Reported(str):
     names: frozenset[str]
 
 
-#: The partitioned tables read (``narrowed``) or written (``writing_rows``) for given students (the innermost
-#: block's students for a table).
+#: The partitioned tables read (``narrowed``) or written (``writing_rows``) for given owners (the innermost
+#: block's owners for a table).
 _NARROW: ContextVar[dict[str, frozenset[int]] | None] = ContextVar("tandem_narrow", default=None)
 _WRITING: ContextVar[dict[str, frozenset[int]] | None] = ContextVar("tandem_writing", default=None)
 
 
 @contextmanager
-def narrowed(table: str, students: int | Iterable[int]) -> Iterator[None]:
-    """Statements run inside read only the rows of ``students`` (one id or several) in ``table`` (a
-    ``PARTITIONED`` table): a page or a read kept with them ends with a write to those students' rows, or to
-    rows of no declared student, and outlives writes to other students' rows. Wrap only statements whose every
-    read of ``table`` is limited to those students' rows (``WHERE student_id = …``, rows reached from their
-    own placements, or entries of placements whose students are listed)."""
+def narrowed(table: str, owners: int | Iterable[int]) -> Iterator[None]:
+    """Statements run inside read only the rows of ``owners`` (one id or several) in ``table`` (a
+    ``PARTITIONED`` table): a page or a read kept with them ends with a write to those owners' rows, or to
+    rows of no declared owner, and outlives writes to other owners' rows. Wrap only statements whose every
+    read of ``table`` is limited to those owners' rows (``WHERE student_id = …``, entries reached from the
+    students' own placements, ``WHERE user_id = …`` for notifications)."""
     if table not in PARTITIONED:
-        raise ValueError(f"{table} is not versioned per student")
-    keys = frozenset((int(students),) if isinstance(students, int) else (int(pk) for pk in students))
+        raise ValueError(f"{table} is not versioned per owner")
+    keys = frozenset((int(owners),) if isinstance(owners, int) else (int(pk) for pk in owners))
     token = _NARROW.set({**(_NARROW.get() or {}), table: keys})
     try:
         yield
@@ -215,12 +216,12 @@ def narrowed(table: str, students: int | Iterable[int]) -> Iterator[None]:
 
 
 @contextmanager
-def writing_rows(table: str, students: Iterable[int]) -> Iterator[None]:
-    """Statements run inside write to ``table`` (a ``PARTITIONED`` table) only rows of ``students``, before
-    and after: they raise those students' versions and the whole table's, not ``ALL_ROWS``."""
+def writing_rows(table: str, owners: Iterable[int]) -> Iterator[None]:
+    """Statements run inside write to ``table`` (a ``PARTITIONED`` table) only rows of ``owners``, before and
+    after: they raise those owners' versions and the whole table's, not ``ALL_ROWS``."""
     if table not in PARTITIONED:
-        raise ValueError(f"{table} is not versioned per student")
-    token = _WRITING.set({**(_WRITING.get() or {}), table: frozenset(int(pk) for pk in students)})
+        raise ValueError(f"{table} is not versioned per owner")
+    token = _WRITING.set({**(_WRITING.get() or {}), table: frozenset(int(pk) for pk in owners)})
     try:
         yield
     finally:
@@ -234,11 +235,11 @@ _DECLARED: ContextVar[dict[str, frozenset[int] | None] | None] = ContextVar("tan
 def declared_writes(tables: dict[str, Iterable[int] | None]) -> Iterator[None]:
     """Every statement run inside that writes, whatever its text says (``WITH … INSERT``, DDL: ``ANY_TABLE``
     otherwise), writes these tables only, and temporary tables of its own: a ``PARTITIONED`` table's rows of
-    the students given (``None``: of no declared student), any other table whole. For a service whose
+    the owners given (``None``: of no declared owner), any other table whole. For a service whose
     statements the watcher cannot read (the set-based bulk create): without it, each of them ends every kept
     page and navigation of everyone."""
     declared = {
-        table: None if students is None else frozenset(int(pk) for pk in students) for table, students in tables.items()
+        table: None if owners is None else frozenset(int(pk) for pk in owners) for table, owners in tables.items()
     }
     token = _DECLARED.set(declared)
     try:
@@ -249,20 +250,20 @@ def declared_writes(tables: dict[str, Iterable[int] | None]) -> Iterator[None]:
 
 def _written_names(table: str) -> set[str]:
     """The versions a write to ``table`` raises: the table's, and for a ``PARTITIONED`` table the declared
-    students' (``writing_rows``) or, undeclared, ``ALL_ROWS``; inside ``declared_writes``, those of the tables
+    owners' (``writing_rows``) or, undeclared, ``ALL_ROWS``; inside ``declared_writes``, those of the tables
     it names instead."""
     declared = _DECLARED.get()
     if declared is not None:
-        return {name for written, students in declared.items() for name in _names_of(written, students)}
+        return {name for written, owners in declared.items() for name in _names_of(written, owners)}
     return _names_of(table, (_WRITING.get() or {}).get(table))
 
 
-def _names_of(table: str, students: frozenset[int] | None) -> set[str]:
+def _names_of(table: str, owners: frozenset[int] | None) -> set[str]:
     if table not in PARTITIONED:
         return {table}
-    if students is None:
+    if owners is None:
         return {table, table + ALL_ROWS}
-    return {table, *(partition(table, pk) for pk in students)}
+    return {table, *(partition(table, pk) for pk in owners)}
 
 
 _UNRECORDED: ContextVar[bool] = ContextVar("tandem_page_unrecorded", default=False)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.roles import AnyUser, platform_roles
-from core import hooks
+from core import hooks, navcache
 from core.hooks import RenderedBlock
 from core.models import Notification
 from partners import access
@@ -66,4 +66,7 @@ def notification_unread_count(*, user: AnyUser) -> int:
     """How many of the user's notifications are unread: one query, none for anonymous visitors."""
     if not user.is_authenticated:
         return 0
-    return access.scope(Notification.objects.filter(read_at__isnull=True), user, "view").count()
+    # The rule is "one's own" (``user_id = …``): the count reads this person's rows only, and a navigation kept
+    # with it outlives other people's notifications (ADR 0069).
+    with navcache.narrowed(Notification._meta.db_table, user.pk):
+        return access.scope(Notification.objects.filter(read_at__isnull=True, user_id=user.pk), user, "view").count()

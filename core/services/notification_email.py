@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from config.celery import app as celery_app
+from core import navcache
 from core.claims import stale_before
 from core.models import Notification
 from core.queueing import enqueue
@@ -51,6 +52,16 @@ def notification_email_send(*, notification_id: int) -> bool:
     task retries the transient errors): the notification stays unsent, and the next attempt sends it.
     Nobody to write to (no address): the claim is released and nothing is marked sent.
     """
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None:
+        return False
+    # Its person's row only: a navigation kept with another person's unread count outlives it (ADR 0069).
+    with navcache.writing_rows(Notification._meta.db_table, [notification.user_id]):
+        return _claim_and_send(notification)
+
+
+def _claim_and_send(notification: Notification) -> bool:
+    notification_id = notification.pk
     claimed_at = timezone.now()
     free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale_before(claimed_at))
     if not Notification.objects.filter(free, pk=notification_id, emailed_at__isnull=True).update(
@@ -58,7 +69,6 @@ def notification_email_send(*, notification_id: int) -> bool:
     ):
         return False
     ours = Notification.objects.filter(pk=notification_id, email_claimed_at=claimed_at)
-    notification = Notification.objects.select_related("user").get(pk=notification_id)
     if not notification.user.email:
         ours.update(email_claimed_at=None)
         return False

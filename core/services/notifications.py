@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from core import navcache
 from core.models import Notification
 from core.queueing import enqueue_on_commit
 
@@ -70,7 +71,8 @@ def notification_mark_read(*, notification: Notification, by: User) -> Notificat
     from partners import access
 
     access.require(by, "mark_read", notification)
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    with navcache.writing_rows(Notification._meta.db_table, [notification.user_id]):  # ADR 0069
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
     notification.refresh_from_db(fields=["read_at"])
     return notification
 
@@ -81,5 +83,6 @@ def notifications_mark_all_read(*, by: User) -> int:
 
     from partners import access
 
-    unread = access.scope(Notification.objects.filter(read_at__isnull=True), by, "mark_read")
-    return unread.update(read_at=timezone.now())
+    unread = access.scope(Notification.objects.filter(read_at__isnull=True, user_id=by.pk), by, "mark_read")
+    with navcache.writing_rows(Notification._meta.db_table, [by.pk]):  # one's own only (ADR 0069)
+        return unread.update(read_at=timezone.now())

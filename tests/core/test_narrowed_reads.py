@@ -20,6 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import keptreads, navcache, pagecache
+from core.models import Notification
+from core.services.notification_email import notification_email_send
+from core.services.notifications import notification_mark_read, notifications_mark_all_read, notify
 from practice.models import PracticeLog
 from practice.services import BulkEntry, BulkRowStatus, practice_log_approve, practice_logs_bulk_create
 from programmes.models import ActivityCategory
@@ -31,6 +34,7 @@ from tests.factories.programmes import ActivityCategoryFactory
 pytestmark = pytest.mark.django_db
 
 ENTRIES = PracticeLog._meta.db_table
+NOTIFICATIONS = Notification._meta.db_table
 
 
 @pytest.fixture(autouse=True)
@@ -212,9 +216,9 @@ def test_a_kept_read_reports_the_names_it_stands_for() -> None:
 
 
 def test_only_a_partitioned_table_is_narrowed() -> None:
-    with pytest.raises(ValueError, match="not versioned per student"), navcache.narrowed("students_placement", 1):
+    with pytest.raises(ValueError, match="not versioned per owner"), navcache.narrowed("students_placement", 1):
         pass  # pragma: no cover
-    with pytest.raises(ValueError, match="not versioned per student"), navcache.writing_rows("students_placement", [1]):
+    with pytest.raises(ValueError, match="not versioned per owner"), navcache.writing_rows("students_placement", [1]):
         pass  # pragma: no cover
 
 
@@ -331,3 +335,41 @@ def test_declared_writes_stand_for_what_the_statements_say() -> None:
     raised = [b != a for b, a in zip(before, inside, strict=True)]
     assert raised == [False, True, True, False, False, True]
     assert after[0] != inside[0]
+
+
+def test_another_persons_notification_keeps_the_navigation(world: World) -> None:
+    """Notifications are versioned per person too: one made for someone else, claimed, e-mailed and read
+    keeps the student's page and navigation (no query more than a kept visit); one for the student ends the
+    navigation and shows in its count."""
+    client, url, _before = _kept_plan(world)
+    with CaptureQueriesContext(connection) as quiet:
+        assert _get(client, url)[1]
+    other = world.users["student_b"]
+    assert other is not None and other.email
+
+    (theirs,) = notify(users=[other], kind="test", subject="For B", params={})
+    assert notification_email_send(notification_id=theirs.pk)
+    notification_mark_read(notification=theirs, by=other)
+    notifications_mark_all_read(by=other)
+    with CaptureQueriesContext(connection) as captured:
+        html, kept = _get(client, url)
+    assert kept and len(captured.captured_queries) == len(quiet.captured_queries)
+    assert 'data-testid="unread-count"' not in html
+
+    notify(users=[world.users["student_a"]], kind="test", subject="For A", params={})  # type: ignore[list-item]
+    with CaptureQueriesContext(connection) as captured:
+        html, _kept = _get(client, url)
+    assert len(captured.captured_queries) > len(quiet.captured_queries)  # the navigation counted again
+    assert 'data-testid="unread-count">1<' in html
+
+
+def test_the_unread_count_is_narrowed_to_its_person(world: World) -> None:
+    from core.selectors import notification_unread_count
+
+    reader = world.users["student_a"]
+    assert reader is not None
+    with navcache.noting() as statements:
+        notification_unread_count(user=reader)
+
+    read = navcache.tables_read(statements)
+    assert navcache.partition(NOTIFICATIONS, reader.pk) in read and NOTIFICATIONS not in read
