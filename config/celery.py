@@ -9,7 +9,10 @@ import os
 
 from celery import Celery
 
+from core.embedded_broker import install as install_embedded_broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+install_embedded_broker()  # ``filesystem://`` writes each message whole (core/embedded_broker.py)
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
