@@ -1,6 +1,6 @@
 """Records shared by every app."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -45,7 +45,31 @@ class AccessDenial(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.target}"
 
 
-class Notification(models.Model):
+class VersionedPerOwner(models.Model):
+    """A row of a table that ``core.navcache.PARTITIONED`` versions per owner (ADR 0069): its ``save()`` says
+    whose row it writes (``navcache.writing_rows``), so that a page kept with another owner's rows outlives
+    it. Only when the row is new or the fields saved leave its owner as it was: any other save names no owner
+    and ends every narrowed read of the table."""
+
+    #: The foreign key naming the row's owner (a student, a person).
+    versioned_owner: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from core import navcache
+
+        owner = self.versioned_owner
+        fields = kwargs.get("update_fields")
+        if not (self._state.adding or (fields is not None and not {owner, f"{owner}_id"} & set(fields))):
+            super().save(*args, **kwargs)
+            return
+        with navcache.writing_rows(self._meta.db_table, {getattr(self, f"{owner}_id")}):
+            super().save(*args, **kwargs)
+
+
+class Notification(VersionedPerOwner):
     """A message to one person, shown in the app and sent by e-mail.
 
     The subject is stored as its English source text with parameters and translated when shown, so each
@@ -53,6 +77,8 @@ class Notification(models.Model):
     twice on one day cannot notify the same person twice for the same thing. The e-mail is claimed
     (``email_claimed_at``) before it is sent and marked sent (``emailed_at``) only after.
     """
+
+    versioned_owner = "user"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40)
@@ -84,19 +110,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, declaring whose notification the statements write (``navcache.writing_rows``, ADR 0069): a
-        navigation kept with one person's unread count outlives another person's notification. Only when the
-        row is new or the fields saved leave its person as they were."""
-        from core import navcache
-
-        fields = kwargs.get("update_fields")
-        if not (self._state.adding or (fields is not None and not {"user", "user_id"} & set(fields))):
-            super().save(*args, **kwargs)
-            return
-        with navcache.writing_rows(self._meta.db_table, {self.user_id}):
-            super().save(*args, **kwargs)
 
     @property
     def text(self) -> str:

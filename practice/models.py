@@ -8,7 +8,6 @@ points at the one it corrects and is approved like any other; bulk ``update()``/
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core import navcache
-from core.models import EvidenceQuerySet
+from core.models import EvidenceQuerySet, VersionedPerOwner
 from partners.models import Partner
 from programmes.models import ActivityCategory, Programme
 from students.models import Placement, Student
@@ -129,10 +127,12 @@ class EntryStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("practice entry status", "Withdrawn")
 
 
-class PracticeLog(models.Model):
-    """Hours a student spent on one activity on one day at a placement."""
+class PracticeLog(VersionedPerOwner):
+    """Hours a student spent on one activity on one day at a placement. Versioned per student for the kept
+    pages (ADR 0069): its ``save()`` names the student it writes."""
 
     access_partner_path = "placement__partner"
+    versioned_owner = "student"
 
     # The student's entries are read through the indexes that begin with the student (``log_student_date_id_idx``,
     # ``log_progress_idx``), so the key has no index of its own: each index costs every entry written one more
@@ -227,14 +227,3 @@ class PracticeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.hours}h {self.category_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, declaring whose rows the statements write (``navcache.writing_rows``, ADR 0069): a page kept
-        with one student's entries outlives an entry of another student. Only when the row is new or the
-        fields saved leave its student as it was; any other save raises every student's version."""
-        fields = kwargs.get("update_fields")
-        if not (self._state.adding or (fields is not None and not {"student", "student_id"} & set(fields))):
-            super().save(*args, **kwargs)
-            return
-        with navcache.writing_rows(self._meta.db_table, {self.student_id}):
-            super().save(*args, **kwargs)
