@@ -44,10 +44,22 @@ def _placement_view_hours(user: AnyUser, path: str) -> Rule:
     return _hours_readers(user, "")
 
 
+def _deciders(user: AnyUser, placement: str) -> Rule:
+    """Who decides the entries logged at a placement (``placement`` is the lookup prefix to it): only its
+    supervisor."""
+    return Rule(q=Q(**{f"{placement}supervisor_id": user_pk(user)}))
+
+
 def _practice_log_decide(user: AnyUser, path: str) -> Rule:
     """Approving or rejecting: only the supervisor of the entry's placement (own entries are refused by
     the service)."""
-    return Rule(q=Q(placement__supervisor_id=user_pk(user)))
+    return _deciders(user, "placement__")
+
+
+def _placement_decide_entries(user: AnyUser, path: str) -> Rule:
+    """The placements whose entries the user decides (the sign-off queue's students are theirs): the same
+    deciders as the entries', whether or not any entry exists."""
+    return _deciders(user, "")
 
 
 def _practice_log_withdraw(user: AnyUser, path: str) -> Rule:
@@ -65,5 +77,8 @@ def _placement_log(user: AnyUser, path: str) -> Rule:
 access.register(
     PracticeLog, {"view": _practice_log_view, "decide": _practice_log_decide, "withdraw": _practice_log_withdraw}
 )
-access.register(Placement, {"log": _placement_log, "view_hours": _placement_view_hours})
+access.register(
+    Placement,
+    {"log": _placement_log, "view_hours": _placement_view_hours, "decide_entries": _placement_decide_entries},
+)
 access.register(Programme, {"reopen_month": office_only, "set_practice_rules": office_only})

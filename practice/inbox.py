@@ -15,7 +15,7 @@ from core.hooks import InboxItem
 from partners import access
 from practice import selectors
 from practice.models import EntryStatus, PracticeLog
-from students.models import Student
+from students.selectors import own_student
 
 #: Rejections older than this are history, not something waiting.
 REJECTED_RECENT_DAYS = 30
@@ -29,12 +29,12 @@ def practice_inbox(user: AnyUser) -> list[InboxItem]:
     rejected = 0
     # The person's own student record first: the count then reads that student's entries only, and a
     # navigation kept with it outlives entries of other students (ADR 0069); nobody else has entries to correct.
-    own = Student.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    own = own_student(user=user)
     if own is not None:
-        with navcache.narrowed(PracticeLog._meta.db_table, own):
+        with navcache.narrowed(PracticeLog._meta.db_table, own.pk):
             rejected = access.scope(
                 PracticeLog.objects.filter(
-                    student_id=own, status=EntryStatus.REJECTED, corrections__isnull=True, date__gte=since
+                    student_id=own.pk, status=EntryStatus.REJECTED, corrections__isnull=True, date__gte=since
                 ),
                 user,
                 "view",

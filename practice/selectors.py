@@ -567,14 +567,14 @@ def pending_by_student(*, user: AnyUser, student_ids: Sequence[int]) -> dict[int
 
 
 def decided_students(*, user: AnyUser) -> list[int]:
-    """The students whose entries the user may decide on (those placed with the user as supervisor, at any
-    placement whatever its status): the students a queue or a badge of entries to decide reads the rows of
-    (``navcache.narrowed``, ADR 0069). One query; tests/practice/test_decided_students.py holds it to the
-    ``decide`` rule."""
+    """The students whose entries the user may decide on (of the placements, whatever their status, whose
+    entries the user decides: ``decide_entries``, the entries' ``decide`` rule on the placement): the students
+    a queue or a badge of entries to decide reads the rows of (``navcache.narrowed``, ADR 0069). One query;
+    tests/practice/test_decided_students.py compares it with the entries' rule."""
     if not user.is_authenticated:
         return []
-    placements = Placement.objects.filter(supervisor_id=user.pk).order_by("student_id")
-    return list(placements.values_list("student_id", flat=True).distinct())
+    placements = access.scope(Placement.objects.all(), user, "decide_entries")
+    return sorted(set(placements.values_list("student_id", flat=True)))
 
 
 @contextmanager

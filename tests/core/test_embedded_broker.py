@@ -49,6 +49,8 @@ def test_a_message_is_in_the_folder_whole_or_not_at_all(tmp_path: Path) -> None:
 
 
 def test_a_file_still_being_written_is_skipped_not_read_empty(tmp_path: Path) -> None:
+    """What the design rests on: kombu's ``_get`` takes only ``<...>.<queue>.msg`` names, so the partial name
+    this transport writes under is never read (a kombu that took every file would fail here)."""
     with _connection(tmp_path) as connection:
         channel = connection.default_channel
         (tmp_path / "queue" / ".partial-0123").write_bytes(b"")  # a message another process is writing
