@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -20,18 +19,18 @@ def test_worker_runs_ping_and_stores_pong_in_the_result_backend() -> None:
     # A queue of our own, so that a developer's `make run` worker on the same broker cannot take the task,
     # and messages left in the default queue by earlier runs are not consumed here.
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    started = time.monotonic()
 
     try:
         with start_worker(
             celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=10
         ):
             result = ping.apply_async(queue=queue)
-            assert result.get(timeout=15) == "pong"
+            # The timeout only keeps a lost message from hanging the suite: how long a worker takes to start
+            # on a loaded machine is not this test's point (timings belong to `make bench`).
+            assert result.get(timeout=60) == "pong"
     finally:
         forget_queue(queue)
 
-    assert time.monotonic() - started < 20
     stored = TaskResult.objects.get(task_id=result.id)
     assert stored.status == "SUCCESS"
     assert stored.task_name == "core.ping"

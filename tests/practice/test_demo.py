@@ -4,25 +4,38 @@ for each supervisor (a few for more than three days), one rejected with its reas
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from practice import rules
-from practice.demo import REJECTION_REASON, REOPENED_FOR_DAYS, REOPENING_REASON, _reopen_for_waiting_entries
-from practice.models import EntryStatus, MonthReopening, PracticeLog
-from tests.conftest import World
-from tests.factories.practice import PracticeLogFactory
+from practice.demo import REJECTION_REASON
+from practice.models import EntryStatus, PracticeLog
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo, seeded once for the module's tests in a transaction rolled back after the last one.
+
+    Seeding takes about fifteen seconds; each test reads it (and runs in the ``db`` fixture's savepoint inside
+    this transaction, so what one test writes, the next does not see), as ``tests/access/test_matrix.py`` does
+    with its world."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def logs() -> list[PracticeLog]:
-    call_command("seed_demo", stdout=StringIO())
+def logs(seeded: None) -> list[PracticeLog]:
     return list(
         PracticeLog.objects.filter(student__user__username="student").select_related(
             "placement__partner", "placement__supervisor", "decided_by"
@@ -92,22 +105,3 @@ def test_every_waiting_entry_can_be_decided_today(logs: list[PracticeLog]) -> No
     for log in pending:
         lock_day = rules.rules_for(programme=log.student.programme, partner=log.placement.partner).lock_day
         assert rules.is_month_open(programme=log.student.programme, day=log.date, today=today, lock_day=lock_day), log
-
-
-def test_a_closed_month_with_waiting_entries_is_reopened_once_and_an_open_one_is_left(world: World) -> None:
-    """``_reopen_for_waiting_entries`` on a day of its own: a waiting entry of last month on the 10th (closed
-    on the 5th, the default) has its month reopened by the office with the reason, once; an approved entry
-    of the same month, or a waiting one of this month, reopens nothing."""
-    student = world.placement_a.student
-    tenth = datetime.date(2026, 11, 10)
-    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 10, 20))
-    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 9, 20), status=EntryStatus.APPROVED)
-    PracticeLogFactory.create(placement=world.placement_a, date=datetime.date(2026, 11, 9))
-
-    _reopen_for_waiting_entries(student, tenth)
-    _reopen_for_waiting_entries(student, tenth)
-
-    reopened = list(MonthReopening.objects.filter(programme=student.programme).values_list("month", "until", "reason"))
-    assert reopened == [
-        (datetime.date(2026, 10, 1), tenth + datetime.timedelta(days=REOPENED_FOR_DAYS), REOPENING_REASON)
-    ]
