@@ -55,6 +55,7 @@ def test_a_copied_passage_is_laid_out_beside_its_source_without_measuring_it_wor
     assert copied.similarity == Decimal("100.00")
     assert calls, "the count no longer sees WeasyPrint's line breaking (a layout module renamed it?)"
     assert len(calls) <= LINE_BREAKS_AT_MOST, f"{len(calls)} line breaks for one passage"
+    assert copied.pdf.name
     with default_storage.open(copied.pdf.name, "rb") as pdf:
         read_back = "".join(pdf_text(pdf.read()).split())
     passage = "".join(copied.result["passages"][0]["query"]["match"].split())
