@@ -8,6 +8,7 @@ variable, instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,6 +95,18 @@ def env_broker(name: str, default: str) -> str:
             f"Environment variable {name} has unsupported scheme {scheme!r}: use filesystem://, redis:// or memory://."
         )
     return url
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, Any]:
+    """The ``filesystem://`` broker's transport options for a broker kept in ``folder`` (``make run``'s, a test
+    run's, a test's own): messages in ``queue``, the worker's control in ``control``, nothing kept once done."""
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from config.env import env_int
+from config.env import env_int, filesystem_broker_options
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -46,10 +46,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_FOLDER = VAR_DIR / "test-celery" / TEST_BROKER_ID
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
-        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
-        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        **filesystem_broker_options(CELERY_BROKER_FOLDER),
     }
     # The folders are made when a test session starts and removed when it ends (tests/conftest.py), so that
     # other commands loading these settings (mypy's plugin, manage.py checks) leave nothing behind.

@@ -11,6 +11,7 @@ import pytest
 from kombu import Connection
 from kombu.transport.virtual.base import Empty
 
+from config.env import filesystem_broker_options
 from core import embedded_broker
 
 pytestmark = pytest.mark.embedded
@@ -19,16 +20,7 @@ pytestmark = pytest.mark.embedded
 def _connection(folder: Path) -> Connection:
     for name in ("queue", "processed", "control"):
         (folder / name).mkdir(exist_ok=True)
-    return Connection(
-        "filesystem://",
-        transport_options={
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "processed_folder": str(folder / "processed"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-        },
-    )
+    return Connection("filesystem://", transport_options=filesystem_broker_options(folder))
 
 
 def test_filesystem_brokers_use_the_whole_message_transport(tmp_path: Path) -> None:
