@@ -149,9 +149,9 @@ def meeting_shortfall_over_all(today: datetime.date) -> Any:
     """``meeting_shortfall`` for a statement that weighs every student (the at-risk keys, the ``at_risk``
     filter): the students with a short term as one set the database builds once per statement, each
     student's meetings counted per term of their programme in one grouped pass over the meetings. Asked per
-    student, the at-risk keys statement counted 8,000 students' meetings one student at a time: 35 ms of
-    its 113 at a university's scale (issue #19; ``bench/scale.py`` ``ensure_meetings``), 22 ms this way. For a
-    page of 25 rows the set costs more than 25 probes: the rows keep ``meeting_shortfall``."""
+    student, the at-risk keys statement counted 8,000 students' meetings one student at a time (issue #19,
+    ``bench/scale.py`` ``ensure_meetings``): the statement took 108 ms, 100 ms this way (medians of 31,
+    alternated). For a page of 25 rows the set costs more than 25 probes: the rows keep ``meeting_shortfall``."""
     term = "programme__review_terms__"
     minimum = "programme__review_schedule__min_meetings_per_term"
     in_term = Q(meetings__held_on__gte=F(f"{term}start_date"), meetings__held_on__lte=F(f"{term}end_date"))
