@@ -255,6 +255,7 @@ def ensure_curriculum(*, enrolled_by: User) -> int:
     from decimal import Decimal
 
     from curriculum.models import Course, Enrolment, Grade, GradeStatus, Offering
+    from curriculum.services.credits import earned_credits_rebuild
     from partners.models import Site
     from programmes.models import CreditRequirement, Programme
 
@@ -333,8 +334,10 @@ def ensure_curriculum(*, enrolled_by: User) -> int:
         ],
         batch_size=5000,
     )
+    earned_credits_rebuild()  # the grades came by bulk_create, past the services that keep the sums (ADR 0070)
     with connection.cursor() as cursor:
-        for table in ("curriculum_enrolment", "curriculum_grade", "curriculum_offering", "curriculum_course"):
+        tables = ("curriculum_enrolment", "curriculum_grade", "curriculum_offering", "curriculum_course")
+        for table in (*tables, "curriculum_earnedcredits"):
             cursor.execute(f"ANALYZE {table}")  # one at a time: SQLite too
     return len(made)
 

@@ -562,3 +562,24 @@ class GradeCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade_id} {self.at:%Y-%m-%d}"
+
+
+class EarnedCredits(models.Model):
+    """The credits a student has earned: the sum of the credits of the courses of their submitted, passing
+    grades, kept beside the grades (ADR 0070). The grades stay the evidence; this row is derived from them,
+    rewritten by the grade and course services in the transaction of the write (``curriculum.services.credits``)
+    and checked against them (``manage.py earned_credits``). The at-risk lists weigh every student's credits
+    with it: summed from the grades, that was most of their heaviest statement (issue #19). A student with no
+    row has earned nothing yet."""
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, primary_key=True, related_name="earned_credits", verbose_name=_("student")
+    )
+    credits = models.DecimalField(_("credits earned"), max_digits=7, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("credits earned")
+        verbose_name_plural = _("credits earned")
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.credits}"

@@ -17,9 +17,12 @@ from curriculum.models import (
     CourseObjective,
     CoverageLevel,
     CurriculumEntry,
+    Grade,
+    GradeStatus,
     LinkKind,
     PlacementObjective,
 )
+from curriculum.services.credits import earned_credits_refresh
 from partners import access
 from programmes.models import CourseCategory, Objective, Programme
 from students.models import Placement
@@ -67,6 +70,7 @@ def course_update(*, course: Course, data: dict[str, Any], by: User) -> Course:
     another partner)."""
     access.require(by, "change", course)
     course = Course.objects.select_for_update().get(pk=course.pk)
+    credits_before = course.credits
     for name in COURSE_FIELDS:
         if name in data:
             setattr(course, name, data[name])
@@ -76,6 +80,9 @@ def course_update(*, course: Course, data: dict[str, Any], by: User) -> Course:
     _check_course(course)
     course._history_user = by  # type: ignore[attr-defined]
     course.save()
+    if course.credits != credits_before:  # every student who passed it has earned more, or less
+        passed = Grade.objects.filter(enrolment__offering__course=course, status=GradeStatus.SUBMITTED, passed=True)
+        earned_credits_refresh(passed.values_list("enrolment__student_id", flat=True).distinct())
     return course
 
 

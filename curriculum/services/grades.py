@@ -1,6 +1,7 @@
 """Writes about grades: a teacher enters them one by one or in bulk (a file, or the API with idempotency
 keys), submits them (then they are locked), and corrects a submitted grade with a reason, kept as a
-``GradeCorrection`` beside the grade's own history."""
+``GradeCorrection`` beside the grade's own history. Each write that changes what a student has earned keeps
+their credits earned in step (``credits.earned_credits_refresh``, ADR 0070)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from curriculum.models import (
     GradingScheme,
     Offering,
 )
+from curriculum.services.credits import earned_credits_refresh
 from partners import access
 
 
@@ -87,6 +89,8 @@ def grade_record(
         grade.status, grade.submitted_by, grade.submitted_at = GradeStatus.SUBMITTED, by, now
     grade._history_user = by  # type: ignore[attr-defined]
     grade.save()
+    if grade.status == GradeStatus.SUBMITTED:  # a draft earns nothing yet
+        earned_credits_refresh([enrolment.student_id])
     return grade
 
 
@@ -94,13 +98,15 @@ def grade_record(
 def grades_submit(*, offering: Offering, by: User) -> int:
     """Submit (and so lock) every draft grade of an offering; returns how many."""
     access.require(by, "grade", offering)
-    now, count = timezone.now(), 0
-    for grade in Grade.objects.select_for_update().filter(enrolment__offering=offering, status=GradeStatus.DRAFT):
+    now, students = timezone.now(), []
+    drafts = Grade.objects.select_for_update(of=("self",)).select_related("enrolment")
+    for grade in drafts.filter(enrolment__offering=offering, status=GradeStatus.DRAFT):
         grade.status, grade.submitted_by, grade.submitted_at = GradeStatus.SUBMITTED, by, now
         grade._history_user = by  # type: ignore[attr-defined]
         grade.save(update_fields=["status", "submitted_by", "submitted_at"])
-        count += 1
-    return count
+        students.append(grade.enrolment.student_id)
+    earned_credits_refresh(students)
+    return len(students)
 
 
 @transaction.atomic
@@ -131,6 +137,7 @@ def grade_correct(
     grade._history_user = by  # type: ignore[attr-defined]
     grade._change_reason = reason.strip()  # type: ignore[attr-defined]
     grade.save(update_fields=["percentage", "passed"])
+    earned_credits_refresh([grade.enrolment.student_id])  # a pass may have become a fail, or the other way
     return grade
 
 

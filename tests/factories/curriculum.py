@@ -3,6 +3,7 @@ tests of the rules go through ``curriculum.services``."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -18,6 +19,7 @@ from curriculum.models import (
     TeacherProfile,
     TeacherTraining,
 )
+from curriculum.services.credits import earned_credits_refresh
 from programmes.models import CourseCategory
 from tests.factories.accounts import UserFactory
 from tests.factories.partners import PartnerFactory, SiteFactory
@@ -117,3 +119,10 @@ class GradeFactory(factory.django.DjangoModelFactory[Grade]):
     status = GradeStatus.SUBMITTED
     entered_by = factory.SubFactory(UserFactory)
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class: type[Grade], *args: Any, **kwargs: Any) -> Grade:
+        """Made as the grade services make one: the student's credits earned kept in step (ADR 0070)."""
+        grade = super()._create(model_class, *args, **kwargs)
+        earned_credits_refresh([grade.enrolment.student_id])
+        return grade
