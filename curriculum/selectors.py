@@ -455,7 +455,7 @@ def credit_shortfall_over_all(today: datetime.date) -> Any:
     read from the credits each student has earned as kept beside the grades (``EarnedCredits``, ADR 0070).
     Summed from the grades, the set read every submitted grade with its enrolment, offering and course: at a
     university's scale (10,000 students, 54,000 grades; ``bench/scale.py`` ``ensure_curriculum``) about half
-    of the at-risk keys statement, which took 111 ms that way and 55 ms this way (medians of 31, alternated).
+    of the at-risk keys statement (ADR 0070 has the figures).
     For a page of 25 rows the set costs more than 25 probes: the rows keep ``credit_shortfall``, which sums
     the grades themselves (the two agree while the services keep the sums: ``earned_credits_mismatches``).
     "Fewer than half" doubles the credits earned rather than halve the requirement; both are exact
