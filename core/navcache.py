@@ -119,6 +119,21 @@ def _known_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
 
 
+@functools.cache
+def _views() -> dict[str, frozenset[str]]:
+    """Each database view of an installed model (an unmanaged model naming ``view_of``, the models it is
+    worked out from) and the tables those models keep. Writes go to those tables, never to the view: a read
+    that names the view depends on them (ADR 0071)."""
+    from django.apps import apps
+
+    found: dict[str, frozenset[str]] = {}
+    for model in apps.get_models():
+        sources: tuple[type[Any], ...] = getattr(model, "view_of", ())
+        if sources:
+            found[model._meta.db_table] = frozenset(source._meta.db_table for source in sources)
+    return found
+
+
 #: Who the person is, read once a request and remembered on the user object (their row, their platform roles,
 #: the related objects Django caches on it), so possibly before anything is noted: every kept page and
 #: navigation depends on them whether or not its own statements named them.
@@ -141,11 +156,12 @@ def _identity_tables() -> frozenset[str]:
 
 def tables_read(statements: list[str]) -> set[str]:
     """The tables the statements name anywhere (after ``FROM`` or ``JOIN``, in a subquery, a comma join or
-    raw SQL alike: every word that is a table's name counts, which can only keep less), the tables of who the
-    person is (``IDENTITY_MODELS``) and ``ANY_TABLE``; less the tables reading itself writes. A statement run
-    inside ``narrowed`` names its partitioned table's owners and ``ALL_ROWS`` instead of the whole table;
-    what ``note_read`` reported counts by its exact names."""
-    known = _known_tables()
+    raw SQL alike: every word that is a table's name counts, which can only keep less; a view counts with the
+    tables it is worked out from, ``_views``), the tables of who the person is (``IDENTITY_MODELS``) and
+    ``ANY_TABLE``; less the tables reading itself writes. A statement run inside ``narrowed`` names its
+    partitioned table's owners and ``ALL_ROWS`` instead of the whole table; what ``note_read`` reported counts
+    by its exact names."""
+    known, views = _known_tables(), _views()
     found = set(_identity_tables())
     for sql in statements:
         names = getattr(sql, "names", None)
@@ -161,6 +177,7 @@ def tables_read(statements: list[str]) -> set[str]:
                 found.update(partition(word, owner) for owner in narrow[word])
             else:
                 found.add(word)
+                found.update(views.get(word, ()))
     return found - _ignored_tables()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -166,6 +167,36 @@ class CreditRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.credits}"
+
+
+class RequiredCredits(models.Model):
+    """The credits a programme requires in all: its requirements summed by the database, a view
+    (``programmes_requiredcredits``, migration 0004), not a table. A programme without requirements has no
+    row. Read only: the requirements are what is written.
+
+    Why a view: a statement that weighs every student against their programme's total ("behind on
+    credits", ``curriculum.selectors.credit_shortfall_over_all``) joins this once, and the database sums the
+    few requirement rows once per statement; written as a subquery per student it summed them 10,000 times
+    at a university's scale, a third of the at-risk keys statement (ADR 0071). Nothing is kept in step: the
+    sum is always the requirements' own."""
+
+    #: What the view is worked out from: a kept read that names the view depends on these tables' writes
+    #: (``core.navcache``).
+    view_of: ClassVar[tuple[type[models.Model], ...]] = (CreditRequirement,)
+
+    programme = models.OneToOneField(
+        Programme, primary_key=True, on_delete=models.DO_NOTHING, related_name="required_credits", db_constraint=False
+    )
+    total = models.DecimalField(_("credits required"), max_digits=7, decimal_places=1)
+
+    class Meta:
+        managed = False
+        db_table = "programmes_requiredcredits"
+        verbose_name = _("credits required")
+        verbose_name_plural = _("credits required")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.total}"
 
 
 class ActivityCategory(models.Model):

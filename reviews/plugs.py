@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -155,20 +155,27 @@ def meeting_shortfall_over_all(today: datetime.date) -> Any:
     the rows keep ``meeting_shortfall``."""
     term = "programme__review_terms__"
     minimum = "programme__review_schedule__min_meetings_per_term"
-    in_term = Q(meetings__held_on__gte=F(f"{term}start_date"), meetings__held_on__lte=F(f"{term}end_date"))
+    weighed = {
+        "end_date__gte": today - datetime.timedelta(days=120),
+        "end_date__lte": today + datetime.timedelta(days=30),
+    }
+    weighed["start_date__lte"] = today
+    # Only the meetings a weighed term can hold are joined: from the earliest such term's first day to the
+    # latest last day. Every meeting ever held was joined and hashed before, a cost that grew with each
+    # year of the programme's history (ADR 0071).
+    earliest = ReviewTerm.objects.filter(**weighed).order_by("start_date").values("start_date")[:1]
+    recent = FilteredRelation(
+        "meetings",
+        condition=Q(meetings__held_on__gte=Subquery(earliest), meetings__held_on__lte=weighed["end_date__lte"]),
+    )
+    in_term = Q(recent__held_on__gte=F(f"{term}start_date"), recent__held_on__lte=F(f"{term}end_date"))
     # One filter() call: the term's conditions and the term the meetings are counted in are the same join.
     short = (
-        Student.objects.filter(
-            **{
-                f"{term}end_date__gte": today - datetime.timedelta(days=120),
-                f"{term}end_date__lte": today + datetime.timedelta(days=30),
-                f"{term}start_date__lte": today,
-                f"{minimum}__gt": 0,
-            }
-        )
+        Student.objects.annotate(recent=recent)
+        .filter(**{f"{term}{name}": value for name, value in weighed.items()}, **{f"{minimum}__gt": 0})
         .order_by()
         .values("pk", f"{term}pk", minimum)  # one group per student and term
-        .annotate(held=Count("meetings", filter=in_term))
+        .annotate(held=Count("recent", filter=in_term))
         .filter(held__lt=F(minimum))
         .values("pk")
     )

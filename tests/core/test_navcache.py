@@ -196,3 +196,26 @@ def test_a_write_to_a_table_the_navigation_does_not_count_keeps_it(world: World)
     PracticeLogFactory.create(placement=world.placement_a)
     html, again = _get(client)
     assert again == counted and _queue_badge(html) == "2"
+
+
+def test_a_read_of_a_view_depends_on_the_tables_it_is_worked_out_from() -> None:
+    """Writes go to a view's tables, never to the view (ADR 0071): a read naming ``RequiredCredits`` is
+    ended by a write to the credit requirements."""
+    from programmes.models import CreditRequirement, RequiredCredits
+
+    view, source = RequiredCredits._meta.db_table, CreditRequirement._meta.db_table
+    statement = f'SELECT "total" FROM "{view}" WHERE "programme_id" = 1'  # noqa: S608 (a table's name, no input)
+    assert {view, source} <= navcache.tables_read([statement])
+
+
+def test_every_view_says_what_it_is_worked_out_from() -> None:
+    """An unmanaged model is a view here; one that named no ``view_of`` would keep reads past its tables'
+    writes."""
+    from django.apps import apps
+
+    views = [model for model in apps.get_models() if not model._meta.managed]
+    assert views, "no view to check"
+    for model in views:
+        sources: tuple[type[Any], ...] = getattr(model, "view_of", ())
+        assert sources, f"{model._meta.label} names no view_of"
+        assert navcache._views()[model._meta.db_table] == {source._meta.db_table for source in sources}
