@@ -136,6 +136,34 @@ class ScopedListView(ScopedObjectMixin, ListView):  # type: ignore[type-arg]
     """A list of the rows in the user's scope."""
 
 
+class FilteredListMixin:
+    """A list narrowed by a GET filter form built for its reader (``filter_form_class(data, user=...)`` with
+    a ``filters()`` method, e.g. ``programmes.forms.ProgrammeFilterForm``): the quality dashboard's drill
+    links land on such lists with the figure's programme, cohort, year and state in the address. The form,
+    whether anything is filtered and the query without the page (for the pagination links, so the next page
+    keeps the filters) go to the page."""
+
+    request: HttpRequest
+    filter_form_class: type[Any]
+
+    def list_filters(self) -> dict[str, Any]:
+        """The reader's valid filters (call once, from ``get_queryset``)."""
+        self.filter_form = self.filter_form_class(self.request.GET or None, user=self.request.user)
+        filters: dict[str, Any] = self.filter_form.filters()
+        return filters
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=self.filter_form,
+            filtered=any(value for key, value in self.request.GET.items() if key != "page"),
+            query_string=query.urlencode(),
+        )
+        return context
+
+
 class ScopedDetailView(ScopedObjectMixin, DetailView):  # type: ignore[type-arg]
     """One row in the user's scope, else 404."""
 

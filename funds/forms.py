@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.models import Category, Resolution
 from partners.models import Partner
+from programmes.forms import ProgrammeFilterForm
 from programmes.models import Programme
 from students.models import Student
 
@@ -143,3 +144,8 @@ class LimitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
         _styled(self)
+
+
+class FlagFilterForm(ProgrammeFilterForm):
+    """The flags queue's filter: the programme whose fund the flag is on (the quality dashboard's "Flags
+    open" links here). Open or resolved stays the page's own switch (``?status=``)."""

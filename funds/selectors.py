@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -211,13 +211,19 @@ def expenditure_list(*, user: AnyUser, filters: dict[str, Any] | None = None) ->
     return rows.order_by("-date", "-pk")
 
 
-def flag_list(*, user: AnyUser, status: str | None = FlagStatus.OPEN) -> QuerySet[Flag]:
-    """The flags the user may see (open ones by default), newest first."""
+def flag_list(
+    *, user: AnyUser, status: str | None = FlagStatus.OPEN, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Flag]:
+    """The flags the user may see (open ones by default), newest first, narrowed by ``filters``
+    (``funds.forms.FlagFilterForm``: the ``programme`` of the flag's fund)."""
     rows = access.scope(Flag.objects.all(), user, "view").select_related(
         "allocation__partner", "allocation__fund", "expenditure", "resolved_by"
     )
     if status:
         rows = rows.filter(status=status)
+    programme = (filters or {}).get("programme")
+    if programme is not None:
+        rows = rows.filter(allocation__fund__programme=programme)
     return rows.order_by("-raised_at", "-pk")
 
 

@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 
 from core.pdf import render_pdf
 from core.views import (
+    FilteredListMixin,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
@@ -38,6 +39,7 @@ from funds import hooks as funds_hooks
 from funds.forms import (
     AllocationForm,
     ExpenditureForm,
+    FlagFilterForm,
     FundForm,
     ImportConfirmForm,
     ImportForm,
@@ -340,24 +342,31 @@ def document_name(fund: Fund) -> str:
     return f"fund-{fund.pk}-{label}.pdf"
 
 
-class FlagListView(ScopedListView):
-    """The flags queue: open flags (or resolved ones, which stay visible), newest first."""
+class FlagListView(FilteredListMixin, ScopedListView):
+    """The flags queue: open flags (or resolved ones, which stay visible), newest first, of one programme's
+    funds when filtered."""
 
     model = Flag
     template_name = "funds/flags.html"
     context_object_name = "flags"
     paginate_by = 50
+    filter_form_class = FlagFilterForm
 
     def get_queryset(self) -> QuerySet[Flag]:
         status = self.request.GET.get("status", FlagStatus.OPEN)
         if status not in FlagStatus.values:
             status = FlagStatus.OPEN
-        return selectors.flag_list(user=self.request.user, status=status)
+        return selectors.flag_list(user=self.request.user, status=status, filters=self.list_filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["status"] = self.request.GET.get("status", FlagStatus.OPEN)
         context["can_resolve"] = access.is_office(self.request.user)
+        # The open/resolved switch keeps the other filters (the programme).
+        others = self.request.GET.copy()
+        for name in ("status", "page"):
+            others.pop(name, None)
+        context["other_filters"] = others.urlencode()
         return context
 
 

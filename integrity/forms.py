@@ -16,6 +16,7 @@ from integrity.models import (
     CaseDecision,
     CaseKind,
     CaseSource,
+    CaseStatus,
     CaseStep,
     DecisionOutcome,
     Remedy,
@@ -23,8 +24,10 @@ from integrity.models import (
     SubjectKind,
     SubmissionKind,
 )
+from integrity.selectors import CASE_AWAITING
 from partners.access import users_with_platform_role
 from partners.models import Partner
+from programmes.forms import ProgrammeFilterForm
 from students.models import Student
 
 _FILE_HELP = _("PDF with a text layer, or Word (DOCX); at most %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
@@ -141,3 +144,16 @@ class CaseFromConcernForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
+
+
+class CaseFilterForm(ProgrammeFilterForm):
+    """The register's filters: the programme (its students' cases and, for the whole programme, those about
+    its partners' staff), the cohort, and the status or "awaiting a decision" (the quality dashboard's
+    "Cases awaiting a decision" links here)."""
+
+    with_cohort = True
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), (CASE_AWAITING, _("Awaiting a decision")), *CaseStatus.choices],
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from accounts.roles import AnyUser
@@ -22,9 +23,11 @@ from integrity.models import (
     CorpusText,
     OriginalityReport,
     Outcome,
+    SubjectKind,
     Submission,
 )
 from partners import access
+from programmes.models import Participation
 
 
 def submission_list(*, user: AnyUser) -> QuerySet[Submission]:
@@ -44,11 +47,40 @@ def report_list(*, user: AnyUser) -> QuerySet[OriginalityReport]:
     return access.scope(rows, user, "view").order_by("-queued_at", "-pk")
 
 
-def case_list(*, user: AnyUser) -> QuerySet[Case]:
+#: The cases filter's "awaiting a decision": not decided yet (whatever step the case is at).
+CASE_AWAITING = "awaiting"
+
+
+def cases_of_programme(programme_id: int, cohort_id: int | None = None) -> Q:
+    """The cases that belong to a programme, as the quality report counts them: those about its students
+    (the cohort's, for a cohort) and, for the whole programme, those about the staff of a partner taking
+    part in it, or about the partner itself (a case about staff or a partner names no programme)."""
+    students = Q(subject_student__programme_id=programme_id)
+    if cohort_id is not None:
+        return students & Q(subject_student__cohort_id=cohort_id)
+    partners = Participation.objects.filter(programme_id=programme_id).values("partner_id")
+    return students | Q(subject_kind__in=(SubjectKind.PERSON, SubjectKind.PARTNER), subject_partner__in=partners)
+
+
+def case_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
     """The cases the user may know of (the office and investigators all of theirs, subjects their own,
-    coordinators those about their partner's staff)."""
-    rows = Case.objects.select_related("subject_student__user", "subject_user", "subject_partner")
-    return access.scope(rows, user, "view").order_by("-opened_at", "-pk")
+    coordinators those about their partner's staff), narrowed by ``filters`` (``integrity.forms.CaseFilterForm``:
+    ``programme`` and ``cohort`` as :func:`cases_of_programme`, ``status`` or "awaiting")."""
+    filters = filters or {}
+    rows = access.scope(
+        Case.objects.select_related("subject_student__user", "subject_user", "subject_partner"), user, "view"
+    )
+    programme, cohort = filters.get("programme"), filters.get("cohort")
+    if programme is not None:
+        rows = rows.filter(cases_of_programme(programme.pk, cohort.pk if cohort is not None else None))
+    elif cohort is not None:
+        rows = rows.filter(subject_student__cohort=cohort)
+    status = filters.get("status")
+    if status == CASE_AWAITING:
+        rows = rows.filter(decided_at__isnull=True)
+    elif status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-opened_at", "-pk")
 
 
 def case_timeline(*, user: AnyUser, case: Case) -> QuerySet[CaseEvent]:

@@ -8,11 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import AnyUser
 from core.forms import BootstrapFormMixin
+from partners import access
 from partners.models import Partner
 from programmes.models import (
     ActivityCategory,
     AgreementStatus,
+    Cohort,
     CourseCategory,
     DegreeType,
     MilestoneKind,
@@ -121,6 +124,56 @@ class AgreementFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *AgreementStatus.choices]
     )
+
+
+class CohortChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.programme.code} {obj.intake_year}"
+
+
+class ProgrammeFilterForm(BootstrapFormMixin, forms.Form):
+    """The filters a list shares with the quality dashboard's drill links (``quality.indicators._drill``):
+    the programme and, where the list has them (``with_cohort``, ``with_year``), the cohort and the year.
+
+    A GET form that keeps what was typed. The programmes offered are those the reader may see, the cohorts
+    theirs; a value the reader may not choose (an unknown or unseen programme, a year that is not a number)
+    is shown as that field's error and that filter alone is dropped: a filter only narrows the list the
+    reader's scope already gives, so a bad value can never show more. Subclasses add a list's own filters
+    (a status) and say which of these it has."""
+
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none(), required=False)
+    cohort = CohortChoiceField(label=_("Cohort"), queryset=Cohort.objects.none(), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    #: Whether the list can be narrowed to a cohort, and to a calendar year.
+    with_cohort = False
+    with_year = False
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        programmes = access.scope(Programme.objects.all(), user, "view").order_by("name")
+        fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        fields["programme"].empty_label = _("All programmes")  # type: ignore[attr-defined]
+        if self.with_cohort:
+            fields["cohort"].queryset = (  # type: ignore[attr-defined]
+                Cohort.objects.filter(programme__in=programmes)
+                .select_related("programme")
+                .order_by("programme__code", "-intake_year")
+            )
+            fields["cohort"].empty_label = _("All cohorts")  # type: ignore[attr-defined]
+        else:
+            del fields["cohort"]
+        if not self.with_year:
+            del fields["year"]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters that are set, by name (``programme`` and ``cohort`` as rows, ``year`` an int):
+        what the list's selector narrows by. Invalid ones are left out (and shown as errors)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
 
 
 # --- Programme set-up (office) ---------------------------------------------------------------------------

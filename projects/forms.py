@@ -12,6 +12,7 @@ from accounts.models import User
 from core.forms import BootstrapFormMixin
 from funds.models import Allocation, Expenditure
 from partners.models import Partner, PartnerKind
+from programmes.forms import ProgrammeFilterForm
 from programmes.models import Programme
 from projects.models import MemberRole, OutputType, ProjectKind, Scale
 
@@ -196,3 +197,10 @@ class SchemeForm(BootstrapFormMixin, forms.Form):
                 kind: data[f"w_{kind}"] for kind in PartnerKind.values if data.get(f"w_{kind}") is not None
             },
         }
+
+
+class OutputFilterForm(ProgrammeFilterForm):
+    """The verification queue's filters: the project's programme and a cohort whose student contributed (the
+    quality dashboard's "Outputs awaiting verification" links here)."""
+
+    with_cohort = True

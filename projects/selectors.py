@@ -71,9 +71,20 @@ def output_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> Q
     return outputs.prefetch_related("contributors").order_by("-achieved_on", "-pk")
 
 
-def outputs_to_verify(*, user: AnyUser) -> QuerySet[ProjectOutput]:
-    """Outputs waiting for the office's check (the office's scope for ``verify``)."""
-    return access.scope(ProjectOutput.objects.filter(status=OutputStatus.SUBMITTED), user, "verify")
+def outputs_to_verify(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[ProjectOutput]:
+    """Outputs waiting for the office's check (the office's scope for ``verify``), narrowed by ``filters``
+    (``projects.forms.OutputFilterForm``: the project's ``programme``, and a ``cohort`` one of whose students
+    contributed, as the quality report counts a cohort's outputs)."""
+    filters = filters or {}
+    rows = access.scope(ProjectOutput.objects.filter(status=OutputStatus.SUBMITTED), user, "verify")
+    if filters.get("programme") is not None:
+        rows = rows.filter(project__programme=filters["programme"])
+    if filters.get("cohort") is not None:
+        contributed = ProjectOutput.contributors.through.objects.filter(
+            projectoutput_id=OuterRef("pk"), user__student__cohort=filters["cohort"]
+        )
+        rows = rows.filter(Exists(contributed))
+    return rows
 
 
 def board_list(*, user: AnyUser, only_open: bool = True) -> QuerySet[BoardPost]:

@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from core.views import (
+    FilteredListMixin,
     ScopedFormView,
     ScopedListView,
     not_found,
@@ -40,6 +41,7 @@ from projects.forms import (
     ExpenditureLinkForm,
     JoinForm,
     MemberForm,
+    OutputFilterForm,
     OutputForm,
     PostForm,
     ProjectForm,
@@ -333,20 +335,22 @@ class OutputCreateView(ScopedFormView):
         return redirect("projects:detail", project.pk)
 
 
-class OutputQueueView(ScopedListView):
-    """The office's queue: outputs waiting for their evidence to be checked."""
+class OutputQueueView(FilteredListMixin, ScopedListView):
+    """The office's queue: outputs waiting for their evidence to be checked, of one programme (and cohort)
+    when filtered."""
 
     model = ProjectOutput
     access_action = "verify"
     template_name = "projects/outputs.html"
     context_object_name = "outputs"
     paginate_by = 50
+    filter_form_class = OutputFilterForm
 
     def get_queryset(self) -> QuerySet[Any]:
         if not access.is_office(self.request.user):
             raise not_found(self.request, "verify", "ProjectOutput")
         return (
-            selectors.outputs_to_verify(user=self.request.user)
+            selectors.outputs_to_verify(user=self.request.user, filters=self.list_filters())
             .select_related("project__lead_partner", "submitted_by")
             .prefetch_related("contributors")
             .order_by("submitted_at", "pk")

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import BootstrapFormMixin
+from programmes.forms import ProgrammeFilterForm
 from reviews import hooks
 from reviews.models import STUDENT_WRITTEN, ConcernCategory, ConcernStatus, Review, ReviewSchedule, ReviewTerm
+from reviews.selectors import CONCERN_OPEN
 from reviews.services.schedules import SCHEDULE_FIELDS
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -158,3 +160,33 @@ class TermForm(_ParseOnly, BootstrapFormMixin, forms.ModelForm):  # type: ignore
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+# --- The lists' filters (the quality dashboard's drill links land on them) --------------------------------
+
+
+class RoundFilterForm(ProgrammeFilterForm):
+    """The rounds list's filters: the programme and the year the rounds are due in (a round is for a whole
+    programme, so no cohort)."""
+
+    with_year = True
+
+
+class ConcernFilterForm(ProgrammeFilterForm):
+    """The concerns list's filters: the programme, the cohort of the student the review was by or about,
+    the year the concern was raised in, and its status (or "still open")."""
+
+    with_cohort = True
+    with_year = True
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), (CONCERN_OPEN, _("Still open")), *ConcernStatus.choices],
+    )
+
+
+class MeetingFilterForm(ProgrammeFilterForm):
+    """The meetings list's filters: the student's programme and cohort, and the year the meeting was held."""
+
+    with_cohort = True
+    with_year = True

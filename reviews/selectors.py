@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import pgettext
@@ -25,6 +26,7 @@ from partners.models import Site
 from programmes.models import Programme
 from reviews.models import (
     ANONYMITY_THRESHOLD,
+    OPEN_CONCERN,
     Concern,
     ConcernStatus,
     Direction,
@@ -220,20 +222,47 @@ def reviews_written(*, user: User) -> QuerySet[Review]:
     )
 
 
-def round_list(*, user: User) -> QuerySet[ReviewRound]:
-    """Rounds in the user's scope with completion counts (one query)."""
-    return (
-        access.scope(ReviewRound.objects.select_related("programme", "term"), user)
-        .annotate(
-            total=Count("reviews"),
-            submitted=Count("reviews", filter=Q(reviews__status=ReviewStatus.SUBMITTED)),
-        )
-        .order_by("-opens_on", "-pk")
-    )
+def round_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[ReviewRound]:
+    """Rounds in the user's scope with completion counts (one query), narrowed by ``filters``
+    (``reviews.forms.RoundFilterForm``: ``programme``, ``year`` the round is due in)."""
+    filters = filters or {}
+    rows = access.scope(ReviewRound.objects.select_related("programme", "term"), user)
+    if filters.get("programme") is not None:
+        rows = rows.filter(programme=filters["programme"])
+    if filters.get("year") is not None:
+        rows = rows.filter(due_on__year=filters["year"])
+    return rows.annotate(
+        total=Count("reviews"),
+        submitted=Count("reviews", filter=Q(reviews__status=ReviewStatus.SUBMITTED)),
+    ).order_by("-opens_on", "-pk")
 
 
-def concern_list(*, user: User) -> QuerySet[Concern]:
-    return access.scope(Concern.objects.select_related("partner", "addressed_to"), user).order_by("-created_at", "-pk")
+#: The concerns filter's "still open" (``OPEN_CONCERN``: every status before the office's outcome).
+CONCERN_OPEN = "open"
+
+
+def _about_cohort(cohort: Any, prefix: str = "") -> Q:
+    """A review by or about one of the cohort's students (as the quality report counts a cohort's)."""
+    return Q(**{f"{prefix}subject_student__cohort": cohort}) | Q(**{f"{prefix}author_student__cohort": cohort})
+
+
+def concern_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Concern]:
+    """Concerns in the user's scope, newest first, narrowed by ``filters`` (``reviews.forms.ConcernFilterForm``:
+    ``programme`` of the review's round, ``cohort``, ``year`` raised in, ``status`` or "open")."""
+    filters = filters or {}
+    rows = access.scope(Concern.objects.select_related("partner", "addressed_to"), user)
+    if filters.get("programme") is not None:
+        rows = rows.filter(review__round__programme=filters["programme"])
+    if filters.get("cohort") is not None:
+        rows = rows.filter(_about_cohort(filters["cohort"], "review__"))
+    if filters.get("year") is not None:
+        rows = rows.filter(created_at__year=filters["year"])
+    status = filters.get("status")
+    if status == CONCERN_OPEN:
+        rows = rows.filter(status__in=OPEN_CONCERN)
+    elif status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-pk")
 
 
 def open_concerns_for(*, user: User) -> QuerySet[Concern]:
@@ -241,10 +270,18 @@ def open_concerns_for(*, user: User) -> QuerySet[Concern]:
     return access.scope(Concern.objects.all(), user, "reply").filter(status=ConcernStatus.AWAITING_REPLY)
 
 
-def meeting_list(*, user: User) -> QuerySet[Meeting]:
-    return access.scope(Meeting.objects.select_related("student__user", "recorded_by"), user).order_by(
-        "-held_on", "-pk"
-    )
+def meeting_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Meeting]:
+    """Meetings in the user's scope, latest first, narrowed by ``filters`` (``reviews.forms.MeetingFilterForm``:
+    the student's ``programme`` and ``cohort``, the ``year`` held in)."""
+    filters = filters or {}
+    rows = access.scope(Meeting.objects.select_related("student__user", "recorded_by"), user)
+    if filters.get("programme") is not None:
+        rows = rows.filter(student__programme=filters["programme"])
+    if filters.get("cohort") is not None:
+        rows = rows.filter(student__cohort=filters["cohort"])
+    if filters.get("year") is not None:
+        rows = rows.filter(held_on__year=filters["year"])
+    return rows.order_by("-held_on", "-pk")
 
 
 def minutes_to_confirm(*, user: User) -> QuerySet[Meeting]:

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from core.views import (
+    FilteredListMixin,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
@@ -34,12 +35,15 @@ from partners.models import Site
 from programmes.models import Programme
 from reviews import dashboard, exports, hooks, selectors
 from reviews.forms import (
+    ConcernFilterForm,
     DecideForm,
     EscalateForm,
+    MeetingFilterForm,
     MeetingForm,
     MinutesAnswerForm,
     ReplyForm,
     ReviewSubmitForm,
+    RoundFilterForm,
     ScheduleForm,
     TermForm,
 )
@@ -149,21 +153,23 @@ class SiteHistoryView(ScopedDetailView):
         return context
 
 
-class RoundListView(ScopedListView):
-    """The office's rounds, with completion, and the trend of scores by term."""
+class RoundListView(FilteredListMixin, ScopedListView):
+    """The office's rounds, with completion, and the trend of scores by term; filtered by programme and the
+    year they are due in (the quality dashboard's "Reviews due" links here)."""
 
     model = ReviewRound
     access_action = "manage"
     template_name = "reviews/rounds.html"
     context_object_name = "rounds"
     paginate_by = 30
+    filter_form_class = RoundFilterForm
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         require_or_404(request, "manage", ReviewRound)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        return selectors.round_list(user=request_user(self.request))
+        return selectors.round_list(user=request_user(self.request), filters=self.list_filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -225,14 +231,18 @@ class RoundCloseView(LoginRequiredMixin, View):
         return redirect("reviews:round", pk)
 
 
-class ConcernListView(ScopedListView):
+class ConcernListView(FilteredListMixin, ScopedListView):
+    """The concerns the reader may see, filtered by programme, cohort, year raised and status (the quality
+    dashboard's concern figures link here)."""
+
     model = Concern
     template_name = "reviews/concerns.html"
     context_object_name = "concerns"
     paginate_by = 30
+    filter_form_class = ConcernFilterForm
 
     def get_queryset(self) -> Any:
-        return selectors.concern_list(user=request_user(self.request))
+        return selectors.concern_list(user=request_user(self.request), filters=self.list_filters())
 
 
 def _outcome_pages(concern: Concern, user: User) -> list[tuple[str, str]]:
@@ -338,14 +348,18 @@ class ConcernDecideView(ScopedFormView):
         return redirect("reviews:concern", self.object.pk)
 
 
-class MeetingListView(ScopedListView):
+class MeetingListView(FilteredListMixin, ScopedListView):
+    """The meetings the reader may see, filtered by the student's programme and cohort and the year held
+    (the quality dashboard's "Supervision meetings held" links here)."""
+
     model = Meeting
     template_name = "reviews/meetings.html"
     context_object_name = "meetings"
     paginate_by = 30
+    filter_form_class = MeetingFilterForm
 
     def get_queryset(self) -> Any:
-        return selectors.meeting_list(user=request_user(self.request))
+        return selectors.meeting_list(user=request_user(self.request), filters=self.list_filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = request_user(self.request)

@@ -17,9 +17,24 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.views import ScopedListView, apply_validation_error, not_found, request_user, require_or_404, scoped_object
+from core.views import (
+    FilteredListMixin,
+    ScopedListView,
+    apply_validation_error,
+    not_found,
+    request_user,
+    require_or_404,
+    scoped_object,
+)
 from integrity import selectors
-from integrity.forms import CaseAnswerForm, CaseDecideForm, CaseFromConcernForm, CaseOpenForm, CaseStepForm
+from integrity.forms import (
+    CaseAnswerForm,
+    CaseDecideForm,
+    CaseFilterForm,
+    CaseFromConcernForm,
+    CaseOpenForm,
+    CaseStepForm,
+)
 from integrity.models import Case, CaseSource, CaseStatus, OriginalityReport, SubjectKind
 from integrity.services import cases
 from integrity.services.concerns import concern_evidence, concern_subjects
@@ -28,15 +43,17 @@ from reviews.models import OPEN_CONCERN, Concern, ConcernStatus
 from reviews.services.concerns import concern_decide
 
 
-class CaseListView(ScopedListView):
-    """``/integrity/cases/``: the cases the reader may know of."""
+class CaseListView(FilteredListMixin, ScopedListView):
+    """``/integrity/cases/``: the cases the reader may know of, filtered by programme, cohort and status (the
+    quality dashboard's "Cases awaiting a decision" links here)."""
 
     template_name = "integrity/cases/list.html"
     paginate_by = 25
     context_object_name = "cases"
+    filter_form_class = CaseFilterForm
 
     def get_queryset(self) -> Any:
-        return selectors.case_list(user=self.request.user)
+        return selectors.case_list(user=self.request.user, filters=self.list_filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
@@ -32,6 +31,7 @@ from funds.models import (
     cents,
 )
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
+from quality.indicators._drill import drill
 
 TITLE = gettext_noop("Funds")
 
@@ -221,7 +221,8 @@ def section(frame: Frame) -> Section:
                 gettext_noop("Flags open"),
                 flags["open"],
                 better="lower",
-                drill=reverse("funds:flags") + "?status=" + FlagStatus.OPEN,
+                # Funds are the programme's, not a cohort's: the queue narrows to the programme's open flags.
+                drill=drill("funds:flags", frame, cohort=False, status=FlagStatus.OPEN),
             ),
             Figure(
                 "funds.flag_days",

@@ -14,14 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from integrity.models import Case as ViolationCase
 from integrity.models import CaseDecision, CaseKind, CheckStatus, OriginalityReport, Outcome, SubjectKind
-from programmes.models import Participation
+from integrity.selectors import CASE_AWAITING, cases_of_programme
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
+from quality.indicators._drill import drill
 from students.models import Student
 
 TITLE = gettext_noop("Academic integrity")
@@ -53,11 +53,9 @@ def _checks(frame: Frame) -> QuerySet[OriginalityReport]:
 
 
 def _cases(frame: Frame) -> QuerySet[ViolationCase]:
-    about = Q(subject_student__in=_students(frame).values("pk"))
-    if frame.cohort_id is None:
-        partners = Participation.objects.filter(programme_id=frame.programme_id).values("partner_id")
-        about |= Q(subject_kind__in=(SubjectKind.PERSON, SubjectKind.PARTNER), subject_partner__in=partners)
-    return ViolationCase.objects.filter(about).order_by()
+    # The register's programme filter (``integrity.selectors.cases_of_programme``): the drill link shows
+    # the very cases counted here.
+    return ViolationCase.objects.filter(cases_of_programme(frame.programme_id, frame.cohort_id)).order_by()
 
 
 def _people(condition: Q | None = None) -> Any:
@@ -226,7 +224,7 @@ def section(frame: Frame) -> Section:
                 case_totals["awaiting"],
                 people=case_totals["awaiting_people"],
                 better="lower",
-                drill=reverse("integrity:cases"),
+                drill=drill("integrity:cases", frame, status=CASE_AWAITING),
             ),
         ],
         tables=[

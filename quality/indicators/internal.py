@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import Avg, Case, CharField, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models import When as W
-from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from programmes.models import Programme
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
 from quality.indicators._aggregates import Median, by_today, days, days_between, msgid, number, year_bounds
+from quality.indicators._drill import drill
 from reviews.models import (
     CLOSED_CONCERN,
     Concern,
@@ -35,6 +35,7 @@ from reviews.models import (
     ReviewStatus,
     ReviewTerm,
 )
+from reviews.selectors import CONCERN_OPEN
 from students.models import Student, StudentStatus, add_months
 
 KEY = "internal"
@@ -100,7 +101,8 @@ def _completion(frame: Frame) -> tuple[list[Figure], Table]:
         chart="bar",
         note=gettext_noop("Reviews of the programme's rounds due in the year by the report's day."),
     )
-    rounds = reverse("reviews:rounds")
+    # Rounds are for the whole programme: the list narrows to its rounds due in the year, not to a cohort.
+    rounds = drill("reviews:rounds", frame, cohort=False, year=True)
     figures = [
         Figure(
             key=f"{KEY}.reviews_due",
@@ -309,14 +311,13 @@ def _concerns(frame: Frame) -> tuple[list[Figure], Table]:
         ],
         chart="bar",
     )
-    concerns_page = reverse("reviews:concerns")
     figures = [
         Figure(
             key=f"{KEY}.concerns_raised",
             label=gettext_noop("Concerns raised"),
             value=total["raised"],
             people=people,
-            drill=concerns_page,
+            drill=drill("reviews:concerns", frame, year=True),
         ),
         Figure(
             key=f"{KEY}.concerns_open",
@@ -324,7 +325,7 @@ def _concerns(frame: Frame) -> tuple[list[Figure], Table]:
             value=total["raised"] - total["closed"],
             people=people,
             better="lower",
-            drill=concerns_page,
+            drill=drill("reviews:concerns", frame, year=True, status=CONCERN_OPEN),
         ),
         Figure(
             key=f"{KEY}.concerns_closed",
@@ -422,7 +423,7 @@ def _meetings(frame: Frame) -> tuple[list[Figure], Table, list[str]]:
     notes = []
     if not minimum:
         notes.append(gettext_noop("The programme sets no minimum number of supervision meetings per term."))
-    meetings_page = reverse("reviews:meetings")
+    meetings_page = drill("reviews:meetings", frame, year=True)
     figures = [
         Figure(
             key=f"{KEY}.meetings_held",

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
@@ -33,6 +32,7 @@ from projects.models import (
     Scale,
 )
 from quality.figures import Column, Figure, Frame, Row, Section, Table, Value
+from quality.indicators._drill import drill
 from students.models import Student
 
 TITLE = gettext_noop("Projects")
@@ -237,7 +237,7 @@ def section(frame: Frame) -> Section:
                 gettext_noop("Outputs awaiting verification"),
                 sum(row["waiting"] for row in outputs.values()),
                 better="lower",
-                drill=reverse("projects:outputs"),
+                drill=drill("projects:outputs", frame),
             ),
             Figure(
                 "projects.points",

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from core import hooks
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
 from quality.indicators._aggregates import Percentile, days, days_between
+from quality.indicators._drill import drill
 from students.models import (
     Milestone,
     MilestoneStatus,
@@ -83,14 +82,6 @@ def risk_conditions(today: datetime.date) -> list[tuple[str, str, Q]]:
     with translation.override(None):
         reasons += [(r.key, str(r.label), Q(r.over_all(today))) for r in hooks.AT_RISK_REASONS]
     return reasons
-
-
-def _drill(name: str, frame: Frame, **filters: str) -> str:
-    """A students list's address filtered to the frame's programme (and cohort) and ``filters``."""
-    query: dict[str, Any] = {"programme": frame.programme_id}
-    if frame.cohort_id is not None:
-        query["cohort"] = frame.cohort_id
-    return f"{reverse(name)}?{urlencode({**query, **filters})}"
 
 
 def _counts_by_cohort(frame: Frame) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
@@ -188,7 +179,7 @@ def section(frame: Frame) -> Section:
             gettext_noop("Students enrolled"),
             get("enrolled", 0),
             people=get("enrolled", 0),
-            drill=_drill("students:list", frame, status=StudentStatus.ENROLLED),
+            drill=drill("students:list", frame, status=StudentStatus.ENROLLED),
             note=gettext_noop("In training on the report's day, not suspended."),
         ),
         Figure(
@@ -197,7 +188,7 @@ def section(frame: Frame) -> Section:
             get("suspended", 0),
             people=get("suspended", 0),
             better="lower",
-            drill=_drill("students:list", frame, status=StudentStatus.SUSPENDED),
+            drill=drill("students:list", frame, status=StudentStatus.SUSPENDED),
         ),
         Figure("students.new", gettext_noop("Students who enrolled in the year"), get("new", 0), people=get("new", 0)),
         Figure(
@@ -222,7 +213,7 @@ def section(frame: Frame) -> Section:
             at_risk,
             people=at_risk,
             better="lower",
-            drill=_drill("students:at-risk", frame),
+            drill=drill("students:at-risk", frame),
         ),
         Figure(
             "students.at_risk_share",

@@ -204,7 +204,7 @@ def test_flags_raised_resolved_and_open_in_the_year(ledger: Ledger, db: None) ->
         "Same payee, amount and date twice": [1, 0, 1],
     }
     open_flags = section.figure("funds.flags_open")
-    assert open_flags is not None and open_flags.drill == "/funds/flags/?status=open"
+    assert open_flags is not None and open_flags.drill == f"/funds/flags/?programme={ledger.programme.pk}&status=open"
     assert open_flags.better == "lower"
 
 

@@ -178,7 +178,11 @@ def test_cases_by_kind_and_outcome_with_the_people_they_are_about(register: Regi
     assert figures["integrity.cases_upheld"] == (2, 2)  # the warning and the remedy
     assert figures["integrity.cases_awaiting"] == (3, 2)  # supervisor's, partner's, s4's (decided in 2027)
     awaiting = section.figure("integrity.cases_awaiting")
-    assert awaiting is not None and awaiting.drill == "/integrity/cases/" and awaiting.better == "lower"
+    assert (
+        awaiting is not None
+        and awaiting.drill == f"/integrity/cases/?programme={register.programme.pk}&status=awaiting"
+        and awaiting.better == "lower"
+    )
     assert _rows(section, "integrity.cases_by_kind") == {
         "Plagiarism": ([2, 2, 2, 1], [2, 2, 2, 1]),
         "Fabrication": ([1, 1, 0, 0], [1, 1, 0, 0]),

@@ -165,7 +165,11 @@ def test_projects_by_kind_scale_and_status_and_their_outputs(board: Board, db: N
     assert figures["projects.outputs_waiting"] == 1
     assert _rows(section, "projects.outputs") == {"Paper": [1, 1], "Patent": [0, 1]}
     waiting = section.figure("projects.outputs_waiting")
-    assert waiting is not None and waiting.drill == "/projects/outputs/" and waiting.better == "lower"
+    assert (
+        waiting is not None
+        and waiting.drill == f"/projects/outputs/?programme={board.programme.pk}"
+        and waiting.better == "lower"
+    )
     by_kind = section.table("projects.by_kind")
     assert by_kind is not None and by_kind.chart == "stacked"
 
