@@ -10,11 +10,16 @@ To make the two exact inverses, text that already starts with apostrophes follow
 too (``''=x``), and an import removes one leading apostrophe only when apostrophes and such a character
 follow it. Any other text, an apostrophe at its start included (``'s-Hertogenbosch``), is left as it is.
 XLSX files need none of this: their cells are written as text cells.
+
+The templates an import offers to fill in are here too (``template_xlsx``): one builder for every import,
+so each states only its columns and how each is typed.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Mapping, Sequence
 
 #: The characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,3 +68,44 @@ def decode_csv(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise NotText("encoding")
+
+
+# --- Templates to fill in -----------------------------------------------------------------------------
+
+#: Number formats for an XLSX template's columns. A column's format is the one a spreadsheet gives the cells
+#: typed into it, so a date typed there is stored as a date cell, not as text in the user's locale's order.
+XLSX_TEXT = "@"  # codes and numbers with leading zeros stay text (student numbers, references)
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_TIME = "hh:mm"
+XLSX_INTEGER = "0"
+XLSX_DECIMAL = "0.00"
+
+
+def template_xlsx(columns: Sequence[str], *, formats: Mapping[str, str], title: str) -> bytes:
+    """An XLSX workbook to fill in: one sheet, the header row (bold, frozen) naming ``columns`` in order, and
+    each column typed by ``formats`` (a column not named keeps "General"). The import's reader gets date
+    cells as dates, time cells as times and numbers as numbers, which it reads back as the CSV's text
+    (``students.services.imports._cell_text``); typing the columns is what makes a spreadsheet store them so."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook always has its first sheet
+    sheet.title = title[:31]  # the most a sheet's name may hold
+    bold = Font(bold=True)
+    for index, name in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = max(12, len(name) + 4)
+        if name in formats:
+            dimension.number_format = formats[name]
+        header = sheet.cell(row=1, column=index, value=name)
+        header.data_type = "s"
+        header.number_format = XLSX_TEXT
+        header.font = bold
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -5,7 +5,8 @@ system keeps. The page checks every row (shape, then the rules through the bulk 
 when every row passes, the same stored file is imported on confirmation, all rows or none
 (``practice.services.imports``). When rows are refused the page lists each (row, column, rule, words) and
 keeps the upload, so it can be checked again once the cause is fixed in Tandem (a month reopened, a
-placement extended) or replaced by a corrected file. The template to fill in is ``?template=csv``.
+placement extended) or replaced by a corrected file. The template to fill in is ``?template=csv`` or
+``?template=xlsx`` (a workbook whose date, time and number columns are typed, for partners working in Excel).
 Anybody else gets a 404 on both routes.
 """
 
@@ -26,11 +27,17 @@ from django.views import View
 
 from core.forms import BootstrapFormMixin
 from core.views import apply_validation_error, not_found, request_user
+from practice.exports import CSV_TYPE, XLSX_TYPE
 from practice.services import imports
 from students.models import Placement
 from students.services.imports import discard_stash, load_stash, stash_upload
 
-TEMPLATE_NAME = "practice-hours-import.csv"
+TEMPLATE_NAME = "practice-hours-import"
+#: ``?template=<kind>``: each template's content, and its type.
+TEMPLATES = {
+    "csv": (imports.template_csv, CSV_TYPE),
+    "xlsx": (imports.template_xlsx, XLSX_TYPE),
+}
 
 
 class HoursImportForm(BootstrapFormMixin, forms.Form):
@@ -52,6 +59,14 @@ class HoursImportStashForm(forms.Form):
     action = forms.ChoiceField(choices=[("import", "import"), ("check", "check")])
 
 
+def _template_download(kind: str) -> HttpResponse:
+    """The template to fill in, as ``kind`` (a key of ``TEMPLATES``), as a download."""
+    content, content_type = TEMPLATES[kind]
+    response = HttpResponse(content(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_NAME}.{kind}"'
+    return response
+
+
 class _ImporterOnly(LoginRequiredMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not imports.may_import(request_user(request)):
@@ -60,15 +75,14 @@ class _ImporterOnly(LoginRequiredMixin, View):
 
 
 class HoursImportView(_ImporterOnly):
-    """GET: the upload form and the columns (``?template=csv``: the template file). POST ``file``: check it
-    (nothing written) and show every row. POST ``token`` with ``action=import``: import the stored file, all
-    rows or none; ``action=check``: check the stored file again."""
+    """GET: the upload form and the columns (``?template=csv`` or ``?template=xlsx``: the template file).
+    POST ``file``: check it (nothing written) and show every row. POST ``token`` with ``action=import``: import
+    the stored file, all rows or none; ``action=check``: check the stored file again."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if request.GET.get("template") == "csv":
-            response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_NAME}"'
-            return response
+        kind = request.GET.get("template", "")
+        if kind in TEMPLATES:
+            return _template_download(kind)
         return self._page(HoursImportForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:

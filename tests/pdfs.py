@@ -59,3 +59,8 @@ def pdf_text_sizes(source: PdfSource) -> list[tuple[str, float]]:
     for page in _reader(source).pages:
         page.extract_text(visitor_text=visit)
     return pieces
+
+
+def pdf_page_texts(source: PdfSource) -> list[str]:
+    """Each page's text, in order: what a test about where something lands on paper reads."""
+    return [page.extract_text() or "" for page in _reader(source).pages]

@@ -6,6 +6,11 @@ that ended inside a date went wrong twice: an entry logged on that date while so
 (the next page repeated rows), and walking back with ``previous`` skipped some rows and repeated others. Here a
 cursor is the boundary entry's date and id, which no other entry shares, and a page is the entries strictly
 beyond it in the list's order. There is no offset, so nothing added or withdrawn elsewhere moves a page.
+
+A page reached with a cursor can be empty: the rows beyond the cursor left the reader's scope (a supervisor
+replaced, entries moved) since the link was made. Its links still lead back towards the data: from the cursor's
+own place, the way it came (``previous`` after reading forward, ``next`` after reading back), to the rows up to
+and including the cursor's entry. A client reading an empty page follows them instead of starting over.
 """
 
 from __future__ import annotations
@@ -52,7 +57,11 @@ class KeysFirstQuerySet(QuerySet[PracticeLog]):
 
 
 def _position(entry: PracticeLog) -> str:
-    return f"{entry.date.isoformat()}.{entry.pk}"
+    return _at(entry.date, entry.pk)
+
+
+def _at(day: datetime.date, key: int) -> str:
+    return f"{day.isoformat()}.{key}"
 
 
 def _parse(position: str) -> tuple[datetime.date, int]:
@@ -83,7 +92,7 @@ class PracticeLogCursorPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.cursor = self.decode_cursor(request)
         at: tuple[datetime.date, int] | None = None
-        if self.cursor is not None:  # every cursor of ours names an entry; the first page has none
+        if self.cursor is not None:  # every cursor of ours is a place (date, id); the first page has none
             try:
                 at = _parse(str(self.cursor.position or ""))
             except ValueError as error:
@@ -104,12 +113,40 @@ class PracticeLogCursorPagination(CursorPagination):
         return self.page
 
     def get_next_link(self) -> str | None:
-        if not self.has_next or not self.page:
+        if not self.has_next:
             return None
+        position = _position(self.page[-1]) if self.page else self._back_from_empty(reverse=False)
         # DRF's stubs type the position as an int; DRF itself writes any string into the cursor.
-        return self.encode_cursor(Cursor(offset=0, reverse=False, position=_position(self.page[-1])))  # type: ignore[arg-type]
+        return self.encode_cursor(Cursor(offset=0, reverse=False, position=position))  # type: ignore[arg-type]
 
     def get_previous_link(self) -> str | None:
-        if not self.has_previous or not self.page:
+        if not self.has_previous:
             return None
-        return self.encode_cursor(Cursor(offset=0, reverse=True, position=_position(self.page[0])))  # type: ignore[arg-type]
+        position = _position(self.page[0]) if self.page else self._back_from_empty(reverse=True)
+        return self.encode_cursor(Cursor(offset=0, reverse=True, position=position))  # type: ignore[arg-type]
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """DRF's page schema, its links described: an empty page still has a link back (the module's docstring)."""
+        paged: dict[str, Any] = super().get_paginated_response_schema(schema)
+        links = paged["properties"]
+        links["next"]["description"] = (
+            "The next page (older entries), or null when there is none. On an empty page reached through a "
+            "`previous` link: the way back to the entries from the cursor on."
+        )
+        links["previous"]["description"] = (
+            "The page before (newer entries), or null on the first page. On an empty page reached through a "
+            "`next` link: the way back to the entries up to the cursor."
+        )
+        links["results"]["description"] = (
+            "Empty when the user may see no matching entry or, on a page reached with a cursor, none beyond it."
+        )
+        return paged
+
+    def _back_from_empty(self, *, reverse: bool) -> str:
+        """The place of the link back from an empty page: just beyond the cursor's own ``(date, id)`` (an id
+        one past it on the same date), so that the page read from there includes the cursor's entry. That
+        entry ended the page the client came from; a link from its own place would leave it out. No query:
+        the place is the cursor's. Only a page reached with a cursor is empty with a link to give."""
+        assert self.cursor is not None  # an empty page without a cursor has no link (``has_*`` is False)
+        day, key = _parse(str(self.cursor.position))
+        return _at(day, key - 1 if reverse else key + 1)

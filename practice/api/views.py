@@ -153,9 +153,26 @@ def _approve_bulk_refusal(error: DjangoValidationError, ids: list[int], *, by: U
 
 _ENTRY = {200: PracticeLogSerializer, **_ERRORS}
 
+#: The list's description in the OpenAPI schema: who sees which entries, the paging, and what an empty page
+#: means (a client that takes an empty page for the end of the data would start over, or stop, for nothing).
+_LIST_DESCRIPTION = """Practice-hour entries the user may see: a student's own, their tutor's tutees', a supervisor's
+supervisees' at the placements they supervise, a coordinator's at their partner, all for the office.
+
+Newest first (by date, then id), in pages that follow a cursor: `next` and `previous` are the links to the pages
+beyond this one, or null; there is no count. A cursor is a place in that order, not a page number: entries
+logged while a client pages neither repeat nor push rows off a later page.
+
+An empty `results` on the first page (no `cursor`) means the user may see no entry that matches the filters.
+An empty page reached with a cursor means that no entry beyond the cursor is visible to the user any more (entries
+left their scope, for example their placement's supervisor changed, since the link was made): it is not an error.
+Its `previous` link (its `next` link, if it was reached through a `previous` link) leads back to the entries on the
+other side of the cursor, the cursor's own entry included; the other link is null."""
+
 
 @extend_schema_view(
-    list=extend_schema(responses={200: PracticeLogSerializer(many=True), **_LIST_ERRORS}),
+    list=extend_schema(
+        description=_LIST_DESCRIPTION, responses={200: PracticeLogSerializer(many=True), **_LIST_ERRORS}
+    ),
     retrieve=extend_schema(responses={200: PracticeLogSerializer, **_READ_ERRORS}),
 )
 class PracticeLogViewSet(

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core import spreadsheets
 from partners import access
 from practice.services.logs import BulkEntry, BulkOutcome, BulkRowStatus, practice_logs_bulk_create
 from programmes.models import ActivityCategory
@@ -92,6 +93,7 @@ __all__ = [
     "read_rows",
     "require_importer",
     "template_csv",
+    "template_xlsx",
 ]
 
 
@@ -552,3 +554,27 @@ def import_file(*, data: bytes, by: User) -> ImportResult:
 def template_csv() -> bytes:
     """The file to fill in: the header row, UTF-8 with the BOM Excel wants to read Chinese names."""
     return ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
+
+
+#: How the XLSX template types each column, so what a person types there reads back as the CSV's text:
+#: dates and times as date and time cells (read as YYYY-MM-DD and HH:MM:00), numbers as numbers, and the
+#: names and codes as text (a student number or reference keeps its leading zeros).
+TEMPLATE_FORMATS = {
+    "student_number": spreadsheets.XLSX_TEXT,
+    "username": spreadsheets.XLSX_TEXT,
+    "placement": spreadsheets.XLSX_INTEGER,
+    "date": spreadsheets.XLSX_DATE,
+    "hours": spreadsheets.XLSX_DECIMAL,
+    "start_time": spreadsheets.XLSX_TIME,
+    "end_time": spreadsheets.XLSX_TIME,
+    "category": spreadsheets.XLSX_TEXT,
+    "cases": spreadsheets.XLSX_INTEGER,
+    "description": spreadsheets.XLSX_TEXT,
+    "reference": spreadsheets.XLSX_TEXT,
+}
+
+
+def template_xlsx() -> bytes:
+    """The template as a workbook: the CSV template's header, with each column typed for a spreadsheet user
+    (``TEMPLATE_FORMATS``), for partners who keep their hours in Excel rather than export them."""
+    return spreadsheets.template_xlsx(COLUMNS, formats=TEMPLATE_FORMATS, title=_("Practice hours"))

@@ -4,7 +4,11 @@ written (``templates/integrity/reports/pdf.html``).
 As flex items, WeasyPrint measured each passage's narrowest width by breaking its text at every word: one
 copied passage of 3,000 characters cost about 35,000 line breaks and 20 s of a worker's time, for a PDF that
 every check renders. The layout's work is counted here in line breaks (the same for the same document on any
-machine), not timed: timings belong to ``make bench``."""
+machine), not timed: timings belong to ``make bench``.
+
+The "Matched passages" heading is read back page by page: it never ends a page while its first passage starts
+on the next (the passage is kept whole where it fits, so a long one used to leave its heading behind), and a
+passage longer than a page still flows over pages."""
 
 from __future__ import annotations
 
@@ -14,13 +18,16 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from weasyprint.layout import inline, preferred
 from weasyprint.text import line_break
 
 from integrity import samples
+from integrity.models import CheckStatus, OriginalityReport, Outcome, Submission, SubmissionKind
+from integrity.services.checks import render_report_pdf
 from tests.conftest import World
 from tests.factories.integrity import submit_and_check
-from tests.pdfs import pdf_text
+from tests.pdfs import pdf_page_texts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +67,70 @@ def test_a_copied_passage_is_laid_out_beside_its_source_without_measuring_it_wor
         read_back = "".join(pdf_text(pdf.read()).split())
     passage = "".join(copied.result["passages"][0]["query"]["match"].split())
     assert read_back.count(passage[:40]) == 2  # this submission's side and the source's
+
+
+def _padded_report(*, sources: int, words: int, passages_total: int) -> OriginalityReport:
+    """A finished report (unsaved: the PDF is made from it alone) whose sources table pads the first page
+    before the "Matched passages" heading, and whose first passage has ``words`` words: ``w000`` first."""
+    submission = Submission(
+        title="Padded proposal", version=1, kind=SubmissionKind.PROPOSAL, submitted_at=timezone.now()
+    )
+    padding = [
+        {"number": n, "title": f"Padding source {n}", "kind": "reference", "author": "", "year": 2020, "share": "1.00"}
+        for n in range(1, sources + 1)
+    ]
+    match = " ".join(f"w{n:03d}" for n in range(words))
+    passage = {
+        "source": 1,
+        "query": {"before": "", "match": match, "after": ""},
+        "found": {"before": "", "match": "the source's words", "after": ""},
+    }
+    return OriginalityReport(
+        submission=submission,
+        status=CheckStatus.DONE,
+        outcome=Outcome.REVIEW,
+        similarity=Decimal("40.00"),
+        review_from=Decimal("15.00"),
+        refer_above=Decimal("30.00"),
+        finished_at=timezone.now(),
+        result={
+            "sources": padding,
+            "passages": [passage],
+            "passages_total": passages_total,
+            "quoted_chars": 0,
+            "reference_chars": 0,
+            "counted_chars": 5000,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("sources", "words", "passages_total"),
+    [
+        # The heading and the note under it ("The 1 longest of 40 passages...") near the foot of page 1, a
+        # passage of half a page after them: the passage went to page 2 and left both behind.
+        (14, 120, 40),
+        # A first passage longer than a page: it went to a fresh page (kept whole as far as it could be), and
+        # the heading, moved along to page 2, stayed there alone.
+        (6, 500, 1),
+    ],
+)
+def test_the_matched_passages_heading_is_on_the_page_where_the_first_passage_starts(
+    sources: int, words: int, passages_total: int
+) -> None:
+    pages = pdf_page_texts(
+        render_report_pdf(_padded_report(sources=sources, words=words, passages_total=passages_total))
+    )
+
+    heading = next(number for number, text in enumerate(pages) if "Matched passages" in text)
+    assert f"Padding source {sources}" in "".join(pages[: heading + 1])  # the padding came before it
+    assert "w000" in pages[heading], f"the heading ends page {heading + 1}; the first passage starts on the next"
+
+
+def test_a_first_passage_longer_than_a_page_still_flows_over_pages() -> None:
+    pages = pdf_page_texts(render_report_pdf(_padded_report(sources=6, words=600, passages_total=1)))
+
+    first = next(number for number, text in enumerate(pages) if "w000" in text)
+    last = next(number for number, text in enumerate(pages) if "w599" in text)
+    assert last > first
+    assert all(f"w{n:03d}" in "".join(pages) for n in range(600))  # nothing of it cut off

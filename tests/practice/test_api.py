@@ -28,6 +28,7 @@ from students.models import Placement
 from tests.conftest import World, api_client_for
 from tests.factories.practice import PracticeLogFactory
 from tests.factories.programmes import ActivityCategoryFactory
+from tests.factories.students import PlacementFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,61 @@ def test_entries_logged_while_paging_neither_repeat_nor_push_others_off(
     seen = _rows([first, *rest])
     assert len(seen) == len(set(seen)) == len(logs), seen
     assert set(seen) == {log.pk for log in logs}
+
+
+def _placement_leaving_scope(world: World) -> Placement:
+    """Another student's placement at partner A, supervised by supervisor A until the test replaces them."""
+    return PlacementFactory.create(
+        student=StudentFactory.create(programme=world.programme, cohort=world.student_a.cohort),
+        partner=world.placement_a.partner,
+        site=world.placement_a.site,
+        supervisor=_u(world, "supervisor_a"),
+        start_date=world.placement_a.start_date,
+        end_date=world.placement_a.end_date,
+    )
+
+
+def test_an_empty_page_reached_with_a_cursor_links_back_to_the_rows_before(
+    world: World, category: ActivityCategory
+) -> None:
+    # Supervisor A reads two pages of 3: their own student's three newest entries, then two entries at another
+    # placement they supervise, until its supervisor is replaced while the client holds the cursor to page 2.
+    leaving = _placement_leaving_scope(world)
+    kept = [_entry(world, category, date=_day(1)) for _ in range(3)]
+    for _ in range(2):
+        _entry(world, category, placement=leaving, date=_day(3))
+    client = api_client_for(_u(world, "supervisor_a"))
+    first = client.get(f"{LOGS}?page_size=3").json()
+    assert [row["id"] for row in first["results"]] == [log.pk for log in reversed(kept)]
+    Placement.objects.filter(pk=leaving.pk).update(supervisor=_u(world, "supervisor_b"))
+
+    empty = client.get(first["next"])
+
+    assert empty.status_code == 200
+    assert empty.json()["results"] == [] and empty.json()["next"] is None
+    assert empty.json()["previous"], "an empty page leaves the client nowhere to go but the first page"
+    back = client.get(empty.json()["previous"]).json()
+    assert back["results"] == first["results"]  # the rows before the cursor, its own entry included
+    assert back["previous"] is None
+
+
+def test_an_empty_page_reached_backwards_links_forward_to_the_rows_after(
+    world: World, category: ActivityCategory
+) -> None:
+    # The mirror: the client walked back from page 2, and the newer page's rows left the scope meanwhile.
+    leaving = _placement_leaving_scope(world)
+    for _ in range(3):
+        _entry(world, category, placement=leaving, date=_day(1))
+    kept = [_entry(world, category, date=_day(3)) for _ in range(2)]
+    client = api_client_for(_u(world, "supervisor_a"))
+    second = client.get(client.get(f"{LOGS}?page_size=3").json()["next"]).json()
+    assert [row["id"] for row in second["results"]] == [log.pk for log in reversed(kept)]
+    Placement.objects.filter(pk=leaving.pk).update(supervisor=_u(world, "supervisor_b"))
+
+    empty = client.get(second["previous"]).json()
+
+    assert empty["results"] == [] and empty["previous"] is None
+    assert client.get(empty["next"]).json()["results"] == second["results"]
 
 
 @pytest.mark.parametrize("cursor", ["bm90IGEgY3Vyc29y", "cD0yMDI2LTAxLTAx", "cD1ub3QtYS1kYXRlLjE%3D", "%%%"])

@@ -446,6 +446,81 @@ def test_the_template_names_the_columns(world: World) -> None:
     assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(imports.COLUMNS)
 
 
+def _workbook(data: bytes) -> Any:
+    import openpyxl
+
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_the_xlsx_template_has_the_csv_templates_header(world: World) -> None:
+    client = client_for(_u(world, "supervisor_a"))
+
+    response = client.get(f"{PAGE}?template=xlsx")
+    csv_header = client.get(f"{PAGE}?template=csv").content.decode("utf-8-sig").splitlines()
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == 'attachment; filename="practice-hours-import.xlsx"'
+    sheet = _workbook(response.content).worksheets[0]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [csv_header[0].split(",")]
+    assert len(csv_header) == 1  # neither template has an example row
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+
+
+def test_the_import_page_offers_both_templates(world: World) -> None:
+    page = client_for(_u(world, "supervisor_a")).get(PAGE).content.decode()
+
+    assert f'href="{PAGE}?template=csv"' in page
+    assert f'href="{PAGE}?template=xlsx"' in page
+
+
+def _typed_in(template: bytes, rows: list[dict[str, Any]]) -> bytes:
+    """The XLSX template with ``rows`` typed in under its header, as a spreadsheet stores them: each cell
+    takes its column's number format (what Excel and LibreOffice do with a typed column)."""
+    from openpyxl.utils import get_column_letter
+
+    workbook = _workbook(template)
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    for line, values in enumerate(rows, start=2):
+        for index, name in enumerate(header, start=1):
+            if name in values:
+                cell = sheet.cell(row=line, column=index, value=values[name])
+                cell.number_format = sheet.column_dimensions[get_column_letter(index)].number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_xlsx_template_filled_in_passes_the_check_as_the_same_csv_does(world: World, category: Any) -> None:
+    client = client_for(_u(world, "supervisor_a"))
+    number = world.student_a.student_number
+    day1, day2 = timezone.localdate() - datetime.timedelta(days=1), timezone.localdate() - datetime.timedelta(days=2)
+    typed = [
+        {"student_number": number, "date": day1, "hours": 2.5, "start_time": datetime.time(8, 30),
+         "end_time": datetime.time(11), "category": "ward", "cases": 3, "description": "Ward round"},
+        {"student_number": number, "date": day2, "hours": 1.25, "category": "WARD", "cases": 0, "reference": "007"},
+    ]  # fmt: skip
+    as_text = [
+        {"student_number": number, "date": day1.isoformat(), "hours": "2.5", "start_time": "08:30",
+         "end_time": "11:00", "category": "ward", "cases": "3", "description": "Ward round"},
+        {"student_number": number, "date": day2.isoformat(), "hours": "1.25", "category": "WARD", "cases": "0",
+         "reference": "007"},
+    ]  # fmt: skip
+    xlsx = _typed_in(client.get(f"{PAGE}?template=xlsx").content, typed)
+    csv = _csv(as_text, imports.COLUMNS, bom=True)
+
+    from_xlsx = client.post(PAGE, {"file": _upload(xlsx, "hours.xlsx")}).context["result"]
+    from_csv = client.post(PAGE, {"file": _upload(csv)}).context["result"]
+
+    assert _answers(from_xlsx) == _answers(from_csv) == [(2, "new", None, None), (3, "new", None, None)]
+    # The key of a row without a reference hashes every value the import read: the same entries, to the cent.
+    assert [row.key for row in from_xlsx.rows] == [row.key for row in from_csv.rows]
+    assert from_xlsx.rows[1].key == "file:007"
+    assert not PracticeLog.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["office", "coordinator_a", "tutor", "inspector"])
 def test_somebody_who_may_log_hours_nowhere_gets_404(world: World, category: Any, persona: str) -> None:
     user = _u(world, persona)
@@ -453,6 +528,7 @@ def test_somebody_who_may_log_hours_nowhere_gets_404(world: World, category: Any
 
     assert client_for(user).get(PAGE).status_code == 404
     assert client_for(user).get(f"{PAGE}?template=csv").status_code == 404
+    assert client_for(user).get(f"{PAGE}?template=xlsx").status_code == 404
     assert client_for(user).post(PAGE, {"file": _upload(data)}).status_code == 404
     assert api_client_for(user).post(API, {"file": _upload(data)}, format="multipart").status_code == 404
     assert not PracticeLog.objects.exists()
