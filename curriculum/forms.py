@@ -23,6 +23,7 @@ from curriculum.models import (
     TeacherProfile,
 )
 from partners.models import Partner
+from programmes.forms import ProgrammeFilterForm
 from programmes.models import CourseCategory, Objective
 from students.models import Placement
 
@@ -62,6 +63,13 @@ class CatalogueFilterForm(BootstrapFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data["partner"] = data["partner"].pk if data.get("partner") else None
         return data
+
+
+class FacultyFilterForm(ProgrammeFilterForm):
+    """The faculty page's filters: a programme's offerings, in the terms of a year (the quality report's
+    teacher figures link here with both)."""
+
+    with_year = True
 
 
 class CourseForm(BootstrapFormMixin, forms.ModelForm):  # type: ignore[type-arg]

@@ -561,16 +561,31 @@ class Faculty:
 TRAINING_DUE_WITHIN = datetime.timedelta(days=180)
 
 
-def faculty_overview(*, today: datetime.date | None = None) -> Faculty:
+def terms_in_year(year: int) -> tuple[str, str]:
+    """The terms taught in a calendar year, as the offerings name them: the spring term of the academic
+    year before (``Y-1``-2, from February) and the autumn term of this one (``Y``-1, from September)."""
+    return f"{year - 1}-2", f"{year}-1"
+
+
+def faculty_overview(
+    *, today: datetime.date | None = None, programme: Programme | None = None, year: int | None = None
+) -> Faculty:
     """The office's faculty page: the share of I&E teaching hours (I&E and integrated courses) given by
     qualified teachers, by partner and term; the assignments that overrode the rule; and the teachers of
     I&E courses due for training (not qualified by training now, or their training lapses within six
-    months). A fixed number of queries."""
+    months). Every programme's offerings in every term, or one ``programme``'s, the terms of one ``year``
+    (``terms_in_year``): what the quality report's teacher figures count, which link here. A fixed number of
+    queries."""
     today = today or timezone.localdate()
+    taught = OfferingTeacher.objects.filter(offering__course__category__in=IE_CATEGORIES)
+    if programme is not None:
+        taught = taught.filter(offering__programme=programme)
+    if year is not None:
+        taught = taught.filter(offering__term__in=terms_in_year(year))
     assignments = list(
-        OfferingTeacher.objects.filter(offering__course__category__in=IE_CATEGORIES)
-        .select_related("offering__course", "offering__site__partner", "offering__programme", "teacher__user")
-        .order_by("offering__site__partner__short_name", "-offering__term")
+        taught.select_related(
+            "offering__course", "offering__site__partner", "offering__programme", "teacher__user"
+        ).order_by("offering__site__partner__short_name", "-offering__term")
     )
     grouped: dict[tuple[str, str], FacultyRow] = {}
     for a in assignments:

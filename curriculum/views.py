@@ -41,6 +41,7 @@ from curriculum.forms import (
     CurriculumEntryForm,
     EnrolForm,
     ExperienceForm,
+    FacultyFilterForm,
     GradeCorrectionForm,
     GradeUploadForm,
     OfferingForm,
@@ -820,9 +821,13 @@ class FacultyView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         require_or_404(request, "view_faculty", TeacherProfile)
+        form = FacultyFilterForm(request.GET or None, user=request.user)
+        filters = form.filters()  # a bad value is the field's error, and that filter is left out
         context = {
-            "faculty": selectors.faculty_overview(),
+            "faculty": selectors.faculty_overview(programme=filters.get("programme"), year=filters.get("year")),
             "can_create": access.can(request.user, "create", TeacherProfile),
+            "filter_form": form,
+            "filtered": bool(filters),
         }
         return render(request, "curriculum/faculty.html", context)
 

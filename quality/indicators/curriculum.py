@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from curriculum.models import (
@@ -36,19 +35,19 @@ from curriculum.models import (
     TeacherProfile,
     TeacherTraining,
 )
+from curriculum.selectors import terms_in_year
 from programmes.models import CourseCategory, CreditRequirement
 from quality.figures import Column, Figure, Frame, Row, Section, Table, share
 from quality.indicators._aggregates import msgid, number, year_bounds
+from quality.indicators._drill import drill
 from students.models import add_months
 
 KEY = "curriculum"
 ZERO = Decimal("0")
 
 
-def terms_of(year: int) -> tuple[str, str]:
-    """The terms taught in a calendar year: the spring term of the academic year before (``Y-1``-2, from
-    February) and the autumn term of this one (``Y``-1, from September), as the offerings name them."""
-    return f"{year - 1}-2", f"{year}-1"
+#: The terms taught in a calendar year (the faculty page filters by the same, for the drill links).
+terms_of = terms_in_year
 
 
 def _by_category(rows: Iterable[Mapping[str, Any]], category: str) -> tuple[dict[str, Decimal], Decimal]:
@@ -274,7 +273,7 @@ def _teacher_tables(frame: Frame, offerings: QuerySet[Offering]) -> tuple[list[F
         overrides=Count("pk", filter=~Q(override_reason="")),
         teachers=Count("teacher", distinct=True),
     )
-    faculty = reverse("curriculum:faculty")
+    faculty = drill("curriculum:faculty", frame, cohort=False, year=True)
     figures = [
         Figure(
             key=f"{KEY}.teachers",

@@ -273,3 +273,34 @@ def test_a_coordinator_naming_a_programme_out_of_scope_sees_no_more_than_before(
     assert set(after) <= set(before)
     response = client_for(coordinator).get(f"/reviews/concerns/?programme={hidden.pk}")
     assert "programme" in response.context["filter_form"].errors
+
+
+# --- Curriculum: the faculty page --------------------------------------------------------------------------
+
+
+def test_teacher_figures_link_to_the_faculty_page_of_the_programme_and_year(two: Two) -> None:
+    """An I&E course with an override in each programme this year, and one in programme 1 last year: the
+    overrides figure of programme 1 this year is 1, and its link lists that one assignment."""
+    from curriculum.selectors import terms_in_year
+    from programmes.models import CourseCategory
+    from quality.indicators import curriculum as curriculum_section
+    from tests.factories.curriculum import CourseFactory, OfferingFactory, OfferingTeacherFactory
+
+    this_year, last_year = terms_in_year(two.today.year)[1], terms_in_year(two.today.year - 1)[1]
+    made = {}
+    for key, programme, term in (("one", two.one, this_year), ("two", two.two, this_year), ("old", two.one, last_year)):
+        course = CourseFactory.create(category=CourseCategory.INNOVATION)
+        offering = OfferingFactory.create(course=course, programme=programme, term=term)
+        made[key] = OfferingTeacherFactory.create(offering=offering, qualified=False, override_reason=f"Override {key}")
+
+    figure = _figure(curriculum_section.section(two.frame), "curriculum.qualification_overrides")
+    listed = client_for(two.office).get(figure.drill).context["faculty"].overrides
+
+    assert figure.value == 1
+    assert [a.pk for a in listed] == [made["one"].pk]
+    everything = client_for(two.office).get("/curriculum/faculty/").context["faculty"].overrides
+    assert {a.pk for a in everything} == {a.pk for a in made.values()}
+    for query in ("programme=abc&year=twenty", "programme=999999&year=1"):
+        response = client_for(two.office).get(f"/curriculum/faculty/?{query}")
+        assert response.status_code == 200 and response.context["filter_form"].errors
+        assert {a.pk for a in response.context["faculty"].overrides} == {a.pk for a in made.values()}

@@ -191,7 +191,8 @@ def test_teachers_meeting_the_qualification_rule(built: Built, db: None) -> None
     # T1 trained within 2 years, T3 3 years' experience; T2 lapsed with 2.5 years, T4 trained after the day.
     assert figures["curriculum.teachers"] == 4
     assert figures["curriculum.teachers_qualified_share"] == 0.5
-    assert section.figure("curriculum.teachers_qualified_share").drill == "/curriculum/faculty/"  # type: ignore[union-attr]
+    drill = section.figure("curriculum.teachers_qualified_share").drill  # type: ignore[union-attr]
+    assert drill == f"/curriculum/faculty/?programme={built.programme.pk}&year=2026"
     # I&E hours: C3 (T3 20 qualified, T4 12) and C4 (T2 16): 20 of 48; two overrides.
     assert figures["curriculum.ie_hours_qualified_share"] == round(20 / 48, 4)
     assert figures["curriculum.qualification_overrides"] == 2
