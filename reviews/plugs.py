@@ -155,11 +155,12 @@ def meeting_shortfall_over_all(today: datetime.date) -> Any:
     the rows keep ``meeting_shortfall``."""
     term = "programme__review_terms__"
     minimum = "programme__review_schedule__min_meetings_per_term"
+    # The terms weighed: started, and ended at most 120 days ago or ending within 30 days.
     weighed = {
+        "start_date__lte": today,
         "end_date__gte": today - datetime.timedelta(days=120),
         "end_date__lte": today + datetime.timedelta(days=30),
     }
-    weighed["start_date__lte"] = today
     # Only the meetings a weighed term can hold are joined: from the earliest such term's first day to the
     # latest last day. Every meeting ever held was joined and hashed before, a cost that grew with each
     # year of the programme's history (ADR 0071).
